@@ -1,0 +1,62 @@
+// BuildSpec: everything a package is made of. It is the single input of the builder; the manifest
+// reader (builder/manifest.ts) and the Python pipeline (python/) both produce one.
+// Paths in a BuildSpec are absolute: whoever produces it has already resolved them.
+
+/** `runtime.env` rules applied by the launcher before anything else (docs/launcher.md). */
+export interface RuntimeEnvSpec {
+  /** Names or globs to remove; "*" removes everything not protected by `pass`. */
+  unset?: string[];
+  /** Names or globs protected from `unset` and `map`. */
+  pass?: string[];
+  /** Literal assignments. */
+  set?: Record<string, string>;
+  /** Renames: old name → new name. */
+  map?: Record<string, string>;
+}
+
+export interface SlotSpec {
+  /** Unique id (e.g. "runtime", "site-packages", "app"). Its SHA-256 prefix is the descriptor name hash. */
+  id: string;
+  /** Absolute path of a file or directory on the build machine. Never written to the package. */
+  source: string;
+  /** Where the slot lands, relative to the workenv: "{workenv}", "{workenv}/bin/tool", … */
+  target: string;
+  /** The operation chain, by name (raw, gzip, tar, tar.gz, zstd, tar.zst, xz, tar.xz, bzip2, tar.bz2, "tar|gzip"). */
+  operations: string;
+  /** data, code, config, media, runtime, tool, payload, … (free text, mapped to a purpose byte). */
+  purpose: string;
+  /** init, startup, runtime, shutdown, cache, temp, lazy, eager, dev, config, platform, volatile, persistent. */
+  lifecycle: string;
+  /** Octal mode string for single-file slots ("0755"); undefined for archives. */
+  permissions?: string;
+  /** Compression level for gzip (1–9), zstd (1–19) or xz; default per codec. */
+  compressionLevel?: number;
+}
+
+export interface SetupCommandSpec {
+  type: 'enumerate_and_execute' | 'execute' | 'write_file' | 'chmod';
+  [key: string]: unknown;
+}
+
+export interface BuildSpec {
+  package: { name: string; version: string; description?: string };
+  execution: {
+    /** Command line with placeholders, e.g. "{workenv}/bin/python3 -I -m app". */
+    command: string;
+    /** Extra variables for the app (emitted as execution.env and execution.environment). */
+    env: Record<string, string>;
+    primarySlot: number;
+    /** Named alternative commands selected by FLAVOR_COMMAND or the invocation name (docs/launcher.md). */
+    commands?: Record<string, string>;
+  };
+  slots: SlotSpec[];
+  runtime?: { env: RuntimeEnvSpec };
+  workenv?: {
+    directories?: Array<{ path: string; mode?: string }>;
+    env?: Record<string, string>;
+  };
+  cacheValidation?: { checkFile: string; expectedContent?: string };
+  setupCommands?: SetupCommandSpec[];
+  /** Extra top-level metadata sections (e.g. "python": {...}); must not collide with known keys. */
+  extraMetadata?: Record<string, unknown>;
+}
