@@ -1,0 +1,20 @@
+// Ed25519 signatures over a message (pure RFC 8032, no pre-hash, no context).
+
+import { sign, verify } from 'node:crypto';
+import { FlavorError } from '../errors.js';
+import { publicKeyFromRaw, type SigningKey } from './keys.js';
+
+export function signMessage(message: Uint8Array, key: SigningKey): Uint8Array {
+  return new Uint8Array(sign(null, message, key.privateKey));
+}
+
+/** True when `signature` is a valid Ed25519 signature of `message` by `publicKeyRaw`. */
+export function verifySignature(message: Uint8Array, signature: Uint8Array, publicKeyRaw: Uint8Array): boolean {
+  if (signature.length !== 64) throw new FlavorError('SIGNATURE_INVALID', 'an Ed25519 signature is 64 bytes');
+  const key = publicKeyFromRaw(publicKeyRaw);
+  try {
+    return verify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,9 @@
+// format/: PSPF/2025 bytes ⇄ typed values. No file system, no compression, no crypto.
+export * from './bytes.js';
+export * from './constants.js';
+export * from './index-block.js';
+export * from './layout.js';
+export * from './metadata.js';
+export * from './operations.js';
+export * from './slot-descriptor.js';
+export * from './trailer.js';

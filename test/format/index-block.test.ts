@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { adler32 } from '../../src/crypto/digest.js';
+import { isFlavorError } from '../../src/errors.js';
+import { FORMAT_VERSION, INDEX_SIZE } from '../../src/format/constants.js';
+import {
+  decodeIndexBlock,
+  emptyIndexBlock,
+  encodeIndexBlock,
+  INDEX_FIELDS,
+  indexChecksumInput,
+} from '../../src/format/index-block.js';
+
+/** A block with every field non-zero where the format allows it. */
+function fullBlock(): Uint8Array {
+  const bytes = new Uint8Array(randomBytes(INDEX_SIZE));
+  bytes.fill(0, 192, 640); // signature padding
+  bytes.fill(0, 692, 704); // field padding
+  return bytes;
+}
+
+test('all 8192 bytes round-trip through decode and encode', () => {
+  for (let i = 0; i < 20; i++) {
+    const bytes = fullBlock();
+    assert.deepEqual(encodeIndexBlock(decodeIndexBlock(bytes)), bytes);
+  }
+});
+
+test('fields sit at the canonical offsets', () => {
+  const index = emptyIndexBlock(FORMAT_VERSION);
+  index.packageSize = 0x0102030405060708n;
+  index.slotCount = 7;
+  index.publicKey = new Uint8Array(32).fill(0xaa);
+  index.signature = new Uint8Array(64).fill(0xbb);
+  index.capabilities = 0x83n;
+  index.protocolVersion = 1;
+  const bytes = encodeIndexBlock(index);
+  const view = Buffer.from(bytes);
+  assert.equal(view.readUInt32LE(0), 0x20250001);
+  assert.equal(view.readBigUInt64LE(INDEX_FIELDS.packageSize), 0x0102030405060708n);
+  assert.equal(view.readUInt32LE(56), 7);
+  assert.equal(view[64], 0xaa);
+  assert.equal(view[128], 0xbb);
+  assert.equal(view[191], 0xbb);
+  assert.equal(view[192], 0);
+  assert.equal(view.readBigUInt64LE(832), 0x83n);
+  assert.equal(view.readUInt32LE(860), 1);
+});
+
+test('the checksum input zeroes exactly bytes 4..7', () => {
+  const bytes = fullBlock();
+  const input = indexChecksumInput(bytes);
+  assert.deepEqual([...input.subarray(4, 8)], [0, 0, 0, 0]);
+  assert.deepEqual(input.subarray(8), bytes.subarray(8));
+  assert.deepEqual(input.subarray(0, 4), bytes.subarray(0, 4));
+  assert.equal(adler32(new Uint8Array(INDEX_SIZE)), 0x20000001);
+});
+
+test('non-zero padding and wrong sizes are refused', () => {
+  const sigPad = fullBlock();
+  sigPad[300] = 1;
+  assert.throws(() => decodeIndexBlock(sigPad), (e) => isFlavorError(e, 'LAYOUT_INVALID'));
+  const pad = fullBlock();
+  pad[695] = 1;
+  assert.throws(() => decodeIndexBlock(pad), (e) => isFlavorError(e, 'LAYOUT_INVALID'));
+  assert.throws(() => decodeIndexBlock(new Uint8Array(100)), (e) => isFlavorError(e, 'LAYOUT_INVALID'));
+});
