@@ -1,0 +1,242 @@
+package format
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"flavorpack.dev/launcher/internal/errs"
+)
+
+// validateSchema checks the generic JSON value against the metadata schema (docs/format.md), naming
+// the offending field. It mirrors src/format/metadata.ts.
+func validateSchema(doc any) error {
+	v := &validator{}
+	v.root(doc)
+	return v.err
+}
+
+type validator struct{ err error }
+
+type object = map[string]any
+
+func (v *validator) fail(path, expected string, got any) {
+	if v.err != nil {
+		return
+	}
+	desc := "it is missing"
+	if got != nil || path == "" {
+		desc = "got " + describe(got)
+	}
+	v.err = errs.New(errs.MetadataSchema, "metadata field %s: expected %s, %s", path, expected, desc)
+}
+
+func describe(x any) string {
+	switch t := x.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "an array"
+	case object:
+		return "an object"
+	case string:
+		if len(t) > 60 {
+			t = t[:60] + "…"
+		}
+		return fmt.Sprintf("%q", t)
+	}
+	return fmt.Sprint(x)
+}
+
+func (v *validator) obj(parent object, key, path string) object {
+	o, ok := parent[key].(object)
+	if !ok {
+		v.fail(path+key, "an object", parent[key])
+	}
+	return o
+}
+
+func (v *validator) optObj(parent object, key, path string) object {
+	if _, present := parent[key]; !present {
+		return nil
+	}
+	return v.obj(parent, key, path)
+}
+
+func (v *validator) str(parent object, key, path string, nonEmpty bool) string {
+	s, ok := parent[key].(string)
+	if !ok || (nonEmpty && s == "") {
+		exp := "a string"
+		if nonEmpty {
+			exp = "a non-empty string"
+		}
+		v.fail(path+key, exp, parent[key])
+	}
+	return s
+}
+
+func (v *validator) uint(parent object, key, path string) int64 {
+	n, ok := parent[key].(json.Number)
+	i, err := n.Int64()
+	if !ok || err != nil || i < 0 || i > 1<<53-1 {
+		v.fail(path+key, "a non-negative integer", parent[key])
+		return -1
+	}
+	return i
+}
+
+func (v *validator) optStringMap(parent object, key, path string) {
+	x, present := parent[key]
+	if !present {
+		return
+	}
+	m, ok := x.(object)
+	if !ok {
+		v.fail(path+key, "an object of strings", x)
+		return
+	}
+	for k, val := range m {
+		if _, ok := val.(string); !ok {
+			v.fail(path+key+"."+k, "a string", val)
+		}
+	}
+}
+
+func (v *validator) optStringList(parent object, key, path string) {
+	x, present := parent[key]
+	if !present {
+		return
+	}
+	l, ok := x.([]any)
+	if !ok {
+		v.fail(path+key, "an array of strings", x)
+		return
+	}
+	for i, val := range l {
+		if _, ok := val.(string); !ok {
+			v.fail(fmt.Sprintf("%s%s[%d]", path, key, i), "a string", val)
+		}
+	}
+}
+
+func (v *validator) root(doc any) {
+	m, ok := doc.(object)
+	if !ok {
+		v.fail("(root)", "an object", doc)
+		return
+	}
+	if f := v.str(m, "format", "", true); v.err == nil && f != FormatName {
+		v.fail("format", `"`+FormatName+`"`, f)
+	}
+	if _, ok := m["format_version"]; ok {
+		v.str(m, "format_version", "", false)
+	}
+	if pkg := v.obj(m, "package", ""); pkg != nil {
+		v.str(pkg, "name", "package.", true)
+		v.str(pkg, "version", "package.", true)
+	}
+	slots, ok := m["slots"].([]any)
+	if !ok {
+		v.fail("slots", "an array", m["slots"])
+	}
+	for i, s := range slots {
+		v.slot(s, i)
+	}
+	if ex := v.obj(m, "execution", ""); ex != nil {
+		v.uint(ex, "primary_slot", "execution.")
+		v.str(ex, "command", "execution.", true)
+		v.optStringMap(ex, "env", "execution.")
+		v.optStringMap(ex, "environment", "execution.")
+		v.optStringMap(ex, "commands", "execution.")
+	}
+	if l := v.optObj(m, "launcher", ""); l != nil {
+		if _, ok := l["checksum"]; ok {
+			v.str(l, "checksum", "launcher.", true)
+		}
+	}
+	if c := v.optObj(m, "cache_validation", ""); c != nil {
+		v.str(c, "check_file", "cache_validation.", true)
+	}
+	if sc, ok := m["setup_commands"]; ok {
+		if _, isList := sc.([]any); !isList {
+			v.fail("setup_commands", "an array", sc)
+		}
+	}
+	if rt := v.optObj(m, "runtime", ""); rt != nil {
+		if env := v.optObj(rt, "env", "runtime."); env != nil {
+			v.optStringList(env, "unset", "runtime.env.")
+			v.optStringList(env, "pass", "runtime.env.")
+			v.optStringMap(env, "set", "runtime.env.")
+			v.optStringMap(env, "map", "runtime.env.")
+		}
+	}
+	if we := v.optObj(m, "workenv", ""); we != nil {
+		v.workenv(we)
+	}
+	for _, k := range []string{"verification", "build", "compatibility"} {
+		v.optObj(m, k, "")
+	}
+}
+
+func (v *validator) workenv(we object) {
+	v.optStringMap(we, "env", "workenv.")
+	x, present := we["directories"]
+	if !present {
+		return
+	}
+	dirs, ok := x.([]any)
+	if !ok {
+		v.fail("workenv.directories", "an array", x)
+		return
+	}
+	for i, d := range dirs {
+		p := fmt.Sprintf("workenv.directories[%d]", i)
+		o, ok := d.(object)
+		if !ok {
+			v.fail(p, "an object", d)
+			continue
+		}
+		v.str(o, "path", p+".", true)
+		if _, ok := o["mode"]; ok {
+			v.str(o, "mode", p+".", true)
+		}
+	}
+}
+
+func (v *validator) slot(x any, i int) {
+	p := fmt.Sprintf("slots[%d].", i)
+	s, ok := x.(object)
+	if !ok {
+		v.fail(p[:len(p)-1], "an object", x)
+		return
+	}
+	if idx := v.uint(s, "slot", p); v.err == nil && idx != int64(i) {
+		v.fail(p+"slot", fmt.Sprintf("%d (its position)", i), s["slot"])
+	}
+	v.str(s, "id", p, true)
+	v.str(s, "target", p, false)
+	v.uint(s, "size", p)
+	if _, ok := s["original_size"]; ok {
+		v.uint(s, "original_size", p)
+	}
+	sum := v.str(s, "checksum", p, true)
+	if h, ok := ChecksumHex(sum); v.err == nil && (!ok || "sha256:"+h != sum) {
+		v.fail(p+"checksum", `"sha256:" and 64 lowercase hex digits`, sum)
+	}
+	ops := v.str(s, "operations", p, false)
+	if v.err == nil {
+		if _, err := ParseChain(ops); err != nil {
+			v.err = err
+		}
+	}
+	v.str(s, "purpose", p, false)
+	v.str(s, "lifecycle", p, false)
+	if perm, present := s["permissions"]; present && perm != nil {
+		ps, ok := perm.(string)
+		if _, valid := ParsePermissions(ps); !ok || !valid {
+			v.fail(p+"permissions", `an octal mode string like "0755" or null`, perm)
+		}
+	}
+	if _, ok := s["source"]; ok {
+		v.str(s, "source", p, false)
+	}
+}
