@@ -1,0 +1,275 @@
+// buildPackage(): BuildSpec + launcher + key → one package file. Slots are encoded through exactly their
+// declared chain into temp files (streamed and hashed), then the file is assembled in layout order —
+// launcher, metadata, slot table, slot data, trailer — into a temp file next to the output and renamed.
+
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { adler32, createSha256, sha256, sha256Hex } from '../crypto/digest.js';
+import type { SigningKey } from '../crypto/keys.js';
+import { signMessage } from '../crypto/signature.js';
+import { FlavorError, toFlavorError } from '../errors.js';
+import {
+  CAPABILITIES,
+  chainName,
+  DESCRIPTOR_SIZE,
+  digestPrefixU64,
+  emptyIndexBlock,
+  encodeIndexBlock,
+  encodeMetadata,
+  encodeSlotTable,
+  encodeTrailer,
+  FORMAT_VERSION,
+  indexChecksumInput,
+  lifecycleCode,
+  packOperations,
+  parseChain,
+  parsePermissions,
+  purposeCode,
+  type SlotDescriptor,
+  signedMessage,
+  TRAILER_SIZE,
+} from '../format/index.js';
+import { encodeSlot } from '../payload/index.js';
+import { gzipMetadata } from '../payload/metadata-gzip.js';
+import type { BuildSpec } from './build-spec.js';
+import { assembleMetadata, type StoredSlot } from './metadata.js';
+import { patchTrustBlock } from './trust-block.js';
+import { validateBuildSpec } from './validate.js';
+
+export interface BuildProgress {
+  phase: 'slot' | 'assemble' | 'done';
+  slotId?: string;
+  slotIndex?: number;
+  slotCount?: number;
+  bytes?: number;
+}
+
+export interface BuildOptions {
+  output: string;
+  launcherPath: string;
+  launcherVersion?: string;
+  key: SigningKey;
+  toolVersion: string;
+  /** Seconds since the epoch (SOURCE_DATE_EPOCH): fixes every timestamp for reproducible output. */
+  sourceDateEpoch?: number;
+  /** Raw Ed25519 keys written into the launcher's trust block. */
+  trustKeys?: Uint8Array[];
+  /** Labels for slot `source` fields (relative paths); default: the source's base name. */
+  sourceLabels?: string[];
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+export interface BuildResult {
+  output: string;
+  size: number;
+  slots: Array<{ id: string; size: number; originalSize: number; sha256: string }>;
+  metadataSha256: string;
+}
+
+const ALIGN = 8;
+const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+export async function buildPackage(spec: BuildSpec, options: BuildOptions): Promise<BuildResult> {
+  await validateBuildSpec(spec);
+  const launcher = await readLauncher(options);
+  const outDir = path.dirname(path.resolve(options.output));
+  await fs.mkdir(outDir, { recursive: true });
+  const work = await fs.mkdtemp(path.join(outDir, `.flavor-build-`));
+  const temp = path.join(outDir, `.${path.basename(options.output)}.tmp-${randomBytes(6).toString('hex')}`);
+  try {
+    const stored = await encodeSlots(spec, options, work);
+    const timestamp = options.sourceDateEpoch ?? Math.floor(Date.now() / 1000);
+    const metadata = assembleMetadata(spec, stored, {
+      toolVersion: options.toolVersion,
+      timestamp,
+      deterministic: options.sourceDateEpoch !== undefined,
+      launcher: { size: launcher.length, sha256: sha256Hex(launcher), version: options.launcherVersion ?? 'unknown' },
+    });
+    options.onProgress?.({ phase: 'assemble' });
+    const json = encodeMetadata(metadata);
+    const signature = signMessage(signedMessage(json), options.key);
+    const compressed = gzipMetadata(json);
+
+    const metadataOffset = launcher.length;
+    const slotTableOffset = spec.slots.length === 0 ? 0 : align(metadataOffset + compressed.length);
+    let cursor = slotTableOffset + spec.slots.length * DESCRIPTOR_SIZE;
+    const descriptors: SlotDescriptor[] = spec.slots.map((slot, i) => {
+      const s = stored[i]!;
+      cursor = align(cursor);
+      const offset = cursor;
+      cursor += s.size;
+      return {
+        id: BigInt(i),
+        nameHash: digestPrefixU64(sha256(slot.id)),
+        offset: BigInt(offset),
+        size: BigInt(s.size),
+        originalSize: BigInt(s.originalSize),
+        operations: packOperations(parseChain(slot.operations)),
+        checksum: digestPrefixU64(Buffer.from(s.sha256, 'hex')),
+        purpose: purposeCode(slot.purpose),
+        lifecycle: lifecycleCode(slot.lifecycle) ?? 2,
+        priority: 0,
+        platform: 0,
+        reserved1: 0,
+        reserved2: 0,
+        permissions: slot.permissions === undefined ? 0 : (parsePermissions(slot.permissions) ?? 0),
+      };
+    });
+    const dataEnd = align(cursor);
+    const packageSize = dataEnd + TRAILER_SIZE;
+
+    const index = emptyIndexBlock(FORMAT_VERSION);
+    Object.assign(index, {
+      packageSize: BigInt(packageSize),
+      launcherSize: BigInt(launcher.length),
+      metadataOffset: BigInt(metadataOffset),
+      metadataSize: BigInt(compressed.length),
+      slotTableOffset: BigInt(slotTableOffset),
+      slotTableSize: BigInt(spec.slots.length * DESCRIPTOR_SIZE),
+      slotCount: spec.slots.length,
+      publicKey: options.key.publicKeyRaw,
+      metadataChecksum: sha256(compressed),
+      signature,
+      accessMode: 2,
+      cacheStrategy: 1,
+      pageSize: 4096,
+      streamChunkSize: 65536,
+      buildTimestamp: BigInt(timestamp),
+      capabilities: CAPABILITIES.MMAP | CAPABILITIES.SIGNED,
+      compatibility: FORMAT_VERSION,
+      protocolVersion: 1,
+    });
+    const indexBytes = encodeIndexBlock(index);
+    index.indexChecksum = adler32(indexChecksumInput(indexBytes));
+
+    await writePackage(temp, {
+      launcher,
+      compressed,
+      slotTableOffset,
+      table: encodeSlotTable(descriptors),
+      slots: descriptors.map((d, i) => ({ offset: Number(d.offset), file: slotFile(work, i) })),
+      dataEnd,
+      trailer: encodeTrailer(encodeIndexBlock(index)),
+    });
+    await fs.chmod(temp, 0o755);
+    await fs.rename(temp, options.output);
+    options.onProgress?.({ phase: 'done' });
+    return {
+      output: options.output,
+      size: packageSize,
+      slots: spec.slots.map((s, i) => ({
+        id: s.id,
+        size: stored[i]!.size,
+        originalSize: stored[i]!.originalSize,
+        sha256: stored[i]!.sha256,
+      })),
+      metadataSha256: sha256Hex(json),
+    };
+  } catch (cause) {
+    await fs.rm(temp, { force: true });
+    throw toFlavorError(cause);
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+async function readLauncher(options: BuildOptions): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.readFile(options.launcherPath));
+  } catch (cause) {
+    throw new FlavorError('LAUNCHER_NOT_FOUND', 'cannot read the launcher binary', {
+      path: options.launcherPath,
+      cause,
+      hint: 'build it with `flavor helpers build` or pass --launcher-bin',
+    });
+  }
+  if (bytes.length === 0) throw new FlavorError('LAUNCHER_NOT_FOUND', 'the launcher binary is empty', { path: options.launcherPath });
+  return patchTrustBlock(bytes, options.trustKeys ?? []);
+}
+
+const slotFile = (work: string, i: number) => path.join(work, `slot-${i}`);
+
+async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string): Promise<StoredSlot[]> {
+  const stored: StoredSlot[] = [];
+  for (const [i, slot] of spec.slots.entries()) {
+    const chain = parseChain(slot.operations);
+    const { stream, done } = encodeSlot(slot.source, chain, {
+      level: slot.compressionLevel,
+      mtime: options.sourceDateEpoch ?? 0,
+      onProgress: (bytes: number) =>
+        options.onProgress?.({ phase: 'slot', slotId: slot.id, slotIndex: i, slotCount: spec.slots.length, bytes }),
+    });
+    const hash = createSha256();
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    try {
+      await Promise.all([pipeline(stream, tap, createWriteStream(slotFile(work, i))), done]);
+    } catch (cause) {
+      throw toFlavorError(cause, slot.source);
+    }
+    const stats = await done;
+    stored.push({
+      sha256: hash.digest('hex'),
+      size,
+      originalSize: stats.originalSize,
+      operations: chainName(chain),
+      sourceLabel: options.sourceLabels?.[i] ?? path.basename(slot.source),
+    });
+  }
+  return stored;
+}
+
+interface Assembly {
+  launcher: Uint8Array;
+  compressed: Uint8Array;
+  slotTableOffset: number;
+  table: Uint8Array;
+  slots: Array<{ offset: number; file: string }>;
+  dataEnd: number;
+  trailer: Uint8Array;
+}
+
+async function writePackage(file: string, a: Assembly): Promise<void> {
+  const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+  let position = 0;
+  const write = (chunk: Uint8Array) =>
+    new Promise<void>((resolve, reject) => {
+      position += chunk.length;
+      out.write(chunk, (err) => (err ? reject(err) : resolve()));
+    });
+  const padTo = (offset: number) => (offset > position ? write(new Uint8Array(offset - position)) : Promise.resolve());
+  try {
+    await write(a.launcher);
+    await write(a.compressed);
+    if (a.table.length > 0) {
+      await padTo(a.slotTableOffset);
+      await write(a.table);
+    }
+    for (const slot of a.slots) {
+      await padTo(slot.offset);
+      for await (const chunk of createReadStream(slot.file)) await write(chunk as Buffer);
+    }
+    await padTo(a.dataEnd);
+    await write(a.trailer);
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const handle = await fs.open(file, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (cause) {
+    out.destroy();
+    throw cause;
+  }
+}

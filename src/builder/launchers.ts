@@ -1,0 +1,145 @@
+// Launcher binaries: where they live, how they are named, how they are built with the Go toolchain.
+// Names: flavor-launcher-<os>_<arch>[.exe] in <package root>/dist/launchers/.
+
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256Hex } from '../crypto/digest.js';
+import { FlavorError } from '../errors.js';
+import { PACKAGE_ROOT, VERSION } from '../version.js';
+import { hostPlatform } from './metadata.js';
+
+export const ALL_PLATFORMS = [
+  'linux_amd64',
+  'linux_arm64',
+  'darwin_amd64',
+  'darwin_arm64',
+  'windows_amd64',
+  'windows_arm64',
+] as const;
+
+export const LAUNCHER_DIR = path.join(fileURLToPath(PACKAGE_ROOT), 'dist', 'launchers');
+export const LAUNCHER_SOURCE = path.join(fileURLToPath(PACKAGE_ROOT), 'launcher');
+
+export function hostPlatformName(): string {
+  const { os, arch } = hostPlatform();
+  return `${os}_${arch}`;
+}
+
+export function launcherFileName(platform: string): string {
+  return `flavor-launcher-${platform}${platform.startsWith('windows_') ? '.exe' : ''}`;
+}
+
+export function checkPlatform(platform: string): string {
+  if (!(ALL_PLATFORMS as readonly string[]).includes(platform)) {
+    throw new FlavorError('USAGE', `unknown platform "${platform}"`, { hint: `use one of: ${ALL_PLATFORMS.join(', ')}` });
+  }
+  return platform;
+}
+
+/** The launcher to embed: an explicit path, FLAVOR_LAUNCHER_BIN, or the built one for the platform. */
+export async function resolveLauncher(
+  explicit: string | undefined,
+  platform: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  const chosen = explicit ?? env.FLAVOR_LAUNCHER_BIN;
+  const candidate = chosen ?? path.join(LAUNCHER_DIR, launcherFileName(checkPlatform(platform ?? hostPlatformName())));
+  try {
+    const stat = await fs.stat(candidate);
+    if (!stat.isFile()) throw new Error('not a file');
+  } catch (cause) {
+    throw new FlavorError('LAUNCHER_NOT_FOUND', 'launcher binary not found', {
+      path: candidate,
+      cause,
+      hint: chosen ? 'check the --launcher-bin path' : 'build it with `flavor helpers build` (needs Go), or pass --launcher-bin',
+    });
+  }
+  return candidate;
+}
+
+export interface LauncherInfo {
+  name: string;
+  platform: string;
+  path: string;
+  size: number;
+  sha256: string;
+  version: string;
+}
+
+export async function describeLauncher(file: string): Promise<LauncherInfo> {
+  const bytes = await fs.readFile(file);
+  const name = path.basename(file);
+  const platform = /^flavor-launcher-([a-z]+_[a-z0-9]+)/.exec(name)?.[1] ?? 'unknown';
+  return { name, platform, path: file, size: bytes.length, sha256: sha256Hex(bytes), version: embeddedVersion(bytes) };
+}
+
+/** The version string the Go build embeds (`-X main.version=`), found as "flavor-launcher-version=<v>". */
+export function embeddedVersion(bytes: Buffer): string {
+  const marker = Buffer.from('flavor-launcher-version=');
+  const at = bytes.indexOf(marker);
+  if (at < 0) return 'unknown';
+  const end = bytes.subarray(at + marker.length, at + marker.length + 40);
+  const m = /^[0-9A-Za-z.+-]+/.exec(end.toString('latin1'));
+  return m?.[0] ?? 'unknown';
+}
+
+export async function listLaunchers(dir = LAUNCHER_DIR): Promise<LauncherInfo[]> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const found = names.filter((n) => n.startsWith('flavor-launcher-')).sort();
+  return Promise.all(found.map((n) => describeLauncher(path.join(dir, n))));
+}
+
+export interface BuildLauncherOptions {
+  platform: string;
+  outDir?: string;
+  version?: string;
+  log?: (line: string) => void;
+}
+
+/** Builds one launcher with `go build` (static, stripped, trimpath). */
+export async function buildLauncher(options: BuildLauncherOptions): Promise<LauncherInfo> {
+  const [goos, goarch] = checkPlatform(options.platform).split('_') as [string, string];
+  const outDir = options.outDir ?? LAUNCHER_DIR;
+  await fs.mkdir(outDir, { recursive: true });
+  const out = path.join(outDir, launcherFileName(options.platform));
+  const temp = `${out}.tmp-${process.pid}`;
+  const args = [
+    'build',
+    '-trimpath',
+    '-ldflags',
+    `-s -w -X main.version=${options.version ?? VERSION}`,
+    '-o',
+    temp,
+    '.',
+  ];
+  options.log?.(`go ${args.join(' ')}  (GOOS=${goos} GOARCH=${goarch} CGO_ENABLED=0)`);
+  await run('go', args, {
+    cwd: LAUNCHER_SOURCE,
+    env: { ...process.env, GOOS: goos, GOARCH: goarch, CGO_ENABLED: '0', GOFLAGS: process.env.GOFLAGS ?? '-mod=readonly' },
+  });
+  await fs.rename(temp, out);
+  return describeLauncher(out);
+}
+
+function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (cause) =>
+      reject(
+        new FlavorError('LAUNCHER_NOT_FOUND', `cannot run ${cmd}`, {
+          cause,
+          hint: 'install Go 1.24 or newer to build launchers, or pass --launcher-bin',
+        }),
+      ),
+    );
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new FlavorError('TOOL_FAILED', `${cmd} ${args[0]} failed (exit ${code}):\n${output.trim().split('\n').slice(-30).join('\n')}`));
+    });
+  });
+}

@@ -1,0 +1,109 @@
+// Assembles the metadata document for a build: upstream-compatible keys in upstream's order, no
+// absolute build-machine paths, timestamps from SOURCE_DATE_EPOCH when given.
+
+import os from 'node:os';
+import { FORMAT_NAME, METADATA_FORMAT_VERSION, type PackageMetadata, type SlotMetadata } from '../format/index.js';
+import type { BuildSpec } from './build-spec.js';
+
+export interface StoredSlot {
+  sha256: string;
+  size: number;
+  originalSize: number;
+  operations: string;
+  sourceLabel: string;
+}
+
+export interface BuildInfo {
+  toolVersion: string;
+  /** Build time in seconds since the epoch (SOURCE_DATE_EPOCH, or now). */
+  timestamp: number;
+  /** True when the timestamp came from SOURCE_DATE_EPOCH (reproducible build). */
+  deterministic: boolean;
+  launcher: { size: number; sha256: string; version: string };
+}
+
+const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: 'x86', arm: 'arm' };
+const GOOS: Record<string, string> = { win32: 'windows', darwin: 'darwin', linux: 'linux' };
+
+export function hostPlatform(): { os: string; arch: string } {
+  return { os: GOOS[process.platform] ?? process.platform, arch: GOARCH[os.arch()] ?? os.arch() };
+}
+
+export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: BuildInfo): PackageMetadata {
+  const slots: SlotMetadata[] = spec.slots.map((slot, i) => ({
+    slot: i,
+    id: slot.id,
+    source: stored[i]!.sourceLabel,
+    target: slot.target,
+    size: stored[i]!.size,
+    original_size: stored[i]!.originalSize,
+    checksum: `sha256:${stored[i]!.sha256}`,
+    operations: stored[i]!.operations,
+    purpose: slot.purpose,
+    lifecycle: slot.lifecycle,
+    permissions: slot.permissions ?? null,
+  }));
+  const platform = hostPlatform();
+  const features = [
+    ...(spec.workenv?.directories?.length ? ['workenv_dirs'] : []),
+    ...(spec.runtime ? ['runtime_env'] : []),
+    ...(spec.setupCommands?.length ? ['setup_commands'] : []),
+    ...(spec.cacheValidation ? ['cache_validation'] : []),
+    ...(spec.slots.some((s) => s.lifecycle === 'volatile') ? ['volatile_slots'] : []),
+    ...(spec.execution.commands ? ['commands'] : []),
+  ];
+  const metadata: PackageMetadata = {
+    format: FORMAT_NAME,
+    format_version: METADATA_FORMAT_VERSION,
+    package: {
+      name: spec.package.name,
+      version: spec.package.version,
+      ...(spec.package.description === undefined ? {} : { description: spec.package.description }),
+    },
+    slots,
+    execution: {
+      primary_slot: spec.execution.primarySlot,
+      command: spec.execution.command,
+      env: { ...spec.execution.env },
+      // Upstream's Go launcher reads `environment`, the Rust one `env`: emit both, same map.
+      environment: { ...spec.execution.env },
+      ...(spec.execution.commands ? { commands: { ...spec.execution.commands } } : {}),
+    },
+    verification: {
+      integrity_seal: { required: true, algorithm: 'ed25519' },
+      signed: true,
+      require_verification: true,
+    },
+    build: {
+      tool: 'flavorpack',
+      tool_version: info.toolVersion,
+      deterministic: info.deterministic,
+      platform: { os: platform.os, arch: platform.arch, host: `${platform.os}/${platform.arch}` },
+      timestamp: new Date(info.timestamp * 1000).toISOString().replace('.000Z', 'Z'),
+    },
+    launcher: {
+      tool: 'flavor-launcher',
+      tool_version: info.launcher.version,
+      size: info.launcher.size,
+      checksum: `sha256:${info.launcher.sha256}`,
+      capabilities: ['signed', 'sha256-slots', 'flock'],
+    },
+    compatibility: { min_format_version: METADATA_FORMAT_VERSION, features },
+  };
+  if (spec.cacheValidation) {
+    metadata.cache_validation = {
+      check_file: spec.cacheValidation.checkFile,
+      ...(spec.cacheValidation.expectedContent === undefined
+        ? {}
+        : { expected_content: spec.cacheValidation.expectedContent }),
+    };
+  }
+  if (spec.setupCommands?.length) metadata.setup_commands = spec.setupCommands;
+  if (spec.runtime) metadata.runtime = { env: { ...spec.runtime.env } };
+  if (spec.workenv) metadata.workenv = { ...spec.workenv };
+  for (const [key, value] of Object.entries(spec.extraMetadata ?? {})) {
+    if (key in metadata) continue;
+    metadata[key] = value;
+  }
+  return metadata;
+}

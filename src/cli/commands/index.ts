@@ -1,0 +1,22 @@
+// Every command, sorted by name. Adding a command = one file in this folder + one line here.
+import type { CommandDefinition } from '../command.js';
+import { extract, extractAll } from './extract.js';
+import { helpersBuild, helpersClean, helpersInfo, helpersList, helpersTest } from './helpers.js';
+import { inspect } from './inspect.js';
+import { keygen } from './keygen.js';
+import { pack } from './pack.js';
+import { verify } from './verify.js';
+
+export const COMMANDS: CommandDefinition[] = [
+  extract,
+  extractAll,
+  helpersBuild,
+  helpersClean,
+  helpersInfo,
+  helpersList,
+  helpersTest,
+  inspect,
+  keygen,
+  pack,
+  verify,
+];
