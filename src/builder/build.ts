@@ -5,36 +5,24 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { adler32, createSha256, sha256, sha256Hex } from '../crypto/digest.js';
+import { pipeline } from 'node:stream/promises';
+import { createSha256, sha256Hex } from '../crypto/digest.js';
 import type { SigningKey } from '../crypto/keys.js';
 import { signMessage } from '../crypto/signature.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import {
-  CAPABILITIES,
   chainName,
-  DESCRIPTOR_SIZE,
-  digestPrefixU64,
-  emptyIndexBlock,
-  encodeIndexBlock,
   encodeMetadata,
   encodeSlotTable,
   encodeTrailer,
-  FORMAT_VERSION,
-  indexChecksumInput,
-  lifecycleCode,
-  packOperations,
   parseChain,
-  parsePermissions,
-  purposeCode,
-  type SlotDescriptor,
   signedMessage,
-  TRAILER_SIZE,
 } from '../format/index.js';
 import { encodeSlot } from '../payload/index.js';
 import { gzipMetadata } from '../payload/metadata-gzip.js';
 import type { BuildSpec } from './build-spec.js';
+import { makeIndexBlock, planLayout } from './layout.js';
 import { assembleMetadata, type StoredSlot } from './metadata.js';
 import { patchTrustBlock } from './trust-block.js';
 import { validateBuildSpec } from './validate.js';
@@ -69,9 +57,6 @@ export interface BuildResult {
   metadataSha256: string;
 }
 
-const ALIGN = 8;
-const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
-
 export async function buildPackage(spec: BuildSpec, options: BuildOptions): Promise<BuildResult> {
   await validateBuildSpec(spec);
   const launcher = await readLauncher(options);
@@ -86,80 +71,46 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
       toolVersion: options.toolVersion,
       timestamp,
       deterministic: options.sourceDateEpoch !== undefined,
-      launcher: { size: launcher.length, sha256: sha256Hex(launcher), version: options.launcherVersion ?? 'unknown' },
+      launcher: {
+        size: launcher.length,
+        sha256: sha256Hex(launcher),
+        version: options.launcherVersion ?? 'unknown',
+      },
     });
     options.onProgress?.({ phase: 'assemble' });
     const json = encodeMetadata(metadata);
     const signature = signMessage(signedMessage(json), options.key);
     const compressed = gzipMetadata(json);
 
-    const metadataOffset = launcher.length;
-    const slotTableOffset = spec.slots.length === 0 ? 0 : align(metadataOffset + compressed.length);
-    let cursor = slotTableOffset + spec.slots.length * DESCRIPTOR_SIZE;
-    const descriptors: SlotDescriptor[] = spec.slots.map((slot, i) => {
-      const s = stored[i]!;
-      cursor = align(cursor);
-      const offset = cursor;
-      cursor += s.size;
-      return {
-        id: BigInt(i),
-        nameHash: digestPrefixU64(sha256(slot.id)),
-        offset: BigInt(offset),
-        size: BigInt(s.size),
-        originalSize: BigInt(s.originalSize),
-        operations: packOperations(parseChain(slot.operations)),
-        checksum: digestPrefixU64(Buffer.from(s.sha256, 'hex')),
-        purpose: purposeCode(slot.purpose),
-        lifecycle: lifecycleCode(slot.lifecycle) ?? 2,
-        priority: 0,
-        platform: 0,
-        reserved1: 0,
-        reserved2: 0,
-        permissions: slot.permissions === undefined ? 0 : (parsePermissions(slot.permissions) ?? 0),
-      };
-    });
-    const dataEnd = align(cursor);
-    const packageSize = dataEnd + TRAILER_SIZE;
-
-    const index = emptyIndexBlock(FORMAT_VERSION);
-    Object.assign(index, {
-      packageSize: BigInt(packageSize),
-      launcherSize: BigInt(launcher.length),
-      metadataOffset: BigInt(metadataOffset),
-      metadataSize: BigInt(compressed.length),
-      slotTableOffset: BigInt(slotTableOffset),
-      slotTableSize: BigInt(spec.slots.length * DESCRIPTOR_SIZE),
-      slotCount: spec.slots.length,
-      publicKey: options.key.publicKeyRaw,
-      metadataChecksum: sha256(compressed),
-      signature,
-      accessMode: 2,
-      cacheStrategy: 1,
-      pageSize: 4096,
-      streamChunkSize: 65536,
-      buildTimestamp: BigInt(timestamp),
-      capabilities: CAPABILITIES.MMAP | CAPABILITIES.SIGNED,
-      compatibility: FORMAT_VERSION,
-      protocolVersion: 1,
-    });
-    const indexBytes = encodeIndexBlock(index);
-    index.indexChecksum = adler32(indexChecksumInput(indexBytes));
-
+    const layout = planLayout(
+      launcher.length,
+      compressed.length,
+      spec.slots.map((slot, i) => ({ ...slot, ...stored[i]! })),
+    );
+    const trailer = encodeTrailer(
+      makeIndexBlock(layout, {
+        launcherSize: launcher.length,
+        compressed,
+        publicKey: options.key.publicKeyRaw,
+        signature,
+        timestamp,
+      }),
+    );
     await writePackage(temp, {
       launcher,
       compressed,
-      slotTableOffset,
-      table: encodeSlotTable(descriptors),
-      slots: descriptors.map((d, i) => ({ offset: Number(d.offset), file: slotFile(work, i) })),
-      dataEnd,
-      trailer: encodeTrailer(encodeIndexBlock(index)),
+      slotTableOffset: layout.slotTableOffset,
+      table: encodeSlotTable(layout.descriptors),
+      slots: layout.descriptors.map((d, i) => ({ offset: Number(d.offset), file: slotFile(work, i) })),
+      dataEnd: layout.dataEnd,
+      trailer,
     });
     await fs.chmod(temp, 0o755);
     await fs.rename(temp, options.output);
     options.onProgress?.({ phase: 'done' });
     return {
       output: options.output,
-      size: packageSize,
+      size: layout.packageSize,
       slots: spec.slots.map((s, i) => ({
         id: s.id,
         size: stored[i]!.size,
@@ -187,7 +138,10 @@ async function readLauncher(options: BuildOptions): Promise<Uint8Array> {
       hint: 'build it with `flavor helpers build` or pass --launcher-bin',
     });
   }
-  if (bytes.length === 0) throw new FlavorError('LAUNCHER_NOT_FOUND', 'the launcher binary is empty', { path: options.launcherPath });
+  if (bytes.length === 0)
+    throw new FlavorError('LAUNCHER_NOT_FOUND', 'the launcher binary is empty', {
+      path: options.launcherPath,
+    });
   return patchTrustBlock(bytes, options.trustKeys ?? []);
 }
 
@@ -201,7 +155,13 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
       level: slot.compressionLevel,
       mtime: options.sourceDateEpoch ?? 0,
       onProgress: (bytes: number) =>
-        options.onProgress?.({ phase: 'slot', slotId: slot.id, slotIndex: i, slotCount: spec.slots.length, bytes }),
+        options.onProgress?.({
+          phase: 'slot',
+          slotId: slot.id,
+          slotIndex: i,
+          slotCount: spec.slots.length,
+          bytes,
+        }),
     });
     const hash = createSha256();
     let size = 0;
@@ -247,7 +207,8 @@ async function writePackage(file: string, a: Assembly): Promise<void> {
       position += chunk.length;
       out.write(chunk, (err) => (err ? reject(err) : resolve()));
     });
-  const padTo = (offset: number) => (offset > position ? write(new Uint8Array(offset - position)) : Promise.resolve());
+  const padTo = (offset: number) =>
+    offset > position ? write(new Uint8Array(offset - position)) : Promise.resolve();
   try {
     await write(a.launcher);
     await write(a.compressed);
@@ -261,7 +222,9 @@ async function writePackage(file: string, a: Assembly): Promise<void> {
     }
     await padTo(a.dataEnd);
     await write(a.trailer);
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
     const handle = await fs.open(file, 'r+');
     try {
       await handle.sync();

@@ -33,7 +33,9 @@ export function launcherFileName(platform: string): string {
 
 export function checkPlatform(platform: string): string {
   if (!(ALL_PLATFORMS as readonly string[]).includes(platform)) {
-    throw new FlavorError('USAGE', `unknown platform "${platform}"`, { hint: `use one of: ${ALL_PLATFORMS.join(', ')}` });
+    throw new FlavorError('USAGE', `unknown platform "${platform}"`, {
+      hint: `use one of: ${ALL_PLATFORMS.join(', ')}`,
+    });
   }
   return platform;
 }
@@ -45,7 +47,8 @@ export async function resolveLauncher(
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
   const chosen = explicit ?? env.FLAVOR_LAUNCHER_BIN;
-  const candidate = chosen ?? path.join(LAUNCHER_DIR, launcherFileName(checkPlatform(platform ?? hostPlatformName())));
+  const candidate =
+    chosen ?? path.join(LAUNCHER_DIR, launcherFileName(checkPlatform(platform ?? hostPlatformName())));
   try {
     const stat = await fs.stat(candidate);
     if (!stat.isFile()) throw new Error('not a file');
@@ -53,7 +56,9 @@ export async function resolveLauncher(
     throw new FlavorError('LAUNCHER_NOT_FOUND', 'launcher binary not found', {
       path: candidate,
       cause,
-      hint: chosen ? 'check the --launcher-bin path' : 'build it with `flavor helpers build` (needs Go), or pass --launcher-bin',
+      hint: chosen
+        ? 'check the --launcher-bin path'
+        : 'build it with `flavor helpers build` (needs Go), or pass --launcher-bin',
     });
   }
   return candidate;
@@ -72,7 +77,14 @@ export async function describeLauncher(file: string): Promise<LauncherInfo> {
   const bytes = await fs.readFile(file);
   const name = path.basename(file);
   const platform = /^flavor-launcher-([a-z]+_[a-z0-9]+)/.exec(name)?.[1] ?? 'unknown';
-  return { name, platform, path: file, size: bytes.length, sha256: sha256Hex(bytes), version: embeddedVersion(bytes) };
+  return {
+    name,
+    platform,
+    path: file,
+    size: bytes.length,
+    sha256: sha256Hex(bytes),
+    version: embeddedVersion(bytes),
+  };
 }
 
 /** The version string the Go build embeds (`-X main.version=`), found as "flavor-launcher-version=<v>". */
@@ -117,7 +129,13 @@ export async function buildLauncher(options: BuildLauncherOptions): Promise<Laun
   options.log?.(`go ${args.join(' ')}  (GOOS=${goos} GOARCH=${goarch} CGO_ENABLED=0)`);
   await run('go', args, {
     cwd: LAUNCHER_SOURCE,
-    env: { ...process.env, GOOS: goos, GOARCH: goarch, CGO_ENABLED: '0', GOFLAGS: process.env.GOFLAGS ?? '-mod=readonly' },
+    env: {
+      ...process.env,
+      GOOS: goos,
+      GOARCH: goarch,
+      CGO_ENABLED: '0',
+      GOFLAGS: process.env.GOFLAGS ?? '-mod=readonly',
+    },
   });
   await fs.rename(temp, out);
   return describeLauncher(out);
@@ -139,7 +157,13 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
     );
     child.on('close', (code) => {
       if (code === 0) resolve();
-      else reject(new FlavorError('TOOL_FAILED', `${cmd} ${args[0]} failed (exit ${code}):\n${output.trim().split('\n').slice(-30).join('\n')}`));
+      else
+        reject(
+          new FlavorError(
+            'TOOL_FAILED',
+            `${cmd} ${args[0]} failed (exit ${code}):\n${output.trim().split('\n').slice(-30).join('\n')}`,
+          ),
+        );
     });
   });
 }

@@ -16,7 +16,11 @@ export interface LoadedManifest {
 type Json = Record<string, unknown>;
 
 function invalid(file: string, field: string, message: string, hint?: string): FlavorError {
-  return new FlavorError('MANIFEST_INVALID', `${field}: ${message}`, { path: file, hint, details: { field } });
+  return new FlavorError('MANIFEST_INVALID', `${field}: ${message}`, {
+    path: file,
+    hint,
+    details: { field },
+  });
 }
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -32,10 +36,14 @@ export async function loadBuildManifest(file: string): Promise<LoadedManifest> {
   try {
     doc = file.endsWith('.toml') ? parseToml(text) : JSON.parse(text);
   } catch (cause) {
-    throw new FlavorError('MANIFEST_INVALID', `not valid ${file.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(cause as Error).message}`, {
-      path: file,
-      cause,
-    });
+    throw new FlavorError(
+      'MANIFEST_INVALID',
+      `not valid ${file.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(cause as Error).message}`,
+      {
+        path: file,
+        cause,
+      },
+    );
   }
   return manifestToSpec(doc, file);
 }
@@ -49,12 +57,18 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
   const str = (obj: Json, key: string, field: string, required = true): string | undefined => {
     const v = obj[key];
     if (v === undefined && !required) return undefined;
-    if (typeof v !== 'string' || (required && v.trim() === '')) throw invalid(file, field, 'must be a non-empty string');
+    if (typeof v !== 'string' || (required && v.trim() === ''))
+      throw invalid(file, field, 'must be a non-empty string');
     return v;
   };
   const root = need(doc, '(root)');
   if (root.format !== undefined && root.format !== 'PSPF/2025') {
-    throw invalid(file, 'format', `"${String(root.format)}" is not supported`, 'use "PSPF/2025" or leave it out');
+    throw invalid(
+      file,
+      'format',
+      `"${String(root.format)}" is not supported`,
+      'use "PSPF/2025" or leave it out',
+    );
   }
   const pkg = need(root.package, 'package');
   const execution = need(root.execution, 'execution');
@@ -65,14 +79,25 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
     const field = `slots[${i}]`;
     const slot = need(raw, field);
     for (const key of ['name', 'path', 'encoding', 'extract_to']) {
-      if (key in slot) throw invalid(file, `${field}.${key}`, 'is a key of an older schema', 'use id, source, target, operations');
+      if (key in slot)
+        throw invalid(
+          file,
+          `${field}.${key}`,
+          'is a key of an older schema',
+          'use id, source, target, operations',
+        );
     }
     if (slot.slot !== undefined && slot.slot !== i) {
       throw invalid(file, `${field}.slot`, `is ${String(slot.slot)}, but the slot is at position ${i}`);
     }
     const source = str(slot, 'source', `${field}.source`)!;
     if (source.includes('{workenv}') || source === '$SELF') {
-      throw invalid(file, `${field}.source`, `"${source}" is not supported`, 'give a path relative to the manifest');
+      throw invalid(
+        file,
+        `${field}.source`,
+        `"${source}" is not supported`,
+        'give a path relative to the manifest',
+      );
     }
     labels.push(source);
     const permissions = slot.permissions;
@@ -109,7 +134,9 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
       command: str(execution, 'command', 'execution.command')!,
       env,
       primarySlot: primary,
-      ...(execution.commands === undefined ? {} : { commands: stringMap(execution.commands, 'execution.commands', file) }),
+      ...(execution.commands === undefined
+        ? {}
+        : { commands: stringMap(execution.commands, 'execution.commands', file) }),
     },
     slots,
   };
@@ -161,7 +188,8 @@ function runtimeEnv(value: unknown, file: string): RuntimeEnvSpec {
   if (!isObject(value)) throw invalid(file, 'runtime.env', 'must be a table');
   const known = new Set(['unset', 'pass', 'set', 'map']);
   for (const key of Object.keys(value)) {
-    if (!known.has(key)) throw invalid(file, `runtime.env.${key}`, 'unknown key', 'use unset, pass, set or map');
+    if (!known.has(key))
+      throw invalid(file, `runtime.env.${key}`, 'unknown key', 'use unset, pass, set or map');
   }
   return {
     ...(value.unset === undefined ? {} : { unset: stringList(value.unset, 'runtime.env.unset', file) }),
@@ -178,7 +206,11 @@ function setupCommands(value: unknown, file: string): SetupCommandSpec[] {
   return value.map((cmd, i) => {
     const field = `setup_commands[${i}]`;
     if (!isObject(cmd) || typeof cmd.type !== 'string' || !SETUP_TYPES.has(cmd.type)) {
-      throw invalid(file, field, 'must be an object with type enumerate_and_execute, execute, write_file or chmod');
+      throw invalid(
+        file,
+        field,
+        'must be an object with type enumerate_and_execute, execute, write_file or chmod',
+      );
     }
     return cmd as SetupCommandSpec;
   });

@@ -2,7 +2,12 @@
 // absolute build-machine paths, timestamps from SOURCE_DATE_EPOCH when given.
 
 import os from 'node:os';
-import { FORMAT_NAME, METADATA_FORMAT_VERSION, type PackageMetadata, type SlotMetadata } from '../format/index.js';
+import {
+  FORMAT_NAME,
+  METADATA_FORMAT_VERSION,
+  type PackageMetadata,
+  type SlotMetadata,
+} from '../format/index.js';
 import type { BuildSpec } from './build-spec.js';
 
 export interface StoredSlot {

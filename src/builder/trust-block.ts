@@ -26,7 +26,8 @@ export function patchTrustBlock(launcher: Uint8Array, keys: readonly Uint8Array[
   }
   out[countAt] = keys.length;
   keys.forEach((key, i) => {
-    if (key.length !== 32) throw new FlavorError('KEY_INVALID', 'a trust key must be a raw 32-byte Ed25519 key');
+    if (key.length !== 32)
+      throw new FlavorError('KEY_INVALID', 'a trust key must be a raw 32-byte Ed25519 key');
     out.set(key, countAt + 1 + 32 * i);
   });
   return out;

@@ -2,7 +2,13 @@
 
 import { promises as fs } from 'node:fs';
 import { FlavorError } from '../errors.js';
-import { chainHasTar, lifecycleCode, LIFECYCLE_NAMES, parseChain, parsePermissions } from '../format/index.js';
+import {
+  chainHasTar,
+  LIFECYCLE_NAMES,
+  lifecycleCode,
+  parseChain,
+  parsePermissions,
+} from '../format/index.js';
 import type { BuildSpec } from './build-spec.js';
 
 function invalid(field: string, message: string, hint?: string): FlavorError {
@@ -16,7 +22,10 @@ export async function validateBuildSpec(spec: BuildSpec): Promise<void> {
   if (!spec.package.version.trim()) throw invalid('package.version', 'must not be empty');
   if (!spec.execution.command.trim()) throw invalid('execution.command', 'must not be empty');
   if (spec.slots.length > 0 && spec.execution.primarySlot >= spec.slots.length) {
-    throw invalid('execution.primary_slot', `is ${spec.execution.primarySlot}, but there are ${spec.slots.length} slots`);
+    throw invalid(
+      'execution.primary_slot',
+      `is ${spec.execution.primarySlot}, but there are ${spec.slots.length} slots`,
+    );
   }
   const ids = new Set<string>();
   for (const [i, slot] of spec.slots.entries()) {
@@ -26,7 +35,11 @@ export async function validateBuildSpec(spec: BuildSpec): Promise<void> {
     ids.add(slot.id);
     const target = slot.target.replace(/\\/g, '/');
     if (target.startsWith('/') || target.split('/').includes('..') || /^[A-Za-z]:/.test(target)) {
-      throw invalid(`${field}.target`, `"${slot.target}" must stay inside the workenv`, 'use "{workenv}" or "{workenv}/sub/path"');
+      throw invalid(
+        `${field}.target`,
+        `"${slot.target}" must stay inside the workenv`,
+        'use "{workenv}" or "{workenv}/sub/path"',
+      );
     }
     if (target.includes('{') && !PLACEHOLDER_TARGET.test(target)) {
       throw invalid(`${field}.target`, `"${slot.target}": only a leading {workenv} placeholder is allowed`);
@@ -39,7 +52,11 @@ export async function validateBuildSpec(spec: BuildSpec): Promise<void> {
       throw new FlavorError(e.code, `${field}.operations: ${e.message}`, { hint: e.hint, cause });
     }
     if (lifecycleCode(slot.lifecycle) === undefined) {
-      throw invalid(`${field}.lifecycle`, `unknown lifecycle "${slot.lifecycle}"`, `use one of: ${LIFECYCLE_NAMES.join(', ')}`);
+      throw invalid(
+        `${field}.lifecycle`,
+        `unknown lifecycle "${slot.lifecycle}"`,
+        `use one of: ${LIFECYCLE_NAMES.join(', ')}`,
+      );
     }
     if (slot.permissions !== undefined && parsePermissions(slot.permissions) === undefined) {
       throw invalid(`${field}.permissions`, `"${slot.permissions}" is not an octal mode`, 'e.g. "0755"');
@@ -48,18 +65,29 @@ export async function validateBuildSpec(spec: BuildSpec): Promise<void> {
     try {
       stat = await fs.stat(slot.source);
     } catch (cause) {
-      throw new FlavorError('SOURCE_INVALID', `${field}.source: cannot read ${slot.source}`, { cause, path: slot.source });
+      throw new FlavorError('SOURCE_INVALID', `${field}.source: cannot read ${slot.source}`, {
+        cause,
+        path: slot.source,
+      });
     }
     if (stat.isDirectory() && !chainHasTar(chain)) {
-      throw new FlavorError('SOURCE_INVALID', `${field}.source is a directory, so its operations must start with tar`, {
-        path: slot.source,
-        hint: 'use "tar.zst", "tar.gz" or "tar"',
-      });
+      throw new FlavorError(
+        'SOURCE_INVALID',
+        `${field}.source is a directory, so its operations must start with tar`,
+        {
+          path: slot.source,
+          hint: 'use "tar.zst", "tar.gz" or "tar"',
+        },
+      );
     }
     if (stat.isDirectory() && chain[0] !== 0x01) {
-      throw new FlavorError('SOURCE_INVALID', `${field}.operations must start with tar for a directory source`, {
-        path: slot.source,
-      });
+      throw new FlavorError(
+        'SOURCE_INVALID',
+        `${field}.operations must start with tar for a directory source`,
+        {
+          path: slot.source,
+        },
+      );
     }
     if (!stat.isDirectory() && chainHasTar(chain)) {
       throw new FlavorError('SOURCE_INVALID', `${field}.source is a file, but its operations contain tar`, {
@@ -68,7 +96,9 @@ export async function validateBuildSpec(spec: BuildSpec): Promise<void> {
       });
     }
     if (!stat.isDirectory() && !stat.isFile()) {
-      throw new FlavorError('SOURCE_INVALID', `${field}.source is neither a file nor a directory`, { path: slot.source });
+      throw new FlavorError('SOURCE_INVALID', `${field}.source is neither a file nor a directory`, {
+        path: slot.source,
+      });
     }
   }
 }

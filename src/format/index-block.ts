@@ -3,7 +3,13 @@
 
 import { FlavorError } from '../errors.js';
 import { ByteReader, ByteWriter, isAllZero } from './bytes.js';
-import { INDEX_SIZE, PUBLIC_KEY_SIZE, SHA256_SIZE, SIGNATURE_FIELD_SIZE, SIGNATURE_SIZE } from './constants.js';
+import {
+  INDEX_SIZE,
+  PUBLIC_KEY_SIZE,
+  SHA256_SIZE,
+  SIGNATURE_FIELD_SIZE,
+  SIGNATURE_SIZE,
+} from './constants.js';
 
 export interface IndexBlock {
   formatVersion: number;

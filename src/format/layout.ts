@@ -38,7 +38,10 @@ export function checkFormatVersion(index: IndexBlock): void {
     throw new FlavorError(
       'BAD_VERSION',
       `unsupported format version 0x${index.formatVersion.toString(16).padStart(8, '0')}, expected 0x20250001`,
-      { hint: 'the package was made by an incompatible tool or is corrupt', details: { region: 'index.format_version' } },
+      {
+        hint: 'the package was made by an incompatible tool or is corrupt',
+        details: { region: 'index.format_version' },
+      },
     );
   }
 }
@@ -70,9 +73,15 @@ export function validateLayout(index: IndexBlock, fileLength: number): Layout {
     );
   }
   if (index.metadataSize > BigInt(LIMITS.maxMetadataSize)) {
-    throw new FlavorError('METADATA_TOO_LARGE', `compressed metadata is ${index.metadataSize} bytes, limit 16 MiB`);
+    throw new FlavorError(
+      'METADATA_TOO_LARGE',
+      `compressed metadata is ${index.metadataSize} bytes, limit 16 MiB`,
+    );
   }
-  if (index.slotCount > LIMITS.maxSlotCount || index.slotTableSize !== BigInt(index.slotCount * DESCRIPTOR_SIZE)) {
+  if (
+    index.slotCount > LIMITS.maxSlotCount ||
+    index.slotTableSize !== BigInt(index.slotCount * DESCRIPTOR_SIZE)
+  ) {
     throw new FlavorError(
       'SLOT_TABLE_INVALID',
       `slot table size ${index.slotTableSize} does not match ${index.slotCount} slots × 64 bytes`,
@@ -80,7 +89,8 @@ export function validateLayout(index: IndexBlock, fileLength: number): Layout {
     );
   }
   if (index.slotCount === 0) {
-    if (index.slotTableOffset !== 0n) throw layoutError('slot table offset must be 0 when there are no slots', 'index.slot_table_offset');
+    if (index.slotTableOffset !== 0n)
+      throw layoutError('slot table offset must be 0 when there are no slots', 'index.slot_table_offset');
   } else if (index.slotTableOffset < metadataEnd || index.slotTableOffset + index.slotTableSize > dataEnd) {
     throw layoutError(
       `slot table at ${index.slotTableOffset}+${index.slotTableSize} is outside ${metadataEnd}..${dataEnd}`,

@@ -82,7 +82,9 @@ export function parseMetadata(json: Uint8Array): PackageMetadata {
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new FlavorError('METADATA_JSON', `metadata is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new FlavorError('METADATA_JSON', `metadata is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   validateMetadata(value);
   return value;
@@ -112,7 +114,11 @@ function obj(parent: Record<string, unknown>, key: string, path: string): Record
   return value;
 }
 
-function optObj(parent: Record<string, unknown>, key: string, path: string): Record<string, unknown> | undefined {
+function optObj(
+  parent: Record<string, unknown>,
+  key: string,
+  path: string,
+): Record<string, unknown> | undefined {
   return parent[key] === undefined ? undefined : obj(parent, key, path);
 }
 
@@ -160,7 +166,9 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
   str(pkg, 'version', 'package.');
   const slots = value.slots;
   if (!Array.isArray(slots)) fail('slots', 'an array', slots);
-  slots.forEach((slot, i) => validateSlot(slot, i));
+  slots.forEach((slot, i) => {
+    validateSlot(slot, i);
+  });
   const execution = obj(value, 'execution', '');
   uint(execution, 'primary_slot', 'execution.');
   str(execution, 'command', 'execution.');
@@ -209,7 +217,8 @@ function validateSlot(slot: unknown, i: number): void {
   uint(slot, 'size', p);
   if (slot.original_size !== undefined) uint(slot, 'original_size', p);
   const checksum = str(slot, 'checksum', p);
-  if (!SHA256_CHECKSUM.test(checksum)) fail(`${p}checksum`, '"sha256:" and 64 lowercase hex digits', checksum);
+  if (!SHA256_CHECKSUM.test(checksum))
+    fail(`${p}checksum`, '"sha256:" and 64 lowercase hex digits', checksum);
   parseChain(str(slot, 'operations', p, false));
   str(slot, 'purpose', p, false);
   str(slot, 'lifecycle', p, false);

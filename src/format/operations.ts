@@ -86,7 +86,10 @@ export function unpackOperations(packed: bigint): OperationCode[] {
       continue;
     }
     if (ended) {
-      throw new FlavorError('UNKNOWN_OPERATION', `operation byte ${i} (0x${hex2(byte)}) follows the end of the chain`);
+      throw new FlavorError(
+        'UNKNOWN_OPERATION',
+        `operation byte ${i} (0x${hex2(byte)}) follows the end of the chain`,
+      );
     }
     if (!isOperationCode(byte)) {
       throw new FlavorError('UNKNOWN_OPERATION', `unknown operation code 0x${hex2(byte)} at position ${i}`);
@@ -117,7 +120,10 @@ export function parseChain(text: string): OperationCode[] {
     return op;
   });
   if (chain.length > LIMITS.maxChainLength) {
-    throw new FlavorError('CHAIN_TOO_LONG', `operation chain "${text}" has ${chain.length} operations, at most 8`);
+    throw new FlavorError(
+      'CHAIN_TOO_LONG',
+      `operation chain "${text}" has ${chain.length} operations, at most 8`,
+    );
   }
   return chain;
 }

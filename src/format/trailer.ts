@@ -7,9 +7,13 @@ import { END_MAGIC, INDEX_SIZE, MAGIC_SIZE, START_MAGIC, TRAILER_SIZE } from './
 /** Checks the file is long enough to hold a trailer; returns the trailer's file offset. */
 export function trailerOffset(fileLength: number): number {
   if (fileLength < TRAILER_SIZE) {
-    throw new FlavorError('FILE_TOO_SMALL', `file is ${fileLength} bytes, too small to be a package (< 8200)`, {
-      hint: 'this is not a FlavorPack package, or it was truncated',
-    });
+    throw new FlavorError(
+      'FILE_TOO_SMALL',
+      `file is ${fileLength} bytes, too small to be a package (< 8200)`,
+      {
+        hint: 'this is not a FlavorPack package, or it was truncated',
+      },
+    );
   }
   return fileLength - TRAILER_SIZE;
 }
