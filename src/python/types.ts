@@ -1,0 +1,48 @@
+// Public types of the Python pipeline (re-exported by src/python/index.ts).
+
+import type { BuildSpec } from '../builder/build-spec.js';
+
+export type Compression = 'gzip' | 'zstd' | 'xz';
+
+export interface PythonBuildEvent {
+  kind: 'step-start' | 'step-done' | 'info' | 'warning' | 'command';
+  message: string;
+  /** Set on step-done: how long the step took. */
+  elapsedMs?: number;
+}
+
+export interface PythonBuildOptions {
+  /** Absolute path of pyproject.toml. */
+  manifestPath: string;
+  /** --python PATH: the interpreter to package. */
+  python?: string;
+  /** --python-dist FILE: a python-build-standalone .tar.gz/.tar.zst archive. */
+  pythonDist?: string;
+  /** Slot compression (default zstd): chains tar.zst / tar.gz / tar.xz. */
+  compression?: Compression;
+  compressionLevel?: number;
+  /** Strip native binaries of the runtime (default true; --no-strip). */
+  strip?: boolean;
+  /** Install with pip instead of uv (also [tool.flavor.build].use_pip). */
+  usePip?: boolean;
+  /** A temp folder the caller creates and deletes; slot sources of the project live here. */
+  workDir: string;
+  /** Persistent cache root for runtime slots (~/.cache/flavor/build or FLAVOR_BUILD_CACHE). */
+  buildCacheDir: string;
+  log: (event: PythonBuildEvent) => void;
+  /** Log the uv/pip/python command lines. */
+  verbose?: boolean;
+  /** Environment for the tools (default process.env); tests use it to pin caches. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface PythonBuildPlan {
+  spec: BuildSpec;
+  packageName: string;
+  /** <project>/dist/<package_name>.psp */
+  outputPath: string;
+  interpreter: { path: string; version: string; reason: string };
+  warnings: string[];
+}
+
+export type Logger = (event: PythonBuildEvent) => void;
