@@ -15,7 +15,6 @@ export const ERROR_CODES = {
   SLOT_TABLE_INVALID: 'format',
   SLOT_OUT_OF_BOUNDS: 'format',
   SLOT_OVERLAP: 'format',
-  METADATA_OUT_OF_BOUNDS: 'format',
   METADATA_TOO_LARGE: 'format',
   METADATA_CHECKSUM: 'integrity',
   METADATA_COMPRESSION: 'format',

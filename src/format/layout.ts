@@ -67,7 +67,7 @@ export function validateLayout(index: IndexBlock, fileLength: number): Layout {
   }
   if (index.metadataSize === 0n || metadataEnd > dataEnd) {
     throw new FlavorError(
-      'METADATA_OUT_OF_BOUNDS',
+      'LAYOUT_INVALID',
       `metadata at ${index.metadataOffset}+${index.metadataSize} is outside the package data (ends at ${dataEnd})`,
       { details: { region: 'index.metadata' } },
     );

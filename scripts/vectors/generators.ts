@@ -1,0 +1,365 @@
+// One generator per shared conformance vector (testdata/vectors/README.md). Each builds a package with the
+// real layout code and, for failure vectors, breaks exactly one thing. Output must be deterministic.
+
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { signingKeyFromSeedText } from '../../src/crypto/keys.js';
+import { DESCRIPTOR_FIELDS, INDEX_FIELDS, type PackageMetadata } from '../../src/format/index.js';
+import { encodeSlot } from '../../src/payload/index.js';
+import { assemble, type VectorSlot } from './assemble.js';
+import {
+  descriptorField,
+  fixIndexChecksum,
+  flipByte,
+  indexStart,
+  readIndex,
+  setDescriptorU64,
+  setIndexU32,
+  setIndexU64,
+} from './mutate.js';
+
+export interface Vector {
+  name: string;
+  comment: string;
+  /** "success" or the error code both readers must raise. */
+  expect: string;
+  /** Raw public key (hex) the verifier must require. */
+  trustedKey?: string;
+  bytes: Uint8Array;
+}
+
+export const KEY = signingKeyFromSeedText('flavorpack-test-vector-key');
+export const OTHER_KEY = signingKeyFromSeedText('flavorpack-test-vector-other-key');
+const LAUNCHER = new TextEncoder().encode(
+  '#!/bin/sh\necho "PSPF/2025 test vector: not a runnable package" >&2\nexit 1\n',
+);
+const enc = (s: string) => new TextEncoder().encode(s);
+
+const RUN_SH = enc('#!/bin/sh\necho "hello from a vector"\n');
+
+function rawSlot(id = 'script', content = RUN_SH): VectorSlot {
+  return {
+    id,
+    bytes: content,
+    originalSize: content.length,
+    operations: 'raw',
+    target: `{workenv}/${id}.sh`,
+    permissions: '0755',
+  };
+}
+
+function gzipSlot(id = 'script'): VectorSlot {
+  const bytes = new Uint8Array(gzipSync(RUN_SH, { level: 9 }));
+  return {
+    id,
+    bytes,
+    originalSize: RUN_SH.length,
+    operations: 'gzip',
+    target: `{workenv}/${id}.sh`,
+    permissions: '0755',
+  };
+}
+
+async function treeSlot(id: string, chain: number[], operations: string): Promise<VectorSlot> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-vector-'));
+  try {
+    await fs.mkdir(path.join(dir, 'bin'));
+    await fs.writeFile(path.join(dir, 'bin', 'hello'), RUN_SH, { mode: 0o755 });
+    await fs.chmod(path.join(dir, 'bin', 'hello'), 0o755);
+    await fs.writeFile(path.join(dir, 'README.txt'), 'vector tree\n');
+    await fs.chmod(path.join(dir, 'README.txt'), 0o644);
+    await fs.chmod(path.join(dir, 'bin'), 0o755);
+    const { stream, done } = encodeSlot(dir, chain, { mtime: 0 });
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    const stats = await done;
+    return {
+      id,
+      bytes: new Uint8Array(Buffer.concat(chunks)),
+      originalSize: stats.originalSize,
+      operations,
+      target: '{workenv}',
+    };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+const base = () => assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot()] });
+const twoSlots = () => assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot('a'), gzipSlot('b')] });
+
+type Generator = () => Promise<Omit<Vector, 'name'>> | Omit<Vector, 'name'>;
+
+export const GENERATORS: Record<string, Generator> = {
+  // success
+  'ok-raw-slot': () => ({ comment: 'one raw slot', expect: 'success', bytes: base() }),
+  'ok-gzip-slot': () => ({
+    comment: 'one gzip slot',
+    expect: 'success',
+    bytes: assemble({ launcher: LAUNCHER, key: KEY, slots: [gzipSlot()] }),
+  }),
+  'ok-tar-gz-slot': async () => ({
+    comment: 'a directory as tar.gz',
+    expect: 'success',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [await treeSlot('tree', [0x01, 0x10], 'tar.gz')],
+    }),
+  }),
+  'ok-tar-zst-slot': async () => ({
+    comment: 'a directory as tar.zst',
+    expect: 'success',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [await treeSlot('tree', [0x01, 0x1b], 'tar.zst')],
+    }),
+  }),
+  'ok-three-slots': async () => ({
+    comment: 'raw, gzip and tar slots together',
+    expect: 'success',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [rawSlot('a'), gzipSlot('b'), await treeSlot('tree', [0x01], 'tar')],
+    }),
+  }),
+  'ok-no-slots': () => ({
+    comment: 'a package without slots (command from the host)',
+    expect: 'success',
+    bytes: assemble({ launcher: LAUNCHER, key: KEY, slots: [], command: '/bin/true' }),
+  }),
+  'ok-trusted-key': () => ({
+    comment: 'signed by the key the verifier trusts',
+    expect: 'success',
+    trustedKey: Buffer.from(KEY.publicKeyRaw).toString('hex'),
+    bytes: base(),
+  }),
+  // trailer and index
+  'fail-truncated': () => ({
+    comment: 'a 100-byte file',
+    expect: 'FILE_TOO_SMALL',
+    bytes: base().slice(0, 100),
+  }),
+  'fail-start-magic': () => {
+    const b = base();
+    return {
+      comment: 'first byte of the start magic changed',
+      expect: 'BAD_START_MAGIC',
+      bytes: flipByte(b, b.length - 8200),
+    };
+  },
+  'fail-end-magic': () => {
+    const b = base();
+    return {
+      comment: 'last byte of the end magic changed',
+      expect: 'BAD_END_MAGIC',
+      bytes: flipByte(b, b.length - 1),
+    };
+  },
+  'fail-version': () => ({
+    comment: 'format_version 0x20250002 (checksum fixed)',
+    expect: 'BAD_VERSION',
+    bytes: setIndexU32(base(), INDEX_FIELDS.formatVersion, 0x20250002),
+  }),
+  'fail-index-checksum': () => {
+    const b = base();
+    return {
+      comment: 'flags byte changed without fixing the Adler-32',
+      expect: 'INDEX_CHECKSUM',
+      bytes: flipByte(b, indexStart(b) + INDEX_FIELDS.flags),
+    };
+  },
+  'fail-package-size': () => ({
+    comment: 'package_size one larger than the file',
+    expect: 'PACKAGE_SIZE_MISMATCH',
+    bytes: setIndexU64(base(), INDEX_FIELDS.packageSize, BigInt(base().length + 1)),
+  }),
+  'fail-launcher-size': () => ({
+    comment: 'launcher_size reaches into the metadata',
+    expect: 'LAYOUT_INVALID',
+    bytes: setIndexU64(base(), INDEX_FIELDS.launcherSize, readIndex(base()).metadataOffset + 1n),
+  }),
+  'fail-metadata-offset-past-eof': () => ({
+    comment: 'metadata_offset = 2^63',
+    expect: 'LAYOUT_INVALID',
+    bytes: setIndexU64(base(), INDEX_FIELDS.metadataOffset, 1n << 63n),
+  }),
+  'fail-metadata-size-past-eof': () => ({
+    comment: 'metadata_size reaches past the trailer',
+    expect: 'LAYOUT_INVALID',
+    bytes: setIndexU64(base(), INDEX_FIELDS.metadataSize, BigInt(base().length)),
+  }),
+  'fail-slot-table-size': () => ({
+    comment: 'slot_table_size is not 64 × slot_count',
+    expect: 'SLOT_TABLE_INVALID',
+    bytes: setIndexU64(base(), INDEX_FIELDS.slotTableSize, 65n),
+  }),
+  'fail-signature-padding': () => {
+    const b = base();
+    return {
+      comment: 'a non-zero byte after the 64-byte signature (checksum fixed)',
+      expect: 'LAYOUT_INVALID',
+      bytes: flipByte(b, indexStart(b) + 200, true),
+    };
+  },
+  // metadata
+  'fail-metadata-checksum': () => {
+    const b = base();
+    return {
+      comment: 'one byte of the compressed metadata changed',
+      expect: 'METADATA_CHECKSUM',
+      bytes: flipByte(b, Number(readIndex(b).metadataOffset) + 12),
+    };
+  },
+  'fail-signature': () => {
+    const b = base();
+    return {
+      comment: 'one signature byte changed (checksum fixed)',
+      expect: 'SIGNATURE_INVALID',
+      bytes: flipByte(b, indexStart(b) + INDEX_FIELDS.signature + 5, true),
+    };
+  },
+  'fail-public-key': () => {
+    const b = base();
+    const pk = Buffer.from(OTHER_KEY.publicKeyRaw);
+    const copy = b.slice();
+    copy.set(pk, indexStart(copy) + INDEX_FIELDS.publicKey);
+    return {
+      comment: 'public key replaced by another valid key (checksum fixed)',
+      expect: 'SIGNATURE_INVALID',
+      bytes: fixIndexChecksum(copy),
+    };
+  },
+  'fail-signature-missing': () => {
+    const b = base().slice();
+    b.fill(0, indexStart(b) + INDEX_FIELDS.signature, indexStart(b) + INDEX_FIELDS.signature + 64);
+    return {
+      comment: 'all-zero signature (checksum fixed)',
+      expect: 'SIGNATURE_MISSING',
+      bytes: fixIndexChecksum(b),
+    };
+  },
+  'fail-wrong-key': () => ({
+    comment: 'valid signature, but not by the trusted key',
+    expect: 'UNTRUSTED_KEY',
+    trustedKey: Buffer.from(OTHER_KEY.publicKeyRaw).toString('hex'),
+    bytes: base(),
+  }),
+  'fail-malformed-json': () => ({
+    comment: 'signed metadata that is not JSON',
+    expect: 'METADATA_JSON',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [rawSlot()],
+      metadataJson: enc('{"format": "PSPF/2025",'),
+    }),
+  }),
+  'fail-missing-field': () => ({
+    comment: 'signed metadata without package.version',
+    expect: 'METADATA_SCHEMA',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [rawSlot()],
+      editMetadata: (m: PackageMetadata) => {
+        delete (m.package as Partial<PackageMetadata['package']>).version;
+      },
+    }),
+  }),
+  'fail-chain-too-long': () => ({
+    comment: 'signed metadata names a chain of nine operations',
+    expect: 'CHAIN_TOO_LONG',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [rawSlot()],
+      editMetadata: (m) => {
+        m.slots[0]!.operations = Array(9).fill('gzip').join('|');
+      },
+    }),
+  }),
+  'fail-slot-count': () => ({
+    comment: 'metadata lists two slots, the table has one',
+    expect: 'SLOT_COUNT_MISMATCH',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [rawSlot()],
+      editMetadata: (m) => {
+        m.slots.push({ ...m.slots[0]!, slot: 1, id: 'ghost' });
+      },
+    }),
+  }),
+  // slot table and slots
+  'fail-unknown-operation': () => ({
+    comment: 'descriptor operations 0x31 (not a v0 operation)',
+    expect: 'UNKNOWN_OPERATION',
+    bytes: setDescriptorU64(base(), 0, DESCRIPTOR_FIELDS.operations, 0x31n),
+  }),
+  'fail-descriptor-chain': () => ({
+    comment: 'descriptor says gzip, signed metadata says raw',
+    expect: 'SLOT_TABLE_INVALID',
+    bytes: setDescriptorU64(base(), 0, DESCRIPTOR_FIELDS.operations, 0x10n),
+  }),
+  'fail-slot-offset-past-eof': () => ({
+    comment: 'slot offset 2^63',
+    expect: 'SLOT_OUT_OF_BOUNDS',
+    bytes: setDescriptorU64(base(), 0, DESCRIPTOR_FIELDS.offset, 1n << 63n),
+  }),
+  'fail-overlapping-slots': () => {
+    const b = twoSlots();
+    const first = Buffer.from(b.buffer).readBigUInt64LE(descriptorField(b, 0, DESCRIPTOR_FIELDS.offset));
+    return {
+      comment: 'slot 1 starts inside slot 0',
+      expect: 'SLOT_OVERLAP',
+      bytes: setDescriptorU64(b, 1, DESCRIPTOR_FIELDS.offset, first + 1n),
+    };
+  },
+  'fail-slot-checksum': () => {
+    const b = base();
+    const offset = Number(
+      Buffer.from(b.buffer).readBigUInt64LE(descriptorField(b, 0, DESCRIPTOR_FIELDS.offset)),
+    );
+    return {
+      comment: 'one byte of slot data changed',
+      expect: 'SLOT_CHECKSUM',
+      bytes: flipByte(b, offset + 3),
+    };
+  },
+  'fail-descriptor-checksum': () => {
+    const b = base();
+    return {
+      comment: 'descriptor checksum field changed',
+      expect: 'SLOT_DESCRIPTOR_CHECKSUM',
+      bytes: flipByte(b, descriptorField(b, 0, DESCRIPTOR_FIELDS.checksum)),
+    };
+  },
+  'fail-launcher-checksum': () => ({
+    comment: 'one launcher byte changed',
+    expect: 'LAUNCHER_CHECKSUM',
+    bytes: flipByte(base(), 20),
+  }),
+  'fail-padding': () => {
+    const b = twoSlots();
+    const slot0 = Number(
+      Buffer.from(b.buffer).readBigUInt64LE(descriptorField(b, 0, DESCRIPTOR_FIELDS.offset)),
+    );
+    const size0 = Number(
+      Buffer.from(b.buffer).readBigUInt64LE(descriptorField(b, 0, DESCRIPTOR_FIELDS.size)),
+    );
+    const slot1 = Number(
+      Buffer.from(b.buffer).readBigUInt64LE(descriptorField(b, 1, DESCRIPTOR_FIELDS.offset)),
+    );
+    if (slot1 <= slot0 + size0) throw new Error('fail-padding needs a gap between slots');
+    return {
+      comment: 'data hidden in the alignment padding between slots',
+      expect: 'LAYOUT_INVALID',
+      bytes: flipByte(b, slot0 + size0),
+    };
+  },
+};
