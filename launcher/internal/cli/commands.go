@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"encoding/hex"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+
+	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/verify"
+	"flavorpack.dev/launcher/internal/workenv"
+)
+
+const usage = `usage: FLAVOR_LAUNCHER_CLI=1 %s <command> [args]
+
+commands:
+  info                   summary of the package
+  verify                 check everything, including every slot's SHA-256 and the launcher checksum
+  metadata               print the signed metadata JSON verbatim
+  extract SLOT DIR       extract one slot (index or id) into DIR as if DIR were the workenv
+  run [ARGS...]          launch the app with ARGS
+  cache root [--json]    show the cache root and the rule that chose it
+  cache list [--json]    list the workenvs in the cache
+  cache remove [--json] ID...   remove workenvs that are not in use
+  --version              print the launcher version
+  help                   this text
+`
+
+// cliMode dispatches FLAVOR_LAUNCHER_CLI commands.
+func (a *App) cliMode(args []string) int {
+	cmd := "info"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "--version", "version", "-V":
+		fmt.Fprintf(a.Stdout, "flavor-launcher %s (%s/%s)\n", a.Version, runtime.GOOS, runtime.GOARCH)
+		return 0
+	case "help", "--help", "-h":
+		fmt.Fprintf(a.Stdout, usage, a.Prog)
+		return 0
+	case "cache":
+		return a.fail(a.cacheCmd(args))
+	case "run":
+		return a.fail(a.Launch(args))
+	case "info":
+		return a.fail(a.withPackage(a.info))
+	case "metadata":
+		return a.fail(a.withPackage(func(p *verify.Package) error {
+			_, err := a.Stdout.Write(p.Signed)
+			return err
+		}))
+	case "extract":
+		if len(args) != 2 {
+			return a.fail(usageErr("extract needs SLOT and DIR"))
+		}
+		return a.fail(a.withPackage(func(p *verify.Package) error { return a.extract(p, args[0], args[1]) }))
+	case "verify":
+		return a.verify()
+	}
+	return a.fail(usageErr("unknown command %q", cmd))
+}
+
+func usageErr(format string, args ...any) error {
+	return errs.New(errs.Usage, format, args...).WithHint("run with FLAVOR_LAUNCHER_CLI=1 and the argument help for usage")
+}
+
+func (a *App) withPackage(fn func(*verify.Package) error) error {
+	p, f, err := a.openPackage()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return fn(p)
+}
+
+func (a *App) info(p *verify.Package) error {
+	m, ix := p.Meta, p.Index
+	w := a.Stdout
+	fmt.Fprintf(w, "%s %s (%s)\n", m.Package.Name, m.Package.Version, m.Format)
+	fmt.Fprintf(w, "package:    %s (%d bytes)\n", a.Exe, p.Size)
+	fmt.Fprintf(w, "launcher:   %d bytes, flavor-launcher %s (%s/%s)\n", ix.LauncherSize, a.Version, runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(w, "metadata:   %d bytes gzip, %d bytes JSON\n", ix.MetadataSize, len(p.Signed))
+	sig := "valid"
+	if err := p.CheckSignature(); err != nil {
+		sig = "NOT VALID (" + errs.CodeOf(err) + ")"
+	}
+	fmt.Fprintf(w, "signature:  %s, key %s\n", sig, hex.EncodeToString(ix.PublicKey[:]))
+	fmt.Fprintf(w, "key id:     sha256:%s\n", verify.Fingerprint(ix.PublicKey[:]))
+	fmt.Fprintf(w, "workenv:    %s\n", workenv.Identity(m.Package.Name, m.Package.Version, p.SignedSHA256))
+	fmt.Fprintf(w, "command:    %s\n", m.Execution.Command)
+	for _, name := range sortedCommandNames(m.Execution.Commands) {
+		fmt.Fprintf(w, "  %s: %s\n", name, m.Execution.Commands[name])
+	}
+	fmt.Fprintf(w, "slots:      %d\n", len(p.Slots))
+	for i, s := range p.Slots {
+		sm := m.Slots[i]
+		fmt.Fprintf(w, "  [%d] %s -> %s (%s, %d bytes, %s)\n", i, sm.ID, sm.Target, s.Chain, s.Size, sm.Lifecycle)
+	}
+	return nil
+}
+
+func (a *App) extract(p *verify.Package, slot, dir string) error {
+	idx := -1
+	if n, err := strconv.Atoi(slot); err == nil && n >= 0 && n < len(p.Slots) {
+		idx = n
+	}
+	for i, s := range p.Meta.Slots {
+		if idx < 0 && s.ID == slot {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return usageErr("no slot %q in this package", slot)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to create %s", dir)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to open %s", dir)
+	}
+	defer root.Close()
+	if _, err := workenv.PlaceSlot(root, p, idx); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stdout, "extracted slot %d (%s) to %s\n", idx, p.Meta.Slots[idx].ID, dir)
+	return nil
+}
+
+// verify checks everything and prints one line per check; exit 0 only when all pass.
+func (a *App) verify() int {
+	w := a.Stdout
+	p, f, err := a.openPackage()
+	if err != nil {
+		fmt.Fprintf(w, "FAIL structure: %s [%s]\n", err, errs.CodeOf(err))
+		return a.fail(err)
+	}
+	defer f.Close()
+	fmt.Fprintf(w, "ok   trailer and index block (format 0x%08x, adler32 0x%08x, %d bytes)\n", p.Index.FormatVersion, p.Index.IndexChecksum, p.Size)
+	fmt.Fprintf(w, "ok   layout (launcher %d, metadata %d, %d slots)\n", p.Index.LauncherSize, p.Index.MetadataSize, len(p.Slots))
+	fmt.Fprintf(w, "ok   metadata checksum (sha256 %s)\n", hex.EncodeToString(p.Index.MetadataChecksum[:]))
+	fmt.Fprintf(w, "ok   metadata (%s %s, %d bytes JSON)\n", p.Meta.Package.Name, p.Meta.Package.Version, len(p.Signed))
+	fmt.Fprintf(w, "ok   slot table (%d descriptors)\n", len(p.Slots))
+	var first error
+	check := func(name string, err error) {
+		if err != nil {
+			fmt.Fprintf(w, "FAIL %s: %s [%s]\n", name, err, errs.CodeOf(err))
+			if first == nil {
+				first = err
+			}
+			return
+		}
+		fmt.Fprintf(w, "ok   %s\n", name)
+	}
+	check("signature (ed25519 over the metadata)", p.CheckSignature())
+	trusted, err := verify.LoadTrust(a.Getenv("FLAVOR_TRUSTED_KEYS"))
+	if err == nil && trusted.Empty() {
+		fmt.Fprintf(w, "--   trust (no trusted keys configured; key sha256:%s)\n", verify.Fingerprint(p.Index.PublicKey[:]))
+	} else {
+		if err == nil {
+			err = p.CheckTrust(trusted)
+		}
+		check(fmt.Sprintf("trust (key sha256:%s)", verify.Fingerprint(p.Index.PublicKey[:])), err)
+	}
+	for i := range p.Slots {
+		check(fmt.Sprintf("slot %d (%s) sha256 %s", i, p.Meta.Slots[i].ID, hex.EncodeToString(p.Meta.Slots[i].SHA256[:])), p.VerifySlot(i))
+	}
+	if present, err := p.CheckLauncher(); present {
+		check("launcher checksum", err)
+	} else {
+		fmt.Fprintln(w, "--   launcher checksum (not in metadata)")
+	}
+	if first != nil {
+		fmt.Fprintln(w, "verification FAILED")
+		return errs.ExitCode(first)
+	}
+	fmt.Fprintln(w, "verification passed")
+	return 0
+}
+

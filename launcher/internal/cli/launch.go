@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/format"
+	"flavorpack.dev/launcher/internal/launch"
+	"flavorpack.dev/launcher/internal/verify"
+	"flavorpack.dev/launcher/internal/workenv"
+)
+
+var errBare = errors.New("bare launcher")
+
+// openPackage opens this executable and decodes it (structure only).
+func (a *App) openPackage() (*verify.Package, *os.File, error) {
+	f, err := os.Open(a.Exe)
+	if err != nil {
+		return nil, nil, errs.Wrap(errs.IOError, err, "failed to open the package %s", a.Exe).WithExit(errs.ExitPackage)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, errs.Wrap(errs.IOError, err, "failed to stat the package %s", a.Exe).WithExit(errs.ExitPackage)
+	}
+	if bare(f, fi.Size()) {
+		f.Close()
+		return nil, nil, errs.Wrap(errs.BadEndMagic, errBare, "this launcher has no package appended")
+	}
+	p, err := verify.Decode(f, fi.Size())
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return p, f, nil
+}
+
+// bare reports whether the file carries neither trailer magic: a launcher without a package.
+func bare(r io.ReaderAt, size int64) bool {
+	if size < format.TrailerSize {
+		return true
+	}
+	var start, end [4]byte
+	r.ReadAt(start[:], size-format.TrailerSize)
+	r.ReadAt(end[:], size-4)
+	return string(start[:]) != string(format.StartMagic) && string(end[:]) != string(format.EndMagic)
+}
+
+// authenticate applies FLAVOR_VALIDATION and FLAVOR_TRUSTED_KEYS.
+func (a *App) authenticate(p *verify.Package) error {
+	trusted, err := verify.LoadTrust(a.Getenv("FLAVOR_TRUSTED_KEYS"))
+	if err != nil {
+		return err
+	}
+	warnings, err := p.Authenticate(verify.ParseLevel(a.Getenv("FLAVOR_VALIDATION")), trusted)
+	for _, w := range warnings {
+		a.Log.Warnf("%s", w)
+	}
+	return err
+}
+
+// Launch verifies the package, ensures its workenv and runs the app with userArgs.
+func (a *App) Launch(userArgs []string) error {
+	p, f, err := a.openPackage()
+	if err != nil {
+		if errors.Is(err, errBare) {
+			a.Stderr.Write([]byte(a.Prog + ": error: this launcher has no package appended\n"))
+			os.Exit(errs.ExitPackage)
+		}
+		return err
+	}
+	defer f.Close()
+	if err := a.authenticate(p); err != nil {
+		return err
+	}
+	cache, err := workenv.ResolveRoot(a.Getenv)
+	if err != nil {
+		return err
+	}
+	if err := cache.Prepare(); err != nil {
+		return err
+	}
+	in := a.installer(cache, p)
+	lock, cold, err := in.Ensure()
+	if err != nil {
+		return err
+	}
+	if !cold {
+		if err := in.RefreshVolatile(); err != nil {
+			lock.Close()
+			return err
+		}
+	}
+	plan, err := a.plan(p, cache, in.Workenv(), userArgs)
+	if err != nil {
+		lock.Close()
+		return err
+	}
+	a.Log.Debugf("running %s", plan.Program)
+	if launch.SpawnDefault || strings.EqualFold(a.Getenv("FLAVOR_EXEC_MODE"), "spawn") {
+		code, err := launch.Spawn(plan)
+		lock.Close()
+		if err != nil {
+			return err
+		}
+		os.Exit(code)
+	}
+	f.Close()
+	return launch.Exec(plan, lock.File())
+}
+
+func (a *App) installer(cache *workenv.Cache, p *verify.Package) *workenv.Installer {
+	meta := p.Meta
+	in := &workenv.Installer{Cache: cache, Pkg: p, LauncherVersion: a.Version, Log: a.Log,
+		ID: workenv.Identity(meta.Package.Name, meta.Package.Version, p.SignedSHA256)}
+	if len(meta.SetupCommands) > 0 {
+		in.Setup = func(staging string) error {
+			cmds, err := launch.ParseSetup(meta.SetupCommands)
+			if err != nil {
+				return err
+			}
+			ctx := a.context(p, cache, staging)
+			env, err := launch.BuildEnv(a.Environ, meta, ctx)
+			if err != nil {
+				return err
+			}
+			s := &launch.Setup{Ph: ctx.Placeholders, Env: env, Out: a.Stderr, Log: a.Log.Debugf}
+			return s.Run(cmds)
+		}
+	}
+	return in
+}
+
+func (a *App) context(p *verify.Package, cache *workenv.Cache, wdir string) launch.Context {
+	slash := wdir
+	if runtime.GOOS == "windows" {
+		slash = strings.ReplaceAll(wdir, `\`, "/")
+	}
+	argv0 := a.Exe
+	if len(a.Args) > 0 {
+		argv0 = a.Args[0]
+	}
+	return launch.Context{
+		Placeholders: launch.Placeholders{Workenv: slash, PackageName: p.Meta.Package.Name, Version: p.Meta.Package.Version,
+			SlotPaths: launch.SlotPaths(slash, p.Meta.Slots)},
+		CacheRoot: cache.Root, PackagePath: a.Exe, Argv0: argv0,
+	}
+}
+
+// plan builds the child's environment and argv.
+func (a *App) plan(p *verify.Package, cache *workenv.Cache, wdir string, userArgs []string) (*launch.Plan, error) {
+	ctx := a.context(p, cache, wdir)
+	env, err := launch.BuildEnv(a.Environ, p.Meta, ctx)
+	if err != nil {
+		return nil, err
+	}
+	line, err := launch.SelectCommand(p.Meta.Execution, a.Getenv("FLAVOR_COMMAND"), ctx.Argv0)
+	if err != nil {
+		return nil, err
+	}
+	return launch.BuildPlan(line, ctx.Placeholders, env, userArgs)
+}

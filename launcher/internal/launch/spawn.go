@@ -1,0 +1,43 @@
+package launch
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"os/signal"
+
+	"flavorpack.dev/launcher/internal/errs"
+)
+
+// Spawn runs the program as a child with inherited stdio, forwards termination signals to it, and
+// returns its exit code (128+signal when it was killed by a signal).
+func Spawn(p *Plan) (int, error) {
+	cmd := &exec.Cmd{Path: p.Program, Args: p.Argv, Env: p.Env, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwardedSignals...)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		return 0, errs.Wrap(errs.NotFound, err, "failed to start %s", p.Program).WithExit(errs.ExitExec)
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = cmd.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	if err == nil {
+		return 0, nil
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return exitStatus(ee.ProcessState), nil
+	}
+	return 0, errs.Wrap(errs.IOError, err, "failed to wait for %s", p.Program).WithExit(errs.ExitExec)
+}

@@ -1,0 +1,267 @@
+package payload
+
+import (
+	"archive/tar"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/format"
+)
+
+// Placement describes one slot to place inside the staging root.
+type Placement struct {
+	Index  int
+	Target string       // metadata target ("{workenv}/sub", "sub", "{workenv}")
+	Chain  format.Chain // the verified chain
+	Mode   fs.FileMode  // file mode for a non-tar slot
+	Stored uint64       // stored size, for the decoded-size cap
+}
+
+// Place decodes stored (the slot's stored bytes) and writes the result under root: a tar chain is
+// unpacked into the target folder, any other chain is written to the target file. It returns the
+// top-level names (relative to root) it created or wrote into. Nothing is written outside root.
+func Place(root *os.Root, pl Placement, stored io.Reader) ([]string, error) {
+	rel, err := TargetPath(pl.Target)
+	if err != nil {
+		return nil, err
+	}
+	decoded, closeFn, err := Decompress(stored, pl.Chain)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	lr := &limitReader{r: decoded, max: MaxDecoded(pl.Stored)}
+	x := &extractor{root: root, dirs: map[string]bool{"": true}, seen: map[string]bool{}, max: lr.max}
+	if pl.Chain.HasTar() {
+		err = x.untar(rel, lr)
+	} else {
+		err = x.writeSlotFile(rel, lr, pl.Mode)
+	}
+	if err != nil {
+		return nil, corrupt(err, "slot")
+	}
+	// Drain what the decoders left (e.g. tar padding) so stream errors are not missed.
+	if _, err := io.Copy(io.Discard, lr); err != nil {
+		return nil, corrupt(err, "slot")
+	}
+	return x.topLevel(rel), nil
+}
+
+type extractor struct {
+	root    *os.Root
+	dirs    map[string]bool // folders known to be real directories (not links)
+	seen    map[string]bool // entry paths of this slot, to refuse duplicates
+	top     map[string]bool
+	dirMode []dirMode
+	max     int64
+}
+
+type dirMode struct {
+	path string
+	mode fs.FileMode
+}
+
+func (x *extractor) topLevel(rel string) []string {
+	names := map[string]bool{}
+	if rel != "" {
+		names[strings.SplitN(rel, "/", 2)[0]] = true
+	}
+	for n := range x.top {
+		names[n] = true
+	}
+	out := make([]string, 0, len(names))
+	for n := range names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (x *extractor) note(p string) {
+	if x.top == nil {
+		x.top = map[string]bool{}
+	}
+	x.top[strings.SplitN(p, "/", 2)[0]] = true
+}
+
+// ensureDir creates every component of dir, refusing a component that is a symlink or a file.
+func (x *extractor) ensureDir(dir string) error {
+	if x.dirs[dir] {
+		return nil
+	}
+	if parent := path.Dir(dir); parent != "." {
+		if err := x.ensureDir(parent); err != nil {
+			return err
+		}
+	}
+	fi, err := x.root.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := x.root.Mkdir(dir, 0o755); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to create folder %s", dir)
+		}
+	case err != nil:
+		return errs.Wrap(errs.IOError, err, "failed to stat %s", dir)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return errs.New(errs.UnsafePath, "path %s goes through a symbolic link", dir)
+	case !fi.IsDir():
+		return errs.New(errs.UnsafePath, "path %s goes through a file", dir)
+	}
+	x.dirs[dir] = true
+	return nil
+}
+
+// clearFile removes a non-directory at p so a new entry never writes through an old link.
+func (x *extractor) clearFile(p string) error {
+	fi, err := x.root.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to stat %s", p)
+	}
+	if fi.IsDir() {
+		return errs.New(errs.UnsafeEntry, "entry %s would replace a folder", p)
+	}
+	if err := x.root.Remove(p); err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to replace %s", p)
+	}
+	return nil
+}
+
+func (x *extractor) writeSlotFile(rel string, r io.Reader, mode fs.FileMode) error {
+	if rel == "" {
+		return errs.New(errs.UnsafePath, "a single-file slot needs a file target, not the workenv itself")
+	}
+	if err := x.ensureDir(path.Dir(rel)); err != nil {
+		return err
+	}
+	if err := x.clearFile(rel); err != nil {
+		return err
+	}
+	return x.writeFile(rel, r, -1, mode)
+}
+
+func (x *extractor) writeFile(p string, r io.Reader, size int64, mode fs.FileMode) error {
+	f, err := x.root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to create %s", p)
+	}
+	if size >= 0 {
+		_, err = io.CopyN(f, r, size)
+	} else {
+		_, err = io.Copy(f, r)
+	}
+	if err == nil {
+		err = f.Chmod(mode & 0o777)
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = errs.Wrap(errs.IOError, cerr, "failed to write %s", p)
+	}
+	if err != nil {
+		if _, ok := errs.As(err); ok {
+			return err
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return errs.Wrap(errs.PayloadCorrupt, err, "truncated data for %s", p)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return errs.Wrap(errs.IOError, err, "failed to write %s", p)
+		}
+		return err
+	}
+	return nil
+}
+
+func (x *extractor) untar(dir string, r io.Reader) error {
+	if err := x.ensureDir(dir); err != nil {
+		return err
+	}
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return corrupt(err, "tar")
+		}
+		if err := x.entry(dir, hdr, tr); err != nil {
+			return err
+		}
+	}
+	for i := len(x.dirMode) - 1; i >= 0; i-- {
+		d := x.dirMode[i]
+		if err := x.root.Chmod(d.path, d.mode); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to chmod %s", d.path)
+		}
+	}
+	return nil
+}
+
+func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		return nil
+	}
+	name := normalizeName(hdr.Name)
+	if name == "" {
+		if hdr.Typeflag == tar.TypeDir {
+			return nil
+		}
+		return errs.New(errs.UnsafePath, "tar entry %q has no name", hdr.Name)
+	}
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	full := path.Join(dir, name)
+	if x.seen[full] {
+		return errs.New(errs.UnsafeEntry, "tar entry %q appears twice", hdr.Name)
+	}
+	x.seen[full] = true
+	if err := x.ensureDir(path.Dir(full)); err != nil {
+		return err
+	}
+	x.note(full)
+	mode := fs.FileMode(hdr.Mode) & 0o777
+	switch hdr.Typeflag {
+	case tar.TypeDir:
+		if err := x.ensureDir(full); err != nil {
+			return errs.Wrap(errs.UnsafeEntry, err, "tar folder %q conflicts", hdr.Name)
+		}
+		x.dirMode = append(x.dirMode, dirMode{full, mode})
+		return nil
+	case tar.TypeReg:
+		if hdr.Size < 0 || hdr.Size > x.max {
+			return errs.New(errs.PayloadTooLarge, "tar entry %q claims %d bytes", hdr.Name, hdr.Size)
+		}
+		if err := x.clearFile(full); err != nil {
+			return err
+		}
+		return x.writeFile(full, r, hdr.Size, mode)
+	case tar.TypeSymlink:
+		if !symlinkInside(full, hdr.Linkname) {
+			return errs.New(errs.UnsafePath, "tar symlink %q -> %q points outside the workenv", hdr.Name, hdr.Linkname)
+		}
+		if err := x.clearFile(full); err != nil {
+			return err
+		}
+		if err := x.root.Symlink(hdr.Linkname, full); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to create symlink %s", full)
+		}
+		return nil
+	case tar.TypeLink:
+		return errs.New(errs.UnsafeEntry, "tar entry %q is a hard link (not allowed)", hdr.Name)
+	case tar.TypeChar, tar.TypeBlock:
+		return errs.New(errs.UnsafeEntry, "tar entry %q is a device (not allowed)", hdr.Name)
+	case tar.TypeFifo:
+		return errs.New(errs.UnsafeEntry, "tar entry %q is a FIFO (not allowed)", hdr.Name)
+	}
+	return errs.New(errs.UnsafeEntry, "tar entry %q has unsupported type %q", hdr.Name, hdr.Typeflag)
+}

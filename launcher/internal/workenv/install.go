@@ -1,0 +1,335 @@
+package workenv
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/format"
+	"flavorpack.dev/launcher/internal/logx"
+	"flavorpack.dev/launcher/internal/payload"
+	"flavorpack.dev/launcher/internal/verify"
+)
+
+// Lock timeouts (docs/workenv.md).
+var (
+	SharedTimeout    = 120 * time.Second
+	ExclusiveTimeout = 300 * time.Second
+)
+
+// Installer makes sure the workenv of one package exists and is intact.
+type Installer struct {
+	Cache           *Cache
+	Pkg             *verify.Package
+	ID              string
+	LauncherVersion string
+	Log             *logx.Logger
+	// Setup runs the package's setup commands with {workenv} = staging.
+	Setup func(staging string) error
+	// AfterSlot is a test hook called after each slot was placed.
+	AfterSlot func(i int)
+}
+
+// Paths of the cache entries of this id.
+func (in *Installer) Workenv() string    { return filepath.Join(in.Cache.Dir, in.ID) }
+func (in *Installer) lockPath() string   { return in.Workenv() + ".lock" }
+func (in *Installer) markerPath() string { return in.Workenv() + ".ready" }
+
+// Ensure returns the workenv path and a shared lock on it, installing it first if needed. The lock
+// must stay held (across exec) while the app runs. cold reports whether an installation happened.
+func (in *Installer) Ensure() (lock *Lock, cold bool, err error) {
+	if _, err := os.Lstat(in.markerPath()); err == nil {
+		lk, err := Acquire(in.lockPath(), false, SharedTimeout)
+		if err != nil {
+			return nil, false, err
+		}
+		if in.intact() {
+			lk.Touch()
+			return lk, false, nil
+		}
+		lk.Close()
+		in.Log.Debugf("workenv %s is damaged or incomplete; reinstalling", in.ID)
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		lk, err := Acquire(in.lockPath(), true, ExclusiveTimeout)
+		if err != nil {
+			return nil, false, err
+		}
+		cold = !in.intact()
+		if cold {
+			if err := in.install(); err != nil {
+				lk.Close()
+				return nil, true, err
+			}
+		}
+		if err := lk.Downgrade(); err != nil {
+			lk.Close()
+			return nil, cold, err
+		}
+		if lk.current() && in.intact() { // a remover may slip in while the lock is converted
+			lk.Touch()
+			return lk, cold, nil
+		}
+		lk.Close()
+	}
+	return nil, cold, errs.New(errs.CacheBusy, "workenv %s keeps disappearing while it is installed", in.ID)
+}
+
+// intact reads the marker and checks it against the package and the tree.
+func (in *Installer) intact() bool {
+	m, err := ReadMarker(in.markerPath())
+	if err != nil {
+		return false
+	}
+	return m.Matches(in.ID, in.Pkg.SignedSHA256) && m.TreeIntact(in.Workenv())
+}
+
+// install runs the cold path under the exclusive lock.
+func (in *Installer) install() error {
+	wdir := in.Workenv()
+	if err := os.Remove(in.markerPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return errs.Wrap(errs.CacheError, err, "failed to remove stale marker %s", in.markerPath())
+	}
+	in.cleanLeftovers()
+	in.Log.Debugf("extracting %s into the cache %s", in.ID, in.Cache.Dir)
+	staging, err := os.MkdirTemp(in.Cache.Dir, in.ID+".staging-")
+	if err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to create a staging folder in %s", in.Cache.Dir).WithHint(cacheHint)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(staging)
+		}
+	}()
+	if err := in.populate(staging); err != nil {
+		return err
+	}
+	entries, err := topEntries(staging)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Lstat(wdir); err == nil {
+		if err := removeTree(wdir); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(staging, wdir); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to move %s into place", staging)
+	}
+	ok = true
+	if err := syncDir(in.Cache.Dir); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to sync %s", in.Cache.Dir)
+	}
+	if err := writeMarker(in.markerPath(), in.marker(entries)); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to write the ready marker %s", in.markerPath())
+	}
+	in.Log.Debugf("installed %s", in.ID)
+	return nil
+}
+
+// populate extracts every slot into staging, runs setup, fixes shebangs, removes init slots and
+// creates workenv.directories.
+func (in *Installer) populate(staging string) error {
+	root, err := os.OpenRoot(staging)
+	if err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to open staging folder %s", staging)
+	}
+	defer root.Close()
+	created := make([][]string, len(in.Pkg.Slots))
+	for i := range in.Pkg.Slots {
+		if created[i], err = PlaceSlot(root, in.Pkg, i); err != nil {
+			return err
+		}
+		in.Log.Debugf("unpacked slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
+		if in.AfterSlot != nil {
+			in.AfterSlot(i)
+		}
+	}
+	if in.Setup != nil {
+		if err := in.Setup(staging); err != nil {
+			return err
+		}
+	}
+	if err := rewriteShebangs(staging, in.Workenv()); err != nil {
+		return err
+	}
+	if err := removeInitSlots(root, in.Pkg.Meta, created); err != nil {
+		return err
+	}
+	return createDirectories(root, in.Pkg.Meta)
+}
+
+// PlaceSlot streams slot i from the package through its checksum into root.
+func PlaceSlot(root *os.Root, pkg *verify.Package, i int) ([]string, error) {
+	meta, slot := pkg.Meta.Slots[i], pkg.Slots[i]
+	mode := fs.FileMode(slot.Permissions) & 0o777
+	if meta.Permissions != nil {
+		if v, ok := format.ParsePermissions(*meta.Permissions); ok {
+			mode = fs.FileMode(v) & 0o777
+		}
+	}
+	if mode == 0 {
+		mode = 0o600
+	}
+	r := pkg.OpenSlot(i)
+	created, err := payload.Place(root, payload.Placement{Index: i, Target: meta.Target, Chain: slot.Chain, Mode: mode, Stored: slot.Size}, r)
+	// A checksum failure explains a decoding failure better than the decoder does.
+	if cerr := r.Check(); cerr != nil {
+		return nil, cerr
+	}
+	if err != nil {
+		return nil, errs.Wrap(errs.CodeOf(err), err, "failed to extract slot %d (%s)", i, meta.ID)
+	}
+	return created, nil
+}
+
+func (in *Installer) marker(entries []string) *Marker {
+	meta := in.Pkg.Meta
+	m := &Marker{
+		Marker: MarkerFormat, ID: in.ID, MetadataSHA256: hex.EncodeToString(in.Pkg.SignedSHA256[:]),
+		Package:     MarkerPkg{Name: meta.Package.Name, Version: meta.Package.Version},
+		InstalledAt: time.Now().UTC().Format(time.RFC3339), LauncherVersion: in.LauncherVersion,
+		Entries: entries, Slots: make([]MarkerSlot, len(meta.Slots)),
+	}
+	for i, s := range meta.Slots {
+		m.Slots[i] = MarkerSlot{Index: i, ID: s.ID, Target: s.Target, Lifecycle: s.Lifecycle, SHA256: hex.EncodeToString(s.SHA256[:])}
+	}
+	return m
+}
+
+// cleanLeftovers removes staging and removal folders of this id (we hold the exclusive lock, so
+// no live process owns them) and stale marker temp files. os.RemoveAll never follows symlinks.
+func (in *Installer) cleanLeftovers() {
+	ents, err := os.ReadDir(in.Cache.Dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasPrefix(n, in.ID+".staging-") || strings.HasPrefix(n, in.ID+".removing-") || strings.HasPrefix(n, in.ID+".ready.tmp-") {
+			in.Log.Debugf("removing leftover %s", n)
+			os.RemoveAll(filepath.Join(in.Cache.Dir, n))
+		}
+	}
+}
+
+// removeTree renames dir to <dir>.removing-<rand> and deletes it without following symlinks.
+func removeTree(dir string) error {
+	tomb := dir + ".removing-" + randHex()
+	if err := os.Rename(dir, tomb); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to move %s aside", dir)
+	}
+	if err := os.RemoveAll(tomb); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to delete %s", tomb)
+	}
+	return nil
+}
+
+func randHex() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func topEntries(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, errs.Wrap(errs.CacheError, err, "failed to list %s", dir)
+	}
+	names := make([]string, 0, len(ents))
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func removeInitSlots(root *os.Root, meta *format.Metadata, created [][]string) error {
+	for i, s := range meta.Slots {
+		if !strings.EqualFold(s.Lifecycle, "init") {
+			continue
+		}
+		rel, err := payload.TargetPath(s.Target)
+		if err != nil {
+			return err
+		}
+		targets := []string{rel}
+		if rel == "" {
+			targets = created[i]
+		}
+		for _, t := range targets {
+			if err := root.RemoveAll(t); err != nil {
+				return errs.Wrap(errs.IOError, err, "failed to remove init slot %d path %s", i, t)
+			}
+		}
+	}
+	return nil
+}
+
+func createDirectories(root *os.Root, meta *format.Metadata) error {
+	if meta.Workenv == nil {
+		return nil
+	}
+	for _, d := range meta.Workenv.Directories {
+		rel, err := payload.TargetPath(d.Path)
+		if err != nil {
+			return err
+		}
+		if rel == "" {
+			continue
+		}
+		mode := fs.FileMode(0o700)
+		if v, ok := format.ParsePermissions(d.Mode); ok && d.Mode != "" {
+			mode = fs.FileMode(v) & 0o777
+		}
+		if err := root.MkdirAll(rel, 0o755); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to create workenv folder %s", rel)
+		}
+		if err := root.Chmod(rel, mode); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to chmod workenv folder %s", rel)
+		}
+	}
+	return nil
+}
+
+// rewriteShebangs replaces the staging path with the final path in the first line of every "#!"
+// file directly in bin/.
+func rewriteShebangs(staging, final string) error {
+	bin := filepath.Join(staging, "bin")
+	ents, err := os.ReadDir(bin)
+	if err != nil {
+		return nil
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		p := filepath.Join(bin, e.Name())
+		b, err := os.ReadFile(p)
+		if err != nil || len(b) < 2 || b[0] != '#' || b[1] != '!' {
+			continue
+		}
+		nl := strings.IndexByte(string(b), '\n')
+		if nl < 0 {
+			nl = len(b)
+		}
+		first := string(b[:nl])
+		if !strings.Contains(first, staging) {
+			continue
+		}
+		fi, _ := e.Info()
+		out := strings.ReplaceAll(first, staging, final) + string(b[nl:])
+		if err := os.WriteFile(p, []byte(out), fi.Mode().Perm()); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to rewrite %s", p)
+		}
+	}
+	return nil
+}

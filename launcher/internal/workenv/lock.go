@@ -1,0 +1,112 @@
+package workenv
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"flavorpack.dev/launcher/internal/errs"
+)
+
+// Lock is an open lock file holding a shared or exclusive OS file lock (flock / LockFileEx).
+type Lock struct {
+	f    *os.File
+	path string
+}
+
+// ErrWouldBlock reports that a non-blocking lock attempt found the lock taken.
+var ErrWouldBlock = errors.New("lock is held by another process")
+
+// File returns the open lock file (kept open across exec).
+func (l *Lock) File() *os.File { return l.f }
+
+// Close releases the lock.
+func (l *Lock) Close() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
+
+// current reports whether the locked file is still the one at the path (a remover deletes it).
+func (l *Lock) current() bool {
+	a, err := l.f.Stat()
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(l.path)
+	return err == nil && os.SameFile(a, b)
+}
+
+// Acquire opens (creating 0600 if needed) and locks path, waiting up to timeout, and retries when
+// the file was replaced while waiting.
+func Acquire(path string, exclusive bool, timeout time.Duration) (*Lock, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, errs.Wrap(errs.CacheError, err, "failed to open lock file %s", path).WithHint(cacheHint)
+		}
+		l := &Lock{f: f, path: path}
+		if err := l.wait(exclusive, deadline); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if l.current() {
+			return l, nil
+		}
+		f.Close()
+	}
+}
+
+func (l *Lock) wait(exclusive bool, deadline time.Time) error {
+	delay := time.Millisecond
+	for {
+		err := tryLock(l.f, exclusive)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, ErrWouldBlock) {
+			return errs.Wrap(errs.CacheError, err, "failed to lock %s", l.path).WithHint(cacheHint)
+		}
+		if time.Now().After(deadline) {
+			return errs.New(errs.CacheBusy, "timed out waiting for the lock %s", l.path).
+				WithHint("another launch is installing this package; retry, or set FLAVOR_CACHE to a writable folder")
+		}
+		time.Sleep(delay)
+		if delay < 50*time.Millisecond {
+			delay *= 2
+		}
+	}
+}
+
+// TryAcquire opens an existing or new lock file and tries the lock once without waiting.
+func TryAcquire(path string, exclusive bool) (*Lock, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, errs.Wrap(errs.CacheError, err, "failed to open lock file %s", path)
+	}
+	if err := tryLock(f, exclusive); err != nil {
+		f.Close()
+		return nil, err
+	}
+	l := &Lock{f: f, path: path}
+	if !l.current() {
+		f.Close()
+		return nil, ErrWouldBlock
+	}
+	return l, nil
+}
+
+// Downgrade turns an exclusive lock into a shared one.
+func (l *Lock) Downgrade() error {
+	if err := tryLockShared(l.f); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to downgrade lock %s", l.path)
+	}
+	return nil
+}
+
+// Touch sets the lock file's mtime to now: the workenv's "last used" time.
+func (l *Lock) Touch() { touch(l.f, l.path) }

@@ -1,0 +1,113 @@
+package workenv
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// MarkerFormat is the "marker" value of a ready marker.
+const MarkerFormat = "flavor-workenv/1"
+
+// Marker is the JSON content of <id>.ready (docs/workenv.md).
+type Marker struct {
+	Marker          string       `json:"marker"`
+	ID              string       `json:"id"`
+	MetadataSHA256  string       `json:"metadata_sha256"`
+	Package         MarkerPkg    `json:"package"`
+	InstalledAt     string       `json:"installed_at"`
+	LauncherVersion string       `json:"launcher_version"`
+	Entries         []string     `json:"entries"`
+	Slots           []MarkerSlot `json:"slots"`
+}
+
+type MarkerPkg struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type MarkerSlot struct {
+	Index     int    `json:"index"`
+	ID        string `json:"id"`
+	Target    string `json:"target"`
+	Lifecycle string `json:"lifecycle"`
+	SHA256    string `json:"sha256"`
+}
+
+// ReadMarker reads and decodes a marker file.
+func ReadMarker(path string) (*Marker, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m Marker
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Matches reports whether the marker belongs to the package with this id and metadata hash.
+func (m *Marker) Matches(id string, metadataSHA256 [32]byte) bool {
+	return m.Marker == MarkerFormat && m.ID == id && m.MetadataSHA256 == hex.EncodeToString(metadataSHA256[:])
+}
+
+// TreeIntact checks that dir is a real directory holding every listed top-level entry.
+func (m *Marker) TreeIntact(dir string) bool {
+	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() {
+		return false
+	}
+	for _, e := range m.Entries {
+		if e == "" || e == "." || e == ".." || filepath.Base(e) != e {
+			return false
+		}
+		if _, err := os.Lstat(filepath.Join(dir, e)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// writeMarker writes the marker to a temp file next to path, fsyncs and renames it into place.
+func writeMarker(path string, m *Marker) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(append(b, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, fs.ErrInvalid) && !errors.Is(err, fs.ErrPermission) {
+		return nil // some platforms (Windows) cannot fsync a directory; the rename is still atomic
+	}
+	return nil
+}

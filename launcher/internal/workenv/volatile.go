@@ -1,0 +1,64 @@
+package workenv
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/payload"
+)
+
+// RefreshVolatile re-extracts every "volatile" slot into the installed workenv: each slot is placed
+// in a private temp folder inside the workenv and renamed over the old copy.
+func (in *Installer) RefreshVolatile() error {
+	for i, s := range in.Pkg.Meta.Slots {
+		if !strings.EqualFold(s.Lifecycle, "volatile") {
+			continue
+		}
+		if err := in.refreshSlot(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *Installer) refreshSlot(i int) error {
+	wdir := in.Workenv()
+	tmp, err := os.MkdirTemp(wdir, ".flavor-volatile-")
+	if err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to create a temp folder in %s", wdir)
+	}
+	defer os.RemoveAll(tmp)
+	root, err := os.OpenRoot(tmp)
+	if err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to open %s", tmp)
+	}
+	defer root.Close()
+	created, err := PlaceSlot(root, in.Pkg, i)
+	if err != nil {
+		return err
+	}
+	rel, err := payload.TargetPath(in.Pkg.Meta.Slots[i].Target)
+	if err != nil {
+		return err
+	}
+	moves := []string{rel}
+	if rel == "" {
+		moves = created
+	}
+	for _, m := range moves {
+		src, dst := filepath.Join(tmp, filepath.FromSlash(m)), filepath.Join(wdir, filepath.FromSlash(m))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to create %s", filepath.Dir(dst))
+		}
+		if fi, err := os.Lstat(dst); err == nil && fi.IsDir() {
+			os.RemoveAll(dst)
+		}
+		if err := os.Rename(src, dst); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to replace volatile %s", dst)
+		}
+	}
+	in.Log.Debugf("refreshed volatile slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
+	return nil
+}
