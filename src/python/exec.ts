@@ -91,13 +91,19 @@ export function tail(text: string, count = 40): string {
 }
 
 /** Run a program; a non-zero exit becomes TOOL_FAILED carrying the last 40 output lines. */
-export async function runChecked(program: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runChecked(
+  program: string,
+  args: string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const result = await run(program, args, options);
   if (result.code !== 0) {
     const step = options.step ?? `running ${program}`;
     const last = tail(result.output);
     throw new FlavorError('TOOL_FAILED', `${step} failed (exit code ${result.code}):\n${last}`, {
-      hint: options.hintFor?.(result.output) ?? `run the command yourself to see the full output:\n  ${[program, ...args].map(shellQuote).join(' ')}`,
+      hint:
+        options.hintFor?.(result.output) ??
+        `run the command yourself to see the full output:\n  ${[program, ...args].map(shellQuote).join(' ')}`,
       details: { program, args, exitCode: result.code },
     });
   }

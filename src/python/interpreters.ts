@@ -6,8 +6,8 @@ import { createReadStream, existsSync, readdirSync, realpathSync, statSync } fro
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { FlavorError } from '../errors.js';
 import { run } from './exec.js';
 import type { PythonConstraint } from './manifest.js';
@@ -89,7 +89,10 @@ interface ProbeJson {
 }
 
 /** Run the probe script with an interpreter; undefined when it does not run or is not Python 3. */
-export async function probeInterpreter(path: string, source: InterpreterSource): Promise<InterpreterInfo | undefined> {
+export async function probeInterpreter(
+  path: string,
+  source: InterpreterSource,
+): Promise<InterpreterInfo | undefined> {
   let result: Awaited<ReturnType<typeof run>>;
   try {
     result = await run(path, ['-I', '-c', PROBE], {
@@ -151,8 +154,10 @@ export function unusableReason(info: InterpreterInfo): string | undefined {
   if (info.isVenv) return 'a virtual environment (its base interpreter is listed separately)';
   if (info.freeThreaded) return 'a free-threaded build (not supported yet)';
   if (!info.platform.startsWith('linux')) return `platform ${info.platform} is not supported (Linux only)`;
-  if (!info.stdlib.startsWith(`${info.prefix}/`)) return `its standard library (${info.stdlib}) is outside its prefix`;
-  if (!info.sitePackages.startsWith(`${info.prefix}/`)) return `its site-packages (${info.sitePackages}) is outside its prefix`;
+  if (!info.stdlib.startsWith(`${info.prefix}/`))
+    return `its standard library (${info.stdlib}) is outside its prefix`;
+  if (!info.sitePackages.startsWith(`${info.prefix}/`))
+    return `its site-packages (${info.sitePackages}) is outside its prefix`;
   return undefined;
 }
 
@@ -170,7 +175,9 @@ export interface DiscoverOptions {
 }
 
 /** Candidate executables (not yet probed), with the source that found them. */
-export async function listInterpreterPaths(options: DiscoverOptions = {}): Promise<Array<{ path: string; source: InterpreterSource }>> {
+export async function listInterpreterPaths(
+  options: DiscoverOptions = {},
+): Promise<Array<{ path: string; source: InterpreterSource }>> {
   const env = options.env ?? process.env;
   const out: Array<{ path: string; source: InterpreterSource }> = [];
   // pyenv
@@ -181,7 +188,8 @@ export async function listInterpreterPaths(options: DiscoverOptions = {}): Promi
       const bin = join(versionsDir, version, 'bin');
       if (!existsSync(bin)) continue;
       for (const name of readdirSync(bin).sort()) {
-        if (/^python3\.\d+$/.test(name) && isExecutableFile(join(bin, name))) out.push({ path: join(bin, name), source: 'pyenv' });
+        if (/^python3\.\d+$/.test(name) && isExecutableFile(join(bin, name)))
+          out.push({ path: join(bin, name), source: 'pyenv' });
       }
     }
   }
@@ -196,7 +204,11 @@ export async function listInterpreterPaths(options: DiscoverOptions = {}): Promi
       if (result.code === 0) {
         const list = JSON.parse(result.stdout) as Array<{ path?: string; implementation?: string }>;
         for (const entry of list) {
-          if (typeof entry.path === 'string' && !entry.path.includes('/shims/') && entry.implementation === 'cpython') {
+          if (
+            typeof entry.path === 'string' &&
+            !entry.path.includes('/shims/') &&
+            entry.implementation === 'cpython'
+          ) {
             out.push({ path: entry.path, source: 'uv' });
           }
         }
@@ -215,7 +227,8 @@ export async function listInterpreterPaths(options: DiscoverOptions = {}): Promi
       continue;
     }
     for (const name of names.sort()) {
-      if (/^python3(\.\d+)?$/.test(name) && isExecutableFile(join(dir, name))) out.push({ path: join(dir, name), source: 'PATH' });
+      if (/^python3(\.\d+)?$/.test(name) && isExecutableFile(join(dir, name)))
+        out.push({ path: join(dir, name), source: 'PATH' });
     }
   }
   return out;
@@ -254,14 +267,23 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return results;
 }
 
-const SOURCE_RANK: Record<InterpreterSource, number> = { '--python': 0, '--python-dist': 0, pyenv: 1, uv: 2, PATH: 3 };
+const SOURCE_RANK: Record<InterpreterSource, number> = {
+  '--python': 0,
+  '--python-dist': 0,
+  pyenv: 1,
+  uv: 2,
+  PATH: 3,
+};
 
 export function describeConstraints(constraints: readonly PythonConstraint[]): string {
   if (constraints.length === 0) return 'no version constraint';
   return constraints.map((c) => `${c.text} (${c.key})`).join(' and ');
 }
 
-function failedConstraint(version: string, constraints: readonly PythonConstraint[]): PythonConstraint | undefined {
+function failedConstraint(
+  version: string,
+  constraints: readonly PythonConstraint[],
+): PythonConstraint | undefined {
   const v = parsePyVersion(version);
   if (!v) return constraints[0];
   return constraints.find((c) => !matchesSpecifiers(v, c.clauses));
@@ -276,8 +298,13 @@ export interface Selection {
  * Pick the newest usable candidate that satisfies every constraint (ties: pyenv, uv, PATH).
  * Throws PYTHON_NOT_FOUND listing everything that was found and why it did not fit.
  */
-export function selectInterpreter(candidates: readonly Candidate[], constraints: readonly PythonConstraint[]): Selection {
-  const matching = candidates.filter((c) => c.unusable === undefined && c.info && !failedConstraint(c.version, constraints));
+export function selectInterpreter(
+  candidates: readonly Candidate[],
+  constraints: readonly PythonConstraint[],
+): Selection {
+  const matching = candidates.filter(
+    (c) => c.unusable === undefined && c.info && !failedConstraint(c.version, constraints),
+  );
   matching.sort((a, b) => {
     const va = parsePyVersion(a.version);
     const vb = parsePyVersion(b.version);
@@ -294,7 +321,11 @@ export function selectInterpreter(candidates: readonly Candidate[], constraints:
     return { candidate: best as Selection['candidate'], reason };
   }
   const lines = candidates.map((c) => {
-    const failed = c.unusable ?? (failedConstraint(c.version, constraints) ? `does not satisfy ${failedConstraint(c.version, constraints)?.text}` : '');
+    const failed =
+      c.unusable ??
+      (failedConstraint(c.version, constraints)
+        ? `does not satisfy ${failedConstraint(c.version, constraints)?.text}`
+        : '');
     return `  ${c.version.padEnd(8)} ${c.path} (${c.source})${failed ? `: ${failed}` : ''}`;
   });
   throw new FlavorError(
@@ -302,18 +333,33 @@ export function selectInterpreter(candidates: readonly Candidate[], constraints:
     `no Python interpreter satisfies ${describeConstraints(constraints)}; found ${candidates.length === 0 ? 'none' : `${candidates.length}:\n${lines.join('\n')}`}`,
     {
       hint: 'install a matching CPython (e.g. pyenv install 3.12), pass --python /path/to/python3.X or --python-dist <python-build-standalone archive>, or relax requires-python',
-      details: { found: candidates.map((c) => ({ path: c.path, version: c.version, source: c.source, unusable: c.unusable })) },
+      details: {
+        found: candidates.map((c) => ({
+          path: c.path,
+          version: c.version,
+          source: c.source,
+          unusable: c.unusable,
+        })),
+      },
     },
   );
 }
 
 /** Check an explicitly given interpreter (--python / --python-dist) against the constraints. */
-export function checkExplicit(info: InterpreterInfo, constraints: readonly PythonConstraint[], given: string): Selection {
+export function checkExplicit(
+  info: InterpreterInfo,
+  constraints: readonly PythonConstraint[],
+  given: string,
+): Selection {
   const reason = unusableReason(info);
   if (reason !== undefined) {
-    throw new FlavorError('PYTHON_NOT_FOUND', `${given} (${info.path}, Python ${info.version}) cannot be packaged: ${reason}`, {
-      path: info.path,
-    });
+    throw new FlavorError(
+      'PYTHON_NOT_FOUND',
+      `${given} (${info.path}, Python ${info.version}) cannot be packaged: ${reason}`,
+      {
+        path: info.path,
+      },
+    );
   }
   const failed = failedConstraint(info.version, constraints);
   if (failed) {
@@ -378,9 +424,13 @@ export async function extractPythonDist(archive: string, destDir: string): Promi
     } else if (/\.(tar\.gz|tgz|tar)$/.test(archive)) {
       await tar.x({ file: archive, cwd: destDir, preserveOwner: false, strict: true });
     } else {
-      throw new FlavorError('PROJECT_INVALID', `--python-dist ${archive}: expected a .tar.gz or .tar.zst archive`, {
-        path: archive,
-      });
+      throw new FlavorError(
+        'PROJECT_INVALID',
+        `--python-dist ${archive}: expected a .tar.gz or .tar.zst archive`,
+        {
+          path: archive,
+        },
+      );
     }
   } catch (error) {
     if (error instanceof FlavorError) throw error;

@@ -135,7 +135,12 @@ export function normalizeName(name: string): string {
 }
 
 /** Python constraint from [tool.flavor.python] `version`: "3.11" → ==3.11.*, "3.11.7" → ==3.11.7. */
-function versionConstraint(key: string, value: unknown, kind: 'version' | 'min' | 'max', path: string): PythonConstraint {
+function versionConstraint(
+  key: string,
+  value: unknown,
+  kind: 'version' | 'min' | 'max',
+  path: string,
+): PythonConstraint {
   const allowed =
     kind === 'version'
       ? 'a Python version like "3.11" or "3.11.7", or a specifier like ">=3.10,<3.13"'
@@ -158,7 +163,13 @@ function versionConstraint(key: string, value: unknown, kind: 'version' | 'min' 
   return { key, text: spec, clauses };
 }
 
-function stringArray(key: string, value: unknown, path: string, itemRe?: RegExp, itemWhat?: string): string[] {
+function stringArray(
+  key: string,
+  value: unknown,
+  path: string,
+  itemRe?: RegExp,
+  itemWhat?: string,
+): string[] {
   const allowed = `an array of strings${itemWhat ? ` (${itemWhat})` : ''}`;
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw invalid(key, value, allowed, path);
@@ -170,7 +181,13 @@ function stringArray(key: string, value: unknown, path: string, itemRe?: RegExp,
   return value as string[];
 }
 
-function stringMap(key: string, value: unknown, path: string, nameRe: RegExp, valueRe?: RegExp): Record<string, string> {
+function stringMap(
+  key: string,
+  value: unknown,
+  path: string,
+  nameRe: RegExp,
+  valueRe?: RegExp,
+): Record<string, string> {
   if (value === undefined) return {};
   const allowed = 'a table of NAME = "string" with names made of letters, digits and _';
   if (!isTable(value)) throw invalid(key, value, allowed, path);
@@ -232,10 +249,14 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
   try {
     doc = parseToml(text) as Record<string, unknown>;
   } catch (error) {
-    throw new FlavorError('PROJECT_INVALID', `pyproject.toml is not valid TOML: ${(error as Error).message}`, {
-      path,
-      cause: error,
-    });
+    throw new FlavorError(
+      'PROJECT_INVALID',
+      `pyproject.toml is not valid TOML: ${(error as Error).message}`,
+      {
+        path,
+        cause: error,
+      },
+    );
   }
   const warnings: string[] = [];
   const project = doc['project'];
@@ -278,13 +299,25 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
   const scriptsTable = project['scripts'];
   const scripts: ScriptEntry[] = [];
   if (scriptsTable !== undefined) {
-    if (!isTable(scriptsTable)) throw invalid('project.scripts', scriptsTable, 'a table of name = "module:function"', path);
+    if (!isTable(scriptsTable))
+      throw invalid('project.scripts', scriptsTable, 'a table of name = "module:function"', path);
     for (const [scriptName, value] of Object.entries(scriptsTable)) {
       if (!COMMAND_NAME_RE.test(scriptName)) {
-        throw invalid(`project.scripts.${scriptName}`, value, 'a script name made of letters, digits, ".", "-", "_"', path);
+        throw invalid(
+          `project.scripts.${scriptName}`,
+          value,
+          'a script name made of letters, digits, ".", "-", "_"',
+          path,
+        );
       }
       const target = typeof value === 'string' ? normalizeEntryPoint(value) : undefined;
-      if (!target) throw invalid(`project.scripts.${scriptName}`, value, '"module:function" (e.g. "hello.cli:main")', path);
+      if (!target)
+        throw invalid(
+          `project.scripts.${scriptName}`,
+          value,
+          '"module:function" (e.g. "hello.cli:main")',
+          path,
+        );
       scripts.push({ name: scriptName, target });
     }
   }
@@ -301,7 +334,8 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
   // [tool.flavor]
   const tool = isTable(doc['tool']) ? doc['tool'] : {};
   const flavorRaw = tool['flavor'];
-  if (flavorRaw !== undefined && !isTable(flavorRaw)) throw invalid('tool.flavor', flavorRaw, 'a table', path);
+  if (flavorRaw !== undefined && !isTable(flavorRaw))
+    throw invalid('tool.flavor', flavorRaw, 'a table', path);
   const flavor: Record<string, unknown> = flavorRaw ?? {};
   checkUnknown(flavor, 'tool.flavor', warnings);
 
@@ -310,7 +344,12 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
     const raw = flavor['entry_point'];
     entryPoint = typeof raw === 'string' ? normalizeEntryPoint(raw) : undefined;
     if (!entryPoint) {
-      throw invalid('tool.flavor.entry_point', raw, '"module:function" or "module" (e.g. "hello.cli:main")', path);
+      throw invalid(
+        'tool.flavor.entry_point',
+        raw,
+        '"module:function" or "module" (e.g. "hello.cli:main")',
+        path,
+      );
     }
   }
 
@@ -318,7 +357,8 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
   const pkgAllowed = 'a file name made of letters, digits, ".", "_", "+", "-" (at most 128 characters)';
   const pkgTop = optString('tool.flavor.package_name', flavor['package_name'], path, pkgAllowed);
   const pkgMeta = optString('tool.flavor.metadata.package_name', metadata['package_name'], path, pkgAllowed);
-  if (pkgTop !== undefined && !PACKAGE_NAME_RE.test(pkgTop)) throw invalid('tool.flavor.package_name', pkgTop, pkgAllowed, path);
+  if (pkgTop !== undefined && !PACKAGE_NAME_RE.test(pkgTop))
+    throw invalid('tool.flavor.package_name', pkgTop, pkgAllowed, path);
   if (pkgMeta !== undefined && !PACKAGE_NAME_RE.test(pkgMeta)) {
     throw invalid('tool.flavor.metadata.package_name', pkgMeta, pkgAllowed, path);
   }
@@ -331,14 +371,21 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
 
   // [tool.flavor.build]
   const build = subTable(flavor, 'build', 'tool.flavor', path, warnings);
-  const localDependencies = stringArray('tool.flavor.build.dependencies', build['dependencies'], path).map((dir) =>
-    resolve(projectDir, dir),
+  const localDependencies = stringArray('tool.flavor.build.dependencies', build['dependencies'], path).map(
+    (dir) => resolve(projectDir, dir),
   );
   const urlAllowed = 'an http(s) or file URL';
   const urlRe = /^(https?|file):\/\/\S+$/;
   const indexUrl = optString('tool.flavor.build.index_url', build['index_url'], path, urlAllowed);
-  if (indexUrl !== undefined && !urlRe.test(indexUrl)) throw invalid('tool.flavor.build.index_url', indexUrl, urlAllowed, path);
-  const extraIndexUrls = stringArray('tool.flavor.build.extra_index_urls', build['extra_index_urls'], path, urlRe, urlAllowed);
+  if (indexUrl !== undefined && !urlRe.test(indexUrl))
+    throw invalid('tool.flavor.build.index_url', indexUrl, urlAllowed, path);
+  const extraIndexUrls = stringArray(
+    'tool.flavor.build.extra_index_urls',
+    build['extra_index_urls'],
+    path,
+    urlRe,
+    urlAllowed,
+  );
   const trustedHosts = stringArray(
     'tool.flavor.build.trusted_hosts',
     build['trusted_hosts'],
@@ -348,7 +395,11 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
   );
   const requirementsRaw = optString('tool.flavor.build.requirements_file', build['requirements_file'], path);
   const requirementsFile =
-    requirementsRaw === undefined ? undefined : isAbsolute(requirementsRaw) ? requirementsRaw : resolve(projectDir, requirementsRaw);
+    requirementsRaw === undefined
+      ? undefined
+      : isAbsolute(requirementsRaw)
+        ? requirementsRaw
+        : resolve(projectDir, requirementsRaw);
   const extraPackages = stringArray('tool.flavor.build.extra_packages', build['extra_packages'], path);
   const usePip = optBool('tool.flavor.build.use_pip', build['use_pip'], path);
 
@@ -358,10 +409,28 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
   const runtime = subTable(execution, 'runtime', 'tool.flavor.execution', path, warnings);
   const envTable = subTable(runtime, 'env', 'tool.flavor.execution.runtime', path, warnings);
   const globWhat = 'variable names or globs like "LC_*"';
-  const unset = stringArray('tool.flavor.execution.runtime.env.unset', envTable['unset'], path, ENV_GLOB_RE, globWhat);
-  const pass = stringArray('tool.flavor.execution.runtime.env.pass', envTable['pass'], path, ENV_GLOB_RE, globWhat);
+  const unset = stringArray(
+    'tool.flavor.execution.runtime.env.unset',
+    envTable['unset'],
+    path,
+    ENV_GLOB_RE,
+    globWhat,
+  );
+  const pass = stringArray(
+    'tool.flavor.execution.runtime.env.pass',
+    envTable['pass'],
+    path,
+    ENV_GLOB_RE,
+    globWhat,
+  );
   const set = stringMap('tool.flavor.execution.runtime.env.set', envTable['set'], path, ENV_NAME_RE);
-  const map = stringMap('tool.flavor.execution.runtime.env.map', envTable['map'], path, ENV_NAME_RE, ENV_NAME_RE);
+  const map = stringMap(
+    'tool.flavor.execution.runtime.env.map',
+    envTable['map'],
+    path,
+    ENV_NAME_RE,
+    ENV_NAME_RE,
+  );
   const isolated = optBool('tool.flavor.execution.runtime.env.isolated', envTable['isolated'], path) ?? true;
   const runtimeEnv: RuntimeEnvSpec = {};
   const allUnset = [...new Set([...(isolated ? DEFAULT_UNSET : []), ...unset])];
@@ -373,20 +442,30 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
   // [tool.flavor.python]
   const python = subTable(flavor, 'python', 'tool.flavor', path, warnings);
   if (python['version'] !== undefined) {
-    pythonConstraints.push(versionConstraint('tool.flavor.python.version', python['version'], 'version', path));
+    pythonConstraints.push(
+      versionConstraint('tool.flavor.python.version', python['version'], 'version', path),
+    );
   }
   if (python['min_version'] !== undefined) {
-    pythonConstraints.push(versionConstraint('tool.flavor.python.min_version', python['min_version'], 'min', path));
+    pythonConstraints.push(
+      versionConstraint('tool.flavor.python.min_version', python['min_version'], 'min', path),
+    );
   }
   if (python['max_version'] !== undefined) {
-    pythonConstraints.push(versionConstraint('tool.flavor.python.max_version', python['max_version'], 'max', path));
+    pythonConstraints.push(
+      versionConstraint('tool.flavor.python.max_version', python['max_version'], 'max', path),
+    );
   }
 
   if (entryPoint === undefined && scripts.length === 0) {
-    throw new FlavorError('PROJECT_INVALID', 'nothing to run: the project has no [project.scripts] and no tool.flavor.entry_point', {
-      path,
-      hint: 'add [project.scripts] my-app = "my_app.cli:main", or [tool.flavor] entry_point = "my_app.cli:main"',
-    });
+    throw new FlavorError(
+      'PROJECT_INVALID',
+      'nothing to run: the project has no [project.scripts] and no tool.flavor.entry_point',
+      {
+        path,
+        hint: 'add [project.scripts] my-app = "my_app.cli:main", or [tool.flavor] entry_point = "my_app.cli:main"',
+      },
+    );
   }
 
   return {
@@ -449,7 +528,12 @@ export async function readProject(manifestPath: string): Promise<ProjectConfig> 
   }
   const req = config.build.requirementsFile;
   if (req !== undefined && !(existsSync(req) && statSync(req).isFile())) {
-    throw invalid('tool.flavor.build.requirements_file', req, 'an existing requirements file (relative to pyproject.toml)', manifestPath);
+    throw invalid(
+      'tool.flavor.build.requirements_file',
+      req,
+      'an existing requirements file (relative to pyproject.toml)',
+      manifestPath,
+    );
   }
   return config;
 }

@@ -11,20 +11,39 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, chmod, mkdir, readdir, readFile, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { FlavorError } from '../errors.js';
 import { run, runChecked } from './exec.js';
 import { copyTree, isElf, sha256File, sha256Text, treeSize } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
-import { requireTool, findTool, toolVersion } from './tools.js';
+import { findTool, requireTool, toolVersion } from './tools.js';
 import type { Logger } from './types.js';
 
 /** Bump when the runtime layout or build steps change: invalidates every cached runtime. */
 export const RUNTIME_PIPELINE_VERSION = 3;
 
 /** Top-level stdlib entries left out of the runtime. */
-const PRUNED_STDLIB_TOP = new Set(['site-packages', 'dist-packages', 'test', 'idlelib', 'tkinter', 'turtledemo', 'ensurepip']);
+const PRUNED_STDLIB_TOP = new Set([
+  'site-packages',
+  'dist-packages',
+  'test',
+  'idlelib',
+  'tkinter',
+  'turtledemo',
+  'ensurepip',
+]);
 /** Test sub-packages inside the stdlib. */
 const PRUNED_STDLIB_NESTED = new Set([
   'ctypes/test',
@@ -154,8 +173,17 @@ export async function buildRuntime(options: BuildRuntimeOptions): Promise<Runtim
   try {
     await mkdir(staging, { recursive: true });
     const info = await assembleRuntime(options, join(staging, 'runtime'));
-    const result: RuntimeInfo = { ...info, key, cached: false, buildMs: Date.now() - started, dir: join(dir, 'runtime') };
-    await writeFile(join(staging, 'runtime.json'), `${JSON.stringify({ ...result, dir: undefined }, null, 2)}\n`);
+    const result: RuntimeInfo = {
+      ...info,
+      key,
+      cached: false,
+      buildMs: Date.now() - started,
+      dir: join(dir, 'runtime'),
+    };
+    await writeFile(
+      join(staging, 'runtime.json'),
+      `${JSON.stringify({ ...result, dir: undefined }, null, 2)}\n`,
+    );
     if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
     try {
       await rename(staging, dir);
@@ -224,7 +252,11 @@ async function assembleRuntime(
   const patchelf = requireTool('patchelf', 'making the Python runtime relocatable');
   let strip = options.strip ? findTool('strip') : undefined;
   if (options.strip && !strip) {
-    log({ kind: 'warning', message: 'strip (binutils) not found: the runtime is not stripped (install binutils, or pass --no-strip)' });
+    log({
+      kind: 'warning',
+      message:
+        'strip (binutils) not found: the runtime is not stripped (install binutils, or pass --no-strip)',
+    });
     strip = undefined;
   }
   const onCommand = options.verbose ? (line: string) => log({ kind: 'command', message: line }) : undefined;
@@ -246,9 +278,13 @@ async function assembleRuntime(
   if (info.shared) {
     const libpython = await findLibpython(info);
     if (!libpython) {
-      throw new FlavorError('PYTHON_NOT_FOUND', `cannot find libpython${minor} of ${info.path} (a --enable-shared build)`, {
-        path: info.path,
-      });
+      throw new FlavorError(
+        'PYTHON_NOT_FOUND',
+        `cannot find libpython${minor} of ${info.path} (a --enable-shared build)`,
+        {
+          path: info.path,
+        },
+      );
     }
     const target = join(libDir, basename(libpython));
     await copyFile(await realpath(libpython), target);
@@ -261,7 +297,8 @@ async function assembleRuntime(
   await copyTree(info.stdlib, join(root, stdlibRel), (rel, isDir) => {
     const top = rel.split('/')[0] ?? '';
     if (rel === top && PRUNED_STDLIB_TOP.has(top)) return false;
-    if (isDir && (basename(rel) === '__pycache__' || PRUNED_STDLIB_NESTED.has(rel) || /^config-/.test(rel))) return false;
+    if (isDir && (basename(rel) === '__pycache__' || PRUNED_STDLIB_NESTED.has(rel) || /^config-/.test(rel)))
+      return false;
     if (!isDir && /\.(pyc|pyo|exe)$/.test(rel)) return false;
     if (!isDir && rel.startsWith('lib-dynload/') && DROPPED_MODULE_RE.test(basename(rel))) {
       droppedModules.push(basename(rel).split('.')[0] ?? rel);
@@ -270,7 +307,11 @@ async function assembleRuntime(
     return true;
   });
   if (info.platstdlib !== info.stdlib && existsSync(info.platstdlib)) {
-    await copyTree(info.platstdlib, join(root, relative(info.prefix, info.platstdlib)), (rel) => !rel.includes('__pycache__'));
+    await copyTree(
+      info.platstdlib,
+      join(root, relative(info.prefix, info.platstdlib)),
+      (rel) => !rel.includes('__pycache__'),
+    );
   }
   const dynloadDir = join(root, relative(info.prefix, info.platstdlib), 'lib-dynload');
   const modules = existsSync(dynloadDir)
@@ -282,7 +323,11 @@ async function assembleRuntime(
   const bundledLibs: string[] = [];
   const ldd = findTool('ldd');
   if (!ldd) {
-    log({ kind: 'warning', message: 'ldd not found: host libraries (libssl, libffi, …) are not bundled; the package needs them on the target' });
+    log({
+      kind: 'warning',
+      message:
+        'ldd not found: host libraries (libssl, libffi, …) are not bundled; the package needs them on the target',
+    });
   } else {
     const needed = new Map<string, string>();
     const missing: string[] = [];
@@ -294,7 +339,11 @@ async function assembleRuntime(
         else if (!needed.has(entry.name)) needed.set(entry.name, entry.path);
       }
     }
-    for (const text of missing) log({ kind: 'warning', message: `runtime: ${text}, which is not installed here (that module will not import)` });
+    for (const text of missing)
+      log({
+        kind: 'warning',
+        message: `runtime: ${text}, which is not installed here (that module will not import)`,
+      });
     for (const [name, source] of [...needed.entries()].sort()) {
       const target = join(libDir, name);
       if (existsSync(target)) continue;
@@ -308,7 +357,10 @@ async function assembleRuntime(
   // 4. strip, then set the search paths
   if (strip) {
     const files = [...elfFiles, ...libFiles];
-    await runChecked(strip.path, ['--strip-unneeded', ...files], { step: 'stripping the runtime', onCommand });
+    await runChecked(strip.path, ['--strip-unneeded', ...files], {
+      step: 'stripping the runtime',
+      onCommand,
+    });
   }
   const patch = async (file: string, rpath: string): Promise<void> => {
     await runChecked(patchelf.path, ['--force-rpath', '--set-rpath', rpath, file], {
@@ -333,18 +385,29 @@ async function assembleRuntime(
   );
   let failedImports: string[] = [];
   try {
-    const parsed = JSON.parse(smoke.stdout.trim().split('\n').pop() ?? '') as { prefix: string; failed: string[] };
+    const parsed = JSON.parse(smoke.stdout.trim().split('\n').pop() ?? '') as {
+      prefix: string;
+      failed: string[];
+    };
     if (parsed.prefix !== root) {
-      throw new FlavorError('TOOL_FAILED', `the relocated runtime reports sys.prefix ${parsed.prefix}, expected ${root}`);
+      throw new FlavorError(
+        'TOOL_FAILED',
+        `the relocated runtime reports sys.prefix ${parsed.prefix}, expected ${root}`,
+      );
     }
     failedImports = parsed.failed;
   } catch (error) {
     if (error instanceof FlavorError) throw error;
-    throw new FlavorError('TOOL_FAILED', `the relocated Python runtime does not start:\n${smoke.output.trim()}`, {
-      hint: 'try --no-strip, another interpreter (--python), or a python-build-standalone archive (--python-dist)',
-    });
+    throw new FlavorError(
+      'TOOL_FAILED',
+      `the relocated Python runtime does not start:\n${smoke.output.trim()}`,
+      {
+        hint: 'try --no-strip, another interpreter (--python), or a python-build-standalone archive (--python-dist)',
+      },
+    );
   }
-  for (const failed of failedImports) log({ kind: 'warning', message: `runtime: module ${failed} does not import` });
+  for (const failed of failedImports)
+    log({ kind: 'warning', message: `runtime: module ${failed} does not import` });
 
   // 6. precompile the standard library (deterministic, no build paths inside)
   await compileTree(exe, join(root, stdlibRel), stdlibRel, log, onCommand);

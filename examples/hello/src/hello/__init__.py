@@ -1,0 +1,3 @@
+"""FlavorPack example package: prints a greeting."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,1 @@
+"""FlavorPack example: proves a native extension module from a wheel loads."""
