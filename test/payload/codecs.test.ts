@@ -34,9 +34,9 @@ describe('decoders', () => {
   it('refuses corrupt and truncated gzip with PAYLOAD_CORRUPT', async () => {
     const gz = gzipSync(good);
     const flipped = Buffer.from(gz);
-    flipped[Math.floor(gz.length / 2)] ^= 0xff;
+    flip(flipped, Math.floor(gz.length / 2), 0xff);
     const badCrc = Buffer.from(gz);
-    badCrc[gz.length - 6] ^= 0x01;
+    flip(badCrc, gz.length - 6, 0x01);
     for (const [what, bytes] of [
       ['garbage', Buffer.from('this is not gzip at all')],
       ['flipped', flipped],
@@ -87,7 +87,7 @@ describe('decoders', () => {
     ] as const) {
       const packed = execFileSync(tool, ['-c'], { input: good });
       const flipped = Buffer.from(packed);
-      flipped[Math.floor(packed.length / 2)] ^= 0xff;
+      flip(flipped, Math.floor(packed.length / 2), 0xff);
       await rejectsWith(decodeBuffer(flipped, [op], join(tmp, `${tool}-flip`)), 'PAYLOAD_CORRUPT');
       await rejectsWith(
         decodeBuffer(packed.subarray(0, packed.length - 8), [op], join(tmp, `${tool}-trunc`)),
@@ -159,6 +159,10 @@ describe('decoders', () => {
     );
   });
 });
+
+function flip(buf: Buffer, at: number, mask: number): void {
+  buf[at] = (buf[at] as number) ^ mask;
+}
 
 function writeTemp(dir: string, name: string, data: Buffer): string {
   const p = join(dir, name);
