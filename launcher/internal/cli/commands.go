@@ -179,4 +179,3 @@ func (a *App) verify() int {
 	fmt.Fprintln(w, "verification passed")
 	return 0
 }
-
