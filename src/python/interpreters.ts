@@ -49,7 +49,7 @@ export interface Candidate {
 
 export const MIN_PYTHON = '3.8';
 
-const PROBE = String.raw`
+const PROBE = `
 import json, os, platform, site, sys, sysconfig
 v = sys.version_info
 sp = site.getsitepackages() if hasattr(site, "getsitepackages") else []

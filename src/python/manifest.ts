@@ -125,7 +125,7 @@ function isTable(value: unknown): value is Record<string, unknown> {
 
 /** "module:function [extra]" → "module:function"; undefined when malformed. */
 export function normalizeEntryPoint(text: string): string | undefined {
-  const cleaned = text.replace(/\[[^\]]*\]\s*$/, '').replace(/\s+/g, '');
+  const cleaned = text.replace(/\[[^\]]*\]\s*$/, '').trim().replace(/\s*:\s*/, ':');
   return ENTRY_RE.test(cleaned) ? cleaned : undefined;
 }
 

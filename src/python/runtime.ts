@@ -184,11 +184,15 @@ export async function buildRuntime(options: BuildRuntimeOptions): Promise<Runtim
       join(staging, 'runtime.json'),
       `${JSON.stringify({ ...result, dir: undefined }, null, 2)}\n`,
     );
+    if (existsSync(infoFile)) {
+      // Another build finished first: keep its (identical) result, it may already be in use.
+      await rm(staging, { recursive: true, force: true });
+      return { ...result, cached: true };
+    }
     if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
     try {
       await rename(staging, dir);
     } catch (error) {
-      // Another build won the race: use its result.
       if (!existsSync(infoFile)) throw error;
       await rm(staging, { recursive: true, force: true });
     }

@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { isFlavorError } from '../../src/errors.js';
+import { DEFAULT_UNSET, parseProject, readProject } from '../../src/python/manifest.js';
+import { matchesSpecifiers, parsePyVersion, parseSpecifierSet } from '../../src/python/version-spec.js';
+
+const PATH = '/proj/pyproject.toml';
+const BASE = `[project]
+name = "demo"
+version = "1.2.3"
+dependencies = ["click>=8"]
+
+[project.scripts]
+demo = "demo.cli:main"
+`;
+
+function expectInvalid(text: string, ...fragments: string[]): void {
+  assert.throws(
+    () => parseProject(text, PATH),
+    (error: unknown) => {
+      assert.ok(isFlavorError(error, 'PROJECT_INVALID'), `expected PROJECT_INVALID, got ${String(error)}`);
+      for (const fragment of fragments) assert.ok(error.message.includes(fragment), `"${error.message}" lacks "${fragment}"`);
+      return true;
+    },
+  );
+}
+
+describe('parseProject: [project]', () => {
+  test('reads name, version, dependencies, scripts', () => {
+    const p = parseProject(BASE, PATH);
+    assert.equal(p.name, 'demo');
+    assert.equal(p.version, '1.2.3');
+    assert.deepEqual(p.dependencies, ['click>=8']);
+    assert.deepEqual(p.scripts, [{ name: 'demo', target: 'demo.cli:main' }]);
+    assert.equal(p.packageName, 'demo');
+    assert.equal(p.projectDir, '/proj');
+    assert.deepEqual(p.warnings, []);
+    assert.deepEqual(p.runtimeEnv, { unset: DEFAULT_UNSET });
+  });
+
+  test('dynamic version is left for the wheel', () => {
+    const p = parseProject(BASE.replace('version = "1.2.3"', 'dynamic = ["version"]'), PATH);
+    assert.equal(p.version, undefined);
+  });
+
+  test('missing version without dynamic is an error with a hint', () => {
+    expectInvalid(BASE.replace('version = "1.2.3"\n', ''), 'project.version is missing');
+  });
+
+  test('no [project] table', () => {
+    expectInvalid('[tool.flavor]\nentry_point = "a:b"\n', 'no [project] table');
+  });
+
+  test('invalid TOML names the problem', () => {
+    expectInvalid('[project\nname = "x"', 'not valid TOML');
+  });
+
+  test('script values must be module:function; extras are dropped', () => {
+    const p = parseProject(BASE.replace('"demo.cli:main"', '"demo.cli:main [color]"'), PATH);
+    assert.equal(p.scripts[0]?.target, 'demo.cli:main');
+    expectInvalid(BASE.replace('"demo.cli:main"', '"demo cli"'), 'project.scripts.demo', '"demo cli"', 'module:function');
+  });
+
+  test('a project without scripts but with entry_point is fine', () => {
+    const text = `[project]\nname = "x"\nversion = "1"\n\n[tool.flavor]\nentry_point = "x.app:main"\n`;
+    const p = parseProject(text, PATH);
+    assert.deepEqual(p.scripts, []);
+    assert.equal(p.entryPoint, 'x.app:main');
+  });
+
+  test('a project with neither scripts nor entry_point cannot run', () => {
+    expectInvalid('[project]\nname = "x"\nversion = "1"\n', 'nothing to run');
+  });
+});
+
+describe('parseProject: [tool.flavor]', () => {
+  test('unknown keys produce a warning naming the key', () => {
+    const p = parseProject(
+      `${BASE}\n[tool.flavor]\nentry_pont = "x:y"\n\n[tool.flavor.build]\nuse_pipp = true\n\n[tool.flavor.signing]\nkey = "k"\n`,
+      PATH,
+    );
+    assert.equal(p.warnings.length, 3);
+    assert.ok(p.warnings.some((w) => w.includes('tool.flavor.entry_pont')));
+    assert.ok(p.warnings.some((w) => w.includes('tool.flavor.build.use_pipp') && w.includes('use_pip')));
+    assert.ok(p.warnings.some((w) => w.includes('tool.flavor.signing') && w.includes('ignored')));
+  });
+
+  test('invalid values name the key, the value and what is allowed', () => {
+    expectInvalid(`${BASE}\n[tool.flavor.build]\nuse_pip = "yes"\n`, 'tool.flavor.build.use_pip', '"yes"', 'true or false');
+    expectInvalid(`${BASE}\n[tool.flavor]\nentry_point = "not valid!"\n`, 'tool.flavor.entry_point', 'module:function');
+    expectInvalid(`${BASE}\n[tool.flavor]\npackage_name = "a/b"\n`, 'tool.flavor.package_name', '"a/b"', 'file name');
+    expectInvalid(`${BASE}\n[tool.flavor.build]\nindex_url = "ftp://x"\n`, 'tool.flavor.build.index_url', 'URL');
+    expectInvalid(`${BASE}\n[tool.flavor.execution.runtime.env]\nunset = "PATH"\n`, 'runtime.env.unset', 'array of strings');
+    expectInvalid(`${BASE}\n[tool.flavor.execution.runtime.env]\nset = { "A B" = "x" }\n`, 'runtime.env.set.A B');
+    expectInvalid(`${BASE}\n[tool.flavor.python]\nversion = "three"\n`, 'tool.flavor.python.version', '"three"', '"3.11"');
+    expectInvalid(`${BASE}\n[tool.flavor.python]\nmin_version = 3.1\n`, 'tool.flavor.python.min_version', '3.1');
+    expectInvalid(`[project]\nname = "x"\nversion = "1"\nrequires-python = ">>3"\n[project.scripts]\nx = "x:m"\n`, 'project.requires-python');
+  });
+
+  test('package_name and metadata.package_name', () => {
+    assert.equal(parseProject(`${BASE}\n[tool.flavor]\npackage_name = "my-tool"\n`, PATH).packageName, 'my-tool');
+    assert.equal(parseProject(`${BASE}\n[tool.flavor.metadata]\npackage_name = "meta"\n`, PATH).packageName, 'meta');
+  });
+
+  test('build settings: paths resolved against the manifest folder', () => {
+    const p = parseProject(
+      `${BASE}\n[tool.flavor.build]\ndependencies = ["../lib"]\nuse_pip = true\nindex_url = "https://pypi.internal/simple"\nextra_index_urls = ["https://extra/simple"]\ntrusted_hosts = ["pypi.internal:8080"]\nrequirements_file = "req.txt"\n`,
+      PATH,
+    );
+    assert.deepEqual(p.build.localDependencies, ['/lib']);
+    assert.equal(p.build.usePip, true);
+    assert.equal(p.build.indexUrl, 'https://pypi.internal/simple');
+    assert.deepEqual(p.build.extraIndexUrls, ['https://extra/simple']);
+    assert.deepEqual(p.build.trustedHosts, ['pypi.internal:8080']);
+    assert.equal(p.build.requirementsFile, '/proj/req.txt');
+  });
+
+  test('runtime env: defaults first, user entries deduped; isolated=false drops the defaults', () => {
+    const p = parseProject(
+      `${BASE}\n[tool.flavor.execution.runtime.env]\nunset = ["PYTHONPATH", "LC_*"]\npass = ["HOME"]\nset = { APP_MODE = "packed" }\nmap = { OLD = "NEW" }\n`,
+      PATH,
+    );
+    assert.deepEqual(p.runtimeEnv.unset, [...DEFAULT_UNSET, 'LC_*']);
+    assert.deepEqual(p.runtimeEnv.pass, ['HOME']);
+    assert.deepEqual(p.runtimeEnv.set, { APP_MODE: 'packed' });
+    assert.deepEqual(p.runtimeEnv.map, { OLD: 'NEW' });
+    const open = parseProject(`${BASE}\n[tool.flavor.execution.runtime.env]\nisolated = false\n`, PATH);
+    assert.deepEqual(open.runtimeEnv, {});
+  });
+
+  test('python constraints from requires-python and [tool.flavor.python]', () => {
+    const p = parseProject(
+      BASE.replace('dependencies', 'requires-python = ">=3.9"\ndependencies') +
+        '\n[tool.flavor.python]\nmin_version = "3.10"\nmax_version = "3.12"\n',
+      PATH,
+    );
+    assert.deepEqual(
+      p.pythonConstraints.map((c) => [c.key, c.text]),
+      [
+        ['project.requires-python', '>=3.9'],
+        ['tool.flavor.python.min_version', '>=3.10'],
+        ['tool.flavor.python.max_version', '<3.13'],
+      ],
+    );
+    const v = parseProject(`${BASE}\n[tool.flavor.python]\nversion = "3.11"\n`, PATH);
+    assert.equal(v.pythonConstraints[0]?.text, '==3.11.*');
+    const exact = parseProject(`${BASE}\n[tool.flavor.python]\nversion = "3.11.7"\nmax_version = "3.12.1"\n`, PATH);
+    assert.deepEqual(
+      exact.pythonConstraints.map((c) => c.text),
+      ['==3.11.7', '<=3.12.1'],
+    );
+  });
+});
+
+describe('readProject: file-system checks', () => {
+  test('missing manifest is NOT_FOUND; bad local dependency and requirements file are PROJECT_INVALID', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flavor-manifest-'));
+    try {
+      await assert.rejects(readProject(join(dir, 'pyproject.toml')), (e: unknown) => isFlavorError(e, 'NOT_FOUND'));
+      writeFileSync(join(dir, 'pyproject.toml'), `${BASE}\n[tool.flavor.build]\ndependencies = ["libs/missing"]\n`);
+      await assert.rejects(readProject(join(dir, 'pyproject.toml')), (e: unknown) => {
+        return isFlavorError(e, 'PROJECT_INVALID') && e.message.includes('tool.flavor.build.dependencies');
+      });
+      mkdirSync(join(dir, 'libs', 'ok'), { recursive: true });
+      writeFileSync(join(dir, 'libs', 'ok', 'pyproject.toml'), '[project]\nname="ok"\nversion="1"\n');
+      writeFileSync(
+        join(dir, 'pyproject.toml'),
+        `${BASE}\n[tool.flavor.build]\ndependencies = ["libs/ok"]\nrequirements_file = "nope.txt"\n`,
+      );
+      await assert.rejects(readProject(join(dir, 'pyproject.toml')), (e: unknown) => {
+        return isFlavorError(e, 'PROJECT_INVALID') && e.message.includes('requirements_file');
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('version specifiers', () => {
+  const ok = (version: string, spec: string): boolean => {
+    const clauses = parseSpecifierSet(spec);
+    assert.ok(Array.isArray(clauses), String(clauses));
+    const v = parsePyVersion(version);
+    assert.ok(v);
+    return matchesSpecifiers(v, clauses);
+  };
+  test('PEP 440 operators', () => {
+    assert.ok(ok('3.11.7', '>=3.9,<3.13'));
+    assert.ok(!ok('3.13.0', '>=3.9,<3.13'));
+    assert.ok(ok('3.10.2', '~=3.10'));
+    assert.ok(!ok('4.0.0', '~=3.10'));
+    assert.ok(ok('3.11.9', '~=3.11.2'));
+    assert.ok(!ok('3.12.0', '~=3.11.2'));
+    assert.ok(ok('3.11.0', '==3.11.*'));
+    assert.ok(!ok('3.12.0', '==3.11.*'));
+    assert.ok(!ok('3.12.1', '!=3.12.*'));
+    assert.ok(ok('3.11.0', '==3.11'));
+    assert.ok(!ok('3.11.1', '==3.11'));
+    assert.ok(ok('3.12.0', '>3.11'));
+    assert.ok(!ok('3.14.0a1', '>=3.14'));
+    assert.ok(ok('3.14.0a1', '<3.14'));
+  });
+  test('malformed specifiers are reported', () => {
+    assert.equal(typeof parseSpecifierSet('>>3'), 'string');
+    assert.equal(typeof parseSpecifierSet('>=3.*'), 'string');
+    assert.equal(typeof parseSpecifierSet('~=3'), 'string');
+  });
+});
