@@ -42,7 +42,10 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   debug: { type: 'boolean', help: 'show error codes and stack traces' },
 };
 
-export function parseCommandArgs(def: CommandDefinition, argv: string[]): { args: string[]; values: ParsedValues } {
+export function parseCommandArgs(
+  def: CommandDefinition,
+  argv: string[],
+): { args: string[]; values: ParsedValues } {
   const options = { ...COMMON_OPTIONS, ...def.options };
   let head = argv;
   let rest: string[] = [];
@@ -88,7 +91,11 @@ function takesValue(options: Record<string, OptionSpec>, arg: string): boolean {
 
 export function helpText(def: CommandDefinition): string {
   const options = { ...def.options, ...COMMON_OPTIONS };
-  const lines = [`usage: flavor ${def.name} ${def.args}${Object.keys(options).length ? ' [options]' : ''}`, '', def.summary];
+  const lines = [
+    `usage: flavor ${def.name} ${def.args}${Object.keys(options).length ? ' [options]' : ''}`,
+    '',
+    def.summary,
+  ];
   if (def.details) lines.push('', def.details);
   lines.push('', 'options:');
   for (const [name, o] of Object.entries(options)) {

@@ -20,8 +20,17 @@ function usage(): string {
     'commands:',
   ];
   for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(20)} ${c.summary}`);
-  lines.push('', 'global options:', '  -h, --help           show help (also: flavor <command> --help)', '  -V, --version        print the version');
-  lines.push('      --debug          show error codes and stack traces', '', 'docs: docs/cli.md · exit codes: docs/errors.md');
+  lines.push(
+    '',
+    'global options:',
+    '  -h, --help           show help (also: flavor <command> --help)',
+    '  -V, --version        print the version',
+  );
+  lines.push(
+    '      --debug          show error codes and stack traces',
+    '',
+    'docs: docs/cli.md · exit codes: docs/errors.md',
+  );
   return lines.join('\n');
 }
 
@@ -56,9 +65,13 @@ export async function main(
     if (!found) {
       const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
       if (group.length > 0) {
-        throw new FlavorError('USAGE', `usage: flavor ${argv[0]} <${group.map((c) => c.name.split(' ')[1]).join('|')}>`, {
-          hint: `see 'flavor ${argv[0]} <subcommand> --help'`,
-        });
+        throw new FlavorError(
+          'USAGE',
+          `usage: flavor ${argv[0]} <${group.map((c) => c.name.split(' ')[1]).join('|')}>`,
+          {
+            hint: `see 'flavor ${argv[0]} <subcommand> --help'`,
+          },
+        );
       }
       throw new FlavorError('USAGE', `unknown command "${argv[0]}"`, { hint: "see 'flavor --help'" });
     }

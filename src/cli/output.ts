@@ -30,7 +30,9 @@ export class Output {
 
   json(value: unknown): void {
     this.clearProgress();
-    this.streams.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+    this.streams.stdout.write(
+      `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+    );
   }
 
   /** Informational line on stderr (silenced by --quiet). */
@@ -75,7 +77,8 @@ export class Output {
     if (err.hint) this.streams.stderr.write(`${this.paint('36', 'hint:')} ${err.hint}\n`);
     if (this.options.debug) {
       this.streams.stderr.write(`code: ${err.code}\n${err.stack ?? ''}\n`);
-      if (err.cause instanceof Error) this.streams.stderr.write(`cause: ${err.cause.stack ?? err.cause.message}\n`);
+      if (err.cause instanceof Error)
+        this.streams.stderr.write(`cause: ${err.cause.stack ?? err.cause.message}\n`);
     }
     return err.exitCode;
   }

@@ -1,9 +1,64 @@
-// Bridge from `flavor pack` to the Python pipeline (src/python/): pyproject.toml → BuildSpec.
+// Bridge from `flavor pack` to the Python pipeline (src/python/): pyproject.toml → BuildSpec, with
+// progress per step on the terminal.
 
-import type { Context, ParsedValues } from './command.js';
-import type { PackPlan } from './commands/pack.js';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { FlavorError } from '../errors.js';
+import { type Compression, planPythonBuild } from '../python/index.js';
+import { buildCacheDir } from '../workenv/paths.js';
+import { type Context, flag, type ParsedValues, str } from './command.js';
+import type { PackPlan } from './commands/pack.js';
 
-export async function planFromPyproject(_ctx: Context, manifestPath: string, _values: ParsedValues): Promise<PackPlan> {
-  throw new FlavorError('PROJECT_INVALID', 'packing a Python project is not wired up yet', { path: manifestPath });
+const COMPRESSIONS = ['zstd', 'gzip', 'xz'];
+
+export async function planFromPyproject(
+  ctx: Context,
+  manifestPath: string,
+  values: ParsedValues,
+): Promise<PackPlan> {
+  const compression = str(values, 'compression');
+  if (compression !== undefined && !COMPRESSIONS.includes(compression)) {
+    throw new FlavorError(
+      'USAGE',
+      `--compression must be one of ${COMPRESSIONS.join(', ')}, got "${compression}"`,
+    );
+  }
+  const levelText = str(values, 'compression-level');
+  const level = levelText === undefined ? undefined : Number(levelText);
+  if (level !== undefined && !Number.isInteger(level)) {
+    throw new FlavorError('USAGE', `--compression-level must be a whole number, got "${levelText}"`);
+  }
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-pack-'));
+  const verbose = flag(values, 'verbose');
+  const cleanup = () => fs.rm(workDir, { recursive: true, force: true });
+  try {
+    const python = str(values, 'python');
+    const pythonDist = str(values, 'python-dist');
+    const plan = await planPythonBuild({
+      manifestPath,
+      ...(python === undefined ? {} : { python: path.resolve(ctx.cwd, python) }),
+      ...(pythonDist === undefined ? {} : { pythonDist: path.resolve(ctx.cwd, pythonDist) }),
+      ...(compression === undefined ? {} : { compression: compression as Compression }),
+      ...(level === undefined ? {} : { compressionLevel: level }),
+      strip: !flag(values, 'no-strip'),
+      workDir,
+      buildCacheDir: buildCacheDir(ctx.env),
+      verbose,
+      env: ctx.env,
+      log: (event) => {
+        if (event.kind === 'warning') ctx.out.warn(event.message);
+        else if (event.kind === 'step-start') ctx.out.progress(`${event.message}…`);
+        else if (event.kind === 'step-done')
+          ctx.out.info(`${event.message} (${((event.elapsedMs ?? 0) / 1000).toFixed(1)}s)`);
+        else if (event.kind === 'command') {
+          if (verbose) ctx.out.info(`$ ${event.message}`);
+        } else ctx.out.info(event.message);
+      },
+    });
+    return { spec: plan.spec, defaultOutput: plan.outputPath, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
 }

@@ -1,10 +1,10 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { loadPublicKeySpec } from '../../crypto/keys.js';
 import { extractSlot, findSlot } from '../../reader/extract.js';
 import { verifyPackage } from '../../reader/verify.js';
 import { type CommandDefinition, flag } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
-import { loadPublicKeySpec } from '../../crypto/keys.js';
-import { promises as fs } from 'node:fs';
 import { formatBytes } from '../output.js';
 
 async function verified(pkgPath: string, env: NodeJS.ProcessEnv) {
@@ -27,7 +27,10 @@ export const extract: CommandDefinition = {
     const pkg = await verified(pkgPath!, ctx.env);
     const result = await extractSlot(pkg, findSlot(pkg, selector!), output!, flag(values, 'force'));
     if (flag(values, 'json')) ctx.out.json({ ok: true, slots: [result] });
-    else ctx.out.print(`extracted slot ${result.index} (${result.id}) to ${result.path} (${result.kind}, ${formatBytes(result.bytes)})`);
+    else
+      ctx.out.print(
+        `extracted slot ${result.index} (${result.id}) to ${result.path} (${result.kind}, ${formatBytes(result.bytes)})`,
+      );
     return 0;
   },
 };
@@ -57,7 +60,8 @@ export const extractAll: CommandDefinition = {
     });
     if (flag(values, 'json')) ctx.out.json({ ok: true, slots: results, metadata: metaPath });
     else {
-      for (const r of results) ctx.out.print(`[${r.index}] ${r.id} → ${r.path} (${r.kind}, ${formatBytes(r.bytes)})`);
+      for (const r of results)
+        ctx.out.print(`[${r.index}] ${r.id} → ${r.path} (${r.kind}, ${formatBytes(r.bytes)})`);
       ctx.out.print(`metadata → ${metaPath}`);
     }
     return 0;

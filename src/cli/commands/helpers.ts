@@ -36,11 +36,15 @@ export const helpersList: CommandDefinition = {
     }
     if (launchers.length === 0) {
       ctx.out.print(`no launchers in ${LAUNCHER_DIR}`);
-      ctx.out.info('hint: build them with `flavor helpers build` (host) or `flavor helpers build --platform all`');
+      ctx.out.info(
+        'hint: build them with `flavor helpers build` (host) or `flavor helpers build --platform all`',
+      );
       return 0;
     }
     for (const l of launchers) {
-      ctx.out.print(`${l.name.padEnd(36)} ${l.platform.padEnd(14)} ${formatBytes(l.size).padStart(9)}  ${l.version}`);
+      ctx.out.print(
+        `${l.name.padEnd(36)} ${l.platform.padEnd(14)} ${formatBytes(l.size).padStart(9)}  ${l.version}`,
+      );
       if (flag(values, 'verbose')) ctx.out.print(`    sha256:${l.sha256}  ${l.path}`);
     }
     return 0;
@@ -56,7 +60,8 @@ export const helpersInfo: CommandDefinition = {
   options: { json: { type: 'boolean', help: 'print as JSON' } },
   async run(ctx, [name], values) {
     const found = (await listLaunchers()).find((l) => l.name === name || l.platform === name);
-    if (!found) throw new FlavorError('NOT_FOUND', `no launcher "${name}"`, { hint: 'see `flavor helpers list`' });
+    if (!found)
+      throw new FlavorError('NOT_FOUND', `no launcher "${name}"`, { hint: 'see `flavor helpers list`' });
     if (flag(values, 'json')) ctx.out.json(found);
     else for (const [k, v] of Object.entries(found)) ctx.out.print(`${k.padEnd(9)} ${String(v)}`);
     return 0;
@@ -78,10 +83,15 @@ export const helpersBuild: CommandDefinition = {
   async run(ctx, _a, values) {
     const requested = str(values, 'platform') ?? 'host';
     const platforms =
-      requested === 'all' ? [...ALL_PLATFORMS] : [requested === 'host' ? hostPlatformName() : checkPlatform(requested)];
+      requested === 'all'
+        ? [...ALL_PLATFORMS]
+        : [requested === 'host' ? hostPlatformName() : checkPlatform(requested)];
     const built = [];
     for (const platform of platforms) {
-      const existing = path.join(LAUNCHER_DIR, `flavor-launcher-${platform}${platform.startsWith('windows') ? '.exe' : ''}`);
+      const existing = path.join(
+        LAUNCHER_DIR,
+        `flavor-launcher-${platform}${platform.startsWith('windows') ? '.exe' : ''}`,
+      );
       if (!flag(values, 'force') && (await isFresh(existing))) {
         built.push({ ...(await describeLauncher(existing)), skipped: true });
         continue;
@@ -149,7 +159,10 @@ export const helpersTest: CommandDefinition = {
   options: { json: { type: 'boolean', help: 'print as JSON' } },
   async run(ctx, _a, values) {
     const launchers = await listLaunchers();
-    if (launchers.length === 0) throw new FlavorError('LAUNCHER_NOT_FOUND', 'no launchers to test', { hint: 'run `flavor helpers build`' });
+    if (launchers.length === 0)
+      throw new FlavorError('LAUNCHER_NOT_FOUND', 'no launchers to test', {
+        hint: 'run `flavor helpers build`',
+      });
     const results = [];
     for (const l of launchers) results.push({ name: l.name, ...(await testLauncher(l.path, l.platform)) });
     if (flag(values, 'json')) ctx.out.json({ results });
@@ -176,9 +189,12 @@ async function testLauncher(file: string, platform: string): Promise<{ ok: boole
     await handle.close();
   }
   if (!EXPECTED_HEADER[goos]?.(head)) return { ok: false, detail: `not a ${goos} executable` };
-  if (goos === 'linux' && head.readUInt16LE(18) !== ELF_MACHINE[goarch]) return { ok: false, detail: 'wrong ELF machine' };
-  if (goos === 'darwin' && head.readUInt32LE(4) !== MACHO_CPU[goarch]) return { ok: false, detail: 'wrong Mach-O CPU type' };
-  if (platform !== hostPlatformName()) return { ok: true, detail: `${goos} ${goarch} header valid (not runnable here)` };
+  if (goos === 'linux' && head.readUInt16LE(18) !== ELF_MACHINE[goarch])
+    return { ok: false, detail: 'wrong ELF machine' };
+  if (goos === 'darwin' && head.readUInt32LE(4) !== MACHO_CPU[goarch])
+    return { ok: false, detail: 'wrong Mach-O CPU type' };
+  if (platform !== hostPlatformName())
+    return { ok: true, detail: `${goos} ${goarch} header valid (not runnable here)` };
   return runTinyPackage(file);
 }
 
@@ -192,7 +208,16 @@ async function runTinyPackage(launcher: string): Promise<{ ok: boolean; detail: 
       {
         package: { name: 'helper-test', version: '1.0.0' },
         execution: { command: '/bin/sh {workenv}/hello.sh', env: {}, primarySlot: 0 },
-        slots: [{ id: 'script', source: payload, target: '{workenv}/hello.sh', operations: 'gzip', purpose: 'code', lifecycle: 'runtime' }],
+        slots: [
+          {
+            id: 'script',
+            source: payload,
+            target: '{workenv}/hello.sh',
+            operations: 'gzip',
+            purpose: 'code',
+            lifecycle: 'runtime',
+          },
+        ],
       },
       { output: pkg, launcherPath: launcher, key: generateSigningKey(), toolVersion: VERSION },
     );
@@ -202,7 +227,10 @@ async function runTinyPackage(launcher: string): Promise<{ ok: boolean; detail: 
       timeout: 30_000,
     });
     const ok = run.status === 0 && run.stdout.trim() === 'helper-test-ok arg';
-    return { ok, detail: ok ? 'ran a test package' : `test package failed (exit ${run.status}): ${run.stderr.trim()}` };
+    return {
+      ok,
+      detail: ok ? 'ran a test package' : `test package failed (exit ${run.status}): ${run.stderr.trim()}`,
+    };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -41,9 +41,17 @@ export const inspect: CommandDefinition = {
       };
     });
     const doc = {
-      package: { name: meta.package.name, version: meta.package.version, description: meta.package.description ?? null },
+      package: {
+        name: meta.package.name,
+        version: meta.package.version,
+        description: meta.package.description ?? null,
+      },
       file: { path: pkgPath, size },
-      format: { name: meta.format, version: `0x${pkg.index.formatVersion.toString(16)}`, metadata_version: meta.format_version ?? null },
+      format: {
+        name: meta.format,
+        version: `0x${pkg.index.formatVersion.toString(16)}`,
+        metadata_version: meta.format_version ?? null,
+      },
       identity: pkg.identity,
       signature: { status: pkg.signature, fingerprint: fingerprint(pkg.index.publicKey) },
       launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}) },
@@ -57,20 +65,30 @@ export const inspect: CommandDefinition = {
     }
     const p = (s: string) => ctx.out.print(s);
     p(`${pkgPath} (${formatBytes(size)})`);
-    p(`├── package: ${meta.package.name} ${meta.package.version}${meta.package.description ? ` — ${meta.package.description}` : ''}`);
+    p(
+      `├── package: ${meta.package.name} ${meta.package.version}${meta.package.description ? ` — ${meta.package.description}` : ''}`,
+    );
     p(`├── format: ${meta.format} (0x${pkg.index.formatVersion.toString(16)}), workenv id ${pkg.identity}`);
     p(`├── signature: valid Ed25519, key ${doc.signature.fingerprint}`);
-    p(`├── launcher: ${String(meta.launcher?.tool ?? 'unknown')} ${String(meta.launcher?.tool_version ?? '')} (${formatBytes(pkg.layout.launcherSize)})`);
-    p(`├── build: ${String(build.tool ?? 'unknown')} ${String(build.tool_version ?? '')} at ${String(build.timestamp ?? '?')}`);
+    p(
+      `├── launcher: ${String(meta.launcher?.tool ?? 'unknown')} ${String(meta.launcher?.tool_version ?? '')} (${formatBytes(pkg.layout.launcherSize)})`,
+    );
+    p(
+      `├── build: ${String(build.tool ?? 'unknown')} ${String(build.tool_version ?? '')} at ${String(build.timestamp ?? '?')}`,
+    );
     p(`├── command: ${meta.execution.command}`);
     p(`└── slots: ${slots.length}`);
     slots.forEach((s, i) => {
       const last = i === slots.length - 1;
       const lead = last ? '    └──' : '    ├──';
       const pad = last ? '       ' : '    │  ';
-      p(`${lead} [${s.index}] ${s.id}: ${formatBytes(s.size)} ${s.operations} → ${s.target} (${s.purpose}, ${s.lifecycle})`);
+      p(
+        `${lead} [${s.index}] ${s.id}: ${formatBytes(s.size)} ${s.operations} → ${s.target} (${s.purpose}, ${s.lifecycle})`,
+      );
       if (flag(values, 'compression-stats')) {
-        p(`${pad}  original ${formatBytes(s.original_size)}, ratio ${s.ratio === null ? 'n/a' : `${(s.ratio * 100).toFixed(1)}%`}`);
+        p(
+          `${pad}  original ${formatBytes(s.original_size)}, ratio ${s.ratio === null ? 'n/a' : `${(s.ratio * 100).toFixed(1)}%`}`,
+        );
       }
       if (flag(values, 'slot-details')) {
         p(`${pad}  offset ${s.offset}, ${s.checksum}, permissions ${s.permissions ?? 'default'}`);

@@ -8,7 +8,10 @@ export const keygen: CommandDefinition = {
   minArgs: 0,
   maxArgs: 0,
   options: {
-    'out-dir': { type: 'string', help: 'DIR  where to write flavor-private.key and flavor-public.key (default: keys)' },
+    'out-dir': {
+      type: 'string',
+      help: 'DIR  where to write flavor-private.key and flavor-public.key (default: keys)',
+    },
     force: { type: 'boolean', help: 'replace existing key files (the old private key is lost)' },
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
@@ -20,7 +23,12 @@ export const keygen: CommandDefinition = {
     const files = await saveKeyPair(key, dir, flag(values, 'force'));
     const fp = fingerprint(key.publicKeyRaw);
     if (flag(values, 'json')) {
-      ctx.out.json({ ok: true, private_key: files.privateKeyPath, public_key: files.publicKeyPath, fingerprint: fp });
+      ctx.out.json({
+        ok: true,
+        private_key: files.privateKeyPath,
+        public_key: files.publicKeyPath,
+        fingerprint: fp,
+      });
     } else {
       ctx.out.print(`private key: ${files.privateKeyPath} (mode 0600, keep it secret)`);
       ctx.out.print(`public key:  ${files.publicKeyPath}`);

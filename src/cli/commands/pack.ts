@@ -4,7 +4,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { BuildProgress } from '../../builder/build.js';
 import { buildPackage } from '../../builder/build.js';
 import type { BuildSpec } from '../../builder/build-spec.js';
-import { resolveLauncher, describeLauncher } from '../../builder/launchers.js';
+import { describeLauncher, resolveLauncher } from '../../builder/launchers.js';
 import { loadBuildManifest } from '../../builder/manifest.js';
 import {
   fingerprint,
@@ -29,9 +29,20 @@ export const pack: CommandDefinition = {
   minArgs: 0,
   maxArgs: 0,
   options: {
-    manifest: { type: 'string', short: 'm', help: 'PATH  build manifest or pyproject.toml (default: pyproject.toml)' },
-    output: { type: 'string', short: 'o', help: 'PATH  package to write (default: dist/<name>.psp next to the manifest)' },
-    'launcher-bin': { type: 'string', help: 'PATH  launcher binary to embed (default: the built one for --platform)' },
+    manifest: {
+      type: 'string',
+      short: 'm',
+      help: 'PATH  build manifest or pyproject.toml (default: pyproject.toml)',
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      help: 'PATH  package to write (default: dist/<name>.psp next to the manifest)',
+    },
+    'launcher-bin': {
+      type: 'string',
+      help: 'PATH  launcher binary to embed (default: the built one for --platform)',
+    },
     platform: { type: 'string', help: 'OS_ARCH  target platform, e.g. linux_arm64 (default: this machine)' },
     'private-key': { type: 'string', help: 'PEM  signing key (PKCS#8)' },
     'public-key': { type: 'string', help: 'PEM  public key; must match --private-key' },
@@ -42,7 +53,10 @@ export const pack: CommandDefinition = {
       help: 'KEY  embed a trusted key in the launcher: it then refuses packages signed by any other key',
     },
     python: { type: 'string', help: 'PATH  Python interpreter to package (pyproject only)' },
-    'python-dist': { type: 'string', help: 'FILE  python-build-standalone archive to package (pyproject only)' },
+    'python-dist': {
+      type: 'string',
+      help: 'FILE  python-build-standalone archive to package (pyproject only)',
+    },
     compression: { type: 'string', help: 'NAME  gzip, zstd or xz for Python slots (default: zstd)' },
     'compression-level': { type: 'string', help: 'N  compression level for Python slots' },
     'no-strip': { type: 'boolean', help: 'keep debug symbols in the Python runtime' },
@@ -62,7 +76,11 @@ export const pack: CommandDefinition = {
       : await planFromManifest(manifestPath);
     try {
       const output = path.resolve(ctx.cwd, str(values, 'output') ?? plan.defaultOutput);
-      const launcherPath = await resolveLauncher(str(values, 'launcher-bin'), str(values, 'platform'), ctx.env);
+      const launcherPath = await resolveLauncher(
+        str(values, 'launcher-bin'),
+        str(values, 'platform'),
+        ctx.env,
+      );
       const launcher = await describeLauncher(launcherPath);
       const trustKeys = await Promise.all(strs(values, 'trust-key').map((k) => loadPublicKeySpec(k)));
       const result = await buildPackage(plan.spec, {
@@ -73,7 +91,11 @@ export const pack: CommandDefinition = {
         toolVersion: VERSION,
         sourceDateEpoch: sourceDateEpoch(ctx.env),
         trustKeys: trustKeys.map((k) => {
-          if (!k.raw) throw new FlavorError('USAGE', '--trust-key needs a full public key (PEM or 64 hex digits), not a fingerprint');
+          if (!k.raw)
+            throw new FlavorError(
+              'USAGE',
+              '--trust-key needs a full public key (PEM or 64 hex digits), not a fingerprint',
+            );
           return k.raw;
         }),
         sourceLabels: plan.sourceLabels,
@@ -82,9 +104,18 @@ export const pack: CommandDefinition = {
       if (!flag(values, 'no-verify')) await verifyPackage(output);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (flag(values, 'json')) {
-        ctx.out.json({ ok: true, output, size: result.size, slots: result.slots, fingerprint: fingerprint(key.publicKeyRaw), seconds: Number(seconds) });
+        ctx.out.json({
+          ok: true,
+          output,
+          size: result.size,
+          slots: result.slots,
+          fingerprint: fingerprint(key.publicKeyRaw),
+          seconds: Number(seconds),
+        });
       } else {
-        ctx.out.info(`packed ${plan.spec.package.name} ${plan.spec.package.version} → ${output} (${formatBytes(result.size)}, ${result.slots.length} slots, ${seconds}s)`);
+        ctx.out.info(
+          `packed ${plan.spec.package.name} ${plan.spec.package.version} → ${output} (${formatBytes(result.size)}, ${result.slots.length} slots, ${seconds}s)`,
+        );
         ctx.out.info(`signed by ${fingerprint(key.publicKeyRaw)}`);
       }
       return 0;
@@ -132,13 +163,17 @@ async function resolveSigningKey(ctx: Context, values: ParsedValues): Promise<Si
     if (publicPath !== undefined) {
       const pub = await loadPublicKeyFile(path.resolve(ctx.cwd, publicPath));
       if (Buffer.compare(Buffer.from(pub), Buffer.from(key.publicKeyRaw)) !== 0) {
-        throw new FlavorError('KEY_INVALID', '--public-key does not belong to --private-key', { path: publicPath });
+        throw new FlavorError('KEY_INVALID', '--public-key does not belong to --private-key', {
+          path: publicPath,
+        });
       }
     }
     return key;
   }
   if (publicPath !== undefined) throw new FlavorError('USAGE', '--public-key needs --private-key');
-  ctx.out.warn('no signing key given: using an ephemeral key; the package can be checked for integrity, not authenticity');
+  ctx.out.warn(
+    'no signing key given: using an ephemeral key; the package can be checked for integrity, not authenticity',
+  );
   ctx.out.info('hint: create a key with `flavor keygen` and pass --private-key keys/flavor-private.key');
   return generateSigningKey();
 }
@@ -146,7 +181,8 @@ async function resolveSigningKey(ctx: Context, values: ParsedValues): Promise<Si
 function sourceDateEpoch(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw)) throw new FlavorError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds, got "${raw}"`);
+  if (!/^\d+$/.test(raw))
+    throw new FlavorError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds, got "${raw}"`);
   return Number(raw);
 }
 
@@ -161,7 +197,9 @@ function progressPrinter(ctx: Context): (p: BuildProgress) => void {
       }
       const secs = Math.max((Date.now() - slotStarted) / 1000, 0.001);
       const rate = formatBytes(Math.round((p.bytes ?? 0) / secs));
-      ctx.out.progress(`packing slot ${(p.slotIndex ?? 0) + 1}/${p.slotCount} ${p.slotId}: ${formatBytes(p.bytes ?? 0)} (${rate}/s)`);
+      ctx.out.progress(
+        `packing slot ${(p.slotIndex ?? 0) + 1}/${p.slotCount} ${p.slotId}: ${formatBytes(p.bytes ?? 0)} (${rate}/s)`,
+      );
     } else if (p.phase === 'assemble') {
       ctx.out.progress('writing package…');
     } else {

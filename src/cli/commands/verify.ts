@@ -41,7 +41,9 @@ export const verify: CommandDefinition = {
       });
     } else {
       const verdict =
-        report.trust === 'trusted' ? `signed by trusted key ${report.fingerprint}` : 'self-signed: integrity only';
+        report.trust === 'trusted'
+          ? `signed by trusted key ${report.fingerprint}`
+          : 'self-signed: integrity only';
       ctx.out.print(`${meta.package.name} ${meta.package.version}: verified, ${verdict}`);
     }
     return 0;
