@@ -1,7 +1,13 @@
 // Ed25519 keys: generate, derive from a seed text (upstream compatible), load and save PEM, fingerprint.
 // Key material is never put into error messages or logs.
 
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FlavorError } from '../errors.js';
@@ -19,8 +25,13 @@ export interface SigningKey {
 }
 
 export function privateKeyFromSeed(seed: Uint8Array): SigningKey {
-  if (seed.length !== 32) throw new FlavorError('KEY_INVALID', `an Ed25519 seed is 32 bytes, got ${seed.length}`);
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  if (seed.length !== 32)
+    throw new FlavorError('KEY_INVALID', `an Ed25519 seed is 32 bytes, got ${seed.length}`);
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   return fromPrivateKey(privateKey);
 }
 
@@ -36,7 +47,10 @@ export function generateSigningKey(): SigningKey {
 
 function fromPrivateKey(privateKey: KeyObject): SigningKey {
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new FlavorError('KEY_INVALID', `expected an Ed25519 key, got ${privateKey.asymmetricKeyType ?? 'unknown'}`);
+    throw new FlavorError(
+      'KEY_INVALID',
+      `expected an Ed25519 key, got ${privateKey.asymmetricKeyType ?? 'unknown'}`,
+    );
   }
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, publicKeyRaw: rawPublicKey(publicKey) };
@@ -51,7 +65,8 @@ export function rawPublicKey(publicKey: KeyObject): Uint8Array {
 }
 
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
-  if (raw.length !== 32) throw new FlavorError('KEY_INVALID', `an Ed25519 public key is 32 bytes, got ${raw.length}`);
+  if (raw.length !== 32)
+    throw new FlavorError('KEY_INVALID', `an Ed25519 public key is 32 bytes, got ${raw.length}`);
   try {
     return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
   } catch (cause) {
@@ -179,7 +194,10 @@ async function writeSecure(file: string, content: string, mode: number, replace:
   try {
     await fs.link(temp, file);
   } catch (cause) {
-    throw new FlavorError('KEY_EXISTS', 'key file already exists; refusing to overwrite it', { path: file, cause });
+    throw new FlavorError('KEY_EXISTS', 'key file already exists; refusing to overwrite it', {
+      path: file,
+      cause,
+    });
   } finally {
     await fs.rm(temp, { force: true });
   }

@@ -9,7 +9,11 @@ export function signMessage(message: Uint8Array, key: SigningKey): Uint8Array {
 }
 
 /** True when `signature` is a valid Ed25519 signature of `message` by `publicKeyRaw`. */
-export function verifySignature(message: Uint8Array, signature: Uint8Array, publicKeyRaw: Uint8Array): boolean {
+export function verifySignature(
+  message: Uint8Array,
+  signature: Uint8Array,
+  publicKeyRaw: Uint8Array,
+): boolean {
   if (signature.length !== 64) throw new FlavorError('SIGNATURE_INVALID', 'an Ed25519 signature is 64 bytes');
   const key = publicKeyFromRaw(publicKeyRaw);
   try {

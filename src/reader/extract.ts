@@ -26,10 +26,17 @@ export function findSlot(pkg: OpenedPackage, selector: string): number {
   const i = pkg.metadata.slots.findIndex((s) => s.id === selector);
   if (i >= 0) return i;
   const known = pkg.metadata.slots.map((s, j) => `${j}:${s.id}`).join(', ');
-  throw new FlavorError('NOT_FOUND', `no slot "${selector}" in the package`, { hint: `slots: ${known || 'none'}` });
+  throw new FlavorError('NOT_FOUND', `no slot "${selector}" in the package`, {
+    hint: `slots: ${known || 'none'}`,
+  });
 }
 
-export async function extractSlot(pkg: OpenedPackage, i: number, dest: string, force: boolean): Promise<ExtractedSlot> {
+export async function extractSlot(
+  pkg: OpenedPackage,
+  i: number,
+  dest: string,
+  force: boolean,
+): Promise<ExtractedSlot> {
   const slot = pkg.metadata.slots[i]!;
   const range = pkg.slotRanges[i]!;
   const chain = unpackOperations(pkg.descriptors[i]!.operations);
@@ -37,11 +44,16 @@ export async function extractSlot(pkg: OpenedPackage, i: number, dest: string, f
   if (!force) {
     const existing = await fs.lstat(dest).catch(() => undefined);
     if (existing && !(isTar && existing.isDirectory() && (await fs.readdir(dest)).length === 0)) {
-      throw new FlavorError('OUTPUT_EXISTS', 'output already exists', { path: dest, hint: 'use --force to overwrite' });
+      throw new FlavorError('OUTPUT_EXISTS', 'output already exists', {
+        path: dest,
+        hint: 'use --force to overwrite',
+      });
     }
   }
   await fs.mkdir(isTar ? dest : path.dirname(dest), { recursive: true });
-  const mode = (slot.permissions ? parsePermissions(slot.permissions) : undefined) ?? (pkg.descriptors[i]!.permissions || 0o600);
+  const mode =
+    (slot.permissions ? parsePermissions(slot.permissions) : undefined) ??
+    (pkg.descriptors[i]!.permissions || 0o600);
   const stream =
     range.size === 0
       ? Readable.from([])

@@ -58,7 +58,8 @@ export async function readExactly(handle: FileHandle, offset: number, size: numb
   let done = 0;
   while (done < size) {
     const { bytesRead } = await handle.read(buffer, done, size - done, offset + done);
-    if (bytesRead === 0) throw new FlavorError('FILE_TOO_SMALL', `file ended while reading ${size} bytes at ${offset}`);
+    if (bytesRead === 0)
+      throw new FlavorError('FILE_TOO_SMALL', `file ended while reading ${size} bytes at ${offset}`);
     done += bytesRead;
   }
   return buffer;
@@ -116,7 +117,10 @@ async function readPackage(
   const descriptors =
     layout.slotCount === 0
       ? []
-      : decodeSlotTable(await readExactly(handle, layout.slotTableOffset, layout.slotTableSize), layout.slotCount);
+      : decodeSlotTable(
+          await readExactly(handle, layout.slotTableOffset, layout.slotTableSize),
+          layout.slotCount,
+        );
   const slotRanges = validateSlotRanges(descriptors, layout);
   checkDescriptorsAgainstMetadata(descriptors, metadata);
   return {
@@ -148,10 +152,14 @@ function checkSignature(index: IndexBlock, metadataJson: Uint8Array): void {
     });
   }
   if (!valid) {
-    throw new FlavorError('SIGNATURE_INVALID', 'the Ed25519 signature does not match the metadata and public key', {
-      hint: 'the metadata, the signature or the public key was modified',
-      details: { region: 'index.signature' },
-    });
+    throw new FlavorError(
+      'SIGNATURE_INVALID',
+      'the Ed25519 signature does not match the metadata and public key',
+      {
+        hint: 'the metadata, the signature or the public key was modified',
+        details: { region: 'index.signature' },
+      },
+    );
   }
 }
 

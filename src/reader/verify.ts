@@ -47,7 +47,10 @@ export async function verifyPackage(path: string, options: VerifyOptions = {}): 
   const keyFingerprint = fingerprint(pkg.index.publicKey);
   pass('signature', `Ed25519 signature valid (key ${keyFingerprint})`);
   const trust = checkTrust(keyFingerprint, options.trustedKeys ?? []);
-  pass('trust', trust === 'trusted' ? `signed by trusted key ${keyFingerprint}` : 'self-signed: integrity only');
+  pass(
+    'trust',
+    trust === 'trusted' ? `signed by trusted key ${keyFingerprint}` : 'self-signed: integrity only',
+  );
   try {
     for (const range of pkg.slotRanges) {
       await checkSlot(pkg, range.index);
@@ -67,10 +70,14 @@ export async function verifyPackage(path: string, options: VerifyOptions = {}): 
 function checkTrust(keyFingerprint: string, trusted: TrustedKey[]): 'trusted' | 'self-signed' {
   if (trusted.length === 0) return 'self-signed';
   if (trusted.some((k) => k.fingerprint === keyFingerprint)) return 'trusted';
-  throw new FlavorError('UNTRUSTED_KEY', `the package is signed by ${keyFingerprint}, which is not a trusted key`, {
-    hint: 'it was re-signed by someone else, or you passed the wrong --key',
-    details: { region: 'index.public_key', fingerprint: keyFingerprint },
-  });
+  throw new FlavorError(
+    'UNTRUSTED_KEY',
+    `the package is signed by ${keyFingerprint}, which is not a trusted key`,
+    {
+      hint: 'it was re-signed by someone else, or you passed the wrong --key',
+      details: { region: 'index.public_key', fingerprint: keyFingerprint },
+    },
+  );
 }
 
 /** Streams one slot's stored bytes through SHA-256 (bounded memory). */
@@ -91,15 +98,23 @@ export async function checkSlot(pkg: OpenedPackage, i: number): Promise<void> {
   const actual = Buffer.from(digest).toString('hex');
   const expected = checksumHex(slot.checksum);
   if (actual !== expected) {
-    throw new FlavorError('SLOT_CHECKSUM', `slot ${i} (${slot.id}) SHA-256 is ${actual}, metadata says ${expected}`, {
-      hint: 'the slot data was modified or corrupted',
-      details: { region: `slot[${i}]`, expected, actual },
-    });
+    throw new FlavorError(
+      'SLOT_CHECKSUM',
+      `slot ${i} (${slot.id}) SHA-256 is ${actual}, metadata says ${expected}`,
+      {
+        hint: 'the slot data was modified or corrupted',
+        details: { region: `slot[${i}]`, expected, actual },
+      },
+    );
   }
   if (digestPrefixU64(digest) !== pkg.descriptors[i]!.checksum) {
-    throw new FlavorError('SLOT_DESCRIPTOR_CHECKSUM', `slot ${i} (${slot.id}) descriptor checksum does not match`, {
-      details: { region: `slot_table[${i}]` },
-    });
+    throw new FlavorError(
+      'SLOT_DESCRIPTOR_CHECKSUM',
+      `slot ${i} (${slot.id}) descriptor checksum does not match`,
+      {
+        details: { region: `slot_table[${i}]` },
+      },
+    );
   }
 }
 
@@ -139,11 +154,14 @@ async function checkGaps(pkg: OpenedPackage): Promise<void> {
 async function checkZero(path: string, offset: number, size: number, before: string): Promise<void> {
   for await (const chunk of createReadStream(path, { start: offset, end: offset + size - 1 })) {
     if ((chunk as Buffer).some((b) => b !== 0)) {
-      throw new FlavorError('LAYOUT_INVALID', `non-zero bytes in the padding at ${offset}..${offset + size} (before ${before})`, {
-        hint: 'bytes outside every region were modified',
-        details: { region: 'padding', offset },
-      });
+      throw new FlavorError(
+        'LAYOUT_INVALID',
+        `non-zero bytes in the padding at ${offset}..${offset + size} (before ${before})`,
+        {
+          hint: 'bytes outside every region were modified',
+          details: { region: 'padding', offset },
+        },
+      );
     }
   }
 }
-
