@@ -1,0 +1,117 @@
+// Spawns the real built CLI (`node bin/flavor.js`, which loads dist/) and builds small fixtures for it.
+// The CLI tests need `npm run build` first; runFlavor fails with a clear message when dist/ is missing.
+
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const FLAVOR_BIN = path.join(REPO_ROOT, 'bin', 'flavor.js');
+const DIST_MAIN = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  /** Extra variables, merged over a clean copy of process.env (NO_COLOR=1 is always set). */
+  env?: Record<string, string | undefined>;
+  /** Replace the environment completely (NO_COLOR=1 is still set). */
+  cleanEnv?: boolean;
+  timeoutMs?: number;
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(DIST_MAIN)) {
+    throw new Error(
+      `the CLI is not built: ${DIST_MAIN} is missing. Run \`npm run build\` before the CLI tests.`,
+    );
+  }
+}
+
+/** Runs `node bin/flavor.js ...args` and resolves with its exit code and output (never rejects on exit ≠ 0). */
+export function runFlavor(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  assertBuilt();
+  const base: Record<string, string | undefined> = options.cleanEnv ? {} : { ...process.env };
+  // Variables of the test runner that would change the CLI's behaviour.
+  for (const k of ['FLAVOR_TRUSTED_KEYS', 'SOURCE_DATE_EPOCH', 'FLAVOR_LAUNCHER_BIN', 'NODE_OPTIONS', 'NODE_TEST_CONTEXT']) {
+    delete base[k];
+  }
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...base, ...options.env, NO_COLOR: '1' })) {
+    if (v !== undefined) env[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FLAVOR_BIN, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`flavor ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms`));
+    }, options.timeoutMs ?? 60_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code: code ?? (signal ? 128 : -1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
+
+export async function tempDir(prefix = 'flavor-cli-'): Promise<string> {
+  return fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), prefix)));
+}
+
+/** A tiny stand-in launcher (until the Go launcher is built): a shell script. */
+export const LAUNCHER_SCRIPT = '#!/bin/sh\necho "flavor test launcher" >&2\nexit 3\n';
+
+export async function writeLauncher(dir: string): Promise<string> {
+  const file = path.join(dir, 'launcher.sh');
+  await fs.writeFile(file, LAUNCHER_SCRIPT, { mode: 0o755 });
+  return file;
+}
+
+/** Writes `files` (relative path → content) under `dir`, creating folders. */
+export async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(dir, rel);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, content);
+  }
+}
+
+export async function writeJson(file: string, value: unknown): Promise<string> {
+  await fs.writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+  return file;
+}
+
+/** Names in `dir` (sorted), for "nothing else was written" checks. */
+export async function listDir(dir: string): Promise<string[]> {
+  return (await fs.readdir(dir)).sort();
+}
+
+/** Strict JSON parse of a command's stdout with a readable failure. */
+export function parseJson(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`stdout is not JSON:\n${text}`);
+  }
+}
