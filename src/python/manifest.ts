@@ -125,7 +125,10 @@ function isTable(value: unknown): value is Record<string, unknown> {
 
 /** "module:function [extra]" → "module:function"; undefined when malformed. */
 export function normalizeEntryPoint(text: string): string | undefined {
-  const cleaned = text.replace(/\[[^\]]*\]\s*$/, '').trim().replace(/\s*:\s*/, ':');
+  const cleaned = text
+    .replace(/\[[^\]]*\]\s*$/, '')
+    .trim()
+    .replace(/\s*:\s*/, ':');
   return ENTRY_RE.test(cleaned) ? cleaned : undefined;
 }
 

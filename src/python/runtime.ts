@@ -32,7 +32,7 @@ import { findTool, requireTool, toolVersion } from './tools.js';
 import type { Logger } from './types.js';
 
 /** Bump when the runtime layout or build steps change: invalidates every cached runtime. */
-export const RUNTIME_PIPELINE_VERSION = 3;
+export const RUNTIME_PIPELINE_VERSION = 4;
 
 /** Top-level stdlib entries left out of the runtime. */
 const PRUNED_STDLIB_TOP = new Set([
@@ -382,6 +382,7 @@ async function assembleRuntime(
     exe,
     [
       '-I',
+      '-B',
       '-c',
       `import importlib, json, sys\nfailed = []\nfor m in ${JSON.stringify(SMOKE_MODULES)}:\n    try:\n        importlib.import_module(m)\n    except Exception as e:\n        failed.append("%s (%s)" % (m, e))\nprint(json.dumps({"prefix": sys.prefix, "failed": failed}))`,
     ],
@@ -444,7 +445,7 @@ export async function compileTree(
 ): Promise<void> {
   const result = await run(
     python,
-    ['-I', '-m', 'compileall', '-q', '-j0', '--invalidation-mode', 'unchecked-hash', '-d', ddir, dir],
+    ['-I', '-m', 'compileall', '-q', '-f', '-j0', '--invalidation-mode', 'unchecked-hash', '-d', ddir, dir],
     { env: { SOURCE_DATE_EPOCH: '0' }, cwd: '/', onCommand },
   );
   if (result.code !== 0) {

@@ -22,7 +22,8 @@ function expectInvalid(text: string, ...fragments: string[]): void {
     () => parseProject(text, PATH),
     (error: unknown) => {
       assert.ok(isFlavorError(error, 'PROJECT_INVALID'), `expected PROJECT_INVALID, got ${String(error)}`);
-      for (const fragment of fragments) assert.ok(error.message.includes(fragment), `"${error.message}" lacks "${fragment}"`);
+      for (const fragment of fragments)
+        assert.ok(error.message.includes(fragment), `"${error.message}" lacks "${fragment}"`);
       return true;
     },
   );
@@ -61,7 +62,12 @@ describe('parseProject: [project]', () => {
   test('script values must be module:function; extras are dropped', () => {
     const p = parseProject(BASE.replace('"demo.cli:main"', '"demo.cli:main [color]"'), PATH);
     assert.equal(p.scripts[0]?.target, 'demo.cli:main');
-    expectInvalid(BASE.replace('"demo.cli:main"', '"demo cli"'), 'project.scripts.demo', '"demo cli"', 'module:function');
+    expectInvalid(
+      BASE.replace('"demo.cli:main"', '"demo cli"'),
+      'project.scripts.demo',
+      '"demo cli"',
+      'module:function',
+    );
   });
 
   test('a project without scripts but with entry_point is fine', () => {
@@ -89,20 +95,63 @@ describe('parseProject: [tool.flavor]', () => {
   });
 
   test('invalid values name the key, the value and what is allowed', () => {
-    expectInvalid(`${BASE}\n[tool.flavor.build]\nuse_pip = "yes"\n`, 'tool.flavor.build.use_pip', '"yes"', 'true or false');
-    expectInvalid(`${BASE}\n[tool.flavor]\nentry_point = "not valid!"\n`, 'tool.flavor.entry_point', 'module:function');
-    expectInvalid(`${BASE}\n[tool.flavor]\npackage_name = "a/b"\n`, 'tool.flavor.package_name', '"a/b"', 'file name');
-    expectInvalid(`${BASE}\n[tool.flavor.build]\nindex_url = "ftp://x"\n`, 'tool.flavor.build.index_url', 'URL');
-    expectInvalid(`${BASE}\n[tool.flavor.execution.runtime.env]\nunset = "PATH"\n`, 'runtime.env.unset', 'array of strings');
-    expectInvalid(`${BASE}\n[tool.flavor.execution.runtime.env]\nset = { "A B" = "x" }\n`, 'runtime.env.set.A B');
-    expectInvalid(`${BASE}\n[tool.flavor.python]\nversion = "three"\n`, 'tool.flavor.python.version', '"three"', '"3.11"');
-    expectInvalid(`${BASE}\n[tool.flavor.python]\nmin_version = 3.1\n`, 'tool.flavor.python.min_version', '3.1');
-    expectInvalid(`[project]\nname = "x"\nversion = "1"\nrequires-python = ">>3"\n[project.scripts]\nx = "x:m"\n`, 'project.requires-python');
+    expectInvalid(
+      `${BASE}\n[tool.flavor.build]\nuse_pip = "yes"\n`,
+      'tool.flavor.build.use_pip',
+      '"yes"',
+      'true or false',
+    );
+    expectInvalid(
+      `${BASE}\n[tool.flavor]\nentry_point = "not valid!"\n`,
+      'tool.flavor.entry_point',
+      'module:function',
+    );
+    expectInvalid(
+      `${BASE}\n[tool.flavor]\npackage_name = "a/b"\n`,
+      'tool.flavor.package_name',
+      '"a/b"',
+      'file name',
+    );
+    expectInvalid(
+      `${BASE}\n[tool.flavor.build]\nindex_url = "ftp://x"\n`,
+      'tool.flavor.build.index_url',
+      'URL',
+    );
+    expectInvalid(
+      `${BASE}\n[tool.flavor.execution.runtime.env]\nunset = "PATH"\n`,
+      'runtime.env.unset',
+      'array of strings',
+    );
+    expectInvalid(
+      `${BASE}\n[tool.flavor.execution.runtime.env]\nset = { "A B" = "x" }\n`,
+      'runtime.env.set.A B',
+    );
+    expectInvalid(
+      `${BASE}\n[tool.flavor.python]\nversion = "three"\n`,
+      'tool.flavor.python.version',
+      '"three"',
+      '"3.11"',
+    );
+    expectInvalid(
+      `${BASE}\n[tool.flavor.python]\nmin_version = 3.1\n`,
+      'tool.flavor.python.min_version',
+      '3.1',
+    );
+    expectInvalid(
+      `[project]\nname = "x"\nversion = "1"\nrequires-python = ">>3"\n[project.scripts]\nx = "x:m"\n`,
+      'project.requires-python',
+    );
   });
 
   test('package_name and metadata.package_name', () => {
-    assert.equal(parseProject(`${BASE}\n[tool.flavor]\npackage_name = "my-tool"\n`, PATH).packageName, 'my-tool');
-    assert.equal(parseProject(`${BASE}\n[tool.flavor.metadata]\npackage_name = "meta"\n`, PATH).packageName, 'meta');
+    assert.equal(
+      parseProject(`${BASE}\n[tool.flavor]\npackage_name = "my-tool"\n`, PATH).packageName,
+      'my-tool',
+    );
+    assert.equal(
+      parseProject(`${BASE}\n[tool.flavor.metadata]\npackage_name = "meta"\n`, PATH).packageName,
+      'meta',
+    );
   });
 
   test('build settings: paths resolved against the manifest folder', () => {
@@ -147,7 +196,10 @@ describe('parseProject: [tool.flavor]', () => {
     );
     const v = parseProject(`${BASE}\n[tool.flavor.python]\nversion = "3.11"\n`, PATH);
     assert.equal(v.pythonConstraints[0]?.text, '==3.11.*');
-    const exact = parseProject(`${BASE}\n[tool.flavor.python]\nversion = "3.11.7"\nmax_version = "3.12.1"\n`, PATH);
+    const exact = parseProject(
+      `${BASE}\n[tool.flavor.python]\nversion = "3.11.7"\nmax_version = "3.12.1"\n`,
+      PATH,
+    );
     assert.deepEqual(
       exact.pythonConstraints.map((c) => c.text),
       ['==3.11.7', '<=3.12.1'],
@@ -159,8 +211,13 @@ describe('readProject: file-system checks', () => {
   test('missing manifest is NOT_FOUND; bad local dependency and requirements file are PROJECT_INVALID', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flavor-manifest-'));
     try {
-      await assert.rejects(readProject(join(dir, 'pyproject.toml')), (e: unknown) => isFlavorError(e, 'NOT_FOUND'));
-      writeFileSync(join(dir, 'pyproject.toml'), `${BASE}\n[tool.flavor.build]\ndependencies = ["libs/missing"]\n`);
+      await assert.rejects(readProject(join(dir, 'pyproject.toml')), (e: unknown) =>
+        isFlavorError(e, 'NOT_FOUND'),
+      );
+      writeFileSync(
+        join(dir, 'pyproject.toml'),
+        `${BASE}\n[tool.flavor.build]\ndependencies = ["libs/missing"]\n`,
+      );
       await assert.rejects(readProject(join(dir, 'pyproject.toml')), (e: unknown) => {
         return isFlavorError(e, 'PROJECT_INVALID') && e.message.includes('tool.flavor.build.dependencies');
       });

@@ -6,9 +6,9 @@ import { isFlavorError } from '../../src/errors.js';
 import { commandLine, planCommands } from '../../src/python/commands.js';
 import {
   type Candidate,
+  checkExplicit,
   type InterpreterInfo,
   type InterpreterSource,
-  checkExplicit,
   selectInterpreter,
   unusableReason,
 } from '../../src/python/interpreters.js';
@@ -39,7 +39,10 @@ function fake(version: string, source: InterpreterSource, extra: Partial<Interpr
   return { path: info.path, version, source, info, ...(unusable ? { unusable } : {}) };
 }
 
-function constraintsOf(requiresPython: string, flavorPython = ''): ReturnType<typeof parseProject>['pythonConstraints'] {
+function constraintsOf(
+  requiresPython: string,
+  flavorPython = '',
+): ReturnType<typeof parseProject>['pythonConstraints'] {
   const text = `[project]\nname = "x"\nversion = "1"\nrequires-python = "${requiresPython}"\n[project.scripts]\nx = "x:main"\n${flavorPython}`;
   return parseProject(text, '/p/pyproject.toml').pythonConstraints;
 }
@@ -66,11 +69,19 @@ describe('selectInterpreter', () => {
     const selection = selectInterpreter(FOUND, c);
     assert.equal(selection.candidate.version, '3.11.7');
     assert.match(selection.reason, /==3\.11\.\*/);
-    assert.equal(selectInterpreter(FOUND, constraintsOf('>=3.8', '[tool.flavor.python]\nmax_version = "3.11"\n')).candidate.version, '3.11.7');
+    assert.equal(
+      selectInterpreter(FOUND, constraintsOf('>=3.8', '[tool.flavor.python]\nmax_version = "3.11"\n'))
+        .candidate.version,
+      '3.11.7',
+    );
   });
 
   test('ties on version go to pyenv before uv before PATH', () => {
-    const same = [fake('3.11.7', 'PATH', { path: '/usr/bin/python3.11' }), fake('3.11.7', 'uv'), fake('3.11.7', 'pyenv')];
+    const same = [
+      fake('3.11.7', 'PATH', { path: '/usr/bin/python3.11' }),
+      fake('3.11.7', 'uv'),
+      fake('3.11.7', 'pyenv'),
+    ];
     assert.equal(selectInterpreter(same, []).candidate.source, 'pyenv');
   });
 
@@ -97,7 +108,10 @@ describe('selectInterpreter', () => {
         return true;
       },
     );
-    assert.throws(() => selectInterpreter([], []), (e: unknown) => isFlavorError(e, 'PYTHON_NOT_FOUND') && /found none/.test(e.message));
+    assert.throws(
+      () => selectInterpreter([], []),
+      (e: unknown) => isFlavorError(e, 'PYTHON_NOT_FOUND') && /found none/.test(e.message),
+    );
   });
 
   test('an explicit --python must satisfy the constraints', () => {
@@ -105,7 +119,8 @@ describe('selectInterpreter', () => {
     assert.equal(checkExplicit(info, constraintsOf('>=3.8'), '--python x').candidate.version, '3.9.18');
     assert.throws(
       () => checkExplicit(info, constraintsOf('>=3.10'), '--python x'),
-      (e: unknown) => isFlavorError(e, 'PYTHON_NOT_FOUND') && e.message.includes('3.9.18') && e.message.includes('>=3.10'),
+      (e: unknown) =>
+        isFlavorError(e, 'PYTHON_NOT_FOUND') && e.message.includes('3.9.18') && e.message.includes('>=3.10'),
     );
   });
 });
@@ -119,19 +134,41 @@ describe('planCommands', () => {
   });
 
   test('every script is a command; the one named like the project is the default', () => {
-    const plan = planCommands(project([['demo-admin', 'demo.admin:main'], ['demo', 'demo.cli:main']]), 'bin/python3.11');
+    const plan = planCommands(
+      project([
+        ['demo-admin', 'demo.admin:main'],
+        ['demo', 'demo.cli:main'],
+      ]),
+      'bin/python3.11',
+    );
     assert.deepEqual(Object.keys(plan.commands), ['demo-admin', 'demo']);
     assert.equal(plan.command, '{workenv}/bin/python3.11 -I -B -m _flavor_run demo demo.cli:main');
     assert.equal(plan.commands['demo-admin'], commandLine('bin/python3.11', 'demo-admin', 'demo.admin:main'));
   });
 
   test('names are compared PEP 503-normalised', () => {
-    const plan = planCommands(project([['a', 'x:a'], ['my_tool', 'x:b']], undefined, 'My.Tool'), 'bin/python3.12');
+    const plan = planCommands(
+      project(
+        [
+          ['a', 'x:a'],
+          ['my_tool', 'x:b'],
+        ],
+        undefined,
+        'My.Tool',
+      ),
+      'bin/python3.12',
+    );
     assert.equal(plan.defaultName, 'my_tool');
   });
 
   test('else the first script', () => {
-    const plan = planCommands(project([['first', 'x:first'], ['second', 'x:second']]), 'bin/python3.11');
+    const plan = planCommands(
+      project([
+        ['first', 'x:first'],
+        ['second', 'x:second'],
+      ]),
+      'bin/python3.11',
+    );
     assert.equal(plan.defaultName, 'first');
     assert.match(plan.reason, /first script/);
   });
