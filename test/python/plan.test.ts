@@ -1,0 +1,172 @@
+// planPythonBuild end to end on the examples: the planned slots are laid out as the launcher would extract
+// them, and the planned commands run from there with an empty environment — before builder/launcher exist.
+// examples/cli and examples/native download from PyPI (cached in <repo>/.cache/uv).
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { isFlavorError } from '../../src/errors.js';
+import { planPythonBuild } from '../../src/python/index.js';
+import type { PythonBuildEvent, PythonBuildPlan } from '../../src/python/types.js';
+import { ensureTools, layoutWorkenv, PY311, REPO, runPlanned, TEST_BUILD_CACHE, testEnv } from './helpers.js';
+
+const skip = existsSync(PY311) ? false : `no pyenv CPython 3.11.7 at ${PY311}`;
+const tmp = mkdtempSync(join(tmpdir(), 'flavor-plan-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function plan(
+  example: string,
+  extra: { python?: string; usePip?: boolean } = {},
+): Promise<{ plan: PythonBuildPlan; events: PythonBuildEvent[] }> {
+  await ensureTools();
+  const events: PythonBuildEvent[] = [];
+  const workDir = mkdtempSync(join(tmp, `${example}-`));
+  const result = await planPythonBuild({
+    manifestPath: join(REPO, 'examples', example, 'pyproject.toml'),
+    python: extra.python ?? PY311,
+    usePip: extra.usePip,
+    workDir,
+    buildCacheDir: TEST_BUILD_CACHE,
+    log: (e) => events.push(e),
+    verbose: true,
+    env: testEnv(),
+  });
+  return { plan: result, events };
+}
+
+describe('planPythonBuild: examples/hello', { skip }, () => {
+  test('plans three slots and a command that runs from a fake workenv', async () => {
+    const { plan: p, events } = await plan('hello');
+    assert.equal(p.packageName, 'hello');
+    assert.equal(p.outputPath, join(REPO, 'examples', 'hello', 'dist', 'hello.psp'));
+    assert.equal(p.interpreter.version, '3.11.7');
+    assert.match(p.interpreter.reason, /--python/);
+    const spec = p.spec;
+    assert.deepEqual(spec.package, {
+      name: 'hello',
+      version: '1.0.0',
+      description: 'FlavorPack example: a stdlib-only greeting',
+    });
+    assert.deepEqual(
+      spec.slots.map((s) => [s.id, s.target, s.operations, s.purpose, s.lifecycle]),
+      [
+        ['runtime', '{workenv}', 'tar.zst', 'runtime', 'runtime'],
+        ['site-packages', '{workenv}/lib/python3.11/site-packages', 'tar.zst', 'payload', 'runtime'],
+        ['app', '{workenv}/app', 'tar.zst', 'code', 'runtime'],
+      ],
+    );
+    assert.equal(
+      spec.execution.command,
+      '{workenv}/bin/python3.11 -I -B -m _flavor_run hello hello.cli:main',
+    );
+    assert.deepEqual(spec.execution.commands, { hello: spec.execution.command });
+    assert.equal(spec.execution.primarySlot, 0);
+    assert.deepEqual(spec.runtime?.env.set, { HELLO_FROM: 'flavor' });
+    assert.ok(spec.runtime?.env.unset?.includes('PYTHONPATH'));
+    // the app slot carries the project, without build paths
+    const app = spec.slots[2]?.source as string;
+    assert.ok(existsSync(join(app, 'hello', 'cli.py')));
+    assert.ok(existsSync(join(app, 'hello', '__pycache__')));
+    assert.ok(!existsSync(join(app, 'hello-1.0.0.dist-info', 'direct_url.json')));
+    assert.ok(!existsSync(join(app, 'bin')));
+    // steps are timed
+    assert.ok(events.some((e) => e.kind === 'step-done' && typeof e.elapsedMs === 'number'));
+    assert.ok(events.some((e) => e.kind === 'command' && e.message.includes(' pip install ')));
+
+    const workenv = join(tmp, 'hello workenv');
+    layoutWorkenv(spec, workenv);
+    const r = runPlanned(spec, workenv, ['--where', 'Ada'], spec.execution.command, 'hello.psp');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Hello, Ada!\nPython 3\.11\.7 \(cpython\)\n/);
+    assert.match(r.stdout, new RegExp(`prefix: ${workenv}\\n`));
+    assert.match(r.stdout, /argv0: hello\.psp\n/);
+    assert.match(r.stdout, /from: flavor\n/);
+    const help = runPlanned(spec, workenv, ['--help']);
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^usage: app\.psp /);
+    // -B: running did not write bytecode into the workenv
+    const before = readdirSync(join(workenv, 'app', 'hello', '__pycache__')).length;
+    runPlanned(spec, workenv, []);
+    assert.equal(readdirSync(join(workenv, 'app', 'hello', '__pycache__')).length, before);
+  });
+
+  test('the runtime is reused from the build cache on the second pack', async () => {
+    const { events } = await plan('hello');
+    assert.ok(
+      events.some((e) => e.kind === 'info' && e.message.startsWith('runtime taken from the build cache')),
+    );
+  });
+
+  test('an interpreter outside requires-python is refused', async () => {
+    const py38 = PY311.replace(/3\.11\.7\/bin\/python3\.11$/, '3.8.18/bin/python3.8');
+    if (!existsSync(py38)) return;
+    await assert.rejects(plan('native', { python: py38 }), (e: unknown) => {
+      return (
+        isFlavorError(e, 'PYTHON_NOT_FOUND') && e.message.includes('>=3.9') && e.message.includes('3.8.18')
+      );
+    });
+  });
+});
+
+describe('planPythonBuild: PyPI examples', { skip }, () => {
+  test('examples/cli: click + rich, dynamic version, two commands', async () => {
+    const { plan: p } = await plan('cli');
+    const spec = p.spec;
+    assert.equal(p.packageName, 'cli-demo');
+    assert.equal(spec.package.version, '0.3.1');
+    assert.deepEqual(Object.keys(spec.execution.commands ?? {}), ['flavor-cli-demo', 'flavor-cli-table']);
+    assert.equal(spec.execution.command, spec.execution.commands?.['flavor-cli-demo']);
+    const site = spec.slots[1]?.source as string;
+    const names = readdirSync(site);
+    assert.ok(names.includes('click') && names.includes('rich'), names.join(' '));
+    assert.ok(!names.some((n) => n.startsWith('flavor_cli_demo')), 'the app must not be in site-packages');
+    assert.equal(readFileSync(join(site, '_flavor_app.pth'), 'utf8'), '../../../app\n');
+
+    const workenv = join(tmp, 'cli-workenv');
+    layoutWorkenv(spec, workenv);
+    const greet = runPlanned(
+      spec,
+      workenv,
+      ['--count', '2', '--name', 'Flavor'],
+      spec.execution.command,
+      'cli-demo.psp',
+    );
+    assert.equal(greet.status, 0, greet.stderr);
+    assert.equal(greet.stdout, 'Hello, Flavor!\nHello, Flavor!\n');
+    const help = runPlanned(spec, workenv, ['--help'], spec.execution.command, 'cli-demo.psp');
+    assert.match(help.stdout, /Usage: cli-demo\.psp \[OPTIONS\]/);
+    const table = runPlanned(
+      spec,
+      workenv,
+      [],
+      spec.execution.commands?.['flavor-cli-table'],
+      'flavor-cli-table',
+    );
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /flavor-cli-table/);
+    assert.ok(table.stdout.includes(workenv.slice(0, 20)));
+  });
+
+  test('examples/native: PyYAML with the libyaml C loader, via entry_point', async () => {
+    const { plan: p } = await plan('native');
+    const spec = p.spec;
+    assert.equal(
+      spec.execution.command,
+      '{workenv}/bin/python3.11 -I -B -m _flavor_run native-demo native_demo.app:main',
+    );
+    assert.equal(spec.execution.commands, undefined);
+    const workenv = join(tmp, 'native-workenv');
+    layoutWorkenv(spec, workenv);
+    const r = runPlanned(spec, workenv, []);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /CLoader OK: \{'items': \[1, 2, 3\], 'name': 'flavor'\}/);
+    assert.ok(
+      r.stdout.includes(
+        `extension: ${workenv}/lib/python3.11/site-packages/yaml/_yaml.cpython-311-x86_64-linux-gnu.so`,
+      ),
+      r.stdout,
+    );
+  });
+});
