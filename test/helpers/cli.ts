@@ -24,6 +24,8 @@ export interface RunOptions {
   /** Replace the environment completely (NO_COLOR=1 is still set). */
   cleanEnv?: boolean;
   timeoutMs?: number;
+  /** Run under this umask (through /bin/sh). */
+  umask?: number;
 }
 
 export function assertBuilt(): void {
@@ -47,7 +49,12 @@ export function runFlavor(args: readonly string[], options: RunOptions = {}): Pr
     if (v !== undefined) env[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLAVOR_BIN, ...args], {
+    const argv = [FLAVOR_BIN, ...args];
+    const [cmd, cmdArgs] =
+      options.umask === undefined
+        ? [process.execPath, argv]
+        : ['/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...argv]];
+    const child = spawn(cmd, cmdArgs, {
       cwd: options.cwd ?? REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
