@@ -1,7 +1,8 @@
 // Commands of a Python package: how `[project.scripts]` / `entry_point` become launcher command lines,
 // and the tiny runner module shipped in site-packages that calls the entry point.
 //
-// Command form:  {workenv}/bin/python3.X -I -B -m _flavor_run <name> <module:function>
+// Command form:  "{workenv}/bin/python3.X" -I -B -m _flavor_run <name> <module:function>
+//   (quoted: the launcher substitutes {workenv} before splitting, and the cache path may contain spaces)
 //   -I  isolated mode: ignores PYTHON* variables and the user site-packages, and never puts the current
 //       folder on sys.path, so the host environment cannot change what runs;
 //   -B  never writes .pyc into the workenv (everything is precompiled at build time);
@@ -57,7 +58,7 @@ if __name__ == "__main__":
 
 /** The launcher command line for one entry point. */
 export function commandLine(pythonRel: string, name: string, target: string): string {
-  return `{workenv}/${pythonRel} -I -B -m ${RUNNER_MODULE} ${name} ${target}`;
+  return `"{workenv}/${pythonRel}" -I -B -m ${RUNNER_MODULE} ${name} ${target}`;
 }
 
 export interface CommandPlan {

@@ -58,7 +58,7 @@ export function runPlanned(
   command = spec.execution.command,
   invokedAs = 'app.psp',
 ): RunResult {
-  const words = command.split(' ').map((w) => w.replace('{workenv}', workenv));
+  const words = splitCommand(command.replaceAll('{workenv}', workenv));
   const [program, ...rest] = words;
   const env: Record<string, string> = {
     PATH: `${workenv}/bin:/usr/bin:/bin`,
@@ -81,4 +81,27 @@ export function runPlanned(
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Split like the launcher (after substitution): whitespace separates words, double quotes group. */
+export function splitCommand(line: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  let inWord = false;
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') {
+      quoted = !quoted;
+      inWord = true;
+    } else if (!quoted && /\s/.test(ch)) {
+      if (inWord) words.push(current);
+      current = '';
+      inWord = false;
+    } else {
+      current += ch;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(current);
+  return words;
 }

@@ -59,7 +59,7 @@ describe('planPythonBuild: examples/hello', { skip }, () => {
     );
     assert.equal(
       spec.execution.command,
-      '{workenv}/bin/python3.11 -I -B -m _flavor_run hello hello.cli:main',
+      '"{workenv}/bin/python3.11" -I -B -m _flavor_run hello hello.cli:main',
     );
     assert.deepEqual(spec.execution.commands, { hello: spec.execution.command });
     assert.equal(spec.execution.primarySlot, 0);
@@ -154,7 +154,7 @@ describe('planPythonBuild: PyPI examples', { skip }, () => {
     const spec = p.spec;
     assert.equal(
       spec.execution.command,
-      '{workenv}/bin/python3.11 -I -B -m _flavor_run native-demo native_demo.app:main',
+      '"{workenv}/bin/python3.11" -I -B -m _flavor_run native-demo native_demo.app:main',
     );
     assert.equal(spec.execution.commands, undefined);
     const workenv = join(tmp, 'native-workenv');

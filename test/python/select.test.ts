@@ -142,7 +142,7 @@ describe('planCommands', () => {
       'bin/python3.11',
     );
     assert.deepEqual(Object.keys(plan.commands), ['demo-admin', 'demo']);
-    assert.equal(plan.command, '{workenv}/bin/python3.11 -I -B -m _flavor_run demo demo.cli:main');
+    assert.equal(plan.command, '"{workenv}/bin/python3.11" -I -B -m _flavor_run demo demo.cli:main');
     assert.equal(plan.commands['demo-admin'], commandLine('bin/python3.11', 'demo-admin', 'demo.admin:main'));
   });
 
@@ -175,9 +175,9 @@ describe('planCommands', () => {
 
   test('entry_point wins and works without scripts', () => {
     const plan = planCommands(project([['demo', 'demo.cli:main']], 'demo.other:run'), 'bin/python3.11');
-    assert.equal(plan.command, '{workenv}/bin/python3.11 -I -B -m _flavor_run demo demo.other:run');
+    assert.equal(plan.command, '"{workenv}/bin/python3.11" -I -B -m _flavor_run demo demo.other:run');
     const bare = planCommands(project([], 'demo.app'), 'bin/python3.11');
-    assert.equal(bare.command, '{workenv}/bin/python3.11 -I -B -m _flavor_run demo demo.app');
+    assert.equal(bare.command, '"{workenv}/bin/python3.11" -I -B -m _flavor_run demo demo.app');
     assert.deepEqual(bare.commands, {});
   });
 });
