@@ -72,7 +72,7 @@ function generate(root: string, totalMb: number): number {
       data = Buffer.alloc(size);
       const noise = randomBytes(Math.ceil(size / 16));
       for (let i = 0; i < size; i += 4)
-        data.writeUInt32LE(((i >> 6) * 2654435761) >>> 0, i <= size - 4 ? i : size - 4);
+        if (i + 4 <= size) data.writeUInt32LE(((i >> 6) * 2654435761) >>> 0, i);
       for (let i = 0; i < noise.length; i++) data[(i * 16) % size] = noise[i] as number;
     }
     const dir = join(root, `pkg${n % 13}`, `mod${n % 7}`);
