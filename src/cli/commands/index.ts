@@ -1,13 +1,17 @@
 // Every command, sorted by name. Adding a command = one file in this folder + one line here.
 import type { CommandDefinition } from '../command.js';
+import { clean } from './clean.js';
 import { extract, extractAll } from './extract.js';
 import { helpersBuild, helpersClean, helpersInfo, helpersList, helpersTest } from './helpers.js';
 import { inspect } from './inspect.js';
 import { keygen } from './keygen.js';
 import { pack } from './pack.js';
+import { run } from './run.js';
 import { verify } from './verify.js';
+import { workenvClean, workenvInfo, workenvInspect, workenvList, workenvRemove } from './workenv.js';
 
 export const COMMANDS: CommandDefinition[] = [
+  clean,
   extract,
   extractAll,
   helpersBuild,
@@ -18,5 +22,11 @@ export const COMMANDS: CommandDefinition[] = [
   inspect,
   keygen,
   pack,
+  run,
   verify,
+  workenvClean,
+  workenvInfo,
+  workenvInspect,
+  workenvList,
+  workenvRemove,
 ];
