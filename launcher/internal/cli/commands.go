@@ -172,6 +172,7 @@ func (a *App) verify() int {
 	} else {
 		fmt.Fprintln(w, "--   launcher checksum (not in metadata)")
 	}
+	check("padding between regions is zero", p.CheckGaps())
 	if first != nil {
 		fmt.Fprintln(w, "verification FAILED")
 		return errs.ExitCode(first)

@@ -109,14 +109,14 @@ func TestParseMetadataErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]string{
-		`{`:          errs.MetadataJSON,
-		ok + ` {}`:   errs.MetadataJSON,
-		"\xff":       errs.MetadataJSON,
-		`[]`:         errs.MetadataSchema,
-		`{"format":"PSPF/2025","package":{"name":"","version":"1"},"slots":[],"execution":{"primary_slot":0,"command":"x"}}`: errs.MetadataSchema,
-		`{"format":"PSPF/2025","package":{"name":"a","version":"1"},"slots":[],"execution":{"primary_slot":0,"command":""}}`: errs.MetadataSchema,
+		`{`:        errs.MetadataJSON,
+		ok + ` {}`: errs.MetadataJSON,
+		"\xff":     errs.MetadataJSON,
+		`[]`:       errs.MetadataSchema,
+		`{"format":"PSPF/2025","package":{"name":"","version":"1"},"slots":[],"execution":{"primary_slot":0,"command":"x"}}`:                                                                                                                                                       errs.MetadataSchema,
+		`{"format":"PSPF/2025","package":{"name":"a","version":"1"},"slots":[],"execution":{"primary_slot":0,"command":""}}`:                                                                                                                                                       errs.MetadataSchema,
 		`{"format":"PSPF/2025","package":{"name":"a","version":"1"},"slots":[{"slot":1,"id":"a","target":"","size":0,"checksum":"sha256:` + hex.EncodeToString(make([]byte, 32)) + `","operations":"","purpose":"","lifecycle":""}],"execution":{"primary_slot":0,"command":"x"}}`: errs.MetadataSchema,
-		`{"format":"PSPF/2025","package":{"name":"a","version":"1"},"slots":[{"slot":0,"id":"a","target":"","size":0,"checksum":"sha256:ABC","operations":"","purpose":"","lifecycle":""}],"execution":{"primary_slot":0,"command":"x"}}`: errs.MetadataSchema,
+		`{"format":"PSPF/2025","package":{"name":"a","version":"1"},"slots":[{"slot":0,"id":"a","target":"","size":0,"checksum":"sha256:ABC","operations":"","purpose":"","lifecycle":""}],"execution":{"primary_slot":0,"command":"x"}}`:                                          errs.MetadataSchema,
 	}
 	for in, code := range cases {
 		if _, err := ParseMetadata([]byte(in)); errs.CodeOf(err) != code {

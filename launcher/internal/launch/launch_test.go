@@ -13,15 +13,15 @@ import (
 
 func TestSplit(t *testing.T) {
 	cases := map[string][]string{
-		`a b  c`:                   {"a", "b", "c"},
-		`'a b' "c d"`:              {"a b", "c d"},
-		`"a\"b" 'x\y'`:             {`a"b`, `x\y`},
+		`a b  c`:                  {"a", "b", "c"},
+		`'a b' "c d"`:             {"a b", "c d"},
+		`"a\"b" 'x\y'`:            {`a"b`, `x\y`},
 		`"\\ \$ \` + "`" + ` \n"`: {`\ $ ` + "` \\n"},
-		`a\ b \'q`:                 {"a b", "'q"},
-		`"" ''`:                    {"", ""},
-		`pre"mid"'end'`:            {"premidend"},
-		`héllo "wörld ☃" \☃`:       {"héllo", "wörld ☃", "☃"},
-		"  \t\n":                   nil,
+		`a\ b \'q`:                {"a b", "'q"},
+		`"" ''`:                   {"", ""},
+		`pre"mid"'end'`:           {"premidend"},
+		`héllo "wörld ☃" \☃`:      {"héllo", "wörld ☃", "☃"},
+		"  \t\n":                  nil,
 	}
 	for in, want := range cases {
 		got, err := Split(in)

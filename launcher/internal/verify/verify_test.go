@@ -89,7 +89,11 @@ func TestCorruptions(t *testing.T) {
 		{"version", errs.BadVersion, func(p []byte) []byte { p[ix] ^= 1; testpkg.FixIndexChecksum(p); return p }},
 		{"index checksum", errs.IndexChecksum, func(p []byte) []byte { p[ix+700] = 0; p[ix+1000] ^= 1; return p }},
 		{"package size", errs.PackageSizeMismatch, func(p []byte) []byte { le.PutUint64(p[ix+8:], 1); testpkg.FixIndexChecksum(p); return p }},
-		{"launcher past metadata", errs.LayoutInvalid, func(p []byte) []byte { le.PutUint64(p[ix+16:], uint64(metaOff+1)); testpkg.FixIndexChecksum(p); return p }},
+		{"launcher past metadata", errs.LayoutInvalid, func(p []byte) []byte {
+			le.PutUint64(p[ix+16:], uint64(metaOff+1))
+			testpkg.FixIndexChecksum(p)
+			return p
+		}},
 		{"metadata size 0", errs.LayoutInvalid, func(p []byte) []byte { le.PutUint64(p[ix+32:], 0); testpkg.FixIndexChecksum(p); return p }},
 		{"metadata huge", errs.LayoutInvalid, func(p []byte) []byte { le.PutUint64(p[ix+32:], 1<<63); testpkg.FixIndexChecksum(p); return p }},
 		{"metadata overflow", errs.LayoutInvalid, func(p []byte) []byte { le.PutUint64(p[ix+24:], ^uint64(0)); testpkg.FixIndexChecksum(p); return p }},
