@@ -7,7 +7,7 @@ import { DESCRIPTOR_SIZE, FORMAT_VERSION, LIMITS, TRAILER_SIZE } from './constan
 import type { IndexBlock } from './index-block.js';
 import type { PackageMetadata } from './metadata.js';
 import { parseChain, sameChain, unpackOperations } from './operations.js';
-import type { SlotDescriptor } from './slot-descriptor.js';
+import { parsePermissions, type SlotDescriptor } from './slot-descriptor.js';
 
 /** Region boundaries of a package, as safe JS numbers once validated. */
 export interface Layout {
@@ -163,6 +163,23 @@ export function checkDescriptorsAgainstMetadata(
       throw new FlavorError(
         'SLOT_TABLE_INVALID',
         `slot ${i} (${slot.id}): descriptor operations 0x${d.operations.toString(16)} differ from the signed metadata "${slot.operations}"`,
+        { details: { region: `slot_table[${i}]` } },
+      );
+    }
+    // Fields the signed metadata also states must agree with it, so no unsigned byte changes what a
+    // reader reports or does (original_size is optional in upstream metadata; permissions may be null).
+    if (slot.original_size !== undefined && d.originalSize !== BigInt(slot.original_size)) {
+      throw new FlavorError(
+        'SLOT_TABLE_INVALID',
+        `slot ${i} (${slot.id}): descriptor original size ${d.originalSize} differs from the signed metadata (${slot.original_size})`,
+        { details: { region: `slot_table[${i}]` } },
+      );
+    }
+    const permissions = typeof slot.permissions === 'string' ? parsePermissions(slot.permissions) : undefined;
+    if (permissions !== undefined && d.permissions !== permissions) {
+      throw new FlavorError(
+        'SLOT_TABLE_INVALID',
+        `slot ${i} (${slot.id}): descriptor permissions 0${d.permissions.toString(8)} differ from the signed metadata "${slot.permissions}"`,
         { details: { region: `slot_table[${i}]` } },
       );
     }
