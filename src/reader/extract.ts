@@ -51,9 +51,8 @@ export async function extractSlot(
     }
   }
   await fs.mkdir(isTar ? dest : path.dirname(dest), { recursive: true });
-  const mode =
-    (slot.permissions ? parsePermissions(slot.permissions) : undefined) ??
-    (pkg.descriptors[i]!.permissions || 0o600);
+  // Only the signed metadata decides the mode: the descriptor's permissions field is not signed.
+  const mode = (slot.permissions ? parsePermissions(slot.permissions) : undefined) ?? 0o600;
   const stream =
     range.size === 0
       ? Readable.from([])
