@@ -3,7 +3,8 @@
 // examples/cli and examples/native download from PyPI (cached in <repo>/.cache/uv).
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -18,17 +19,17 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function plan(
   example: string,
-  extra: { python?: string; usePip?: boolean } = {},
+  extra: { python?: string; pythonDist?: string; usePip?: boolean; buildCacheDir?: string } = {},
 ): Promise<{ plan: PythonBuildPlan; events: PythonBuildEvent[] }> {
   await ensureTools();
   const events: PythonBuildEvent[] = [];
   const workDir = mkdtempSync(join(tmp, `${example}-`));
   const result = await planPythonBuild({
     manifestPath: join(REPO, 'examples', example, 'pyproject.toml'),
-    python: extra.python ?? PY311,
+    ...(extra.pythonDist ? { pythonDist: extra.pythonDist } : { python: extra.python ?? PY311 }),
     usePip: extra.usePip,
     workDir,
-    buildCacheDir: TEST_BUILD_CACHE,
+    buildCacheDir: extra.buildCacheDir ?? TEST_BUILD_CACHE,
     log: (e) => events.push(e),
     verbose: true,
     env: testEnv(),
@@ -168,5 +169,37 @@ describe('planPythonBuild: PyPI examples', { skip }, () => {
       ),
       r.stdout,
     );
+  });
+});
+
+describe('planPythonBuild: --python-dist', { skip }, () => {
+  test('a python-build-standalone style .tar.zst archive is extracted and packaged', async (t) => {
+    if (spawnSync('zstd', ['--version']).status !== 0) {
+      t.skip('no zstd CLI to create the archive');
+      return;
+    }
+    // Make a PBS-like archive (python/bin/python3.11, python/lib/…) from the relocatable runtime of hello.
+    const { plan: hello } = await plan('hello');
+    const stage = join(tmp, 'pbs');
+    cpSync(hello.spec.slots[0]?.source as string, join(stage, 'python'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
+    const archive = join(tmp, 'cpython-3.11.7-x86_64-unknown-linux-gnu-install_only.tar.zst');
+    const made = spawnSync('tar', ['--zstd', '-cf', archive, '-C', stage, 'python']);
+    assert.equal(made.status, 0, String(made.stderr));
+    const { plan: p, events } = await plan('hello', {
+      pythonDist: archive,
+      buildCacheDir: join(tmp, 'dist-cache'),
+    });
+    assert.equal(p.interpreter.version, '3.11.7');
+    assert.match(p.interpreter.reason, /--python-dist/);
+    assert.ok(p.spec.slots[0]?.source.startsWith(join(tmp, 'dist-cache')));
+    assert.ok(events.some((e) => e.kind === 'info' && e.message.startsWith('runtime built')));
+    const workenv = join(tmp, 'dist-workenv');
+    layoutWorkenv(p.spec, workenv);
+    const r = runPlanned(p.spec, workenv, ['--where']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`prefix: ${workenv}\\n`));
   });
 });
