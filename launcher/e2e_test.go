@@ -431,3 +431,26 @@ func TestE2ETrustBlockPatched(t *testing.T) {
 		t.Fatalf("untrusted signer: %+v", r)
 	}
 }
+
+// BenchmarkWarmStart runs an installed package whose command is /bin/true (exec mode).
+func BenchmarkWarmStart(b *testing.B) {
+	dir := b.TempDir()
+	spec := testpkg.Simple("")
+	spec.Command = "/bin/true"
+	spec.Launcher = launcherBin
+	built, _ := testpkg.Build(spec)
+	pkg := filepath.Join(dir, "app.psp")
+	os.WriteFile(pkg, built.Bytes, 0o755)
+	env := []string{"PATH=/usr/bin:/bin", "FLAVOR_CACHE=" + filepath.Join(dir, "cache")}
+	run := func() {
+		cmd := exec.Command(pkg)
+		cmd.Env = env
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	run()
+	for b.Loop() {
+		run()
+	}
+}
