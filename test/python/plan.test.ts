@@ -4,7 +4,16 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -201,5 +210,51 @@ describe('planPythonBuild: --python-dist', { skip }, () => {
     const r = runPlanned(p.spec, workenv, ['--where']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`prefix: ${workenv}\\n`));
+  });
+});
+
+describe('planPythonBuild: local dependencies', { skip }, () => {
+  test('[tool.flavor.build].dependencies are built and shipped in the app slot', async () => {
+    await ensureTools();
+    const root = mkdtempSync(join(tmp, 'local-'));
+    const setuptools =
+      '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n';
+    mkdirSync(join(root, 'lib', 'mylib'), { recursive: true });
+    writeFileSync(
+      join(root, 'lib', 'pyproject.toml'),
+      `${setuptools}[project]\nname = "mylib"\nversion = "2.0"\n`,
+    );
+    writeFileSync(join(root, 'lib', 'mylib', '__init__.py'), 'def shout(s):\n    return s.upper() + "!"\n');
+    mkdirSync(join(root, 'app', 'myapp'), { recursive: true });
+    writeFileSync(
+      join(root, 'app', 'pyproject.toml'),
+      `${setuptools}[project]\nname = "myapp"\nversion = "1.0"\ndependencies = ["mylib"]\n\n[tool.flavor]\nentry_point = "myapp"\n\n[tool.flavor.build]\ndependencies = ["../lib"]\n`,
+    );
+    writeFileSync(join(root, 'app', 'myapp', '__init__.py'), '');
+    writeFileSync(
+      join(root, 'app', 'myapp', '__main__.py'),
+      'import sys\nfrom mylib import shout\nprint(shout("hi " + sys.argv[0]), sys.argv[1:])\n',
+    );
+    const events: PythonBuildEvent[] = [];
+    const p = await planPythonBuild({
+      manifestPath: join(root, 'app', 'pyproject.toml'),
+      python: PY311,
+      workDir: mkdtempSync(join(tmp, 'local-work-')),
+      buildCacheDir: TEST_BUILD_CACHE,
+      log: (e) => events.push(e),
+      env: testEnv(),
+    });
+    const app = readdirSync(p.spec.slots[2]?.source as string).sort();
+    assert.deepEqual(app, ['myapp', 'myapp-1.0.dist-info', 'mylib', 'mylib-2.0.dist-info']);
+    const site = readdirSync(p.spec.slots[1]?.source as string).filter(
+      (n) => !n.startsWith('_') && n !== '__pycache__',
+    );
+    assert.deepEqual(site, []);
+    assert.equal(p.spec.execution.command, '"{workenv}/bin/python3.11" -I -B -m _flavor_run myapp myapp');
+    const workenv = join(tmp, 'local-workenv');
+    layoutWorkenv(p.spec, workenv);
+    const r = runPlanned(p.spec, workenv, ['a', 'b'], p.spec.execution.command, 'myapp.psp');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "HI MYAPP.PSP! ['a', 'b']\n");
   });
 });
