@@ -60,6 +60,7 @@ export const pack: CommandDefinition = {
     compression: { type: 'string', help: 'NAME  gzip, zstd or xz for Python slots (default: zstd)' },
     'compression-level': { type: 'string', help: 'N  compression level for Python slots' },
     'no-strip': { type: 'boolean', help: 'keep debug symbols in the Python runtime' },
+    'use-pip': { type: 'boolean', help: 'install dependencies with pip instead of uv (pyproject only)' },
     'no-verify': { type: 'boolean', help: 'skip verifying the written package' },
     quiet: { type: 'boolean', short: 'q', help: 'print nothing but errors' },
     verbose: { type: 'boolean', short: 'v', help: 'show the tool commands that run' },
