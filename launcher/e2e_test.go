@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // End-to-end tests: build the real launcher, append packages made by testpkg, run them.
