@@ -309,3 +309,29 @@ func TestListAndRemove(t *testing.T) {
 		t.Fatal(entries)
 	}
 }
+
+func TestSetupRunsInStagingAndShebangsAreRewritten(t *testing.T) {
+	in := newInstaller(t, spec())
+	var seen string
+	in.Setup = func(staging string) error {
+		seen = staging
+		script := "#!" + staging + "/bin/python -E\nprint('" + staging + "')\n"
+		return os.WriteFile(filepath.Join(staging, "bin", "tool"), []byte(script), 0o755)
+	}
+	lk, _, err := in.Ensure()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk.Close()
+	if !strings.Contains(seen, ".staging-") {
+		t.Fatalf("setup ran in %s", seen)
+	}
+	b, _ := os.ReadFile(filepath.Join(in.Workenv(), "bin", "tool"))
+	want := "#!" + in.Workenv() + "/bin/python -E\nprint('" + seen + "')\n"
+	if string(b) != want {
+		t.Fatalf("got %q, want %q", b, want)
+	}
+	if fi, _ := os.Stat(filepath.Join(in.Workenv(), "bin", "tool")); fi.Mode().Perm() != 0o755 {
+		t.Fatal(fi.Mode())
+	}
+}
