@@ -456,3 +456,29 @@ func BenchmarkWarmStart(b *testing.B) {
 		run()
 	}
 }
+
+// A launch that started while another one was installing must not wait for the first app to exit
+// (that app holds a shared lock for its whole life).
+func TestE2EColdLaunchDoesNotWaitForRunningApp(t *testing.T) {
+	spec := testpkg.Simple("if [ \"$1\" = long ]; then sleep 4; fi\necho done\n")
+	spec.Extra = map[string]any{"setup_commands": []any{map[string]any{"type": "execute",
+		"command": `/bin/sh -c "if [ -n \"$SLOW\" ]; then sleep 1; fi"`}}}
+	f := newFixture(t, spec)
+	first := f.cmd([]string{"SLOW=1"}, "long")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if m, _ := filepath.Glob(filepath.Join(f.cache, "workenv", "*.staging-*")); len(m) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	r := f.run(nil, "")
+	if r.code != 0 || r.stdout != "done\n" || time.Since(start) > 3*time.Second {
+		t.Fatalf("second launch: %+v after %v", r, time.Since(start))
+	}
+}

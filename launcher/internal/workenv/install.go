@@ -45,20 +45,17 @@ func (in *Installer) markerPath() string { return in.Workenv() + ".ready" }
 // Ensure returns the workenv path and a shared lock on it, installing it first if needed. The lock
 // must stay held (across exec) while the app runs. cold reports whether an installation happened.
 func (in *Installer) Ensure() (lock *Lock, cold bool, err error) {
-	if _, err := os.Lstat(in.markerPath()); err == nil {
-		lk, err := Acquire(in.lockPath(), false, SharedTimeout)
-		if err != nil {
-			return nil, false, err
+	deadline := time.Now().Add(ExclusiveTimeout)
+	for attempt := 0; attempt < 10; attempt++ {
+		if lk, ok, err := in.warm(); err != nil || ok {
+			return lk, false, err
 		}
-		if in.intact() {
-			lk.Touch()
-			return lk, false, nil
+		// A running app holds a shared lock for its whole life, so waiting for the exclusive lock
+		// can take long; stop waiting as soon as another launch has completed the install.
+		lk, err := acquireUnless(in.lockPath(), true, time.Until(deadline), in.intact)
+		if errors.Is(err, errStopped) {
+			continue
 		}
-		lk.Close()
-		in.Log.Debugf("workenv %s is damaged or incomplete; reinstalling", in.ID)
-	}
-	for attempt := 0; attempt < 3; attempt++ {
-		lk, err := Acquire(in.lockPath(), true, ExclusiveTimeout)
 		if err != nil {
 			return nil, false, err
 		}
@@ -79,7 +76,25 @@ func (in *Installer) Ensure() (lock *Lock, cold bool, err error) {
 		}
 		lk.Close()
 	}
-	return nil, cold, errs.New(errs.CacheBusy, "workenv %s keeps disappearing while it is installed", in.ID)
+	return nil, cold, errs.New(errs.CacheBusy, "workenv %s keeps changing while it is installed", in.ID)
+}
+
+// warm is the warm path: marker present, shared lock, marker and tree intact.
+func (in *Installer) warm() (*Lock, bool, error) {
+	if _, err := os.Lstat(in.markerPath()); err != nil {
+		return nil, false, nil
+	}
+	lk, err := Acquire(in.lockPath(), false, SharedTimeout)
+	if err != nil {
+		return nil, false, err
+	}
+	if in.intact() {
+		lk.Touch()
+		return lk, true, nil
+	}
+	lk.Close()
+	in.Log.Debugf("workenv %s is damaged or incomplete; reinstalling", in.ID)
+	return nil, false, nil
 }
 
 // intact reads the marker and checks it against the package and the tree.

@@ -40,9 +40,17 @@ func (l *Lock) current() bool {
 	return err == nil && os.SameFile(a, b)
 }
 
+// errStopped reports that a wait was abandoned because its stop condition became true.
+var errStopped = errors.New("stopped waiting for the lock")
+
 // Acquire opens (creating 0600 if needed) and locks path, waiting up to timeout, and retries when
 // the file was replaced while waiting.
 func Acquire(path string, exclusive bool, timeout time.Duration) (*Lock, error) {
+	return acquireUnless(path, exclusive, timeout, nil)
+}
+
+// acquireUnless is Acquire that gives up with errStopped as soon as stop() is true while waiting.
+func acquireUnless(path string, exclusive bool, timeout time.Duration, stop func() bool) (*Lock, error) {
 	deadline := time.Now().Add(timeout)
 	for {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
@@ -50,7 +58,7 @@ func Acquire(path string, exclusive bool, timeout time.Duration) (*Lock, error) 
 			return nil, errs.Wrap(errs.CacheError, err, "failed to open lock file %s", path).WithHint(cacheHint)
 		}
 		l := &Lock{f: f, path: path}
-		if err := l.wait(exclusive, deadline); err != nil {
+		if err := l.wait(exclusive, deadline, stop); err != nil {
 			f.Close()
 			return nil, err
 		}
@@ -61,7 +69,7 @@ func Acquire(path string, exclusive bool, timeout time.Duration) (*Lock, error) 
 	}
 }
 
-func (l *Lock) wait(exclusive bool, deadline time.Time) error {
+func (l *Lock) wait(exclusive bool, deadline time.Time, stop func() bool) error {
 	delay := time.Millisecond
 	for {
 		err := tryLock(l.f, exclusive)
@@ -71,9 +79,12 @@ func (l *Lock) wait(exclusive bool, deadline time.Time) error {
 		if !errors.Is(err, ErrWouldBlock) {
 			return errs.Wrap(errs.CacheError, err, "failed to lock %s", l.path).WithHint(cacheHint)
 		}
+		if stop != nil && stop() {
+			return errStopped
+		}
 		if time.Now().After(deadline) {
 			return errs.New(errs.CacheBusy, "timed out waiting for the lock %s", l.path).
-				WithHint("another launch is installing this package; retry, or set FLAVOR_CACHE to a writable folder")
+				WithHint("another launch is installing this package, or a running copy of the app holds the workenv that needs repair; close it and retry")
 		}
 		time.Sleep(delay)
 		if delay < 50*time.Millisecond {
