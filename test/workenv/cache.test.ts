@@ -35,7 +35,16 @@ async function makePackage(name: string, version: string): Promise<string> {
     {
       package: { name, version },
       execution: { command: '/bin/sh {workenv}/run.sh', env: {}, primarySlot: 0 },
-      slots: [{ id: 'tree', source: src, target: '{workenv}', operations: 'tar.gz', purpose: 'code', lifecycle: 'runtime' }],
+      slots: [
+        {
+          id: 'tree',
+          source: src,
+          target: '{workenv}',
+          operations: 'tar.gz',
+          purpose: 'code',
+          lifecycle: 'runtime',
+        },
+      ],
     },
     {
       output,
@@ -47,7 +56,10 @@ async function makePackage(name: string, version: string): Promise<string> {
   return output;
 }
 
-function runPackage(pkg: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+function runPackage(
+  pkg: string,
+  args: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(pkg, args, { env: { ...process.env, FLAVOR_CACHE: cache } });
     let stdout = '';
@@ -76,7 +88,8 @@ async function list(): Promise<Entry[]> {
   return (JSON.parse(r.stdout) as { entries: Entry[] }).entries;
 }
 
-const idOf = async (name: string, version: string) => (await list()).find((e) => e.name === name && e.version === version)!.id;
+const idOf = async (name: string, version: string) =>
+  (await list()).find((e) => e.name === name && e.version === version)!.id;
 
 async function freshCache(): Promise<void> {
   await fs.rm(cache, { recursive: true, force: true });
@@ -120,8 +133,15 @@ test('a normal cache: complete entries with name, version and size; inspect show
   }
   const r = await flavor(['workenv', 'inspect', await idOf('app', '1.0'), '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { slots: Array<{ id: string; present: boolean }>; lock: string; marker: unknown };
-  assert.deepEqual(doc.slots.map((s) => [s.id, s.present]), [['tree', true]]);
+  const doc = JSON.parse(r.stdout) as {
+    slots: Array<{ id: string; present: boolean }>;
+    lock: string;
+    marker: unknown;
+  };
+  assert.deepEqual(
+    doc.slots.map((s) => [s.id, s.present]),
+    [['tree', true]],
+  );
   assert.equal(doc.lock, 'free');
   assert.ok(doc.marker);
   const byName = await flavor(['workenv', 'inspect', 'app']);
@@ -146,7 +166,10 @@ test('a corrupt cache: unknown folders, leftovers and a missing marker are repor
   assert.match(inspect.stdout, /marker: +missing/);
   const clean = await flavor(['workenv', 'clean', '--yes']);
   assert.equal(clean.code, 0, clean.stderr);
-  assert.ok(existsSync(path.join(workenvs, 'someone-elses-folder')), 'unknown entries are not deleted by default');
+  assert.ok(
+    existsSync(path.join(workenvs, 'someone-elses-folder')),
+    'unknown entries are not deleted by default',
+  );
   assert.ok(!existsSync(path.join(workenvs, id)), 'the incomplete workenv is gone');
   assert.ok(!existsSync(path.join(workenvs, `${id}.staging-deadbeef`)), 'its leftovers are gone too');
   await flavor(['workenv', 'clean', '--yes', '--unknown']);
@@ -165,7 +188,11 @@ test('clean skips a workenv in use; the running app keeps working', async () => 
   const clean = await flavor(['workenv', 'clean', '--yes', '--json']);
   assert.equal(clean.code, 0, clean.stderr);
   const after = await list();
-  assert.deepEqual(after.map((e) => e.version), ['1.0'], 'only the idle version was removed');
+  assert.deepEqual(
+    after.map((e) => e.version),
+    ['1.0'],
+    'only the idle version was removed',
+  );
   await fs.writeFile(go, '');
   const result = await running;
   assert.equal(result.code, 0, result.stderr);
@@ -188,7 +215,10 @@ test('--older-than uses the last-used time; --dry-run changes nothing', async ()
   assert.equal((await list()).length, 2, 'dry run removed nothing');
   const r = await flavor(['workenv', 'clean', '--older-than', '30d', '--yes']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual((await list()).map((e) => e.version), ['2.0']);
+  assert.deepEqual(
+    (await list()).map((e) => e.version),
+    ['2.0'],
+  );
 });
 
 test('--max-size keeps the most recently used; --keep-latest keeps N per package', async () => {
@@ -208,7 +238,11 @@ test('--max-size keeps the most recently used; --keep-latest keeps N per package
   const oneSize = Math.max(...entries.map((e) => e.size_bytes));
   const size = await flavor(['workenv', 'clean', '--max-size', String(oneSize), '--yes']);
   assert.equal(size.code, 0, size.stderr);
-  assert.deepEqual((await list()).map((e) => `${e.name} ${e.version}`), ['app 2.0'], 'the most recently used one stays');
+  assert.deepEqual(
+    (await list()).map((e) => `${e.name} ${e.version}`),
+    ['app 2.0'],
+    'the most recently used one stays',
+  );
 });
 
 test('a link from a workenv to a folder outside the cache is removed as a link only', async () => {

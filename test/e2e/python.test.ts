@@ -1,0 +1,185 @@
+// End to end: pack the example Python projects with the real CLI, then run each package through the Go
+// launcher in a mount namespace where every host Python is hidden (tmpfs over the interpreter folders,
+// /dev/null over python binaries) and the environment is cleared. Proves the package needs no Python.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { REPO_ROOT, runFlavor } from '../helpers/cli.js';
+
+const PYTHON = path.join(
+  spawnSync('pyenv', ['root'], { encoding: 'utf8' }).stdout.trim() || '/root/.pyenv',
+  'versions',
+  '3.11.7',
+  'bin',
+  'python3.11',
+);
+const BUILD_CACHE = path.join(REPO_ROOT, '.cache', 'test-build-cache');
+
+/** Folders and files that could provide a Python; hidden inside the namespace. */
+const HIDE_DIRS = [
+  '/root/.pyenv',
+  '/usr/lib/python3',
+  '/usr/lib/python3.11',
+  '/usr/local/lib/python3.11',
+  '/opt',
+];
+const HIDE_GLOBS = '/usr/bin/python* /usr/local/bin/python* /usr/bin/pydoc* /usr/local/bin/pip*';
+
+let dir: string;
+const built: Record<string, string> = {};
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `argv` with every host Python hidden and only PATH, HOME, FLAVOR_CACHE (+ extra) set. */
+function runHidden(argv: string[], extraEnv: Record<string, string> = {}): Run {
+  const env = {
+    PATH: '/usr/bin:/bin',
+    HOME: path.join(dir, 'home'),
+    FLAVOR_CACHE: path.join(dir, 'cache'),
+    ...extraEnv,
+  };
+  const assignments = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const script = [
+    'set -e',
+    `for d in ${HIDE_DIRS.join(' ')}; do if [ -d "$d" ]; then mount -t tmpfs tmpfs "$d"; fi; done`,
+    `for f in ${HIDE_GLOBS}; do if [ -e "$f" ]; then mount --bind /dev/null "$f"; fi; done`,
+    'exec env -i "$@"',
+  ].join('\n');
+  const r = spawnSync(
+    'unshare',
+    ['-m', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', ...assignments, ...argv],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function pack(example: string, extra: string[] = []): Promise<string> {
+  const project = path.join(dir, example);
+  await fs.cp(path.join(REPO_ROOT, 'examples', example), project, {
+    recursive: true,
+    filter: (src) => !/[\\/](dist|build|[^\\/]*\.egg-info)$/.test(src),
+  });
+  const output = path.join(dir, `${example}.psp`);
+  const r = await runFlavor(
+    [
+      'pack',
+      '--manifest',
+      path.join(project, 'pyproject.toml'),
+      '--output',
+      output,
+      '--key-seed',
+      'e2e',
+      '--python',
+      PYTHON,
+      ...extra,
+    ],
+    { env: { FLAVOR_BUILD_CACHE: BUILD_CACHE }, timeoutMs: 600_000 },
+  );
+  assert.equal(r.code, 0, `pack ${example} failed:\n${r.stderr}`);
+  return output;
+}
+
+before(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-e2e-python-'));
+  await fs.mkdir(path.join(dir, 'home'));
+  built.hello = await pack('hello');
+  built.cli = await pack('cli');
+  built.native = await pack('native');
+});
+
+after(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('inside the namespace there is no Python at all', () => {
+  const r = runHidden([
+    '/bin/sh',
+    '-c',
+    `command -v python3 || true; ls ${HIDE_DIRS[0]} | wc -l; ${PYTHON} -c pass; echo "status $?"`,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /^\/.*python3$/m, 'python3 is not on PATH');
+  assert.match(r.stdout, /^0$/m, 'the pyenv folder is empty');
+  assert.match(r.stdout, /status (126|127|1)/, 'the host interpreter cannot run');
+});
+
+test('examples/hello runs without Python: output, exit code, runtime env, isolation', () => {
+  const r = runHidden([built.hello!, 'flavor', '--where'], {
+    PYTHONPATH: '/nonexistent',
+    PYTHONHOME: '/bogus',
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Hello, flavor!$/m);
+  assert.match(r.stdout, /^Python 3\.11\.7 /m);
+  assert.match(
+    r.stdout,
+    /^prefix: .*\/cache\/workenv\/hello-1\.0\.0-[0-9a-f]{16}$/m,
+    'runs from the workenv',
+  );
+  assert.match(r.stdout, /^from: flavor$/m, '[tool.flavor.execution.runtime.env] set reaches the app');
+  assert.equal(r.stderr, '', 'nothing on stderr on a first run');
+  const again = runHidden([built.hello!, '--version']);
+  assert.equal(again.code, 0);
+  assert.equal(again.stdout.trim(), 'hello 1.0.0');
+  const bad = runHidden([built.hello!, '--no-such-option']);
+  assert.equal(bad.code, 2, 'argparse usage errors keep their exit code');
+});
+
+test('examples/cli: dependencies from PyPI, two scripts, FLAVOR_COMMAND and symlink dispatch', async () => {
+  const help = runHidden([built.cli!, '--help']);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /Usage:/);
+  const table = runHidden([built.cli!], { FLAVOR_COMMAND: 'flavor-cli-table' });
+  assert.equal(table.code, 0, table.stderr);
+  const link = path.join(dir, 'flavor-cli-table');
+  await fs.symlink(built.cli!, link);
+  const viaLink = runHidden([link]);
+  assert.equal(viaLink.code, 0, viaLink.stderr);
+  assert.equal(viaLink.stdout, table.stdout, 'a symlink named after a script runs that script');
+  assert.notEqual(table.stdout, help.stdout);
+  const unknown = runHidden([built.cli!], { FLAVOR_COMMAND: 'no-such-script' });
+  assert.equal(unknown.code, 105);
+  assert.match(unknown.stderr, /flavor-cli-table/, 'the error lists the available commands');
+});
+
+test('examples/native: the compiled extension really loads after relocation', () => {
+  const r = runHidden([built.native!]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^CLoader OK: \{'items': \[1, 2, 3\], 'name': 'flavor'\}$/m);
+  assert.match(r.stdout, /^extension: .*\/cache\/workenv\/native-demo-0\.1\.0-[0-9a-f]{16}\/.*_yaml.*\.so$/m);
+  assert.match(r.stdout, /^libyaml \d/m);
+});
+
+test('a second run is warm: no extraction, same output', () => {
+  const first = runHidden([built.hello!, 'x'], { FLAVOR_LOG_LEVEL: 'debug' });
+  assert.equal(first.code, 0, first.stderr);
+  assert.doesNotMatch(first.stderr, /extracting/i, 'the workenv from the earlier test is reused');
+});
+
+test('an unsatisfiable requires-python fails clearly and lists what was found', async () => {
+  const project = path.join(dir, 'too-new');
+  await fs.mkdir(path.join(project, 'too_new'), { recursive: true });
+  await fs.writeFile(
+    path.join(project, 'pyproject.toml'),
+    '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "too-new"\nversion = "1.0"\nrequires-python = ">=3.99"\n\n[tool.flavor]\nentry_point = "too_new:main"\n',
+  );
+  await fs.writeFile(path.join(project, 'too_new', '__init__.py'), 'def main():\n    return 0\n');
+  const r = await runFlavor(['pack', '--manifest', path.join(project, 'pyproject.toml'), '--key-seed', 'x'], {
+    env: { FLAVOR_BUILD_CACHE: BUILD_CACHE },
+  });
+  assert.equal(r.code, 16, r.stderr);
+  assert.match(r.stderr, /flavor: error: .*3\.99/);
+  assert.match(r.stderr, /3\.11\.7/, 'the error lists the interpreters that were found');
+  assert.ok(!existsSync(path.join(project, 'dist')), 'no output was written');
+});
