@@ -5,7 +5,6 @@ package launch
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -24,19 +23,42 @@ type Placeholders struct {
 	SlotPaths   []string // {slot:N}: the extracted path of slot N
 }
 
-var slotRef = regexp.MustCompile(`\{slot:([0-9]+)\}`)
+// replaceSlotRefs replaces every {slot:N} (N decimal digits) with the extracted path of slot N.
+func (p Placeholders) replaceSlotRefs(s string) (string, error) {
+	var out strings.Builder
+	var bad error
+	for {
+		i := strings.Index(s, "{slot:")
+		if i < 0 {
+			out.WriteString(s)
+			return out.String(), bad
+		}
+		j := i + len("{slot:")
+		k := j
+		for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+			k++
+		}
+		if k == j || k >= len(s) || s[k] != '}' {
+			out.WriteString(s[:j])
+			s = s[j:]
+			continue
+		}
+		ref := s[i : k+1]
+		n, err := strconv.Atoi(s[j:k])
+		out.WriteString(s[:i])
+		if err != nil || n >= len(p.SlotPaths) {
+			bad = errs.New(errs.MetadataSchema, "placeholder %s names a slot that does not exist", ref)
+			out.WriteString(ref)
+		} else {
+			out.WriteString(p.SlotPaths[n])
+		}
+		s = s[k+1:]
+	}
+}
 
 // Substitute replaces {workenv}, {package_name}, {version}, {os}, {arch} and {slot:N}.
 func (p Placeholders) Substitute(s string) (string, error) {
-	var bad error
-	s = slotRef.ReplaceAllStringFunc(s, func(m string) string {
-		n, err := strconv.Atoi(m[len("{slot:") : len(m)-1])
-		if err != nil || n >= len(p.SlotPaths) {
-			bad = errs.New(errs.MetadataSchema, "placeholder %s names a slot that does not exist", m)
-			return m
-		}
-		return p.SlotPaths[n]
-	})
+	s, bad := p.replaceSlotRefs(s)
 	r := strings.NewReplacer("{workenv}", p.Workenv, "{package_name}", p.PackageName, "{version}", p.Version,
 		"{os}", runtime.GOOS, "{arch}", runtime.GOARCH)
 	return r.Replace(s), bad

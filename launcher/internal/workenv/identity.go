@@ -2,7 +2,7 @@ package workenv
 
 import (
 	"encoding/hex"
-	"regexp"
+	"strings"
 )
 
 // sanitize keeps [A-Za-z0-9._+-], replaces every other byte with "_", cuts to 64 bytes and turns a
@@ -30,7 +30,22 @@ func Identity(name, version string, metadataSHA256 [32]byte) string {
 	return sanitize(name) + "-" + sanitize(version) + "-" + hex.EncodeToString(metadataSHA256[:8])
 }
 
-var identityPattern = regexp.MustCompile(`^[A-Za-z0-9_+-][A-Za-z0-9._+-]*-[0-9a-f]{16}$`)
-
-// LooksLikeIdentity reports whether a folder name has the shape of a workenv id.
-func LooksLikeIdentity(name string) bool { return identityPattern.MatchString(name) }
+// LooksLikeIdentity reports whether a folder name has the shape of a workenv id:
+// [A-Za-z0-9_+-][A-Za-z0-9._+-]*-<16 lowercase hex>. (No regexp: it would add ~200 KB to the launcher.)
+func LooksLikeIdentity(name string) bool {
+	const hashLen = 16
+	if len(name) < hashLen+2 || name[len(name)-hashLen-1] != '-' || name[0] == '.' {
+		return false
+	}
+	for _, c := range []byte(name[len(name)-hashLen:]) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	for _, c := range []byte(name[:len(name)-hashLen-1]) {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("._+-", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
