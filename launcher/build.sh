@@ -49,7 +49,7 @@ for t in "${targets[@]}"; do
   [[ "$goos" == windows ]] && ext=".exe"
   dest="$out/flavor-launcher-${goos}_${goarch}${ext}"
   CGO_ENABLED=0 GOOS="$goos" GOARCH="$goarch" \
-    go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$dest" .
+    go build -trimpath -ldflags "-s -w -X main.versionStamp=flavor-launcher-version=$version;" -o "$dest" .
   size="$(wc -c < "$dest" | tr -d ' ')"
   echo "$dest $size"
 done

@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	out := filepath.Join(dir, "flavor-launcher")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=e2e", "-o", out, ".")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.versionStamp=flavor-launcher-version=e2e;", "-o", out, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building the launcher failed: %v\n%s", err, b)

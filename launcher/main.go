@@ -4,13 +4,16 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"flavorpack.dev/launcher/internal/cli"
 )
 
-// version is set at build time with -ldflags "-X main.version=<v>".
-var version = "dev"
+// versionStamp is set at build time with -ldflags "-X main.versionStamp=flavor-launcher-version=<v>;".
+// The prefix makes the version findable in the binary, so `flavor helpers list` can report the version
+// of a launcher built for another platform without running it.
+var versionStamp = "flavor-launcher-version=dev;"
 
 func main() {
-	os.Exit(cli.Main(version))
+	os.Exit(cli.Main(strings.TrimSuffix(strings.TrimPrefix(versionStamp, "flavor-launcher-version="), ";")))
 }

@@ -87,14 +87,15 @@ export async function describeLauncher(file: string): Promise<LauncherInfo> {
   };
 }
 
-/** The version string the Go build embeds (`-X main.version=`), found as "flavor-launcher-version=<v>". */
+/** The version the Go build stamps into the binary as "flavor-launcher-version=<v>;" (see launcher/main.go). */
 export function embeddedVersion(bytes: Buffer): string {
   const marker = Buffer.from('flavor-launcher-version=');
-  const at = bytes.indexOf(marker);
-  if (at < 0) return 'unknown';
-  const end = bytes.subarray(at + marker.length, at + marker.length + 40);
-  const m = /^[0-9A-Za-z.+-]+/.exec(end.toString('latin1'));
-  return m?.[0] ?? 'unknown';
+  for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) {
+    const tail = bytes.subarray(at + marker.length, at + marker.length + 64).toString('latin1');
+    const m = /^([0-9A-Za-z.+-]{1,63});/.exec(tail);
+    if (m?.[1]) return m[1];
+  }
+  return 'unknown';
 }
 
 export async function listLaunchers(dir = LAUNCHER_DIR): Promise<LauncherInfo[]> {
@@ -121,7 +122,7 @@ export async function buildLauncher(options: BuildLauncherOptions): Promise<Laun
     'build',
     '-trimpath',
     '-ldflags',
-    `-s -w -X main.version=${options.version ?? VERSION}`,
+    `-s -w -X main.versionStamp=flavor-launcher-version=${options.version ?? VERSION};`,
     '-o',
     temp,
     '.',
