@@ -89,13 +89,15 @@ export async function describeLauncher(file: string): Promise<LauncherInfo> {
 
 /** The version the Go build stamps into the binary as "flavor-launcher-version=<v>;" (see launcher/main.go). */
 export function embeddedVersion(bytes: Buffer): string {
+  // The source default ("dev") stays in the binary beside the value set with -X; prefer the latter.
   const marker = Buffer.from('flavor-launcher-version=');
+  const found: string[] = [];
   for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) {
     const tail = bytes.subarray(at + marker.length, at + marker.length + 64).toString('latin1');
     const m = /^([0-9A-Za-z.+-]{1,63});/.exec(tail);
-    if (m?.[1]) return m[1];
+    if (m?.[1]) found.push(m[1]);
   }
-  return 'unknown';
+  return found.find((v) => v !== 'dev') ?? found[0] ?? 'unknown';
 }
 
 export async function listLaunchers(dir = LAUNCHER_DIR): Promise<LauncherInfo[]> {
