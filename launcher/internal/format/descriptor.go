@@ -79,6 +79,15 @@ func DecodeSlotTable(table []byte, meta *Metadata, lay *Layout) ([]Slot, error) 
 		if !chain.Equal(meta.Slots[i].Chain) {
 			return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor chain %s differs from the signed metadata chain %s", i, chain, meta.Slots[i].Chain)
 		}
+		// Unsigned fields the signed metadata also states must agree with it (as src/format/layout.ts).
+		if m := meta.Slots[i]; m.OrigSize != nil && d.OriginalSize != *m.OrigSize {
+			return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor original size %d differs from the signed metadata (%d)", i, d.OriginalSize, *m.OrigSize)
+		}
+		if m := meta.Slots[i]; m.Permissions != nil {
+			if v, ok := ParsePermissions(*m.Permissions); ok && uint32(d.Permissions) != v {
+				return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor permissions 0%o differ from the signed metadata %q", i, d.Permissions, *m.Permissions)
+			}
+		}
 		if err := checkSlotBounds(i, d, lay); err != nil {
 			return nil, err
 		}

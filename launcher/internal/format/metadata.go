@@ -42,6 +42,7 @@ type SlotMeta struct {
 	Source      string  `json:"source"`
 	Target      string  `json:"target"`
 	Size        uint64  `json:"size"`
+	OrigSize    *uint64 `json:"original_size"`
 	Checksum    string  `json:"checksum"`
 	Operations  string  `json:"operations"`
 	Purpose     string  `json:"purpose"`
