@@ -3,7 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ERROR_CODES, EXIT_CODES, type ErrorCode, FlavorError, isFlavorError, toFlavorError } from '../src/errors.js';
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  EXIT_CODES,
+  FlavorError,
+  isFlavorError,
+  toFlavorError,
+} from '../src/errors.js';
 
 const sysError = (code: string, syscall = 'open', p?: string) =>
   Object.assign(new Error(`${code}: ${syscall}`), { code, syscall, ...(p ? { path: p } : {}) });
@@ -36,10 +43,21 @@ test('every code belongs to a category with an exit code; exit codes are distinc
 
 test('selected codes map to their exit codes', () => {
   const expect: Array<[ErrorCode, number]> = [
-    ['INTERNAL', 1], ['USAGE', 2], ['NOT_FOUND', 3], ['OUTPUT_EXISTS', 3], ['BAD_START_MAGIC', 10],
-    ['METADATA_CHECKSUM', 11], ['SLOT_CHECKSUM', 11], ['LAUNCHER_CHECKSUM', 11], ['SIGNATURE_INVALID', 12],
-    ['UNTRUSTED_KEY', 12], ['KEY_EXISTS', 13], ['UNSAFE_PATH', 14], ['MANIFEST_INVALID', 15],
-    ['PYTHON_NOT_FOUND', 16], ['CACHE_BUSY', 17],
+    ['INTERNAL', 1],
+    ['USAGE', 2],
+    ['NOT_FOUND', 3],
+    ['OUTPUT_EXISTS', 3],
+    ['BAD_START_MAGIC', 10],
+    ['METADATA_CHECKSUM', 11],
+    ['SLOT_CHECKSUM', 11],
+    ['LAUNCHER_CHECKSUM', 11],
+    ['SIGNATURE_INVALID', 12],
+    ['UNTRUSTED_KEY', 12],
+    ['KEY_EXISTS', 13],
+    ['UNSAFE_PATH', 14],
+    ['MANIFEST_INVALID', 15],
+    ['PYTHON_NOT_FOUND', 16],
+    ['CACHE_BUSY', 17],
   ];
   for (const [code, exit] of expect) assert.equal(new FlavorError(code, 'x').exitCode, exit, code);
 });
@@ -63,7 +81,14 @@ test('toFlavorError: EEXIST â†’ OUTPUT_EXISTS with a --force hint; other errno â
 });
 
 test('toFlavorError: anything else is INTERNAL (a bug), with a hint to report it', () => {
-  for (const thrown of [new TypeError('x is undefined'), new RangeError('bad'), 'a string', 42, undefined, { code: 'ENOENT' }]) {
+  for (const thrown of [
+    new TypeError('x is undefined'),
+    new RangeError('bad'),
+    'a string',
+    42,
+    undefined,
+    { code: 'ENOENT' },
+  ]) {
     const e = toFlavorError(thrown);
     assert.equal(e.code, 'INTERNAL', String(thrown));
     assert.equal(e.exitCode, 1);
@@ -85,8 +110,19 @@ test('toFlavorError keeps a FlavorError and adds a path only when it has none', 
 
 test('toJSON has only defined keys and no cause', () => {
   assert.deepEqual(new FlavorError('USAGE', 'bad').toJSON(), { code: 'USAGE', message: 'bad' });
-  const full = new FlavorError('NOT_FOUND', 'gone', { hint: 'h', path: '/p', details: { a: 1 }, cause: new Error('c') });
-  assert.deepEqual(full.toJSON(), { code: 'NOT_FOUND', message: 'gone', hint: 'h', path: '/p', details: { a: 1 } });
+  const full = new FlavorError('NOT_FOUND', 'gone', {
+    hint: 'h',
+    path: '/p',
+    details: { a: 1 },
+    cause: new Error('c'),
+  });
+  assert.deepEqual(full.toJSON(), {
+    code: 'NOT_FOUND',
+    message: 'gone',
+    hint: 'h',
+    path: '/p',
+    details: { a: 1 },
+  });
 });
 
 test('isFlavorError narrows by code', () => {

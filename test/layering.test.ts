@@ -32,7 +32,8 @@ function walk(dir: string): string[] {
 
 function imports(): Import[] {
   const out: Import[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const re =
+    /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const abs of walk(SRC)) {
     const file = path.relative(SRC, abs).split(path.sep).join('/');
     const text = readFileSync(abs, 'utf8');
@@ -50,7 +51,8 @@ function imports(): Import[] {
 const ALL = imports();
 const folder = (p: string) => (p.includes('/') ? p.split('/')[0]! : '');
 const isBuiltin = (spec: string) => spec.startsWith('node:') || BUILTINS.has(spec);
-const pkgName = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+const pkgName = (spec: string) =>
+  spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
 
 function violations(filter: (i: Import) => boolean, allowed: (i: Import) => boolean): string[] {
   return ALL.filter((i) => filter(i) && !allowed(i)).map((i) => `${i.file} imports "${i.spec}"`);
@@ -59,7 +61,10 @@ function violations(filter: (i: Import) => boolean, allowed: (i: Import) => bool
 test('the scanner sees the source tree', () => {
   assert.ok(ALL.length > 100, `only ${ALL.length} imports found`);
   assert.ok(ALL.some((i) => i.file === 'format/index.ts' && i.spec === './bytes.js'));
-  assert.ok(ALL.some((i) => i.file.startsWith('payload/') && i.spec === 'fzstd'), 'dynamic import() not seen');
+  assert.ok(
+    ALL.some((i) => i.file.startsWith('payload/') && i.spec === 'fzstd'),
+    'dynamic import() not seen',
+  );
 });
 
 test('format/ imports only ../errors.js and its own files', () => {
@@ -74,7 +79,8 @@ test('crypto/ imports only errors and node built-ins', () => {
   const bad = violations(
     (i) => folder(i.file) === 'crypto',
     (i) =>
-      isBuiltin(i.spec) || (i.target !== undefined && (i.target === 'errors.ts' || folder(i.target) === 'crypto')),
+      isBuiltin(i.spec) ||
+      (i.target !== undefined && (i.target === 'errors.ts' || folder(i.target) === 'crypto')),
   );
   assert.deepEqual(bad, []);
 });
@@ -122,7 +128,9 @@ test('nothing outside cli/ imports cli/', () => {
 
 test('every relative import points at an existing source file', () => {
   const files = new Set(walk(SRC).map((f) => path.relative(SRC, f).split(path.sep).join('/')));
-  const missing = ALL.filter((i) => i.target !== undefined && !files.has(i.target) && !i.target.endsWith('.json'));
+  const missing = ALL.filter(
+    (i) => i.target !== undefined && !files.has(i.target) && !i.target.endsWith('.json'),
+  );
   assert.deepEqual(
     missing.map((i) => `${i.file} imports "${i.spec}"`),
     [],

@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fixIndexChecksum, indexStart, readIndex } from '../scripts/vectors/mutate.js';
 import { fingerprint } from '../src/crypto/keys.js';
 import { ERROR_CODES, isFlavorError } from '../src/errors.js';
 import {
@@ -21,7 +22,6 @@ import {
   TRAILER_SIZE,
 } from '../src/format/index.js';
 import { verifyPackage } from '../src/reader/verify.js';
-import { fixIndexChecksum, indexStart, readIndex } from '../scripts/vectors/mutate.js';
 import { readVectors, type VectorFile } from './helpers/vectors.js';
 
 const SEED = Number(process.env.FLAVOR_FUZZ_SEED ?? 20251125) >>> 0;
@@ -74,13 +74,19 @@ function harmlessRanges(pkg: Uint8Array, permissionsNull: boolean[]): Array<[num
   return ranges;
 }
 
-function isHarmless(pkg: Uint8Array, ranges: Array<[number, number]>, offsets: number[], fixedIndex: boolean): boolean {
+function isHarmless(
+  pkg: Uint8Array,
+  ranges: Array<[number, number]>,
+  offsets: number[],
+  fixedIndex: boolean,
+): boolean {
   const at = indexStart(pkg);
   return offsets.every((o) => {
     const inIndex = o >= at && o < at + INDEX_SIZE;
     if (inIndex && !fixedIndex) return false;
     // with the checksum re-computed, the checksum field itself only follows the other edits
-    if (fixedIndex && o >= at + INDEX_FIELDS.indexChecksum && o < at + INDEX_FIELDS.indexChecksum + 4) return true;
+    if (fixedIndex && o >= at + INDEX_FIELDS.indexChecksum && o < at + INDEX_FIELDS.indexChecksum + 4)
+      return true;
     return ranges.some(([s, e]) => o >= s && o < e);
   });
 }
@@ -137,7 +143,12 @@ function* mutations(v: VectorFile, rand: () => number, permissionsNull: boolean[
         const bytes = pkg.slice();
         bytes[offset] = bytes[offset]! ^ (1 << pick(8));
         if (fix) fixIndexChecksum(bytes);
-        yield { ...base, label: `flip ${r.name}@${offset} fix=${fix}`, bytes, harmless: isHarmless(pkg, harmless, [offset], fix) };
+        yield {
+          ...base,
+          label: `flip ${r.name}@${offset} fix=${fix}`,
+          bytes,
+          harmless: isHarmless(pkg, harmless, [offset], fix),
+        };
       }
     }
   }
@@ -166,7 +177,14 @@ function* mutations(v: VectorFile, rand: () => number, permissionsNull: boolean[
   const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   const u64Fields: Array<[string, number]> = [];
   const at = indexStart(pkg);
-  for (const f of ['packageSize', 'launcherSize', 'metadataOffset', 'metadataSize', 'slotTableOffset', 'slotTableSize'] as const) {
+  for (const f of [
+    'packageSize',
+    'launcherSize',
+    'metadataOffset',
+    'metadataSize',
+    'slotTableOffset',
+    'slotTableSize',
+  ] as const) {
     u64Fields.push([`index.${f}`, at + INDEX_FIELDS[f]]);
   }
   for (let i = 0; i < index.slotCount; i++) {
@@ -234,7 +252,9 @@ after(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-test(`mutation fuzzing of the ok-* vectors (seed ${SEED}, ${COUNT} random flips each)`, { timeout: Math.max(120_000, COUNT * 40) }, async (t) => {
+test(`mutation fuzzing of the ok-* vectors (seed ${SEED}, ${COUNT} random flips each)`, {
+  timeout: Math.max(120_000, COUNT * 40),
+}, async (t) => {
   const vectors = readVectors().filter((v) => v.expect === 'success');
   assert.ok(vectors.length >= 5, 'expected the ok-* vectors');
   const rand = mulberry32(SEED);
@@ -286,7 +306,10 @@ test(`mutation fuzzing of the ok-* vectors (seed ${SEED}, ${COUNT} random flips 
   }
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   const elapsed = Date.now() - started;
-  const summary = [...codes.entries()].sort((a, b) => b[1] - a[1]).map(([c, k]) => `${c}=${k}`).join(' ');
+  const summary = [...codes.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([c, k]) => `${c}=${k}`)
+    .join(' ');
   assert.deepEqual(failures, [], `seed ${SEED}: ${failures.length} bad outcomes\n${summary}`);
   assert.ok(total >= 2000, `only ${total} mutations ran`);
   assert.ok(
@@ -294,7 +317,13 @@ test(`mutation fuzzing of the ok-* vectors (seed ${SEED}, ${COUNT} random flips 
     `rss grew by ${Math.round((rssPeak - rssStart) / 1048576)} MiB`,
   );
   // every refusal category we expect to reach was reached (the mutations get past the first check)
-  for (const code of ['INDEX_CHECKSUM', 'SLOT_CHECKSUM', 'METADATA_CHECKSUM', 'LAYOUT_INVALID', 'SIGNATURE_INVALID']) {
+  for (const code of [
+    'INDEX_CHECKSUM',
+    'SLOT_CHECKSUM',
+    'METADATA_CHECKSUM',
+    'LAYOUT_INVALID',
+    'SIGNATURE_INVALID',
+  ]) {
     assert.ok(codes.has(code), `no mutation reached ${code}: ${summary}`);
   }
   t.diagnostic(`${total} mutations in ${elapsed} ms (${harmlessPassed} harmless passed): ${summary}`);

@@ -36,7 +36,13 @@ const MANIFEST = {
   execution: { command: '{workenv}/bin/run', environment: { MODE: 'prod' } },
   slots: [
     { id: 'app', source: 'app', target: '{workenv}', operations: 'tar.gz' },
-    { id: 'data', source: './data.txt', target: '{workenv}/data.txt', operations: 'zstd', permissions: '0640' },
+    {
+      id: 'data',
+      source: './data.txt',
+      target: '{workenv}/data.txt',
+      operations: 'zstd',
+      permissions: '0640',
+    },
   ],
 };
 
@@ -75,7 +81,10 @@ describe('manifest', () => {
 
   test('env wins over environment when both are given; commands are kept', () => {
     const { spec } = manifestToSpec(
-      { ...MANIFEST, execution: { command: 'x', env: { A: '1' }, environment: { B: '2' }, commands: { sh: '/bin/sh' } } },
+      {
+        ...MANIFEST,
+        execution: { command: 'x', env: { A: '1' }, environment: { B: '2' }, commands: { sh: '/bin/sh' } },
+      },
       '/m/flavor.json',
     );
     assert.deepEqual(spec.execution.env, { A: '1' });
@@ -85,15 +94,27 @@ describe('manifest', () => {
   test('errors are MANIFEST_INVALID naming the field and the file', () => {
     assert.throws(
       () => manifestToSpec({ ...MANIFEST, execution: { command: 'x', primary_slot: -1 } }, '/m/f.json'),
-      (e: unknown) => isFlavorError(e, 'MANIFEST_INVALID') && e.details?.field === 'execution.primary_slot' && e.path === '/m/f.json',
+      (e: unknown) =>
+        isFlavorError(e, 'MANIFEST_INVALID') &&
+        e.details?.field === 'execution.primary_slot' &&
+        e.path === '/m/f.json',
     );
     assert.throws(
-      () => manifestToSpec({ ...MANIFEST, slots: [{ id: 'a', source: '$SELF', target: '{workenv}' }] }, '/m/f.json'),
+      () =>
+        manifestToSpec(
+          { ...MANIFEST, slots: [{ id: 'a', source: '$SELF', target: '{workenv}' }] },
+          '/m/f.json',
+        ),
       (e: unknown) => isFlavorError(e, 'MANIFEST_INVALID') && e.details?.field === 'slots[0].source',
     );
     assert.throws(
-      () => manifestToSpec({ ...MANIFEST, slots: [{ id: 'a', source: 'x', target: '{workenv}', compression_level: 1.5 }] }, '/m/f.json'),
-      (e: unknown) => isFlavorError(e, 'MANIFEST_INVALID') && e.details?.field === 'slots[0].compression_level',
+      () =>
+        manifestToSpec(
+          { ...MANIFEST, slots: [{ id: 'a', source: 'x', target: '{workenv}', compression_level: 1.5 }] },
+          '/m/f.json',
+        ),
+      (e: unknown) =>
+        isFlavorError(e, 'MANIFEST_INVALID') && e.details?.field === 'slots[0].compression_level',
     );
   });
 });
@@ -124,7 +145,10 @@ describe('buildPackage', () => {
     assert.equal(json.includes(work), false, 'metadata contains the build folder');
     assert.equal(json.includes(os.tmpdir()), false);
     const m = report.package.metadata;
-    assert.deepEqual(m.slots.map((s) => s.source), ['app', './data.txt']);
+    assert.deepEqual(
+      m.slots.map((s) => s.source),
+      ['app', './data.txt'],
+    );
     assert.deepEqual(m.execution.env, { MODE: 'prod' });
     assert.deepEqual(m.execution.environment, { MODE: 'prod' });
     assert.equal(m.build?.timestamp, '2023-11-14T22:13:20Z');
@@ -135,7 +159,9 @@ describe('buildPackage', () => {
     const pkg = await openPackage(output);
     const file = await fs.readFile(output);
     pkg.slotRanges.forEach((r, i) => {
-      const digest = createHash('sha256').update(file.subarray(r.offset, r.offset + r.size)).digest('hex');
+      const digest = createHash('sha256')
+        .update(file.subarray(r.offset, r.offset + r.size))
+        .digest('hex');
       assert.equal(pkg.metadata.slots[i]!.checksum, `sha256:${digest}`);
     });
     assert.equal(pkg.descriptors[1]!.permissions, 0o640);
@@ -148,7 +174,12 @@ describe('buildPackage', () => {
     );
     const out = path.join(work, 'fail-out', 'x.psp');
     await assert.rejects(
-      buildPackage(spec, { output: out, launcherPath: path.join(work, 'launcher'), key: KEY, toolVersion: 't' }),
+      buildPackage(spec, {
+        output: out,
+        launcherPath: path.join(work, 'launcher'),
+        key: KEY,
+        toolVersion: 't',
+      }),
       (e: unknown) => isFlavorError(e, 'SOURCE_INVALID'),
     );
     assert.deepEqual(await fs.readdir(path.dirname(out)).catch(() => []), []);
@@ -158,7 +189,12 @@ describe('buildPackage', () => {
     await fs.writeFile(path.join(work, 'empty-launcher'), '');
     const { spec } = manifestToSpec(MANIFEST, path.join(work, 'proj', 'flavor.json'));
     await assert.rejects(
-      buildPackage(spec, { output: path.join(work, 'e.psp'), launcherPath: path.join(work, 'empty-launcher'), key: KEY, toolVersion: 't' }),
+      buildPackage(spec, {
+        output: path.join(work, 'e.psp'),
+        launcherPath: path.join(work, 'empty-launcher'),
+        key: KEY,
+        toolVersion: 't',
+      }),
       (e: unknown) => isFlavorError(e, 'LAUNCHER_NOT_FOUND'),
     );
   });
@@ -166,7 +202,10 @@ describe('buildPackage', () => {
 
 describe('trust block', () => {
   const MAGIC = Buffer.from('\x00FLAVOR-TRUST-V1\x00', 'latin1');
-  const launcher = () => new Uint8Array(Buffer.concat([Buffer.from('ELF....'), MAGIC, Buffer.alloc(1 + 8 * 32), Buffer.from('tail')]));
+  const launcher = () =>
+    new Uint8Array(
+      Buffer.concat([Buffer.from('ELF....'), MAGIC, Buffer.alloc(1 + 8 * 32), Buffer.from('tail')]),
+    );
   const key = (n: number) => new Uint8Array(32).fill(n);
 
   test('no keys → the launcher is unchanged', () => {
@@ -184,16 +223,30 @@ describe('trust block', () => {
     assert.ok(out.subarray(at + 65, at + 1 + 256).every((b) => b === 0));
     assert.equal(out.length, l.length);
     assert.deepEqual(out.subarray(0, at), l.subarray(0, at));
-    assert.ok(l.subarray(at).every((b, i) => (i === 0 ? b === 0 : true)), 'input must not be modified');
+    assert.ok(
+      l.subarray(at).every((b, i) => (i === 0 ? b === 0 : true)),
+      'input must not be modified',
+    );
     assert.equal(l[at], 0);
   });
 
   test('refusals: no block, two blocks, already patched, too many keys, wrong key length', () => {
-    const code = (fn: () => unknown, c: string) => assert.throws(fn, (e: unknown) => isFlavorError(e) && e.code === c);
+    const code = (fn: () => unknown, c: string) =>
+      assert.throws(fn, (e: unknown) => isFlavorError(e) && e.code === c);
     code(() => patchTrustBlock(new Uint8Array(100), [key(1)]), 'LAUNCHER_NOT_FOUND');
-    code(() => patchTrustBlock(new Uint8Array(Buffer.concat([launcher(), launcher()])), [key(1)]), 'LAUNCHER_NOT_FOUND');
+    code(
+      () => patchTrustBlock(new Uint8Array(Buffer.concat([launcher(), launcher()])), [key(1)]),
+      'LAUNCHER_NOT_FOUND',
+    );
     code(() => patchTrustBlock(patchTrustBlock(launcher(), [key(1)]), [key(2)]), 'LAUNCHER_NOT_FOUND');
-    code(() => patchTrustBlock(launcher(), Array.from({ length: 9 }, (_, i) => key(i))), 'USAGE');
+    code(
+      () =>
+        patchTrustBlock(
+          launcher(),
+          Array.from({ length: 9 }, (_, i) => key(i)),
+        ),
+      'USAGE',
+    );
     code(() => patchTrustBlock(launcher(), [new Uint8Array(31)]), 'KEY_INVALID');
   });
 });

@@ -47,13 +47,17 @@ test('keygen --json reports the paths and fingerprint', async () => {
 test('keygen refuses to overwrite (KEY_EXISTS, exit 13), leaves the files unchanged and no temp files', async () => {
   const dir = path.join(work, 'k3');
   assert.equal((await runFlavor(['keygen', '--out-dir', dir])).code, 0);
-  const before = await Promise.all(['flavor-private.key', 'flavor-public.key'].map((f) => fs.readFile(path.join(dir, f))));
+  const before = await Promise.all(
+    ['flavor-private.key', 'flavor-public.key'].map((f) => fs.readFile(path.join(dir, f))),
+  );
   const r = await runFlavor(['keygen', '--out-dir', dir, '--json']);
   assert.equal(r.code, 13);
   assert.equal((parseJson(r.stdout).error as { code: string }).code, 'KEY_EXISTS');
   assert.match(r.stderr, /flavor: error: key file already exists; refusing to overwrite it/);
   assert.match(r.stderr, /hint: use --force/);
-  const now = await Promise.all(['flavor-private.key', 'flavor-public.key'].map((f) => fs.readFile(path.join(dir, f))));
+  const now = await Promise.all(
+    ['flavor-private.key', 'flavor-public.key'].map((f) => fs.readFile(path.join(dir, f))),
+  );
   assert.ok(now[0]!.equals(before[0]!) && now[1]!.equals(before[1]!), 'key files changed');
   assert.deepEqual(await listDir(dir), ['flavor-private.key', 'flavor-public.key']);
 });
@@ -116,7 +120,19 @@ test('a package signed with the generated key is trusted by --key <public key fi
   assert.equal(bad.code, 12);
   // a mismatching --public-key is refused at pack time (KEY_INVALID, exit 13) and writes nothing
   const mismatch = await runFlavor(
-    ['pack', '-m', 'm.json', '-o', 'q.psp', '--launcher-bin', launcher, '--private-key', 'keys/flavor-private.key', '--public-key', 'other/flavor-public.key'],
+    [
+      'pack',
+      '-m',
+      'm.json',
+      '-o',
+      'q.psp',
+      '--launcher-bin',
+      launcher,
+      '--private-key',
+      'keys/flavor-private.key',
+      '--public-key',
+      'other/flavor-public.key',
+    ],
     { cwd: dir },
   );
   assert.equal(mismatch.code, 13);

@@ -47,7 +47,18 @@ async function workspace(order: 'forward' | 'reverse', mtime: number): Promise<s
 
 async function pack(dir: string, env: Record<string, string>, umask: number): Promise<Buffer> {
   const r = await runFlavor(
-    ['pack', '-m', 'flavor.json', '-o', 'out/repro.psp', '--launcher-bin', 'launcher.sh', '--key-seed', 'repro-seed', '-q'],
+    [
+      'pack',
+      '-m',
+      'flavor.json',
+      '-o',
+      'out/repro.psp',
+      '--launcher-bin',
+      'launcher.sh',
+      '--key-seed',
+      'repro-seed',
+      '-q',
+    ],
     { cwd: dir, env, umask },
   );
   assert.equal(r.code, 0, r.stderr);
@@ -59,10 +70,22 @@ let first: Buffer;
 let second: Buffer;
 
 before(async () => {
-  const [a, b] = await Promise.all([workspace('forward', 1_000_000_000), workspace('reverse', 1_700_000_000)]);
+  const [a, b] = await Promise.all([
+    workspace('forward', 1_000_000_000),
+    workspace('reverse', 1_700_000_000),
+  ]);
   [first, second] = await Promise.all([
     pack(a, { SOURCE_DATE_EPOCH: '1767225600', TZ: 'UTC', LANG: 'C', LC_ALL: 'C' }, 0o022),
-    pack(b, { SOURCE_DATE_EPOCH: '1767225600', TZ: 'Pacific/Kiritimati', LANG: 'de_DE.UTF-8', LC_ALL: 'tr_TR.UTF-8' }, 0o077),
+    pack(
+      b,
+      {
+        SOURCE_DATE_EPOCH: '1767225600',
+        TZ: 'Pacific/Kiritimati',
+        LANG: 'de_DE.UTF-8',
+        LC_ALL: 'tr_TR.UTF-8',
+      },
+      0o077,
+    ),
   ]);
 });
 

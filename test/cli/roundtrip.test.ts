@@ -6,7 +6,15 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { listDir, parseJson, runFlavor, tempDir, writeJson, writeLauncher, writeTree } from '../helpers/cli.js';
+import {
+  listDir,
+  parseJson,
+  runFlavor,
+  tempDir,
+  writeJson,
+  writeLauncher,
+  writeTree,
+} from '../helpers/cli.js';
 
 const FILE_CHAINS = ['raw', 'gzip', 'zstd', 'xz', 'bzip2'] as const;
 const TREE_CHAINS = ['tar', 'tar.gz', 'tar.zst', 'tar.xz', 'tar.bz2'] as const;
@@ -123,12 +131,21 @@ describe('pack → verify → inspect → extract', () => {
     assert.match(String(doc.fingerprint), /^sha256:[0-9a-f]{64}$/);
     assert.match(String(doc.identity), /^roundtrip-2\.1\.0-[0-9a-f]{16}$/);
     const names = (doc.checks as Array<{ name: string }>).map((c) => c.name);
-    assert.deepEqual(names.slice(0, 5), ['structure', 'index checksum', 'metadata checksum', 'signature', 'trust']);
+    assert.deepEqual(names.slice(0, 5), [
+      'structure',
+      'index checksum',
+      'metadata checksum',
+      'signature',
+      'trust',
+    ]);
     assert.equal(names.filter((n) => n.startsWith('slot ')).length, ALL_CHAINS.length);
   });
 
   test('inspect --json: stable keys, one entry per slot with the declared chain, deterministic', async () => {
-    const [a, b] = await Promise.all([runFlavor(['inspect', pkg, '--json']), runFlavor(['inspect', pkg, '--json'])]);
+    const [a, b] = await Promise.all([
+      runFlavor(['inspect', pkg, '--json']),
+      runFlavor(['inspect', pkg, '--json']),
+    ]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(a.stdout, b.stdout, 'inspect --json must be deterministic');
     const doc = parseJson(a.stdout);
@@ -278,17 +295,33 @@ describe('xz / bzip2 without their programs', () => {
         await writeJson(path.join(dir, 'm.json'), {
           package: { name: 'nox', version: '1' },
           execution: { command: '/bin/true' },
-          slots: [{ id: 'x', source: chain === 'xz' ? 'f.bin' : 'tree', target: '{workenv}/x', operations: chain }],
+          slots: [
+            { id: 'x', source: chain === 'xz' ? 'f.bin' : 'tree', target: '{workenv}/x', operations: chain },
+          ],
         });
         const emptyBin = path.join(dir, 'emptybin');
         await fs.mkdir(emptyBin);
         const r = await runFlavor(
-          ['pack', '-m', 'm.json', '-o', 'out/x.psp', '--launcher-bin', launcher, '--key-seed', 's', '--json'],
+          [
+            'pack',
+            '-m',
+            'm.json',
+            '-o',
+            'out/x.psp',
+            '--launcher-bin',
+            launcher,
+            '--key-seed',
+            's',
+            '--json',
+          ],
           { cwd: dir, env: { PATH: emptyBin } },
         );
         assert.equal(r.code, 14, r.stderr);
         const name = chain === 'xz' ? 'xz' : 'bzip2';
-        assert.match(r.stderr, new RegExp(`flavor: error: cannot write ${name}: the ${name} program is not on PATH`));
+        assert.match(
+          r.stderr,
+          new RegExp(`flavor: error: cannot write ${name}: the ${name} program is not on PATH`),
+        );
         const doc = parseJson(r.stdout);
         assert.equal((doc.error as { code: string }).code, 'UNSUPPORTED_OPERATION');
         assert.deepEqual(await listDir(path.join(dir, 'out')).catch(() => []), []);

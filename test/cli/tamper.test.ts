@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { adler32 } from '../../src/crypto/digest.js';
 import { signingKeyFromSeedText } from '../../src/crypto/keys.js';
-import { EXIT_CODES, ERROR_CODES, type ErrorCode } from '../../src/errors.js';
+import { ERROR_CODES, type ErrorCode, EXIT_CODES } from '../../src/errors.js';
 import {
   DESCRIPTOR_FIELDS,
   DESCRIPTOR_SIZE,
@@ -120,14 +120,26 @@ describe('one flipped byte in each region', { concurrency: 4 }, () => {
   const idx = (field: number) => indexAt() + field;
   const cases: Array<[string, () => Buffer, Expect]> = [
     ['launcher first byte', () => flip(0), { code: 'LAUNCHER_CHECKSUM', region: /^launcher$/ }],
-    ['launcher last byte', () => flip(Number(index.launcherSize) - 1), { code: 'LAUNCHER_CHECKSUM', region: /^launcher$/ }],
-    ['metadata first byte', () => flip(Number(index.metadataOffset)), { code: 'METADATA_CHECKSUM', region: /^metadata$/ }],
+    [
+      'launcher last byte',
+      () => flip(Number(index.launcherSize) - 1),
+      { code: 'LAUNCHER_CHECKSUM', region: /^launcher$/ },
+    ],
+    [
+      'metadata first byte',
+      () => flip(Number(index.metadataOffset)),
+      { code: 'METADATA_CHECKSUM', region: /^metadata$/ },
+    ],
     [
       'metadata last byte',
       () => flip(Number(index.metadataOffset + index.metadataSize) - 1),
       { code: 'METADATA_CHECKSUM', region: /^metadata$/ },
     ],
-    ['descriptor 0 id', () => flip(desc(0, DESCRIPTOR_FIELDS.id)), { code: 'SLOT_TABLE_INVALID', region: /^slot_table\[0\]$/ }],
+    [
+      'descriptor 0 id',
+      () => flip(desc(0, DESCRIPTOR_FIELDS.id)),
+      { code: 'SLOT_TABLE_INVALID', region: /^slot_table\[0\]$/ },
+    ],
     [
       'descriptor 1 offset (high byte)',
       () => flip(desc(1, DESCRIPTOR_FIELDS.offset + 7)),
@@ -149,37 +161,93 @@ describe('one flipped byte in each region', { concurrency: 4 }, () => {
       { code: 'SLOT_DESCRIPTOR_CHECKSUM', region: /^slot_table\[0\]$/ },
     ],
     ['slot 0 data', () => flip(slots[0]!.offset + 5), { code: 'SLOT_CHECKSUM', region: /^slot\[0\]$/ }],
-    ['slot 1 data', () => flip(slots[1]!.offset + slots[1]!.size - 1), { code: 'SLOT_CHECKSUM', region: /^slot\[1\]$/ }],
+    [
+      'slot 1 data',
+      () => flip(slots[1]!.offset + slots[1]!.size - 1),
+      { code: 'SLOT_CHECKSUM', region: /^slot\[1\]$/ },
+    ],
     ['slot 2 data', () => flip(slots[2]!.offset), { code: 'SLOT_CHECKSUM', region: /^slot\[2\]$/ }],
-    ['start magic', () => flip(original.length - TRAILER_SIZE), { code: 'BAD_START_MAGIC', region: /^start_magic$/ }],
+    [
+      'start magic',
+      () => flip(original.length - TRAILER_SIZE),
+      { code: 'BAD_START_MAGIC', region: /^start_magic$/ },
+    ],
     ['end magic', () => flip(original.length - 1), { code: 'BAD_END_MAGIC', region: /^end_magic$/ }],
-    ['index checksum field', () => flip(idx(INDEX_FIELDS.indexChecksum)), { code: 'INDEX_CHECKSUM', region: /^index$/ }],
-    ['index package_size, checksum not fixed', () => flip(idx(INDEX_FIELDS.packageSize)), { code: 'INDEX_CHECKSUM', region: /^index$/ }],
-    ['index reserved, checksum not fixed', () => flip(idx(INDEX_FIELDS.reserved + 100)), { code: 'INDEX_CHECKSUM', region: /^index$/ }],
-    ['index format_version', () => flip(idx(INDEX_FIELDS.formatVersion), true), { code: 'BAD_VERSION', region: /^index\.format_version$/ }],
-    ['index package_size', () => flip(idx(INDEX_FIELDS.packageSize), true), { code: 'PACKAGE_SIZE_MISMATCH', region: /^index\.package_size$/ }],
+    [
+      'index checksum field',
+      () => flip(idx(INDEX_FIELDS.indexChecksum)),
+      { code: 'INDEX_CHECKSUM', region: /^index$/ },
+    ],
+    [
+      'index package_size, checksum not fixed',
+      () => flip(idx(INDEX_FIELDS.packageSize)),
+      { code: 'INDEX_CHECKSUM', region: /^index$/ },
+    ],
+    [
+      'index reserved, checksum not fixed',
+      () => flip(idx(INDEX_FIELDS.reserved + 100)),
+      { code: 'INDEX_CHECKSUM', region: /^index$/ },
+    ],
+    [
+      'index format_version',
+      () => flip(idx(INDEX_FIELDS.formatVersion), true),
+      { code: 'BAD_VERSION', region: /^index\.format_version$/ },
+    ],
+    [
+      'index package_size',
+      () => flip(idx(INDEX_FIELDS.packageSize), true),
+      { code: 'PACKAGE_SIZE_MISMATCH', region: /^index\.package_size$/ },
+    ],
     [
       'index launcher_size',
       () => flip(idx(INDEX_FIELDS.launcherSize + 2), true),
       { code: 'LAYOUT_INVALID', region: /^index\.launcher_size$/ },
     ],
-    ['index metadata_size', () => flip(idx(INDEX_FIELDS.metadataSize + 3), true), { code: 'LAYOUT_INVALID', region: /^index\.metadata$/ }],
+    [
+      'index metadata_size',
+      () => flip(idx(INDEX_FIELDS.metadataSize + 3), true),
+      { code: 'LAYOUT_INVALID', region: /^index\.metadata$/ },
+    ],
     [
       'index slot_table_offset',
       () => flip(idx(INDEX_FIELDS.slotTableOffset + 4), true),
       { code: 'LAYOUT_INVALID', region: /^index\.slot_table_offset$/ },
     ],
-    ['index slot_table_size', () => flip(idx(INDEX_FIELDS.slotTableSize), true), { code: 'SLOT_TABLE_INVALID', region: /^index\.slot_table$/ }],
-    ['index slot_count', () => flip(idx(INDEX_FIELDS.slotCount), true), { code: 'SLOT_TABLE_INVALID', region: /^index\.slot_table$/ }],
-    ['index metadata checksum', () => flip(idx(INDEX_FIELDS.metadataChecksum + 9), true), { code: 'METADATA_CHECKSUM', region: /^metadata$/ }],
-    ['signature', () => flip(idx(INDEX_FIELDS.signature + 10), true), { code: 'SIGNATURE_INVALID', region: /^index\.signature$/ }],
-    ['signature, checksum not fixed', () => flip(idx(INDEX_FIELDS.signature + 10)), { code: 'INDEX_CHECKSUM', region: /^index$/ }],
+    [
+      'index slot_table_size',
+      () => flip(idx(INDEX_FIELDS.slotTableSize), true),
+      { code: 'SLOT_TABLE_INVALID', region: /^index\.slot_table$/ },
+    ],
+    [
+      'index slot_count',
+      () => flip(idx(INDEX_FIELDS.slotCount), true),
+      { code: 'SLOT_TABLE_INVALID', region: /^index\.slot_table$/ },
+    ],
+    [
+      'index metadata checksum',
+      () => flip(idx(INDEX_FIELDS.metadataChecksum + 9), true),
+      { code: 'METADATA_CHECKSUM', region: /^metadata$/ },
+    ],
+    [
+      'signature',
+      () => flip(idx(INDEX_FIELDS.signature + 10), true),
+      { code: 'SIGNATURE_INVALID', region: /^index\.signature$/ },
+    ],
+    [
+      'signature, checksum not fixed',
+      () => flip(idx(INDEX_FIELDS.signature + 10)),
+      { code: 'INDEX_CHECKSUM', region: /^index$/ },
+    ],
     [
       'signature padding',
       () => flip(idx(INDEX_FIELDS.signature + 100), true),
       { code: 'LAYOUT_INVALID', region: /^index\.signature_padding$/ },
     ],
-    ['index padding', () => flip(idx(INDEX_FIELDS.padding + 1), true), { code: 'LAYOUT_INVALID', region: /^index\.padding$/ }],
+    [
+      'index padding',
+      () => flip(idx(INDEX_FIELDS.padding + 1), true),
+      { code: 'LAYOUT_INVALID', region: /^index\.padding$/ },
+    ],
     [
       'public key',
       () => flip(idx(INDEX_FIELDS.publicKey + 3), true),
@@ -230,7 +298,10 @@ describe('truncation and appended bytes', { concurrency: 4 }, () => {
         const r = await verifyBytes(original.subarray(0, len), ['--json']);
         const err = parseJson(r.stdout).error as { code: ErrorCode };
         assert.equal(r.code, 10, `truncated to ${len}: ${r.stderr}`);
-        assert.ok(['FILE_TOO_SMALL', 'BAD_START_MAGIC', 'BAD_END_MAGIC'].includes(err.code), `${len}: ${err.code}`);
+        assert.ok(
+          ['FILE_TOO_SMALL', 'BAD_START_MAGIC', 'BAD_END_MAGIC'].includes(err.code),
+          `${len}: ${err.code}`,
+        );
         if (len < TRAILER_SIZE) assert.equal(err.code, 'FILE_TOO_SMALL');
       }),
     );
@@ -238,7 +309,11 @@ describe('truncation and appended bytes', { concurrency: 4 }, () => {
 
   const junk: Array<[string, () => Buffer, ErrorCode[]]> = [
     ['one zero byte', () => Buffer.concat([original, Buffer.alloc(1)]), ['BAD_START_MAGIC', 'BAD_END_MAGIC']],
-    ['4 KiB of text', () => Buffer.concat([original, Buffer.alloc(4096, 'junk')]), ['BAD_START_MAGIC', 'BAD_END_MAGIC']],
+    [
+      '4 KiB of text',
+      () => Buffer.concat([original, Buffer.alloc(4096, 'junk')]),
+      ['BAD_START_MAGIC', 'BAD_END_MAGIC'],
+    ],
     [
       'a second copy of the trailer',
       () => Buffer.concat([original, original.subarray(original.length - TRAILER_SIZE)]),
@@ -284,7 +359,10 @@ describe('trust', { concurrency: 4 }, () => {
     const r = await verifyBytes(original, ['--key', hex(OTHER.publicKeyRaw)]);
     assert.equal(r.code, 12);
     assert.equal(exitOf('UNTRUSTED_KEY'), 12);
-    assert.match(r.stderr, /flavor: error: \[index\.public_key\] the package is signed by sha256:[0-9a-f]{64}, which is not a trusted key/);
+    assert.match(
+      r.stderr,
+      /flavor: error: \[index\.public_key\] the package is signed by sha256:[0-9a-f]{64}, which is not a trusted key/,
+    );
     assert.doesNotMatch(r.stdout, /verified/);
   });
 
@@ -294,7 +372,9 @@ describe('trust', { concurrency: 4 }, () => {
   });
 
   test('FLAVOR_TRUSTED_KEYS with the right key → trusted', async () => {
-    const r = await verifyBytes(original, [], { FLAVOR_TRUSTED_KEYS: `${hex(OTHER.publicKeyRaw)}, ${hex(KEY.publicKeyRaw)}` });
+    const r = await verifyBytes(original, [], {
+      FLAVOR_TRUSTED_KEYS: `${hex(OTHER.publicKeyRaw)}, ${hex(KEY.publicKeyRaw)}`,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /signed by trusted key/);
   });

@@ -8,7 +8,9 @@ import { describe, test } from 'node:test';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { parseJson, REPO_ROOT, runFlavor } from '../helpers/cli.js';
 
-const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 describe('--help of every command', { concurrency: 4 }, () => {
   test('the command list is not empty', () => {
@@ -22,7 +24,8 @@ describe('--help of every command', { concurrency: 4 }, () => {
       assert.ok(r.stdout.startsWith(`usage: flavor ${c.name}`), r.stdout);
       assert.ok(r.stdout.includes(c.summary));
       assert.match(r.stdout, /--help/);
-      for (const option of Object.keys(c.options)) assert.ok(r.stdout.includes(`--${option}`), `--${option} not in help`);
+      for (const option of Object.keys(c.options))
+        assert.ok(r.stdout.includes(`--${option}`), `--${option} not in help`);
     });
   }
   test('-h works like --help', async () => {

@@ -58,18 +58,34 @@ describe('validateLayout', () => {
   });
 
   test('wrong format version first', () => {
-    rejects(() => validateLayout({ ...goodIndex(), formatVersion: 0x20240001, packageSize: 0n }, FILE), 'BAD_VERSION', 'index.format_version');
+    rejects(
+      () => validateLayout({ ...goodIndex(), formatVersion: 0x20240001, packageSize: 0n }, FILE),
+      'BAD_VERSION',
+      'index.format_version',
+    );
   });
 
   for (const size of [0n, BigInt(FILE - 1), BigInt(FILE + 1), P63, U64_MAX]) {
     test(`package_size ${size} ≠ file length`, () => {
-      rejects(() => validateLayout({ ...goodIndex(), packageSize: size }, FILE), 'PACKAGE_SIZE_MISMATCH', 'index.package_size');
+      rejects(
+        () => validateLayout({ ...goodIndex(), packageSize: size }, FILE),
+        'PACKAGE_SIZE_MISMATCH',
+        'index.package_size',
+      );
     });
   }
 
   test('launcher overlapping the metadata', () => {
-    rejects(() => validateLayout({ ...goodIndex(), launcherSize: 101n }, FILE), 'LAYOUT_INVALID', 'index.launcher_size');
-    rejects(() => validateLayout({ ...goodIndex(), launcherSize: U64_MAX }, FILE), 'LAYOUT_INVALID', 'index.launcher_size');
+    rejects(
+      () => validateLayout({ ...goodIndex(), launcherSize: 101n }, FILE),
+      'LAYOUT_INVALID',
+      'index.launcher_size',
+    );
+    rejects(
+      () => validateLayout({ ...goodIndex(), launcherSize: U64_MAX }, FILE),
+      'LAYOUT_INVALID',
+      'index.launcher_size',
+    );
   });
 
   test('a launcher shorter than the metadata offset is allowed (upstream Rust leaves a gap)', () => {
@@ -82,7 +98,10 @@ describe('validateLayout', () => {
     ['offset 2^63', { metadataOffset: P63, launcherSize: 0n }],
     ['offset u64 max', { metadataOffset: U64_MAX, launcherSize: 0n }],
     ['size u64 max', { metadataSize: U64_MAX }],
-    ['offset+size wrapping in u64 arithmetic', { metadataOffset: U64_MAX - 10n, metadataSize: 20n, launcherSize: 0n }],
+    [
+      'offset+size wrapping in u64 arithmetic',
+      { metadataOffset: U64_MAX - 10n, metadataSize: 20n, launcherSize: 0n },
+    ],
   ] as Array<[string, Partial<IndexBlock>]>) {
     test(`metadata ${name} → LAYOUT_INVALID`, () => {
       rejects(() => validateLayout({ ...goodIndex(), ...patch }, FILE), 'LAYOUT_INVALID', 'index.metadata');
@@ -94,7 +113,14 @@ describe('validateLayout', () => {
     rejects(
       () =>
         validateLayout(
-          { ...goodIndex(), packageSize: BigInt(big), metadataSize: 17n * 1024n * 1024n, slotCount: 0, slotTableSize: 0n, slotTableOffset: 0n },
+          {
+            ...goodIndex(),
+            packageSize: BigInt(big),
+            metadataSize: 17n * 1024n * 1024n,
+            slotCount: 0,
+            slotTableSize: 0n,
+            slotTableOffset: 0n,
+          },
           big,
         ),
       'METADATA_TOO_LARGE',
@@ -108,7 +134,11 @@ describe('validateLayout', () => {
     ['count u32 max', { slotCount: 0xffff_ffff }],
   ] as Array<[string, Partial<IndexBlock>]>) {
     test(`slot table ${name} → SLOT_TABLE_INVALID`, () => {
-      rejects(() => validateLayout({ ...goodIndex(), ...patch }, FILE), 'SLOT_TABLE_INVALID', 'index.slot_table');
+      rejects(
+        () => validateLayout({ ...goodIndex(), ...patch }, FILE),
+        'SLOT_TABLE_INVALID',
+        'index.slot_table',
+      );
     });
   }
 
@@ -120,7 +150,11 @@ describe('validateLayout', () => {
     ['non-zero with no slots', { slotCount: 0, slotTableSize: 0n }],
   ] as Array<[string, Partial<IndexBlock>]>) {
     test(`slot table offset ${name} → LAYOUT_INVALID`, () => {
-      rejects(() => validateLayout({ ...goodIndex(), ...patch }, FILE), 'LAYOUT_INVALID', 'index.slot_table_offset');
+      rejects(
+        () => validateLayout({ ...goodIndex(), ...patch }, FILE),
+        'LAYOUT_INVALID',
+        'index.slot_table_offset',
+      );
     });
   }
 
@@ -156,17 +190,31 @@ function desc(id: number, offset: bigint, size: bigint, extra: Partial<SlotDescr
 
 describe('validateSlotRanges', () => {
   test('adjacent slots and an empty slot are valid', () => {
-    const r = validateSlotRanges([desc(0, DATA_START, 100n), desc(1, DATA_START + 100n, DATA_END - DATA_START - 100n), desc(2, 0n, 0n)], LAYOUT);
-    assert.deepEqual(r.map((x) => [x.index, x.offset, x.size]), [
-      [0, 528, 100],
-      [1, 628, Number(DATA_END) - 628],
-      [2, 0, 0],
-    ]);
+    const r = validateSlotRanges(
+      [desc(0, DATA_START, 100n), desc(1, DATA_START + 100n, DATA_END - DATA_START - 100n), desc(2, 0n, 0n)],
+      LAYOUT,
+    );
+    assert.deepEqual(
+      r.map((x) => [x.index, x.offset, x.size]),
+      [
+        [0, 528, 100],
+        [1, 628, Number(DATA_END) - 628],
+        [2, 0, 0],
+      ],
+    );
   });
 
   test('id not equal to the position', () => {
-    rejects(() => validateSlotRanges([desc(1, DATA_START, 1n)], LAYOUT), 'SLOT_TABLE_INVALID', 'slot_table[0]');
-    rejects(() => validateSlotRanges([desc(0, DATA_START, 1n), desc(0, DATA_START + 1n, 1n)], LAYOUT), 'SLOT_TABLE_INVALID', 'slot_table[1]');
+    rejects(
+      () => validateSlotRanges([desc(1, DATA_START, 1n)], LAYOUT),
+      'SLOT_TABLE_INVALID',
+      'slot_table[0]',
+    );
+    rejects(
+      () => validateSlotRanges([desc(0, DATA_START, 1n), desc(0, DATA_START + 1n, 1n)], LAYOUT),
+      'SLOT_TABLE_INVALID',
+      'slot_table[1]',
+    );
   });
 
   for (const [name, offset, size] of [
@@ -180,14 +228,27 @@ describe('validateSlotRanges', () => {
     ['size 0 at offset 2^63', P63, 0n],
   ] as Array<[string, bigint, bigint]>) {
     test(`slot ${name} → SLOT_OUT_OF_BOUNDS`, () => {
-      rejects(() => validateSlotRanges([desc(0, offset, size)], LAYOUT), 'SLOT_OUT_OF_BOUNDS', 'slot_table[0]');
+      rejects(
+        () => validateSlotRanges([desc(0, offset, size)], LAYOUT),
+        'SLOT_OUT_OF_BOUNDS',
+        'slot_table[0]',
+      );
     });
   }
 
   test('overlapping slots (in any order) → SLOT_OVERLAP', () => {
-    rejects(() => validateSlotRanges([desc(0, DATA_START, 100n), desc(1, DATA_START + 99n, 10n)], LAYOUT), 'SLOT_OVERLAP');
-    rejects(() => validateSlotRanges([desc(0, DATA_START + 50n, 100n), desc(1, DATA_START, 51n)], LAYOUT), 'SLOT_OVERLAP');
-    rejects(() => validateSlotRanges([desc(0, DATA_START, 10n), desc(1, DATA_START, 10n)], LAYOUT), 'SLOT_OVERLAP');
+    rejects(
+      () => validateSlotRanges([desc(0, DATA_START, 100n), desc(1, DATA_START + 99n, 10n)], LAYOUT),
+      'SLOT_OVERLAP',
+    );
+    rejects(
+      () => validateSlotRanges([desc(0, DATA_START + 50n, 100n), desc(1, DATA_START, 51n)], LAYOUT),
+      'SLOT_OVERLAP',
+    );
+    rejects(
+      () => validateSlotRanges([desc(0, DATA_START, 10n), desc(1, DATA_START, 10n)], LAYOUT),
+      'SLOT_OVERLAP',
+    );
   });
 });
 
@@ -216,7 +277,10 @@ describe('checkDescriptorsAgainstMetadata', () => {
       [desc(0, 0n, 0n, { operations: 0x1001n }), desc(1, 0n, 0n, { operations: 0x1bn, permissions: 0o644 })],
       meta([{ operations: 'tgz' }, { operations: 'ZSTD', permissions: null }]),
     );
-    checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { operations: 0x1001n })], meta([{ operations: 'tar|gzip' }]));
+    checkDescriptorsAgainstMetadata(
+      [desc(0, 0n, 0n, { operations: 0x1001n })],
+      meta([{ operations: 'tar|gzip' }]),
+    );
   });
 
   test('count mismatch → SLOT_COUNT_MISMATCH', () => {
@@ -225,32 +289,68 @@ describe('checkDescriptorsAgainstMetadata', () => {
   });
 
   test('chain differing from the signed metadata → SLOT_TABLE_INVALID', () => {
-    rejects(() => checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { operations: 0x10n })], meta([{ operations: 'raw' }])), 'SLOT_TABLE_INVALID', 'slot_table[0]');
-    rejects(() => checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { operations: 0x10_01n })], meta([{ operations: 'tar.zst' }])), 'SLOT_TABLE_INVALID');
+    rejects(
+      () =>
+        checkDescriptorsAgainstMetadata(
+          [desc(0, 0n, 0n, { operations: 0x10n })],
+          meta([{ operations: 'raw' }]),
+        ),
+      'SLOT_TABLE_INVALID',
+      'slot_table[0]',
+    );
+    rejects(
+      () =>
+        checkDescriptorsAgainstMetadata(
+          [desc(0, 0n, 0n, { operations: 0x10_01n })],
+          meta([{ operations: 'tar.zst' }]),
+        ),
+      'SLOT_TABLE_INVALID',
+    );
   });
 
   for (const ops of [0xffn, 0x01_00_10n, U64_MAX, P63, 0x10_10_10_10_10_10_10_10n + 0x0100_0000_0000_0000n]) {
     test(`descriptor operations 0x${ops.toString(16)} → UNKNOWN_OPERATION`, () => {
-      rejects(() => checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { operations: ops })], meta([{}])), 'UNKNOWN_OPERATION');
+      rejects(
+        () => checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { operations: ops })], meta([{}])),
+        'UNKNOWN_OPERATION',
+      );
     });
   }
 
   test('original size differing from the signed metadata → SLOT_TABLE_INVALID; absent in metadata → not checked', () => {
     rejects(
-      () => checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { originalSize: 11n })], meta([{ original_size: 10 }])),
+      () =>
+        checkDescriptorsAgainstMetadata(
+          [desc(0, 0n, 0n, { originalSize: 11n })],
+          meta([{ original_size: 10 }]),
+        ),
       'SLOT_TABLE_INVALID',
       'slot_table[0]',
     );
-    rejects(() => checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { originalSize: U64_MAX })], meta([{ original_size: 10 }])), 'SLOT_TABLE_INVALID');
+    rejects(
+      () =>
+        checkDescriptorsAgainstMetadata(
+          [desc(0, 0n, 0n, { originalSize: U64_MAX })],
+          meta([{ original_size: 10 }]),
+        ),
+      'SLOT_TABLE_INVALID',
+    );
     checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { originalSize: 12345n })], meta([{}]));
   });
 
   test('permissions differing from the signed metadata → SLOT_TABLE_INVALID', () => {
     rejects(
-      () => checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { permissions: 0o777 })], meta([{ permissions: '0755' }])),
+      () =>
+        checkDescriptorsAgainstMetadata(
+          [desc(0, 0n, 0n, { permissions: 0o777 })],
+          meta([{ permissions: '0755' }]),
+        ),
       'SLOT_TABLE_INVALID',
       'slot_table[0]',
     );
-    checkDescriptorsAgainstMetadata([desc(0, 0n, 0n, { permissions: 0o755 })], meta([{ permissions: '0o755' }]));
+    checkDescriptorsAgainstMetadata(
+      [desc(0, 0n, 0n, { permissions: 0o755 })],
+      meta([{ permissions: '0o755' }]),
+    );
   });
 });

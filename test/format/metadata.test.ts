@@ -16,13 +16,25 @@ function ours() {
       package: { name: 'demo', version: '1.0.0' },
       execution: { command: '{workenv}/bin/demo', env: { A: 'b' }, primarySlot: 0 },
       slots: [
-        { id: 'app', source: '/abs/app', target: '{workenv}', operations: 'tar.zst', purpose: 'code', lifecycle: 'runtime' },
+        {
+          id: 'app',
+          source: '/abs/app',
+          target: '{workenv}',
+          operations: 'tar.zst',
+          purpose: 'code',
+          lifecycle: 'runtime',
+        },
       ],
       runtime: { env: { unset: ['PYTHONPATH'] } },
       workenv: { directories: [{ path: '{workenv}/tmp', mode: '0700' }] },
     },
     [{ sha256: HEX, size: 10, originalSize: 20, operations: 'tar.zst', sourceLabel: 'app' }],
-    { toolVersion: '0.1.0', timestamp: 0, deterministic: true, launcher: { size: 5, sha256: HEX, version: 'x' } },
+    {
+      toolVersion: '0.1.0',
+      timestamp: 0,
+      deterministic: true,
+      launcher: { size: 5, sha256: HEX, version: 'x' },
+    },
   );
 }
 
@@ -59,9 +71,25 @@ function upstream(): Record<string, unknown> {
       },
     ],
     execution: { primary_slot: 0, command: '{workenv}/bin/taster', env: {} },
-    verification: { integrity_seal: { required: true, algorithm: 'ed25519' }, signed: true, require_verification: true },
-    build: { tool: 'flavor-python', tool_version: '0.3.0', deterministic: true, platform: { os: 'linux', arch: 'amd64', host: 'deterministic-build' }, timestamp: '2025-01-01T00:00:00+00:00' },
-    launcher: { tool: 'launcher', tool_version: '0.3.0', size: 3580354, checksum: `sha256:sha256:${HEX}`, capabilities: ['mmap'] },
+    verification: {
+      integrity_seal: { required: true, algorithm: 'ed25519' },
+      signed: true,
+      require_verification: true,
+    },
+    build: {
+      tool: 'flavor-python',
+      tool_version: '0.3.0',
+      deterministic: true,
+      platform: { os: 'linux', arch: 'amd64', host: 'deterministic-build' },
+      timestamp: '2025-01-01T00:00:00+00:00',
+    },
+    launcher: {
+      tool: 'launcher',
+      tool_version: '0.3.0',
+      size: 3580354,
+      checksum: `sha256:sha256:${HEX}`,
+      capabilities: ['mmap'],
+    },
     compatibility: { min_format_version: '1.0.0', features: ['setup_commands'] },
     cache_validation: { check_file: '{workenv}/metadata/installed', expected_content: 'taster-1.0.0' },
     setup_commands: [{ type: 'chmod', path: '{workenv}/bin/*', mode: '700' }],
@@ -130,8 +158,14 @@ describe('parseMetadata rejects', () => {
     ['slots[0].original_size', (d) => ((d.slots as Array<Record<string, unknown>>)[0]!.original_size = -1)],
     ['slots[0].checksum', (d) => delete (d.slots as Array<Record<string, unknown>>)[0]!.checksum],
     ['slots[0].checksum', (d) => ((d.slots as Array<Record<string, unknown>>)[0]!.checksum = HEX)],
-    ['slots[0].checksum', (d) => ((d.slots as Array<Record<string, unknown>>)[0]!.checksum = `sha256:${HEX.toUpperCase()}`)],
-    ['slots[0].checksum', (d) => ((d.slots as Array<Record<string, unknown>>)[0]!.checksum = `sha256:sha256:${HEX}`)],
+    [
+      'slots[0].checksum',
+      (d) => ((d.slots as Array<Record<string, unknown>>)[0]!.checksum = `sha256:${HEX.toUpperCase()}`),
+    ],
+    [
+      'slots[0].checksum',
+      (d) => ((d.slots as Array<Record<string, unknown>>)[0]!.checksum = `sha256:sha256:${HEX}`),
+    ],
     ['slots[0].operations', (d) => delete (d.slots as Array<Record<string, unknown>>)[0]!.operations],
     ['slots[0].purpose', (d) => ((d.slots as Array<Record<string, unknown>>)[0]!.purpose = 3)],
     ['slots[0].lifecycle', (d) => delete (d.slots as Array<Record<string, unknown>>)[0]!.lifecycle],
@@ -153,7 +187,10 @@ describe('parseMetadata rejects', () => {
     ['build', (d) => (d.build = 'x')],
   ];
   for (const [field, edit] of cases) {
-    test(`${field}: ${edit.toString().replace(/^\(d\) => /, '').slice(0, 70)}`, () => {
+    test(`${field}: ${edit
+      .toString()
+      .replace(/^\(d\) => /, '')
+      .slice(0, 70)}`, () => {
       const d = upstream();
       edit(d);
       schemaError(d, field);
@@ -168,13 +205,19 @@ describe('parseMetadata rejects', () => {
   test('an unknown operation chain is UNKNOWN_OPERATION', () => {
     const d = upstream();
     (d.slots as Array<Record<string, unknown>>)[0]!.operations = 'lz4';
-    assert.throws(() => parseMetadata(enc(d)), (e: unknown) => isFlavorError(e, 'UNKNOWN_OPERATION'));
+    assert.throws(
+      () => parseMetadata(enc(d)),
+      (e: unknown) => isFlavorError(e, 'UNKNOWN_OPERATION'),
+    );
   });
 
   test('non-UTF-8 bytes → METADATA_JSON', () => {
     const bytes = enc(upstream());
     const bad = new Uint8Array([...bytes.subarray(0, 20), 0xff, 0xfe, ...bytes.subarray(20)]);
-    assert.throws(() => parseMetadata(bad), (e: unknown) => isFlavorError(e, 'METADATA_JSON') && /UTF-8/.test(e.message));
+    assert.throws(
+      () => parseMetadata(bad),
+      (e: unknown) => isFlavorError(e, 'METADATA_JSON') && /UTF-8/.test(e.message),
+    );
   });
 
   test('invalid JSON → METADATA_JSON', () => {
@@ -189,7 +232,10 @@ describe('parseMetadata rejects', () => {
 
   test('more than 16 MiB of JSON → METADATA_TOO_LARGE before parsing', () => {
     const big = new Uint8Array(16 * 1024 * 1024 + 1).fill(0x20);
-    assert.throws(() => parseMetadata(big), (e: unknown) => isFlavorError(e, 'METADATA_TOO_LARGE'));
+    assert.throws(
+      () => parseMetadata(big),
+      (e: unknown) => isFlavorError(e, 'METADATA_TOO_LARGE'),
+    );
   });
 });
 
@@ -199,7 +245,16 @@ describe('checksumHex', () => {
     assert.equal(checksumHex(`sha256:sha256:${HEX}`), HEX);
   });
   test('rejects anything else', () => {
-    for (const bad of [HEX, `sha256:${HEX.slice(2)}`, `sha256:${HEX}00`, `sha256:sha256:sha256:${HEX}`, `SHA256:${HEX}`, `sha256:${HEX.toUpperCase()}`, `md5:${HEX}`, '']) {
+    for (const bad of [
+      HEX,
+      `sha256:${HEX.slice(2)}`,
+      `sha256:${HEX}00`,
+      `sha256:sha256:sha256:${HEX}`,
+      `SHA256:${HEX}`,
+      `sha256:${HEX.toUpperCase()}`,
+      `md5:${HEX}`,
+      '',
+    ]) {
       assert.equal(checksumHex(bad), undefined, bad);
     }
   });

@@ -2,7 +2,7 @@
 // The CLI tests need `npm run build` first; runFlavor fails with a clear message when dist/ is missing.
 
 import { spawn } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { cpSync, existsSync, promises as fs, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,12 +36,45 @@ export function assertBuilt(): void {
   }
 }
 
+let snapshotBin: string | undefined;
+
+/**
+ * Other engineers rebuild dist/ in the same checkout while tests run, and tsc rewrites it file by file.
+ * So each test process runs a private copy of bin/ + dist/ (+ package.json, node_modules linked), taken
+ * once. FLAVOR_TEST_LIVE_DIST=1 runs bin/flavor.js in place instead.
+ */
+function flavorBin(): string {
+  if (process.env.FLAVOR_TEST_LIVE_DIST === '1') return FLAVOR_BIN;
+  if (snapshotBin) return snapshotBin;
+  const root = mkdtempSync(path.join(os.tmpdir(), 'flavor-dist-'));
+  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  cpSync(path.join(REPO_ROOT, 'dist'), path.join(root, 'dist'), {
+    recursive: true,
+    filter: (src) => !src.startsWith(path.join(REPO_ROOT, 'dist', 'launchers')),
+  });
+  mkdirSync(path.join(root, 'bin'));
+  cpSync(FLAVOR_BIN, path.join(root, 'bin', 'flavor.js'));
+  cpSync(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
+  if (existsSync(path.join(REPO_ROOT, 'dist', 'launchers'))) {
+    symlinkSync(path.join(REPO_ROOT, 'dist', 'launchers'), path.join(root, 'dist', 'launchers'));
+  }
+  snapshotBin = path.join(root, 'bin', 'flavor.js');
+  return snapshotBin;
+}
+
 /** Runs `node bin/flavor.js ...args` and resolves with its exit code and output (never rejects on exit ≠ 0). */
 export function runFlavor(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   assertBuilt();
   const base: Record<string, string | undefined> = options.cleanEnv ? {} : { ...process.env };
   // Variables of the test runner that would change the CLI's behaviour.
-  for (const k of ['FLAVOR_TRUSTED_KEYS', 'SOURCE_DATE_EPOCH', 'FLAVOR_LAUNCHER_BIN', 'NODE_OPTIONS', 'NODE_TEST_CONTEXT']) {
+  for (const k of [
+    'FLAVOR_TRUSTED_KEYS',
+    'SOURCE_DATE_EPOCH',
+    'FLAVOR_LAUNCHER_BIN',
+    'NODE_OPTIONS',
+    'NODE_TEST_CONTEXT',
+  ]) {
     delete base[k];
   }
   const env: Record<string, string> = {};
@@ -49,11 +82,19 @@ export function runFlavor(args: readonly string[], options: RunOptions = {}): Pr
     if (v !== undefined) env[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const argv = [FLAVOR_BIN, ...args];
+    const argv = [flavorBin(), ...args];
     const [cmd, cmdArgs] =
       options.umask === undefined
         ? [process.execPath, argv]
-        : ['/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...argv]];
+        : [
+            '/bin/sh',
+            [
+              '-c',
+              `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`,
+              process.execPath,
+              ...argv,
+            ],
+          ];
     const child = spawn(cmd, cmdArgs, {
       cwd: options.cwd ?? REPO_ROOT,
       env,

@@ -5,17 +5,17 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { assemble, type VectorSlot } from '../../scripts/vectors/assemble.js';
+import { KEY } from '../../scripts/vectors/generators.js';
+import { descriptorField } from '../../scripts/vectors/mutate.js';
 import { isFlavorError } from '../../src/errors.js';
 import { DESCRIPTOR_FIELDS } from '../../src/format/index.js';
 import { extractSlot, findSlot } from '../../src/reader/extract.js';
 import { openPackage } from '../../src/reader/open.js';
 import { verifyPackage } from '../../src/reader/verify.js';
 import { workenvId } from '../../src/workenv/identity.js';
-import { assemble, type VectorSlot } from '../../scripts/vectors/assemble.js';
-import { KEY } from '../../scripts/vectors/generators.js';
-import { descriptorField } from '../../scripts/vectors/mutate.js';
 
 const LAUNCHER = new TextEncoder().encode('#!/bin/sh\nexit 0\n');
 let dir: string;
@@ -68,21 +68,43 @@ const raw = (id: string, body: string, permissions?: string): VectorSlot => ({
 
 describe('openPackage / verifyPackage', () => {
   test('opens a valid package: identity, ranges, signature', async () => {
-    const file = await write(assemble({ launcher: LAUNCHER, key: KEY, name: 'rd', version: '2', slots: [raw('a', 'hello'), raw('b', 'world')] }));
+    const file = await write(
+      assemble({
+        launcher: LAUNCHER,
+        key: KEY,
+        name: 'rd',
+        version: '2',
+        slots: [raw('a', 'hello'), raw('b', 'world')],
+      }),
+    );
     const pkg = await openPackage(file);
     assert.equal(pkg.identity, workenvId('rd', '2', pkg.metadataJson));
     assert.equal(pkg.signature, 'valid');
-    assert.deepEqual(pkg.slotRanges.map((r) => r.size), [5, 5]);
+    assert.deepEqual(
+      pkg.slotRanges.map((r) => r.size),
+      [5, 5],
+    );
     assert.equal(findSlot(pkg, 'b'), 1);
     assert.equal(findSlot(pkg, '0'), 0);
-    assert.throws(() => findSlot(pkg, '2'), (e: unknown) => isFlavorError(e, 'NOT_FOUND'));
+    assert.throws(
+      () => findSlot(pkg, '2'),
+      (e: unknown) => isFlavorError(e, 'NOT_FOUND'),
+    );
     const report = await verifyPackage(file);
     assert.equal(report.trust, 'self-signed');
-    assert.deepEqual(report.checks.map((c) => c.name).slice(-4), ['slot 0', 'slot 1', 'launcher', 'unsigned gaps']);
+    assert.deepEqual(report.checks.map((c) => c.name).slice(-4), [
+      'slot 0',
+      'slot 1',
+      'launcher',
+      'unsigned gaps',
+    ]);
   });
 
   test('a missing file is NOT_FOUND with the path; a folder is refused', async () => {
-    await assert.rejects(openPackage(path.join(dir, 'none.psp')), (e: unknown) => isFlavorError(e, 'NOT_FOUND') && e.path === path.join(dir, 'none.psp'));
+    await assert.rejects(
+      openPackage(path.join(dir, 'none.psp')),
+      (e: unknown) => isFlavorError(e, 'NOT_FOUND') && e.path === path.join(dir, 'none.psp'),
+    );
     await assert.rejects(openPackage(dir), (e: unknown) => isFlavorError(e) && e.code !== 'INTERNAL');
   });
 
@@ -90,19 +112,37 @@ describe('openPackage / verifyPackage', () => {
     const bytes = assemble({ launcher: LAUNCHER, key: KEY, slots: [raw('a', 'x')] });
     const { fixIndexChecksum, indexStart } = await import('../../scripts/vectors/mutate.js');
     const { INDEX_FIELDS } = await import('../../src/format/index.js');
-    bytes.fill(0, indexStart(bytes) + INDEX_FIELDS.signature, indexStart(bytes) + INDEX_FIELDS.signature + 64);
-    await assert.rejects(openPackage(await write(fixIndexChecksum(bytes))), (e: unknown) => isFlavorError(e, 'SIGNATURE_MISSING'));
+    bytes.fill(
+      0,
+      indexStart(bytes) + INDEX_FIELDS.signature,
+      indexStart(bytes) + INDEX_FIELDS.signature + 64,
+    );
+    await assert.rejects(openPackage(await write(fixIndexChecksum(bytes))), (e: unknown) =>
+      isFlavorError(e, 'SIGNATURE_MISSING'),
+    );
   });
 
   test('metadata that is signed but schema-invalid is METADATA_SCHEMA', async () => {
-    const bytes = assemble({ launcher: LAUNCHER, key: KEY, slots: [raw('a', 'x')], editMetadata: (m) => ((m.package as Record<string, unknown>).name = 7) });
-    await assert.rejects(verifyPackage(await write(bytes)), (e: unknown) => isFlavorError(e, 'METADATA_SCHEMA') && e.details?.field === 'package.name');
+    const bytes = assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [raw('a', 'x')],
+      editMetadata: (m) => ((m.package as Record<string, unknown>).name = 7),
+    });
+    await assert.rejects(
+      verifyPackage(await write(bytes)),
+      (e: unknown) => isFlavorError(e, 'METADATA_SCHEMA') && e.details?.field === 'package.name',
+    );
   });
 });
 
 describe('extractSlot', () => {
   test('file mode comes from the signed metadata; unsigned descriptor permissions are ignored', async () => {
-    const bytes = assemble({ launcher: LAUNCHER, key: KEY, slots: [raw('nul', 'no perms'), raw('exe', 'perms', '0750')] });
+    const bytes = assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [raw('nul', 'no perms'), raw('exe', 'perms', '0750')],
+    });
     // forge the unsigned descriptor permissions of slot 0 (metadata says null)
     Buffer.from(bytes.buffer).writeUInt16LE(0o4777, descriptorField(bytes, 0, DESCRIPTOR_FIELDS.permissions));
     const file = await write(bytes);
@@ -118,13 +158,22 @@ describe('extractSlot', () => {
   test('forged descriptor permissions that contradict signed metadata fail verification', async () => {
     const bytes = assemble({ launcher: LAUNCHER, key: KEY, slots: [raw('exe', 'perms', '0750')] });
     Buffer.from(bytes.buffer).writeUInt16LE(0o777, descriptorField(bytes, 0, DESCRIPTOR_FIELDS.permissions));
-    await assert.rejects(verifyPackage(await write(bytes)), (e: unknown) => isFlavorError(e, 'SLOT_TABLE_INVALID'));
+    await assert.rejects(verifyPackage(await write(bytes)), (e: unknown) =>
+      isFlavorError(e, 'SLOT_TABLE_INVALID'),
+    );
   });
 
   test('a gzip slot is decoded; existing output refused without force', async () => {
     const body = 'compressed body\n'.repeat(50);
-    const slot: VectorSlot = { id: 'gz', bytes: new Uint8Array(gzipSync(body)), originalSize: body.length, operations: 'gzip', target: '{workenv}/gz' };
-    const pkg = (await verifyPackage(await write(assemble({ launcher: LAUNCHER, key: KEY, slots: [slot] })))).package;
+    const slot: VectorSlot = {
+      id: 'gz',
+      bytes: new Uint8Array(gzipSync(body)),
+      originalSize: body.length,
+      operations: 'gzip',
+      target: '{workenv}/gz',
+    };
+    const pkg = (await verifyPackage(await write(assemble({ launcher: LAUNCHER, key: KEY, slots: [slot] }))))
+      .package;
     const out = path.join(dir, 'gz.out');
     const r = await extractSlot(pkg, 0, out, false);
     assert.equal(r.bytes, body.length);
@@ -141,8 +190,16 @@ describe('extractSlot', () => {
   ] as Array<[string, Buffer, string]>) {
     test(`a tar slot with ${name} verifies (bytes intact) but extraction refuses it`, async () => {
       const bytes = tar(tarEntry('ok.txt', 'fine'), entry);
-      const slot: VectorSlot = { id: 't', bytes, originalSize: bytes.length, operations: 'tar', target: '{workenv}' };
-      const pkg = (await verifyPackage(await write(assemble({ launcher: LAUNCHER, key: KEY, slots: [slot] })))).package;
+      const slot: VectorSlot = {
+        id: 't',
+        bytes,
+        originalSize: bytes.length,
+        operations: 'tar',
+        target: '{workenv}',
+      };
+      const pkg = (
+        await verifyPackage(await write(assemble({ launcher: LAUNCHER, key: KEY, slots: [slot] })))
+      ).package;
       const dest = path.join(dir, `tar-${n++}`);
       await assert.rejects(extractSlot(pkg, 0, dest, false), (e: unknown) => {
         assert.ok(isFlavorError(e), String(e));
