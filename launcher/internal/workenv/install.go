@@ -185,7 +185,7 @@ func (in *Installer) populate(staging string) error {
 // PlaceSlot streams slot i from the package through its checksum into root.
 func PlaceSlot(root *os.Root, pkg *verify.Package, i int) ([]string, error) {
 	meta, slot := pkg.Meta.Slots[i], pkg.Slots[i]
-	mode := fs.FileMode(slot.Permissions) & 0o777
+	mode := fs.FileMode(0) // only the signed metadata decides the mode (as src/reader/extract.ts)
 	if meta.Permissions != nil {
 		if v, ok := format.ParsePermissions(*meta.Permissions); ok {
 			mode = fs.FileMode(v) & 0o777
