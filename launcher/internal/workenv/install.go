@@ -109,6 +109,10 @@ func (in *Installer) intact() bool {
 // install runs the cold path under the exclusive lock.
 func (in *Installer) install() error {
 	wdir := in.Workenv()
+	// The launcher's bytes are signed through metadata launcher.checksum (docs/format.md, step 9).
+	if _, err := in.Pkg.CheckLauncher(); err != nil {
+		return err
+	}
 	if err := os.Remove(in.markerPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return errs.Wrap(errs.CacheError, err, "failed to remove stale marker %s", in.markerPath())
 	}
