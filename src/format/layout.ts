@@ -157,7 +157,13 @@ export function checkDescriptorsAgainstMetadata(
     );
   }
   descriptors.forEach((d, i) => {
-    const chain = unpackOperations(d.operations);
+    let chain: ReturnType<typeof unpackOperations>;
+    try {
+      chain = unpackOperations(d.operations);
+    } catch (e) {
+      if (!(e instanceof FlavorError) || e.details) throw e;
+      throw new FlavorError(e.code, `slot ${i}: ${e.message}`, { details: { region: `slot_table[${i}]` } });
+    }
     const slot = metadata.slots[i]!;
     if (!sameChain(chain, parseChain(slot.operations))) {
       throw new FlavorError(
