@@ -3,7 +3,7 @@
 // interpreter run directly (same command line, no launcher) in the same run.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,19 @@ function flavor(args: string[], env: NodeJS.ProcessEnv): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/** Splits a command line on spaces, honouring double quotes (enough for the commands flavor writes). */
+function splitCommand(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+}
+
+/** The interpreter to package: FLAVOR_BENCH_PYTHON, else pyenv's 3.11.7 when present, else discovery. */
+function pythonArgs(): string[] {
+  const root = spawnSync('pyenv', ['root'], { encoding: 'utf8' }).stdout?.trim();
+  const candidate =
+    process.env.FLAVOR_BENCH_PYTHON ?? (root ? join(root, 'versions', '3.11.7', 'bin', 'python3.11') : '');
+  return candidate && existsSync(candidate) ? ['--python', candidate] : [];
+}
+
 async function benchApp(app: string, runs: number, dir: string): Promise<BenchResult[]> {
   const project = join(dir, app);
   cpSync(join(ROOT, 'examples', app), project, {
@@ -31,7 +44,17 @@ async function benchApp(app: string, runs: number, dir: string): Promise<BenchRe
   const env = { ...process.env, FLAVOR_BUILD_CACHE: buildCache, SOURCE_DATE_EPOCH: '1767225600' };
   const manifest = join(project, 'pyproject.toml');
   const out = join(dir, `${app}.psp`);
-  const args = ['pack', '--manifest', manifest, '--output', out, '--key-seed', 'bench', '--quiet'];
+  const args = [
+    'pack',
+    '--manifest',
+    manifest,
+    '--output',
+    out,
+    '--key-seed',
+    'bench',
+    '--quiet',
+    ...pythonArgs(),
+  ];
   const coldPack = flavor(args, env);
   const warmPack = flavor(args, env);
   const size = statSync(out).size;
@@ -54,7 +77,7 @@ async function benchApp(app: string, runs: number, dir: string): Promise<BenchRe
     execution: { command: string };
   };
   const workenv = join(workenvs, id);
-  const words = meta.execution.command.replaceAll('{workenv}', workenv).split(' ');
+  const words = splitCommand(meta.execution.command.replaceAll('{workenv}', workenv));
   const s = alternate(
     {
       direct: { cmd: words[0]!, args: [...words.slice(1), '--help'], env: warmEnv },
@@ -90,6 +113,61 @@ async function benchApp(app: string, runs: number, dir: string): Promise<BenchRe
   ];
 }
 
+/**
+ * Warm start of a package whose command is the packaged interpreter printing nothing
+ * (`python3 -I -c pass`), against that same extracted interpreter run directly. The slots are taken
+ * from the hello package with `flavor extract-all`, so the runtime is the real one.
+ */
+async function benchInterpreter(hello: string, runs: number, dir: string): Promise<BenchResult[]> {
+  const slots = join(dir, 'interp-slots');
+  flavor(['extract-all', hello, slots], process.env);
+  const manifest = join(dir, 'interp.json');
+  writeFileSync(
+    manifest,
+    JSON.stringify({
+      package: { name: 'interp', version: '1.0.0' },
+      execution: { command: '{workenv}/bin/python3 -I -c pass' },
+      slots: [
+        { id: 'runtime', source: 'interp-slots/00-runtime', target: '{workenv}', operations: 'tar.zst' },
+      ],
+    }),
+  );
+  const pkg = join(dir, 'interp.psp');
+  flavor(['pack', '--manifest', manifest, '--output', pkg, '--key-seed', 'bench', '--quiet'], process.env);
+  const env = { ...process.env, FLAVOR_CACHE: join(dir, 'interp-cache') };
+  timeRun(pkg, [], env);
+  const workenvs = join(env.FLAVOR_CACHE, 'workenv');
+  const id = readdirSync(workenvs)
+    .find((n) => n.endsWith('.ready'))!
+    .replace(/\.ready$/, '');
+  const python = join(workenvs, id, 'bin', 'python3');
+  const s = alternate(
+    {
+      direct: { cmd: python, args: ['-I', '-c', 'pass'], env },
+      packaged: { cmd: pkg, args: [], env },
+    },
+    runs,
+  );
+  return [
+    {
+      name: 'python.interpreter.warm_overhead',
+      unit: 'ms',
+      value: round(s.packaged!.median - s.direct!.median),
+      baseline: {
+        name: 'packaged interpreter run directly (python3 -I -c pass)',
+        value: round(s.direct!.median),
+      },
+      ratio: round(s.packaged!.median / s.direct!.median),
+      extra: {
+        packaged_median_ms: round(s.packaged!.median),
+        p10: round(s.packaged!.p10),
+        p90: round(s.packaged!.p90),
+        runs: s.packaged!.runs,
+      },
+    },
+  ];
+}
+
 export async function benchPython(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'flavor-bench-python-'));
   try {
@@ -97,6 +175,7 @@ export async function benchPython(): Promise<BenchResult[]> {
     const apps = (process.env.FLAVOR_BENCH_APPS ?? 'hello,cli').split(',').filter(Boolean);
     const results: BenchResult[] = [];
     for (const app of apps) results.push(...(await benchApp(app, runs, dir)));
+    if (apps.includes('hello')) results.push(...(await benchInterpreter(join(dir, 'hello.psp'), runs, dir)));
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
