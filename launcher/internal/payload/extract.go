@@ -21,6 +21,8 @@ type Placement struct {
 	Chain  format.Chain // the verified chain
 	Mode   fs.FileMode  // file mode for a non-tar slot
 	Stored uint64       // stored size, for the decoded-size cap
+	// Declared is the signed original_size (nil when the metadata omits it): a tighter cap.
+	Declared *uint64
 }
 
 // Place decodes stored (the slot's stored bytes) and writes the result under root: a tar chain is
@@ -37,6 +39,9 @@ func Place(root *os.Root, pl Placement, stored io.Reader) ([]string, error) {
 	}
 	defer closeFn()
 	lr := &limitReader{r: decoded, max: MaxDecoded(pl.Stored)}
+	if pl.Declared != nil && *pl.Declared < uint64(lr.max) {
+		lr.max = int64(*pl.Declared)
+	}
 	x := &extractor{root: root, dirs: map[string]bool{"": true}, seen: map[string]bool{}, max: lr.max}
 	if pl.Chain.HasTar() {
 		err = x.untar(rel, lr)

@@ -199,7 +199,7 @@ func PlaceSlot(root *os.Root, pkg *verify.Package, i int) ([]string, error) {
 		mode = 0o600
 	}
 	r := pkg.OpenSlot(i)
-	created, err := payload.Place(root, payload.Placement{Index: i, Target: meta.Target, Chain: slot.Chain, Mode: mode, Stored: slot.Size}, r)
+	created, err := payload.Place(root, payload.Placement{Index: i, Target: meta.Target, Chain: slot.Chain, Mode: mode, Stored: slot.Size, Declared: meta.OrigSize}, r)
 	// A checksum failure explains a decoding failure better than the decoder does.
 	if cerr := r.Check(); cerr != nil {
 		return nil, cerr
