@@ -57,6 +57,8 @@ export async function extractSlot(
     range.size === 0
       ? Readable.from([])
       : createReadStream(pkg.path, { start: range.offset, end: range.offset + range.size - 1 });
-  const stats = await decodeSlot(stream, chain, dest, { mode: mode & 0o777, storedSize: range.size, force });
+  // The signed original_size bounds the output (a slot decoding to more is refused, PAYLOAD_TOO_LARGE).
+  const cap = Math.min(64 * range.size + 2 ** 30, slot.original_size ?? Number.POSITIVE_INFINITY);
+  const stats = await decodeSlot(stream, chain, dest, { mode: mode & 0o777, maxOutputBytes: cap, force });
   return { index: i, id: slot.id, path: dest, kind: isTar ? 'directory' : 'file', bytes: stats.outputBytes };
 }
