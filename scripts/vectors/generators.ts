@@ -206,6 +206,14 @@ export const GENERATORS: Record<string, Generator> = {
       bytes: flipByte(b, indexStart(b) + 200, true),
     };
   },
+  'fail-reserved-nonzero': () => {
+    const b = base();
+    return {
+      comment: 'a non-zero byte in the reserved area of the index (checksum fixed)',
+      expect: 'LAYOUT_INVALID',
+      bytes: flipByte(b, indexStart(b) + 4000, true),
+    };
+  },
   // metadata
   'fail-metadata-checksum': () => {
     const b = base();

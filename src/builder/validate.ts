@@ -49,7 +49,7 @@ export async function validateBuildSpec(spec: BuildSpec): Promise<void> {
       chain = parseChain(slot.operations);
     } catch (cause) {
       const e = cause as FlavorError;
-      throw new FlavorError(e.code, `${field}.operations: ${e.message}`, { hint: e.hint, cause });
+      throw new FlavorError('MANIFEST_INVALID', `${field}.operations: ${e.message}`, { hint: e.hint, cause });
     }
     if (lifecycleCode(slot.lifecycle) === undefined) {
       throw invalid(

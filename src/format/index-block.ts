@@ -113,6 +113,12 @@ export function decodeIndexBlock(bytes: Uint8Array): IndexBlock {
       details: { region: 'index.signature_padding' },
     });
   }
+  if (!isAllZero(r.slice(F.futureCrypto, INDEX_SIZE - F.futureCrypto))) {
+    // Unsigned and unused by this format version: non-zero bytes could only carry smuggled data.
+    throw new FlavorError('LAYOUT_INVALID', 'index bytes 864..8191 (future_crypto, reserved) must be zero', {
+      details: { region: 'index.reserved' },
+    });
+  }
   if (!isAllZero(r.slice(F.padding, PADDING_SIZE))) {
     throw new FlavorError('LAYOUT_INVALID', 'index padding bytes 692..703 must be zero', {
       details: { region: 'index.padding' },

@@ -127,13 +127,13 @@ const cases: Case[] = [
   {
     name: 'unknown operation',
     manifest: (d) => (d.slots[0]!.operations = 'lz4'),
-    code: 'UNKNOWN_OPERATION',
+    code: 'MANIFEST_INVALID',
     message: /slots\[0\]\.operations: unknown operation "lz4"/,
   },
   {
     name: 'comma chain',
     manifest: (d) => (d.slots[0]!.operations = 'tar,gzip'),
-    code: 'UNKNOWN_OPERATION',
+    code: 'MANIFEST_INVALID',
     message: /slots\[0\]\.operations: unknown operation/,
   },
   {

@@ -17,6 +17,7 @@ function fullBlock(): Uint8Array {
   const bytes = new Uint8Array(randomBytes(INDEX_SIZE));
   bytes.fill(0, 192, 640); // signature padding
   bytes.fill(0, 692, 704); // field padding
+  bytes.fill(0, 864); // future_crypto and reserved
   return bytes;
 }
 
@@ -57,7 +58,12 @@ test('the checksum input zeroes exactly bytes 4..7', () => {
   assert.equal(adler32(new Uint8Array(INDEX_SIZE)), 0x20000001);
 });
 
-test('non-zero padding and wrong sizes are refused', () => {
+test('non-zero padding, reserved bytes and wrong sizes are refused', () => {
+  for (const at of [864, 1375, 1376, 8191]) {
+    const reserved = fullBlock();
+    reserved[at] = 1;
+    assert.throws(() => decodeIndexBlock(reserved), (e) => isFlavorError(e, 'LAYOUT_INVALID'), `byte ${at}`);
+  }
   const sigPad = fullBlock();
   sigPad[300] = 1;
   assert.throws(() => decodeIndexBlock(sigPad), (e) => isFlavorError(e, 'LAYOUT_INVALID'));
