@@ -20,7 +20,7 @@ func Exec(p *Plan, keep *os.File) error {
 		}
 	}
 	err := syscall.Exec(p.Program, p.Argv, p.Env)
-	return errs.Wrap(errs.NotFound, err, "failed to execute %s", p.Program).WithExit(errs.ExitExec)
+	return withExecHint(errs.Wrap(errs.NotFound, err, "failed to execute %s", p.Program).WithExit(errs.ExitExec), err)
 }
 
 // SpawnDefault reports whether this platform always spawns (Windows) instead of exec.

@@ -17,7 +17,7 @@ func Spawn(p *Plan) (int, error) {
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return 0, errs.Wrap(errs.NotFound, err, "failed to start %s", p.Program).WithExit(errs.ExitExec)
+		return 0, withExecHint(errs.Wrap(errs.NotFound, err, "failed to start %s", p.Program).WithExit(errs.ExitExec), err)
 	}
 	done := make(chan struct{})
 	go func() {
@@ -40,4 +40,12 @@ func Spawn(p *Plan) (int, error) {
 		return exitStatus(ee.ProcessState), nil
 	}
 	return 0, errs.Wrap(errs.IOError, err, "failed to wait for %s", p.Program).WithExit(errs.ExitExec)
+}
+
+// withExecHint explains "permission denied" on a program: usually a cache on a noexec file system.
+func withExecHint(e *errs.Error, cause error) *errs.Error {
+	if errors.Is(cause, os.ErrPermission) {
+		e.WithHint("the program is not executable here; if the cache is on a noexec file system, set FLAVOR_CACHE to a folder on one that allows running programs")
+	}
+	return e
 }
