@@ -79,7 +79,7 @@ export function assemble(input: AssembleInput): Uint8Array {
   const layout = planLayout(
     input.launcher.length,
     compressed.length,
-    input.slots.map((s, i) => ({ ...spec.slots[i]!, ...stored[i]! })),
+    spec.slots.map((slot, i) => ({ ...slot, ...stored[i]! })),
   );
   const trailer = encodeTrailer(
     makeIndexBlock(layout, {

@@ -53,7 +53,9 @@ test('saveKeyPair writes 0600/0644 PEM files and refuses to overwrite', async ()
     assert.equal(hex(loaded.publicKeyRaw), hex(key.publicKeyRaw));
     assert.equal(hex(await loadPublicKeyFile(files.publicKeyPath)), hex(key.publicKeyRaw));
     const before = await fs.readFile(files.privateKeyPath, 'utf8');
-    await assert.rejects(saveKeyPair(generateSigningKey(), dir, false), (e) => isFlavorError(e, 'KEY_EXISTS'));
+    await assert.rejects(saveKeyPair(generateSigningKey(), dir, false), (e) =>
+      isFlavorError(e, 'KEY_EXISTS'),
+    );
     assert.equal(await fs.readFile(files.privateKeyPath, 'utf8'), before);
     await saveKeyPair(generateSigningKey(), dir, true);
     assert.notEqual(await fs.readFile(files.privateKeyPath, 'utf8'), before);

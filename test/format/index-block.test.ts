@@ -62,13 +62,26 @@ test('non-zero padding, reserved bytes and wrong sizes are refused', () => {
   for (const at of [864, 1375, 1376, 8191]) {
     const reserved = fullBlock();
     reserved[at] = 1;
-    assert.throws(() => decodeIndexBlock(reserved), (e) => isFlavorError(e, 'LAYOUT_INVALID'), `byte ${at}`);
+    assert.throws(
+      () => decodeIndexBlock(reserved),
+      (e) => isFlavorError(e, 'LAYOUT_INVALID'),
+      `byte ${at}`,
+    );
   }
   const sigPad = fullBlock();
   sigPad[300] = 1;
-  assert.throws(() => decodeIndexBlock(sigPad), (e) => isFlavorError(e, 'LAYOUT_INVALID'));
+  assert.throws(
+    () => decodeIndexBlock(sigPad),
+    (e) => isFlavorError(e, 'LAYOUT_INVALID'),
+  );
   const pad = fullBlock();
   pad[695] = 1;
-  assert.throws(() => decodeIndexBlock(pad), (e) => isFlavorError(e, 'LAYOUT_INVALID'));
-  assert.throws(() => decodeIndexBlock(new Uint8Array(100)), (e) => isFlavorError(e, 'LAYOUT_INVALID'));
+  assert.throws(
+    () => decodeIndexBlock(pad),
+    (e) => isFlavorError(e, 'LAYOUT_INVALID'),
+  );
+  assert.throws(
+    () => decodeIndexBlock(new Uint8Array(100)),
+    (e) => isFlavorError(e, 'LAYOUT_INVALID'),
+  );
 });

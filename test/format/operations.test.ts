@@ -45,14 +45,35 @@ test('packing puts the first op in the lowest byte', () => {
 test('eight ops fit, nine do not', () => {
   const eight = Array(8).fill(OP.GZIP);
   assert.deepEqual(unpackOperations(packOperations(eight)), eight);
-  assert.throws(() => packOperations([...eight, OP.GZIP]), (e) => isFlavorError(e, 'CHAIN_TOO_LONG'));
-  assert.throws(() => parseChain(Array(9).fill('gzip').join('|')), (e) => isFlavorError(e, 'CHAIN_TOO_LONG'));
+  assert.throws(
+    () => packOperations([...eight, OP.GZIP]),
+    (e) => isFlavorError(e, 'CHAIN_TOO_LONG'),
+  );
+  assert.throws(
+    () => parseChain(Array(9).fill('gzip').join('|')),
+    (e) => isFlavorError(e, 'CHAIN_TOO_LONG'),
+  );
 });
 
 test('unknown ops and bytes after the terminator are refused', () => {
-  assert.throws(() => unpackOperations(0x31n), (e) => isFlavorError(e, 'UNKNOWN_OPERATION'));
-  assert.throws(() => unpackOperations(0x10_00_10n), (e) => isFlavorError(e, 'UNKNOWN_OPERATION'));
-  assert.throws(() => packOperations([0x02]), (e) => isFlavorError(e, 'UNKNOWN_OPERATION'));
-  assert.throws(() => parseChain('tar,gzip'), (e) => isFlavorError(e, 'UNKNOWN_OPERATION'));
-  assert.throws(() => parseChain('lz4'), (e) => isFlavorError(e, 'UNKNOWN_OPERATION'));
+  assert.throws(
+    () => unpackOperations(0x31n),
+    (e) => isFlavorError(e, 'UNKNOWN_OPERATION'),
+  );
+  assert.throws(
+    () => unpackOperations(0x10_00_10n),
+    (e) => isFlavorError(e, 'UNKNOWN_OPERATION'),
+  );
+  assert.throws(
+    () => packOperations([0x02]),
+    (e) => isFlavorError(e, 'UNKNOWN_OPERATION'),
+  );
+  assert.throws(
+    () => parseChain('tar,gzip'),
+    (e) => isFlavorError(e, 'UNKNOWN_OPERATION'),
+  );
+  assert.throws(
+    () => parseChain('lz4'),
+    (e) => isFlavorError(e, 'UNKNOWN_OPERATION'),
+  );
 });

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { sha256 } from '../../src/crypto/digest.js';
 import { isFlavorError } from '../../src/errors.js';
-import { decodeDescriptor, digestPrefixU64, encodeDescriptor } from '../../src/format/slot-descriptor.js';
 import { packOperations, unpackOperations } from '../../src/format/operations.js';
+import { decodeDescriptor, digestPrefixU64, encodeDescriptor } from '../../src/format/slot-descriptor.js';
 
 const dir = new URL('../../testdata/upstream/', import.meta.url);
 
@@ -62,7 +62,9 @@ for (const v of vectors) {
 }
 
 test('upstream chain vectors: known v0 chains pack and unpack', () => {
-  for (const v of vectors.filter((x) => x.expected_operations.every((op) => [1, 16, 19, 22, 27].includes(op)))) {
+  for (const v of vectors.filter((x) =>
+    x.expected_operations.every((op) => [1, 16, 19, 22, 27].includes(op)),
+  )) {
     assert.equal(packOperations(v.expected_operations), BigInt(v.expected_operations_packed));
   }
   const chains = readExact<Array<{ operations: number[]; packed: string }>>('operations.json');
@@ -73,8 +75,14 @@ test('upstream chain vectors: known v0 chains pack and unpack', () => {
       assert.deepEqual(unpackOperations(BigInt(c.packed)), c.operations);
     } else {
       // 0x31 (AES256_GCM) is not a v0 operation: strict readers refuse it.
-      assert.throws(() => packOperations(c.operations), (e) => isFlavorError(e, 'UNKNOWN_OPERATION'));
-      assert.throws(() => unpackOperations(BigInt(c.packed)), (e) => isFlavorError(e, 'UNKNOWN_OPERATION'));
+      assert.throws(
+        () => packOperations(c.operations),
+        (e) => isFlavorError(e, 'UNKNOWN_OPERATION'),
+      );
+      assert.throws(
+        () => unpackOperations(BigInt(c.packed)),
+        (e) => isFlavorError(e, 'UNKNOWN_OPERATION'),
+      );
     }
   }
 });
