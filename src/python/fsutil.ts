@@ -1,7 +1,7 @@
 // Small file-system helpers for the Python pipeline.
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readdir, readlink, rm, rmdir, stat, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
@@ -115,5 +115,15 @@ export async function isElf(path: string): Promise<boolean> {
     return bytesRead === 4 && buf.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
   } finally {
     await fh.close();
+  }
+}
+
+/** True for a regular file with any execute bit set. */
+export function isExecutableFile(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
   }
 }

@@ -2,7 +2,7 @@
 // installed interpreters, python3.X on PATH), probing (one small script per candidate), and selection
 // (newest version satisfying every constraint; ties go to pyenv, then uv, then PATH).
 
-import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
@@ -71,6 +71,8 @@ print(json.dumps({
 }))
 `;
 
+import { isExecutableFile } from './fsutil.js';
+
 interface ProbeJson {
   version: string;
   implementation: string;
@@ -133,15 +135,6 @@ function realpathSafe(path: string): string {
     return realpathSync(path);
   } catch {
     return path;
-  }
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    const st = statSync(path);
-    return st.isFile() && (st.mode & 0o111) !== 0;
-  } catch {
-    return false;
   }
 }
 

