@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult } from './payload.bench.js';
-import { alternate, timeRun } from './timing.js';
+import { alternate, type Sample, timeRun } from './timing.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FLAVOR = join(ROOT, 'bin', 'flavor.js');
@@ -19,6 +19,33 @@ function flavor(args: string[], env: NodeJS.ProcessEnv): number {
   const r = spawnSync(process.execPath, [FLAVOR, ...args], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`flavor ${args.join(' ')} failed: ${r.stderr}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** The launcher's overhead: packaged run minus the same command run directly, from one alternating sample. */
+function overhead(name: string, baseline: string, s: Record<string, Sample>): BenchResult {
+  const packaged = s.packaged!;
+  const direct = s.direct!;
+  return {
+    name,
+    unit: 'ms',
+    value: round(packaged.median - direct.median),
+    baseline: { name: baseline, value: round(direct.median) },
+    ratio: round(packaged.median / direct.median),
+    extra: {
+      packaged_median_ms: round(packaged.median),
+      p10: round(packaged.p10),
+      p90: round(packaged.p90),
+      runs: packaged.runs,
+    },
+  };
+}
+
+/** The workenv folder in a cache that holds exactly one installed package. */
+function onlyWorkenv(cache: string): string {
+  const workenvs = join(cache, 'workenv');
+  const marker = readdirSync(workenvs).find((n) => n.endsWith('.ready'));
+  if (!marker) throw new Error(`no installed workenv in ${workenvs}`);
+  return join(workenvs, marker.replace(/\.ready$/, ''));
 }
 
 /** Splits a command line on spaces, honouring double quotes (enough for the commands flavor writes). */
@@ -67,16 +94,12 @@ async function benchApp(app: string, runs: number, dir: string): Promise<BenchRe
   }
   const warmEnv = cacheEnv(`warm-${app}`);
   timeRun(out, ['--help'], warmEnv);
-  const workenvs = join(warmEnv.FLAVOR_CACHE!, 'workenv');
-  const id = readdirSync(workenvs)
-    .find((n) => n.endsWith('.ready'))!
-    .replace(/\.ready$/, '');
+  const workenv = onlyWorkenv(warmEnv.FLAVOR_CACHE!);
   const meta = JSON.parse(
     spawnSync(process.execPath, [FLAVOR, 'inspect', out, '--json'], { encoding: 'utf8' }).stdout,
   ) as {
     execution: { command: string };
   };
-  const workenv = join(workenvs, id);
   const words = splitCommand(meta.execution.command.replaceAll('{workenv}', workenv));
   const s = alternate(
     {
@@ -97,19 +120,7 @@ async function benchApp(app: string, runs: number, dir: string): Promise<BenchRe
     },
     { name: `python.${app}.size`, unit: 'MiB', value: round(size / 1024 / 1024), extra: { bytes: size } },
     { name: `python.${app}.first_run`, unit: 'ms', value: round(first), extra: { runs: firstRuns.length } },
-    {
-      name: `python.${app}.warm_overhead`,
-      unit: 'ms',
-      value: round(s.packaged!.median - s.direct!.median),
-      baseline: { name: 'same interpreter and command run directly', value: round(s.direct!.median) },
-      ratio: round(s.packaged!.median / s.direct!.median),
-      extra: {
-        packaged_median_ms: round(s.packaged!.median),
-        p10: round(s.packaged!.p10),
-        p90: round(s.packaged!.p90),
-        runs: s.packaged!.runs,
-      },
-    },
+    overhead(`python.${app}.warm_overhead`, 'same interpreter and command run directly', s),
   ];
 }
 
@@ -136,11 +147,7 @@ async function benchInterpreter(hello: string, runs: number, dir: string): Promi
   flavor(['pack', '--manifest', manifest, '--output', pkg, '--key-seed', 'bench', '--quiet'], process.env);
   const env = { ...process.env, FLAVOR_CACHE: join(dir, 'interp-cache') };
   timeRun(pkg, [], env);
-  const workenvs = join(env.FLAVOR_CACHE, 'workenv');
-  const id = readdirSync(workenvs)
-    .find((n) => n.endsWith('.ready'))!
-    .replace(/\.ready$/, '');
-  const python = join(workenvs, id, 'bin', 'python3');
+  const python = join(onlyWorkenv(env.FLAVOR_CACHE), 'bin', 'python3');
   const s = alternate(
     {
       direct: { cmd: python, args: ['-I', '-c', 'pass'], env },
@@ -149,22 +156,7 @@ async function benchInterpreter(hello: string, runs: number, dir: string): Promi
     runs,
   );
   return [
-    {
-      name: 'python.interpreter.warm_overhead',
-      unit: 'ms',
-      value: round(s.packaged!.median - s.direct!.median),
-      baseline: {
-        name: 'packaged interpreter run directly (python3 -I -c pass)',
-        value: round(s.direct!.median),
-      },
-      ratio: round(s.packaged!.median / s.direct!.median),
-      extra: {
-        packaged_median_ms: round(s.packaged!.median),
-        p10: round(s.packaged!.p10),
-        p90: round(s.packaged!.p90),
-        runs: s.packaged!.runs,
-      },
-    },
+    overhead('python.interpreter.warm_overhead', 'packaged interpreter run directly (python3 -I -c pass)', s),
   ];
 }
 
