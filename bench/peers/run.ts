@@ -134,8 +134,11 @@ async function main(): Promise<void> {
   // Every run: the same environment, with the benchmark interpreter first on PATH (pex --sh-boot looks
   // for python3.11 on PATH on its first run; pyenv shims would add ~50 ms of bash to it).
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, PATH: `${pyBin}:${process.env.PATH ?? ''}` };
-  for (const k of ['PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'PEX_ROOT', 'SHIV_ROOT', 'FLAVOR_CACHE'])
-    delete baseEnv[k];
+  // A user's normal environment: none of this machine's PYTHON* settings (PYTHONDONTWRITEBYTECODE would
+  // stop shiv's extracted site-packages from ever getting a bytecode cache) and no tool caches.
+  for (const k of Object.keys(baseEnv))
+    if (/^PYTHON/.test(k) || ['VIRTUAL_ENV', 'PEX_ROOT', 'SHIV_ROOT', 'FLAVOR_CACHE'].includes(k))
+      delete baseEnv[k];
 
   // 1. the peers, pinned, in a throw-away venv
   const tools = join(work, 'tools');
@@ -144,6 +147,11 @@ async function main(): Promise<void> {
   sh(join(tools, 'bin', 'pip'), ['install', '-q', `pex==${PINS.pex}`, `shiv==${PINS.shiv}`]);
   const pipVersion = sh(join(tools, 'bin', 'pip'), ['--version']).split(' ')[1]!;
   const pexBuildRoot = join(work, 'pex-build-root');
+  // A clean host interpreter: an empty venv of PY. This machine's base site-packages has a sandbox .pth
+  // file that adds ~40 ms to every start of the base interpreter; a venv does not read it. shiv's shebang
+  // and the `python -c pass` floor use it (the baseline venv and PEX's venv are venvs anyway).
+  const hostPy = join(work, 'host-python', 'bin', 'python3.11');
+  sh(PY, ['-m', 'venv', '--without-pip', join(work, 'host-python')]);
   const notMeasurable: NotMeasurable[] = [];
   const results: BenchResult[] = [];
 
@@ -221,12 +229,12 @@ async function main(): Promise<void> {
       id: 'shiv',
       label: 'shiv',
       version: PINS.shiv,
-      build: 'shiv -e <module:function> -p <python3.11> -o app.pyz <app>',
+      build: 'shiv -e <module:function> -p <clean python3.11> -o app.pyz <app>',
       cache: 'SHIV_ROOT (default ~/.shiv): site-packages extracted on first run, then reused',
       needsPython: true,
       buildApp: (app, project, _entry, out, logFile) => {
         const exe = join(out, 'app.pyz');
-        sh(join(tools, 'bin', 'shiv'), ['-e', app.entry, '-p', PY, '-o', exe, project], {
+        sh(join(tools, 'bin', 'shiv'), ['-e', app.entry, '-p', hostPy, '-o', exe, project], {
           env: baseEnv,
           log: logFile,
         });
@@ -312,20 +320,19 @@ async function main(): Promise<void> {
     // the baseline venv (the app with the host interpreter) and PyInstaller's build venv
     const baseVenv = join(work, `venv-${app.id}`);
     const pyiVenv = join(work, `venv-pyi-${app.id}`);
-    for (const [venv, extra] of [
-      [baseVenv, []],
-      [
-        pyiVenv,
-        [
-          `pyinstaller==${PINS.pyinstaller}`,
-          `pyinstaller-hooks-contrib==${PINS['pyinstaller-hooks-contrib']}`,
-        ],
-      ],
-    ] as const) {
-      sh(PY, ['-m', 'venv', venv]);
-      const src = copyProject(app.dir, join(appDir, `src-${venv.split('/').pop()}`));
-      sh(join(venv, 'bin', 'pip'), ['install', '-q', src, ...extra], { env: baseEnv });
-    }
+    // The baseline venv holds only the app and its dependencies (no pip/setuptools and their .pth files),
+    // installed by the tools venv's pip.
+    sh(PY, ['-m', 'venv', '--without-pip', baseVenv]);
+    const basePy = join(baseVenv, 'bin', 'python');
+    const baseSrc = copyProject(app.dir, join(appDir, 'src-base'));
+    sh(join(tools, 'bin', 'pip'), ['--python', basePy, 'install', '-q', baseSrc], { env: baseEnv });
+    sh(PY, ['-m', 'venv', pyiVenv]);
+    const pyiSrc = copyProject(app.dir, join(appDir, 'src-pyi'));
+    const pyiPins = [
+      `pyinstaller==${PINS.pyinstaller}`,
+      `pyinstaller-hooks-contrib==${PINS['pyinstaller-hooks-contrib']}`,
+    ];
+    sh(join(pyiVenv, 'bin', 'pip'), ['install', '-q', pyiSrc, ...pyiPins], { env: baseEnv });
 
     // builds: one warm-up round, then buildRuns rounds, alternating tools
     const buildTimes: Record<string, number[]> = {};
@@ -412,7 +419,7 @@ async function main(): Promise<void> {
     }
     const cmds: Record<string, { cmd: string; args: string[]; env: NodeJS.ProcessEnv }> = {
       venv: { cmd: join(baseVenv, 'bin', 'python'), args: [entryScript, ...app.args], env: baseEnv },
-      python_pass: { cmd: PY, args: ['-c', 'pass'], env: baseEnv },
+      python_pass: { cmd: hostPy, args: ['-c', 'pass'], env: baseEnv },
     };
     for (const tool of live)
       cmds[tool.id] = { cmd: exes[tool.id]!, args: app.args, env: tool.env(warmCache(tool)) };
@@ -438,7 +445,10 @@ async function main(): Promise<void> {
         name: `peers.${app.id}.baseline.python_pass`,
         unit: 'ms',
         value: round(summarize(warm.python_pass!).median),
-        extra: { what: 'python3.11 -c pass', ...spread(warm.python_pass!) },
+        extra: {
+          what: 'python3.11 -c pass (an empty venv of the same interpreter)',
+          ...spread(warm.python_pass!),
+        },
       },
     );
     for (const tool of live) {
