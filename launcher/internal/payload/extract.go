@@ -43,6 +43,7 @@ func Place(root *os.Root, pl Placement, stored io.Reader) ([]string, error) {
 		lr.max = int64(*pl.Declared)
 	}
 	x := &extractor{root: root, dirs: map[string]bool{"": true}, seen: map[string]bool{}, max: lr.max}
+	defer x.closeDir()
 	if pl.Chain.HasTar() {
 		err = x.untar(rel, lr)
 	} else {
@@ -59,7 +60,11 @@ func Place(root *os.Root, pl Placement, stored io.Reader) ([]string, error) {
 }
 
 type extractor struct {
-	root    *os.Root
+	root *os.Root
+	// The folder the last entry went into, opened once: tar entries are sorted, so most consecutive
+	// entries share it, and creating "name" in it costs one openat instead of one per path component.
+	curDir  string
+	cur     *os.Root
 	dirs    map[string]bool // folders known to be real directories (not links)
 	seen    map[string]bool // entry paths of this slot, to refuse duplicates
 	top     map[string]bool
@@ -122,6 +127,48 @@ func (x *extractor) ensureDir(dir string) error {
 	return nil
 }
 
+// in returns the (already ensured) folder dir as a root of its own, keeping only the latest one open.
+func (x *extractor) in(dir string) (*os.Root, error) {
+	if dir == "" || dir == "." {
+		return x.root, nil
+	}
+	if x.cur != nil && x.curDir == dir {
+		return x.cur, nil
+	}
+	x.closeDir()
+	r, err := x.root.OpenRoot(dir)
+	if err != nil {
+		return nil, errs.Wrap(errs.IOError, err, "failed to open folder %s", dir)
+	}
+	x.cur, x.curDir = r, dir
+	return r, nil
+}
+
+func (x *extractor) closeDir() {
+	if x.cur != nil {
+		x.cur.Close()
+		x.cur, x.curDir = nil, ""
+	}
+}
+
+// create runs op(name) in p's folder; when p exists already (an earlier slot wrote it), the old
+// non-directory is removed first, so a new entry never writes through an old link.
+func (x *extractor) create(p string, op func(r *os.Root, name string) error) error {
+	r, err := x.in(path.Dir(p))
+	if err != nil {
+		return err
+	}
+	name := path.Base(p)
+	err = op(r, name)
+	if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if err := x.clearFile(p); err != nil {
+		return err
+	}
+	return op(r, name)
+}
+
 // clearFile removes a non-directory at p so a new entry never writes through an old link.
 func (x *extractor) clearFile(p string) error {
 	fi, err := x.root.Lstat(p)
@@ -147,15 +194,19 @@ func (x *extractor) writeSlotFile(rel string, r io.Reader, mode fs.FileMode) err
 	if err := x.ensureDir(path.Dir(rel)); err != nil {
 		return err
 	}
-	if err := x.clearFile(rel); err != nil {
-		return err
-	}
 	return x.writeFile(rel, r, -1, mode)
 }
 
 func (x *extractor) writeFile(p string, r io.Reader, size int64, mode fs.FileMode) error {
-	f, err := x.root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	var f *os.File
+	err := x.create(p, func(dir *os.Root, name string) (err error) {
+		f, err = dir.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		return err
+	})
 	if err != nil {
+		if _, ok := errs.As(err); ok {
+			return err
+		}
 		return errs.Wrap(errs.IOError, err, "failed to create %s", p)
 	}
 	if size >= 0 {
@@ -246,18 +297,16 @@ func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 		if hdr.Size < 0 || hdr.Size > x.max {
 			return errs.New(errs.PayloadTooLarge, "tar entry %q claims %d bytes", hdr.Name, hdr.Size)
 		}
-		if err := x.clearFile(full); err != nil {
-			return err
-		}
 		return x.writeFile(full, r, hdr.Size, mode)
 	case tar.TypeSymlink:
 		if !symlinkInside(full, hdr.Linkname) {
 			return errs.New(errs.UnsafePath, "tar symlink %q -> %q points outside the workenv", hdr.Name, hdr.Linkname)
 		}
-		if err := x.clearFile(full); err != nil {
+		err := x.create(full, func(dir *os.Root, name string) error { return dir.Symlink(hdr.Linkname, name) })
+		if _, ok := errs.As(err); ok {
 			return err
 		}
-		if err := x.root.Symlink(hdr.Linkname, full); err != nil {
+		if err != nil {
 			return errs.Wrap(errs.IOError, err, "failed to create symlink %s", full)
 		}
 		return nil
