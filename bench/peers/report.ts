@@ -47,8 +47,10 @@ const WHY: Record<string, string> = {
   'pyinstaller-onedir.concurrent_first_runs':
     'nothing to extract: an onedir build is a folder that is already unpacked (it is not one file).',
   'pyinstaller-onefile.first_run':
-    'it writes fewer, larger files: the pure-Python modules stay in one compressed PYZ archive that Python ' +
-    'imports from, and only the modules its analysis found are there. It pays that cost on every run, though.',
+    'it writes a few dozen files: the shared libraries plus two archives (base_library.zip and the PYZ) that ' +
+    'Python imports from without unpacking them, holding only the modules its analysis found. FlavorPack’s ' +
+    'first run verifies and writes its whole relocatable runtime (the full standard library as precompiled ' +
+    'files: over a thousand files) plus the dependencies. PyInstaller pays its cost on every run; FlavorPack once.',
   'pyinstaller-onefile.concurrent_first_runs':
     'it writes fewer, larger files (the Python modules stay zipped in one PYZ archive); each process ' +
     'extracts into its own temp dir, so there is no lock to wait for.',
@@ -101,7 +103,8 @@ function num(v: number, unit: string): string {
       : v >= 1000
         ? `${(v / 1000).toFixed(2)} s`
         : `${Math.round(v)} ms`;
-  if (unit === 'MiB') return v >= 100 ? `${Math.round(v)} MiB` : `${v.toFixed(1)} MiB`;
+  if (unit === 'MiB')
+    return v >= 100 ? `${Math.round(v)} MiB` : v >= 1 ? `${v.toFixed(1)} MiB` : `${Math.round(v * 1024)} KiB`;
   return `${v} ${unit}`;
 }
 
@@ -112,7 +115,10 @@ export function cell(r: BenchResult | undefined): string {
   const x = r.extra ?? {};
   if (r.name.endsWith('.warm_overhead')) s = `${r.value >= 0 ? '+' : ''}${Math.round(r.value)} ms`;
   if (typeof x.p10 === 'number' && typeof x.p90 === 'number' && r.unit === 'ms')
-    s += ` <sub>${Math.round(x.p10)}–${Math.round(x.p90)}</sub>`;
+    s +=
+      r.value >= 1000
+        ? ` <sub>${(x.p10 / 1000).toFixed(2)}–${(x.p90 / 1000).toFixed(2)} s</sub>`
+        : ` <sub>${Math.round(x.p10)}–${Math.round(x.p90)}</sub>`;
   if (r.name.endsWith('.size') && typeof x.files === 'number' && x.files > 1)
     s += ` <sub>${x.files} files</sub>`;
   if (r.name.endsWith('.concurrent_first_runs')) {
@@ -154,6 +160,27 @@ export function peerWins(doc: PeersDoc): Win[] {
       }
     }
   return wins;
+}
+
+/** Per app, the metrics on which FlavorPack's median is the lowest of all tools. */
+export function bestOf(doc: PeersDoc): string[] {
+  const out: string[] = [];
+  for (const app of doc.apps) {
+    const metrics = COLUMNS.filter(({ metric }) => {
+      if (metric === 'warm_overhead') return false;
+      const ours = find(doc, `peers.${app.id}.flavor.${metric}`);
+      if (!ours) return false;
+      return doc.tools.every((t) => {
+        const r = find(doc, `peers.${app.id}.${t.id}.${metric}`);
+        return t.id === 'flavor' || !r || r.value > ours.value;
+      });
+    });
+    if (metrics.length)
+      out.push(
+        `${app.id}: ${metrics.map((m) => (m.metric === 'concurrent_first_runs' ? 'concurrent first runs' : m.title)).join(', ')}`,
+      );
+  }
+  return out;
 }
 
 export function svgName(jsonFile: string): string {
@@ -266,6 +293,9 @@ export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string)
       .join(', ');
     L.push(`* **${label(tool)}** is ${METRIC_WORDS[metric] ?? metric}: ${where}. Why: ${why(tool, metric)}`);
   }
+  const best = bestOf(doc);
+  if (best.length)
+    L.push('', 'Where FlavorPack has the lowest median of all tools:', '', ...best.map((b) => `* ${b}`));
   L.push(
     '',
     'What FlavorPack buys with those costs: one file that needs no Python on the target (unlike PEX and shiv),',
@@ -292,37 +322,45 @@ export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string)
   return L.join('\n');
 }
 
-/** A horizontal bar chart: one panel per app, two bars per tool (first run, warm run) with p10–p90 whiskers. */
+/**
+ * A horizontal bar chart on one log time scale (10 ms … the largest p90): one panel per app, two bars per tool
+ * (first run dark, warm run light) with p10–p90 whiskers and the median printed.
+ */
 export function renderSvg(doc: PeersDoc): string {
   const W = 760;
   const labelW = 170;
-  const valueW = 70;
+  const valueW = 60;
   const barH = 11;
   const rowH = 2 * barH + 8;
-  const plotW = W - labelW - valueW - 20;
-  const out: string[] = [];
-  let y = 28;
+  const plotW = W - labelW - valueW - 10;
+  const series = ['first_run', 'warm_run'];
+  const all = doc.apps.flatMap((a) =>
+    doc.tools.flatMap((t) => series.map((m) => find(doc, `peers.${a.id}.${t.id}.${m}`))),
+  );
+  const top = Math.max(100, ...all.map((r) => Math.max(r?.value ?? 0, Number(r?.extra?.p90 ?? 0))));
+  const lo = 1; // log10(10 ms)
+  const hi = Math.max(2, Math.ceil(Math.log10(top)));
+  const x = (v: number) => labelW + ((Math.log10(Math.max(v, 10)) - lo) / (hi - lo)) * plotW;
   const body: string[] = [];
+  let y = 34;
   for (const app of doc.apps) {
-    const rows = doc.tools.filter((t) => find(doc, `peers.${app.id}.${t.id}.warm_run`));
-    const all = rows.flatMap((t) =>
-      ['first_run', 'warm_run'].map((m) => find(doc, `peers.${app.id}.${t.id}.${m}`)),
-    );
-    const max = Math.max(1, ...all.map((r) => Math.max(r?.value ?? 0, Number(r?.extra?.p90 ?? 0))));
-    const x = (v: number) => labelW + (v / max) * plotW;
+    const rows = doc.tools.filter((t) => series.some((m) => find(doc, `peers.${app.id}.${t.id}.${m}`)));
+    if (!rows.length) continue;
     body.push(`<text x="10" y="${y + 14}" class="h">${esc(app.id)}</text>`);
     y += 22;
+    const y0 = y;
     for (const t of rows) {
       body.push(
         `<text x="${labelW - 8}" y="${y + barH + 4}" class="l" text-anchor="end">${esc(t.label)}</text>`,
       );
-      ['first_run', 'warm_run'].forEach((m, i) => {
+      series.forEach((m, i) => {
         const r = find(doc, `peers.${app.id}.${t.id}.${m}`);
         if (!r) return;
         const by = y + i * barH;
         const w = Math.max(1, x(r.value) - labelW);
+        const outline = t.id === 'flavor' ? ' stroke="#000" stroke-width="0.8"' : '';
         body.push(
-          `<rect x="${labelW}" y="${by}" width="${w.toFixed(1)}" height="${barH - 1}" class="${i === 0 ? 'first' : 'warm'}"${t.id === 'flavor' ? ' stroke="#000" stroke-width="0.8"' : ''}/>`,
+          `<rect x="${labelW}" y="${by}" width="${w.toFixed(1)}" height="${barH - 1}" class="${i === 0 ? 'first' : 'warm'}"${outline}/>`,
         );
         const p10 = r.extra?.p10;
         const p90 = r.extra?.p90;
@@ -330,25 +368,33 @@ export function renderSvg(doc: PeersDoc): string {
           body.push(
             `<line x1="${x(p10).toFixed(1)}" x2="${x(p90).toFixed(1)}" y1="${by + barH / 2 - 0.5}" y2="${by + barH / 2 - 0.5}" class="w"/>`,
           );
+        const tx = x(Math.max(r.value, Number(p90 ?? 0))) + 4;
         body.push(
-          `<text x="${(x(Math.max(r.value, Number(p90 ?? 0))) + 4).toFixed(1)}" y="${by + barH - 2}" class="v">${esc(num(r.value, r.unit))}</text>`,
+          `<text x="${tx.toFixed(1)}" y="${by + barH - 2}" class="v">${esc(num(r.value, r.unit))}</text>`,
         );
       });
       y += rowH;
     }
-    y += 10;
+    for (let e = lo; e <= hi; e++) {
+      const gx = x(10 ** e).toFixed(1);
+      body.push(`<line x1="${gx}" x2="${gx}" y1="${y0 - 2}" y2="${y}" class="g"/>`);
+      body.push(
+        `<text x="${gx}" y="${y + 10}" class="t" text-anchor="middle">${e < 3 ? `${10 ** e} ms` : `${10 ** (e - 3)} s`}</text>`,
+      );
+    }
+    y += 22;
   }
-  const H = y + 10;
-  out.push(
+  const H = y + 6;
+  return `${[
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
-    '<style>.h{font-size:14px;font-weight:bold}.l{font-size:11px}.v{font-size:10px;fill:#333}' +
-      '.first{fill:#2b5c8a}.warm{fill:#9cc3e4}.w{stroke:#000;stroke-width:1}</style>',
+    '<style>.h{font-size:14px;font-weight:bold}.l{font-size:11px}.v{font-size:10px;fill:#333}.t{font-size:9px;fill:#666}' +
+      '.first{fill:#2b5c8a}.warm{fill:#9cc3e4}.w{stroke:#000;stroke-width:1}.g{stroke:#ccc;stroke-width:0.5}</style>',
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="10" y="18" class="h">First run (dark, empty cache) and warm run (light), median with p10–p90, per app</text>`,
+    '<text x="10" y="18" class="h">First run, empty cache (dark) and warm run (light): median, p10–p90 whiskers</text>',
+    '<text x="10" y="30" class="t">log time scale; FlavorPack outlined; generated by bench/peers/report.ts</text>',
     ...body,
     '</svg>',
-  );
-  return `${out.join('\n')}\n`;
+  ].join('\n')}\n`;
 }
 
 /** Writes docs/benchmarks.md and the SVG next to the JSON; returns the written paths. */
