@@ -22,7 +22,9 @@ const TRAP_SCRIPT = [
   '[ "$1" = 0 ] && exit 0',
   ...Object.entries(SIGNALS).map(([name, n]) => `trap 'echo got-${name}; exit ${100 + n}' ${name.slice(3)}`),
   'echo ready',
-  'while :; do sleep 0.02; done',
+  // Bounded, so a broken forwarder fails the test instead of leaving the app running.
+  'i=0; while [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done',
+  'exit 99',
   '',
 ].join('\n');
 
