@@ -28,7 +28,8 @@ const TRAP_SCRIPT = [
   '',
 ].join('\n');
 
-const modeEnv = (mode: (typeof MODES)[number]) => (mode === 'spawn' ? { FLAVOR_EXEC_MODE: 'spawn' } : {});
+const modeEnv = (mode: (typeof MODES)[number]): Record<string, string> =>
+  mode === 'spawn' ? { FLAVOR_EXEC_MODE: 'spawn' } : {};
 
 before(async () => {
   work = await tempDir('flavor-adv-signals-');
@@ -36,7 +37,13 @@ before(async () => {
   exitPkg = await writePackage(
     path.join(work, 'exit.psp'),
     appPackage({
-      script: '#!/bin/sh\ncase "$1" in sig*) kill -s "${1#sig}" $$; sleep 1;; esac\nexit "$1"\n',
+      // "sigKILL" → kill itself with SIGKILL (shell parameter expansion strips the "sig" prefix).
+      script: [
+        '#!/bin/sh',
+        'case "$1" in sig*) kill -s "$(echo "$1" | cut -c4-)" $$; sleep 1;; esac',
+        'exit "$1"',
+        '',
+      ].join('\n'),
     }),
   );
   const big = 'line of output for the pipe test\n'.repeat(200_000); // 6.6 MB
