@@ -99,8 +99,8 @@ const FUTURE_CRYPTO_SIZE = 512;
 const RESERVED_SIZE = INDEX_SIZE - F.reserved;
 
 /**
- * Decodes an index block. Only checks that are about the block's own bytes happen here: its length and
- * that the bytes the format defines as zero (signature padding, field padding) are zero.
+ * Decodes an index block. Values only: the bytes the format defines as zero are checked separately
+ * (checkIndexZeroRegions), after the index checksum, as the launcher does.
  */
 export function decodeIndexBlock(bytes: Uint8Array): IndexBlock {
   if (bytes.length !== INDEX_SIZE) {
@@ -108,22 +108,6 @@ export function decodeIndexBlock(bytes: Uint8Array): IndexBlock {
   }
   const r = new ByteReader(bytes);
   const signatureField = r.slice(F.signature, SIGNATURE_FIELD_SIZE);
-  if (!isAllZero(signatureField.subarray(SIGNATURE_SIZE))) {
-    throw new FlavorError('LAYOUT_INVALID', 'index bytes 192..639 after the signature must be zero', {
-      details: { region: 'index.signature_padding' },
-    });
-  }
-  if (!isAllZero(r.slice(F.futureCrypto, INDEX_SIZE - F.futureCrypto))) {
-    // Unsigned and unused by this format version: non-zero bytes could only carry smuggled data.
-    throw new FlavorError('LAYOUT_INVALID', 'index bytes 864..8191 (future_crypto, reserved) must be zero', {
-      details: { region: 'index.reserved' },
-    });
-  }
-  if (!isAllZero(r.slice(F.padding, PADDING_SIZE))) {
-    throw new FlavorError('LAYOUT_INVALID', 'index padding bytes 692..703 must be zero', {
-      details: { region: 'index.padding' },
-    });
-  }
   return {
     formatVersion: r.u32(F.formatVersion),
     indexChecksum: r.u32(F.indexChecksum),
@@ -163,6 +147,30 @@ export function decodeIndexBlock(bytes: Uint8Array): IndexBlock {
     futureCrypto: r.slice(F.futureCrypto, FUTURE_CRYPTO_SIZE),
     reserved: r.slice(F.reserved, RESERVED_SIZE),
   };
+}
+
+/**
+ * The regions that must be zero: the 448 bytes after the signature, the field padding 692..703, and
+ * future_crypto + reserved (864..8191). They are unsigned and unused, so non-zero bytes could only carry
+ * smuggled data.
+ */
+export function checkIndexZeroRegions(bytes: Uint8Array): void {
+  const zero = (from: number, to: number) => isAllZero(bytes.subarray(from, to));
+  if (!zero(F.signature + SIGNATURE_SIZE, F.signature + SIGNATURE_FIELD_SIZE)) {
+    throw new FlavorError('LAYOUT_INVALID', 'index bytes 192..639 after the signature must be zero', {
+      details: { region: 'index.signature_padding' },
+    });
+  }
+  if (!zero(F.padding, F.padding + PADDING_SIZE)) {
+    throw new FlavorError('LAYOUT_INVALID', 'index padding bytes 692..703 must be zero', {
+      details: { region: 'index.padding' },
+    });
+  }
+  if (!zero(F.futureCrypto, INDEX_SIZE)) {
+    throw new FlavorError('LAYOUT_INVALID', 'index bytes 864..8191 (future_crypto, reserved) must be zero', {
+      details: { region: 'index.reserved' },
+    });
+  }
 }
 
 /** Encodes every field; `decodeIndexBlock(encodeIndexBlock(x))` gives back `x`. */

@@ -12,6 +12,7 @@ import {
   bytesEqual,
   checkDescriptorsAgainstMetadata,
   checkFormatVersion,
+  checkIndexZeroRegions,
   decodeIndexBlock,
   decodeSlotTable,
   decodeTrailer,
@@ -101,6 +102,7 @@ async function readPackage(
       { hint: 'the index block was modified or corrupted', details: { region: 'index' } },
     );
   }
+  checkIndexZeroRegions(indexBytes);
   const layout = validateLayout(index, fileLength);
 
   const compressed = await readExactly(handle, layout.metadataOffset, layout.metadataSize);

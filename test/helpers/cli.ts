@@ -59,6 +59,11 @@ function flavorBin(): string {
   if (existsSync(path.join(REPO_ROOT, 'dist', 'launchers'))) {
     symlinkSync(path.join(REPO_ROOT, 'dist', 'launchers'), path.join(root, 'dist', 'launchers'));
   }
+  // The build tools (uv, patchelf in .cache/tools) and the launcher sources are found next to dist/.
+  for (const name of ['.cache', 'launcher']) {
+    if (existsSync(path.join(REPO_ROOT, name)))
+      symlinkSync(path.join(REPO_ROOT, name), path.join(root, name));
+  }
   snapshotBin = path.join(root, 'bin', 'flavor.js');
   return snapshotBin;
 }
