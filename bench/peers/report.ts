@@ -17,16 +17,16 @@ const COLUMNS: { metric: Metric; title: string }[] = [
   { metric: 'warm_run', title: 'warm run' },
   { metric: 'warm_overhead', title: 'warm − venv' },
   { metric: 'concurrent_first_runs', title: 'N concurrent first runs' },
-  { metric: 'peak_rss_first', title: 'peak RSS, first run' },
-  { metric: 'peak_rss_warm', title: 'peak RSS, warm' },
+  { metric: 'peak_rss_first', title: 'peak RSS (first run)' },
+  { metric: 'peak_rss_warm', title: 'peak RSS (warm)' },
 ];
 
 const METRIC_WORDS: Record<string, string> = {
-  size: 'smaller',
+  size: 'is smaller',
   build: 'builds faster',
-  first_run: 'faster on the first run',
-  warm_run: 'faster on a warm run',
-  concurrent_first_runs: 'faster with concurrent first runs',
+  first_run: 'is faster on the first run',
+  warm_run: 'is faster on a warm run',
+  concurrent_first_runs: 'is faster with concurrent first runs',
   peak_rss_first: 'uses less memory on the first run',
   peak_rss_warm: 'uses less memory on a warm run',
 };
@@ -108,10 +108,17 @@ function num(v: number, unit: string): string {
   return `${v} ${unit}`;
 }
 
+/** A value for a sentence: one decimal below 100 ms, so close numbers do not print the same. */
+function fine(r: BenchResult): string {
+  if (typeof r.extra?.bytes === 'number') return num(r.extra.bytes / 1024 / 1024, 'MiB');
+  return r.unit === 'ms' && r.value < 100 ? `${r.value.toFixed(1)} ms` : num(r.value, r.unit);
+}
+
 /** One table cell: median, then the p10–p90 spread and extras where they matter. */
 export function cell(r: BenchResult | undefined): string {
   if (!r) return '—';
-  let s = num(r.value, r.unit);
+  // sizes: from the exact byte count (the rounded value can print as 0 for a tiny file)
+  let s = typeof r.extra?.bytes === 'number' ? num(r.extra.bytes / 1024 / 1024, 'MiB') : num(r.value, r.unit);
   const x = r.extra ?? {};
   if (r.name.endsWith('.warm_overhead')) s = `${r.value >= 0 ? '+' : ''}${Math.round(r.value)} ms`;
   if (typeof x.p10 === 'number' && typeof x.p90 === 'number' && r.unit === 'ms')
@@ -209,6 +216,10 @@ export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string)
     `* Load average (1/5/15 min) at the start: ${doc.load.start.join(' / ')}; at the end: ${doc.load.end.join(' / ')}.`,
     '  This is a shared 2-core VM where other work (builds, tests of other engineers) may have been running:',
     '  absolute numbers are noisy, which is why tools alternate run by run and every time has its p10–p90.',
+    '* Disk: this VM’s disk writes are slow and its page cache is kept small, so a *first run*, which mostly',
+    '  writes the extracted files, is dominated by disk writes and varies a lot (see its p10–p90). The tools that',
+    '  write the most pay the most: FlavorPack writes its whole runtime uncompressed (the full standard library,',
+    '  precompiled), plus the dependencies. Rerun the harness on your own hardware before quoting first-run times.',
     `* Runs: ${doc.settings.runs} timed runs per time (after one warm-up round), ${doc.settings.build_runs} timed builds per tool (after one warm-up build), ${doc.settings.concurrency} concurrent first runs, peak memory over 3 runs.${doc.settings.quick ? ' **Quick mode (smoke test) — not a real measurement.**' : ''}`,
     '',
     '| tool | version | build command | extraction cache (first run) | needs Python on the target |',
@@ -239,13 +250,19 @@ export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string)
     `* **N concurrent first runs**: ${doc.settings.concurrency} runs started at once against one empty cache; time until`,
     '  the last one exits, and how many exited 0.',
     `* **peak RSS**: ${doc.settings.memory}; median of 3 runs.`,
+    '* Environment: the harness’s own, minus every `PYTHON*` variable (this machine sets',
+    '  `PYTHONDONTWRITEBYTECODE`, which would stop shiv’s extracted files from ever getting a bytecode cache).',
+    '  This machine’s base interpreter also reads a sandbox `.pth` file at every start (about 40 ms), so shiv’s',
+    '  shebang and the `python -c pass` floor use an empty venv of the same interpreter, which skips it; the',
+    '  baseline venv and PEX’s venv skip it too. Only PEX’s *first* run starts the base `python3.11` from `PATH`.',
     '* Cells show the median and, in small print, p10–p90. All tools alternate run by run (tool A, B, C, …, then',
     '  A again), so background load hits them alike.',
     '',
   );
 
   for (const app of doc.apps) {
-    L.push(`## ${app.id}`, '', `${app.description}. Command: \`<app> ${app.args.join(' ')}\`.`, '');
+    const command = app.args.length ? `\`<app> ${app.args.join(' ')}\`` : '`<app>` (no arguments)';
+    L.push(`## ${app.id}`, '', `${app.description}. Command: ${command}.`, '');
     L.push(
       `| tool | ${COLUMNS.map((c) => (c.metric === 'concurrent_first_runs' ? `${doc.settings.concurrency} concurrent first runs` : c.title)).join(' | ')} |`,
       `| --- | ${COLUMNS.map(() => '---:').join(' | ')} |`,
@@ -286,12 +303,9 @@ export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string)
   for (const [key, ws] of groups) {
     const [tool, metric] = key.split('.') as [string, string];
     const where = ws
-      .map(
-        (w) =>
-          `${w.app} (${num(w.peer.value, w.peer.unit)} vs ${num(w.ours.value, w.ours.unit)}${w.clear ? '' : ', within the noise'})`,
-      )
+      .map((w) => `${w.app} (${fine(w.peer)} vs ${fine(w.ours)}${w.clear ? '' : ', within the noise'})`)
       .join(', ');
-    L.push(`* **${label(tool)}** is ${METRIC_WORDS[metric] ?? metric}: ${where}. Why: ${why(tool, metric)}`);
+    L.push(`* **${label(tool)}** ${METRIC_WORDS[metric] ?? metric}: ${where}. Why: ${why(tool, metric)}`);
   }
   const best = bestOf(doc);
   if (best.length)

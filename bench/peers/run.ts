@@ -377,7 +377,7 @@ async function main(): Promise<void> {
       const r: BenchResult = {
         name: `peers.${app.id}.${tool.id}.${metric}`,
         unit,
-        value: round(value),
+        value: unit === 'MiB' ? Math.round(value * 1000) / 1000 : round(value),
         extra,
       };
       const f = flavorValue(metric);
