@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PYINSTALLER_OPTIONS } from './apps.js';
 import type { BenchResult, Metric, PeersDoc } from './types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -206,11 +207,18 @@ export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string)
     `Every number on this page comes from one run of the checked-in harness (\`npm run bench:peers\`,`,
     `[bench/peers/](../bench/peers/)) and is copied from [${basename(jsonPath)}](${jsonPath}) by a generator;`,
     'nobody edits the tables. Each peer uses its documented defaults for a fast single-file/folder app; the',
-    'only non-default option is the one a tool needs for an app to run at all (listed below).',
+    'only non-default options are those a tool needs for an app to run at all:',
+    '',
+    ...doc.apps.flatMap((a) => {
+      const opts = a.pyinstaller ?? PYINSTALLER_OPTIONS[a.id] ?? [];
+      return opts.length ? [`* PyInstaller on ${a.id}: \`${opts.join(' ')}\`.`] : [];
+    }),
     '',
     '## Machine and versions',
     '',
-    `* Date: ${doc.date.slice(0, 16).replace('T', ' ')} UTC, FlavorPack ${doc.flavorpack} (commit ${doc.commit}).`,
+    `* Date: ${doc.date.slice(0, 16).replace('T', ' ')} UTC, FlavorPack ${doc.flavorpack} (commit ${doc.commit} at the end of the run;`,
+    '  the FlavorPack row below shows the commit at its start; `+dirty`: uncommitted changes in src/ or launcher/',
+    '  by others working in the same checkout).',
     `* Machine: ${doc.machine.cpus}, ${doc.machine.memory_gb} GB RAM, ${doc.machine.os}, ${doc.machine.libc}, Node ${doc.machine.node}.`,
     `* Interpreter for every tool: ${doc.python}; the same interpreter runs the baselines. pip ${doc.machine.pip}.`,
     `* Load average (1/5/15 min) at the start: ${doc.load.start.join(' / ')}; at the end: ${doc.load.end.join(' / ')}.`,

@@ -18,6 +18,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '../../src/version.js';
+import { PYINSTALLER_OPTIONS } from './apps.js';
 import { concurrentRuns, diskSize, memoryMethod, peakRssKiB, summarize, timeRun } from './measure.js';
 import { writeReport } from './report.js';
 import type { AppInfo, BenchResult, NotMeasurable, PeersDoc, ToolInfo } from './types.js';
@@ -74,8 +75,7 @@ const APPS: AppSpec[] = [
     dir: join(ROOT, 'bench', 'peers', 'apps', 'poetry'),
     entry: 'poetry.console.application:main',
     args: ['--version'],
-    // Without it the frozen Poetry fails: pbs_installer/versions.json is package data no hook collects.
-    pyinstaller: ['--collect-data', 'pbs_installer'],
+    pyinstaller: PYINSTALLER_OPTIONS.poetry!,
   },
 ];
 
@@ -528,7 +528,13 @@ async function main(): Promise<void> {
       cache,
       needsPython,
     })),
-    apps: apps.map(({ id, description, args, entry }) => ({ id, description, args, entry })),
+    apps: apps.map(({ id, description, args, entry, pyinstaller }) => ({
+      id,
+      description,
+      args,
+      entry,
+      pyinstaller,
+    })),
     not_measurable: notMeasurable,
     results,
   };

@@ -38,6 +38,8 @@ export interface AppInfo {
   /** The command line each tool's output is run with (after the executable). */
   args: string[];
   entry: string;
+  /** Extra PyInstaller options this app needs to run at all. */
+  pyinstaller?: string[];
 }
 
 export interface NotMeasurable {
