@@ -8,7 +8,8 @@
 //   FLAVOR_PEERS_BUILD_RUNS  timed builds per tool and app (default 3, after one warm-up build)
 //   FLAVOR_PEERS_CONCURRENCY concurrent first runs (default 32)
 //   FLAVOR_PEERS_APPS        comma-separated subset of hello,cli,native,poetry
-//   FLAVOR_PEERS_QUICK=1     smoke test: 3 runs, 1 build, hello only; writes to the work dir, not the repo
+//   FLAVOR_PEERS_QUICK=1     smoke test: 3 runs, 1 build, hello only; writes $TMPDIR/<date>-<machine>-peers.json
+//                            and leaves the repository (results, docs) alone
 //   FLAVOR_PEERS_PYTHON      the interpreter every tool uses (default $(pyenv root)/versions/3.11.7/bin/python3.11)
 //   FLAVOR_PEERS_KEEP=1      keep the work dir (venvs, builds) for inspection
 
@@ -538,7 +539,8 @@ async function main(): Promise<void> {
     not_measurable: notMeasurable,
     results,
   };
-  const outDir = quick ? work : join(ROOT, 'bench', 'results');
+  // quick mode: next to the work dir (which is removed), never in the repository
+  const outDir = quick ? os.tmpdir() : join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
   const file = process.env.FLAVOR_PEERS_OUT ?? join(outDir, `${date.slice(0, 10)}-${host}-peers.json`);
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
