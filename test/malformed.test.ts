@@ -22,23 +22,12 @@ import {
   TRAILER_SIZE,
 } from '../src/format/index.js';
 import { verifyPackage } from '../src/reader/verify.js';
+import { prng } from './helpers/prng.js';
 import { readVectors, type VectorFile } from './helpers/vectors.js';
 
 const SEED = Number(process.env.FLAVOR_FUZZ_SEED ?? 20251125) >>> 0;
 const COUNT = Number(process.env.FLAVOR_FUZZ_COUNT ?? 400);
 const CASE_LIMIT_MS = 5000;
-
-/** mulberry32: a tiny seeded PRNG, so every run (and every failure) is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Region {
   name: string;
@@ -257,7 +246,7 @@ test(`mutation fuzzing of the ok-* vectors (seed ${SEED}, ${COUNT} random flips 
 }, async (t) => {
   const vectors = readVectors().filter((v) => v.expect === 'success');
   assert.ok(vectors.length >= 5, 'expected the ok-* vectors');
-  const rand = mulberry32(SEED);
+  const rand = prng(SEED);
   const file = path.join(dir, 'case.psp');
   const rssStart = process.memoryUsage().rss;
   let rssPeak = rssStart;

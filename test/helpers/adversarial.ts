@@ -233,17 +233,7 @@ export async function exists(p: string): Promise<boolean> {
   );
 }
 
-/** A tiny seeded PRNG (mulberry32) for reproducible random choices. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './prng.js';
 
 /** The launcher's one-line error: "<prog>: error: <message> [<CODE>]". */
 export function launcherErrorCode(stderr: string): string | undefined {
