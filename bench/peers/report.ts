@@ -408,7 +408,8 @@ export function renderSvg(doc: PeersDoc): string {
   }
   const H = y + 6;
   return `${[
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" role="img" aria-labelledby="chart-title">`,
+    '<title id="chart-title">First-run and warm-run times per tool and app (FlavorPack peer benchmark)</title>',
     '<style>.h{font-size:14px;font-weight:bold}.l{font-size:11px}.v{font-size:10px;fill:#333}.t{font-size:9px;fill:#666}' +
       '.first{fill:#2b5c8a}.warm{fill:#9cc3e4}.w{stroke:#000;stroke-width:1}.g{stroke:#ccc;stroke-width:0.5}</style>',
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
