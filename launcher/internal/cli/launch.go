@@ -100,6 +100,12 @@ func (a *App) Launch(userArgs []string) error {
 		lock.Close()
 		return err
 	}
+	// The app gets real paths (its interpreter and children need them): prove that the workenv path
+	// still leads to the folder that was checked and installed through the cache handles.
+	if err := cache.ConfirmPath(in.ID); err != nil {
+		lock.Close()
+		return err
+	}
 	a.Log.Debugf("running %s", plan.Program)
 	if launch.SpawnDefault || strings.EqualFold(a.Getenv("FLAVOR_EXEC_MODE"), "spawn") {
 		code, err := launch.Spawn(plan)
