@@ -183,3 +183,15 @@ test('flavor pack refuses a build cache another user could swap, before building
   assert.match(r.stderr, new RegExp(`hint: .*fix ${shared}:`));
   assert.deepEqual(await fs.readdir(shared), []);
 });
+
+test('flavor workenv list passes the launcher’s CACHE_UNSAFE refusal on, naming the folder', async () => {
+  const base = await mkdir(path.join(work, `list-${n++}`), 0o755);
+  const shared = await mkdir(path.join(base, 'shared'), 0o775);
+  const r = await runFlavor(['workenv', 'list'], { env: { FLAVOR_CACHE: path.join(shared, 'cache') } });
+  assert.equal(r.code, 17, r.stderr);
+  assert.match(r.stderr, new RegExp(`the folder ${shared} above it is writable by other users`));
+  assert.match(
+    r.stderr,
+    new RegExp(`hint: set FLAVOR_CACHE to a folder that only you can change, or fix ${shared}:`),
+  );
+});
