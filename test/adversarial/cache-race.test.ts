@@ -15,9 +15,9 @@
 //
 // Users are numeric uids through setpriv (no passwd entry needed); the attacker is the small Go program
 // launcher/internal/testtools/renameexchange, built at test time. CI runs as root; elsewhere the test is
-// skipped unless CI=true. FLAVOR_RACE_LAUNCHES sets the launches per configuration (default 500; a long
-// run: 5000). FLAVOR_RACE_LAUNCHER runs the race against another launcher binary (e.g. one built from an
-// older commit): with today's main's launcher, A and B fail with attacker wins.
+// skipped unless CI=true. Default: 500 launches in C, 150 each in A and B (about 25 s alone);
+// FLAVOR_RACE_LAUNCHES=N runs N in each (a long run: 5000). FLAVOR_RACE_LAUNCHER=<binary> races another
+// launcher build (e.g. one from an older commit): the launcher before issue 11 fails A and B with wins.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -36,7 +36,11 @@ import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 const VICTIM = 64101;
 const ATTACKER = 64102;
-const LAUNCHES = Number(process.env.FLAVOR_RACE_LAUNCHES ?? 500);
+const LONG = process.env.FLAVOR_RACE_LAUNCHES;
+/** Launches in C, where the launcher accepts the root and a win would run the attacker's code. */
+const LAUNCHES = Number(LONG ?? 500);
+/** Launches in A and B, which are refused before anything is read (main's launcher loses ~1 in 6 there). */
+const REFUSED_LAUNCHES = LONG ? LAUNCHES : 150;
 const PARALLEL = 3;
 const isRoot = process.getuid?.() === 0;
 const skip = !isRoot && process.env.CI !== 'true' ? 'needs root to create the two users’ folders' : false;
@@ -121,9 +125,10 @@ function count(t: Tally, r: LaunchResult): void {
   } else if (t.other.length < 5) t.other.push(`exit ${r.code}: ${r.stdout}${r.stderr}`);
 }
 
-/** Launches the victim LAUNCHES times (PARALLEL at a time) while the attacker swaps the pairs. */
+/** Launches the victim `launches` times (PARALLEL at a time) while the attacker swaps the pairs. */
 async function race(
   label: string,
+  launches: number,
   cache: string,
   pairs: [string, string][],
 ): Promise<{ tally: Tally; attacker: AttackerReport }> {
@@ -132,8 +137,8 @@ async function race(
   const tally: Tally = { launches: 0, genuine: 0, pwned: 0, refused: new Map(), other: [] };
   let attacker: AttackerReport;
   try {
-    for (let done = 0; done < LAUNCHES; done += PARALLEL) {
-      const batch = Array.from({ length: Math.min(PARALLEL, LAUNCHES - done) }, () =>
+    for (let done = 0; done < launches; done += PARALLEL) {
+      const batch = Array.from({ length: Math.min(PARALLEL, launches - done) }, () =>
         launch(pkg, { cache, home: work, asUser: VICTIM }),
       );
       for (const r of await Promise.all(batch)) count(tally, r);
@@ -168,7 +173,7 @@ after(async () => {
   if (work) await fs.rm(work, { recursive: true, force: true });
 });
 
-describe(`a second user racing ${LAUNCHES} launches with RENAME_EXCHANGE never wins`, { skip }, () => {
+describe(`a second user racing the victim's launches with RENAME_EXCHANGE never wins`, { skip }, () => {
   test('A: cache root in a folder the attacker owns is refused every time', async () => {
     const real = await installedCache('A');
     const owned = path.join(work, 'A-attacker');
@@ -177,12 +182,12 @@ describe(`a second user racing ${LAUNCHES} launches with RENAME_EXCHANGE never w
     const cache = path.join(owned, 'cache');
     await forgedCopy(real, path.join(owned, 'forged'));
     await fs.rename(real, cache);
-    const { tally } = await race('A', cache, [[cache, path.join(owned, 'forged')]]);
+    const { tally } = await race('A', REFUSED_LAUNCHES, cache, [[cache, path.join(owned, 'forged')]]);
     assert.equal(tally.pwned, 0, 'the attacker’s code ran as the victim');
     assert.deepEqual(tally.other, []);
     assert.equal(
       tally.refused.get('CACHE_UNSAFE'),
-      LAUNCHES,
+      REFUSED_LAUNCHES,
       'a root below the attacker’s folder was accepted',
     );
     const r = await launch(pkg, { cache, home: work, asUser: VICTIM });
@@ -215,12 +220,12 @@ describe(`a second user racing ${LAUNCHES} launches with RENAME_EXCHANGE never w
     await fs.symlink(evil, link2);
     await fs.lchown(link, ATTACKER, ATTACKER);
     await fs.lchown(link2, ATTACKER, ATTACKER);
-    const { tally } = await race('B', path.join(link, 'cache'), [[link, link2]]);
+    const { tally } = await race('B', REFUSED_LAUNCHES, path.join(link, 'cache'), [[link, link2]]);
     assert.equal(tally.pwned, 0, 'the attacker’s code ran as the victim');
     assert.deepEqual(tally.other, []);
     assert.equal(
       tally.refused.get('CACHE_UNSAFE'),
-      LAUNCHES,
+      REFUSED_LAUNCHES,
       'a path through another user’s link was accepted',
     );
     const r = await launch(pkg, { cache: path.join(link, 'cache'), home: work, asUser: VICTIM });
@@ -236,7 +241,7 @@ describe(`a second user racing ${LAUNCHES} launches with RENAME_EXCHANGE never w
     await fs.rename(real, cache);
     const forged = path.join(sticky, 'forged');
     await forgedCopy(cache, forged);
-    const { tally, attacker } = await race('C', cache, [[cache, forged]]);
+    const { tally, attacker } = await race('C', LAUNCHES, cache, [[cache, forged]]);
     assert.equal(tally.pwned, 0, 'the attacker’s code ran as the victim');
     assert.equal(attacker.exchanged, 0, 'the attacker swapped the victim’s cache root in a sticky folder');
     assert.ok(
