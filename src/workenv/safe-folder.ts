@@ -44,7 +44,7 @@ export async function checkCacheFolder(folder: string, options: SafeFolderOption
       queue.unshift(...split(link));
       continue;
     }
-    if (!st.isDirectory()) throw unsafe(target, next, 'is not a real directory');
+    if (!st.isDirectory()) throw unsafe(target, next, 'is not a real directory', !final);
     if (final) checkOwn(walk, next, st);
     else await checkAncestor(walk, next, st);
     at = next;
@@ -77,6 +77,7 @@ async function readLink(walk: Walk, link: string, st: Stats, final: boolean): Pr
       walk.target,
       link,
       `is a symbolic link owned by another user (uid ${st.uid}), who can point it elsewhere`,
+      true,
     );
   }
   if (++walk.links > MAX_LINKS) {
@@ -89,10 +90,15 @@ async function readLink(walk: Walk, link: string, st: Stats, final: boolean): Pr
 
 async function checkAncestor(walk: Walk, dir: string, st: Stats): Promise<void> {
   if (st.uid !== 0 && st.uid !== walk.uid) {
-    throw unsafe(walk.target, dir, `is owned by another user (uid ${st.uid})`);
+    throw unsafe(walk.target, dir, `is owned by another user (uid ${st.uid})`, true);
   }
   if ((st.mode & 0o022) !== 0 && (st.mode & STICKY) === 0) {
-    throw unsafe(walk.target, dir, `is writable by other users (mode ${octal(st.mode)}, no sticky bit)`);
+    throw unsafe(
+      walk.target,
+      dir,
+      `is writable by other users (mode ${octal(st.mode)}, no sticky bit)`,
+      true,
+    );
   }
 }
 
@@ -102,9 +108,9 @@ function checkOwn(walk: Walk, dir: string, st: Stats): void {
     throw unsafe(walk.target, dir, `is writable by other users (mode ${octal(st.mode)})`);
 }
 
-function unsafe(target: string, dir: string, why: string): FlavorError {
-  const above = dir !== target;
-  const what = above ? `the folder ${dir} above it` : 'it';
+/** The refusal of `target` because of `dir`: the folder itself (`above` false) or a folder or link above it. */
+function unsafe(target: string, dir: string, why: string, above = false): FlavorError {
+  const what = above ? `the folder ${dir} above it` : dir === target ? 'it' : dir;
   const rule = above
     ? 'it must be owned by you or root and not writable by group or others (a sticky folder such as /tmp is allowed)'
     : 'it must be a real directory owned by you and not writable by group or others (chmod 700)';

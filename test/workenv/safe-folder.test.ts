@@ -66,6 +66,15 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'the folder writable by others, reached through the user’s own link (named by its real path)',
+    setup: async (b) => {
+      await mkdir(path.join(b, 'real'), 0o755);
+      const folder = await mkdir(path.join(b, 'real', 'c'), 0o777);
+      await fs.symlink('real', path.join(b, 'link'));
+      return { folder: path.join(b, 'link', 'c'), names: folder };
+    },
+  },
+  {
     name: 'the folder itself is a link',
     setup: async (b) => {
       await mkdir(path.join(b, 'real'), 0o700);
@@ -123,7 +132,8 @@ function launcherVerdict(folder: string): string | null {
   if (r.status === 0) return null;
   assert.match(r.stderr, /\[CACHE_UNSAFE\]/, r.stderr);
   const above = /the folder (\S+) above it/.exec(r.stderr)?.[1];
-  return above ?? /unsafe cache root (\S+):/.exec(r.stderr)?.[1] ?? '?';
+  const own = /unsafe cache root (\S+): (\S+) /.exec(r.stderr);
+  return above ?? (own?.[2] === 'it' ? own[1]! : (own?.[2] ?? '?'));
 }
 
 /** What checkCacheFolder decides, in the same form. */

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 
 	"flavorpack.dev/launcher/internal/errs"
 )
@@ -114,19 +113,23 @@ func (c *Cache) ConfirmPath(name string) error {
 	return nil
 }
 
-// unsafeErr is the refusal of a cache whose folder dir (the root, root/workenv or a folder above the
-// root) another user could change.
+// unsafeErr refuses a cache whose root, root/workenv or workenv folder dir another user could change.
 func unsafeErr(root, dir, format string, args ...any) error {
-	what := "the folder " + dir + " above it"
-	rule := "it must be owned by you or root and not writable by group or others (a sticky folder such as /tmp is allowed)"
-	switch {
-	case dir == root:
+	what := dir // the root's own path when links above it lead elsewhere
+	if dir == root {
 		what = "it"
-		rule = "it must be a real directory owned by you and not writable by group or others (chmod 700)"
-	case strings.HasPrefix(dir, root+string(filepath.Separator)):
-		what = dir
-		rule = "it must be a real directory owned by you and not writable by group or others (chmod 700)"
 	}
-	return errs.New(errs.CacheUnsafe, "unsafe cache root %s: %s %s; another user could swap what runs", root, what, fmt.Sprintf(format, args...)).
+	return cacheUnsafe(root, what, dir, fmt.Sprintf(format, args...),
+		"it must be a real directory owned by you and not writable by group or others (chmod 700)")
+}
+
+// aboveErr refuses a cache root below a folder or link dir that another user could change.
+func aboveErr(root, dir, format string, args ...any) error {
+	return cacheUnsafe(root, "the folder "+dir+" above it", dir, fmt.Sprintf(format, args...),
+		"it must be owned by you or root and not writable by group or others (a sticky folder such as /tmp is allowed)")
+}
+
+func cacheUnsafe(root, what, dir, why, rule string) error {
+	return errs.New(errs.CacheUnsafe, "unsafe cache root %s: %s %s; another user could swap what runs", root, what, why).
 		WithHint(fmt.Sprintf("set FLAVOR_CACHE to a folder that only you can change, or fix %s: %s", dir, rule))
 }

@@ -162,7 +162,7 @@ func (w *walk) readLink(root, name string, final bool) (*string, error) {
 		return nil, unsafeErr(root, display, "is a symbolic link, not a real directory")
 	}
 	if int(st.Uid) != 0 && int(st.Uid) != w.euid {
-		return nil, unsafeErr(root, display, "is a symbolic link owned by another user (uid %d), who can point it elsewhere", st.Uid)
+		return nil, aboveErr(root, display, "is a symbolic link owned by another user (uid %d), who can point it elsewhere", st.Uid)
 	}
 	if w.links++; w.links > maxLinks {
 		return nil, errs.New(errs.CacheError, "too many symbolic links above the cache root %s", root).WithHint(cacheHint)
@@ -196,7 +196,7 @@ func (w *walk) step(root, name string, strict bool) error {
 	case errors.Is(err, unix.ENOENT):
 		return errs.Wrap(errs.CacheError, fs.ErrNotExist, "cache folder %s does not exist", display).WithHint(cacheHint)
 	case errors.Is(err, unix.ELOOP), errors.Is(err, unix.ENOTDIR):
-		return unsafeErr(root, display, "is not a real directory")
+		return w.notDir(root, display, strict)
 	case err != nil:
 		return errs.Wrap(errs.CacheError, err, "failed to open cache folder %s", display).WithHint(cacheHint)
 	}
@@ -206,7 +206,7 @@ func (w *walk) step(root, name string, strict bool) error {
 		return errs.Wrap(errs.CacheError, err, "failed to stat cache folder %s", display).WithHint(cacheHint)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return unsafeErr(root, display, "is not a real directory")
+		return w.notDir(root, display, strict)
 	}
 	if strict {
 		return w.checkOwn(root, display, &st)
@@ -214,15 +214,22 @@ func (w *walk) step(root, name string, strict bool) error {
 	return w.checkAncestor(root, display, &st)
 }
 
+func (w *walk) notDir(root, dir string, strict bool) error {
+	if strict {
+		return unsafeErr(root, dir, "is not a real directory")
+	}
+	return aboveErr(root, dir, "is not a real directory")
+}
+
 // checkAncestor applies the rule for folders above the root (as ssh's StrictModes): owned by root or
 // the user, and not writable by group or others unless the sticky bit is set (in a sticky folder such
 // as /tmp nobody but an entry's owner can rename or replace that entry).
 func (w *walk) checkAncestor(root, dir string, st *unix.Stat_t) error {
 	if int(st.Uid) != 0 && int(st.Uid) != w.euid {
-		return unsafeErr(root, dir, "is owned by another user (uid %d)", st.Uid)
+		return aboveErr(root, dir, "is owned by another user (uid %d)", st.Uid)
 	}
 	if st.Mode&0o022 != 0 && st.Mode&unix.S_ISVTX == 0 {
-		return unsafeErr(root, dir, "is writable by other users (mode %04o, no sticky bit)", st.Mode&0o7777)
+		return aboveErr(root, dir, "is writable by other users (mode %04o, no sticky bit)", st.Mode&0o7777)
 	}
 	return nil
 }
