@@ -48,6 +48,9 @@ func (in *Installer) markerName() string { return in.ID + ".ready" }
 // Ensure returns the workenv path and a shared lock on it, installing it first if needed. The lock
 // must stay held (across exec) while the app runs. cold reports whether an installation happened.
 func (in *Installer) Ensure() (lock *Lock, cold bool, err error) {
+	if err := in.Cache.Prepare(); err != nil { // a no-op when the caller opened it already
+		return nil, false, err
+	}
 	deadline := time.Now().Add(ExclusiveTimeout)
 	for attempt := 0; attempt < 10; attempt++ {
 		if lk, ok, err := in.warm(); err != nil || ok {
