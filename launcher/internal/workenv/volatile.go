@@ -2,6 +2,7 @@ package workenv
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -35,7 +36,7 @@ func (in *Installer) refreshSlot(i int) error {
 		return errs.Wrap(errs.IOError, err, "failed to open %s", tmp)
 	}
 	defer root.Close()
-	created, err := PlaceSlot(root, in.Pkg, i)
+	placed, err := PlaceSlot(root, in.Pkg, i)
 	if err != nil {
 		return err
 	}
@@ -45,19 +46,29 @@ func (in *Installer) refreshSlot(i int) error {
 	}
 	moves := []string{rel}
 	if rel == "" {
-		moves = created
+		moves = placed.Top
 	}
+	// Moves go through a handle on the workenv, so no link in it can lead them outside.
+	wroot, err := os.OpenRoot(wdir)
+	if err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to open %s", wdir)
+	}
+	defer wroot.Close()
+	tmpRel := filepath.Base(tmp)
 	for _, m := range moves {
-		src, dst := filepath.Join(tmp, filepath.FromSlash(m)), filepath.Join(wdir, filepath.FromSlash(m))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return errs.Wrap(errs.IOError, err, "failed to create %s", filepath.Dir(dst))
+		if err := wroot.MkdirAll(path.Dir(m), 0o755); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to create %s in %s", path.Dir(m), wdir)
 		}
-		if fi, err := os.Lstat(dst); err == nil && fi.IsDir() {
-			os.RemoveAll(dst)
+		if fi, err := wroot.Lstat(m); err == nil && fi.IsDir() {
+			wroot.RemoveAll(m)
 		}
-		if err := os.Rename(src, dst); err != nil {
-			return errs.Wrap(errs.IOError, err, "failed to replace volatile %s", dst)
+		if err := wroot.Rename(path.Join(tmpRel, m), m); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to replace volatile %s in %s", m, wdir)
 		}
+	}
+	// The slot's links were checked inside the temp folder; in the workenv they meet its other links.
+	if err := payload.CheckLinks(wroot, placed.Links); err != nil {
+		return err
 	}
 	in.Log.Debugf("refreshed volatile slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
 	return nil
