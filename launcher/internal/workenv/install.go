@@ -244,7 +244,12 @@ func placeSlot(root *os.Root, pkg *verify.Package, i int) (*payload.Placed, erro
 		return nil, cerr
 	}
 	if err != nil {
-		return nil, errs.Wrap(errs.CodeOf(err), err, "failed to extract slot %d (%s)", i, meta.ID)
+		e := errs.Wrap(errs.CodeOf(err), err, "failed to extract slot %d (%s)", i, meta.ID)
+		switch e.Code {
+		case errs.UnsafePath, errs.UnsafeEntry, errs.PayloadTooLarge:
+			e.WithHint("the package's signed payload is hostile or broken (it would write outside its folder or more than it declares); do not run it, and tell its publisher")
+		}
+		return nil, e
 	}
 	return placed, nil
 }
