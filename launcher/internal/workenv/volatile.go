@@ -2,7 +2,6 @@ package workenv
 
 import (
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -48,28 +47,35 @@ func (in *Installer) refreshSlot(i int) error {
 	if rel == "" {
 		moves = placed.Top
 	}
-	// Moves go through a handle on the workenv, so no link in it can lead them outside.
-	wroot, err := os.OpenRoot(wdir)
-	if err != nil {
-		return errs.Wrap(errs.IOError, err, "failed to open %s", wdir)
-	}
-	defer wroot.Close()
-	tmpRel := filepath.Base(tmp)
 	for _, m := range moves {
-		if err := wroot.MkdirAll(path.Dir(m), 0o755); err != nil {
-			return errs.Wrap(errs.IOError, err, "failed to create %s in %s", path.Dir(m), wdir)
+		src, dst := filepath.Join(tmp, filepath.FromSlash(m)), filepath.Join(wdir, filepath.FromSlash(m))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to create %s", filepath.Dir(dst))
 		}
-		if fi, err := wroot.Lstat(m); err == nil && fi.IsDir() {
-			wroot.RemoveAll(m)
+		if fi, err := os.Lstat(dst); err == nil && fi.IsDir() {
+			os.RemoveAll(dst)
 		}
-		if err := wroot.Rename(path.Join(tmpRel, m), m); err != nil {
-			return errs.Wrap(errs.IOError, err, "failed to replace volatile %s in %s", m, wdir)
+		if err := os.Rename(src, dst); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to replace volatile %s", dst)
 		}
 	}
 	// The slot's links were checked inside the temp folder; in the workenv they meet its other links.
-	if err := payload.CheckLinks(wroot, placed.Links); err != nil {
+	if err := checkLinksIn(wdir, placed.Links); err != nil {
 		return err
 	}
 	in.Log.Debugf("refreshed volatile slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
 	return nil
+}
+
+// checkLinksIn resolves links (slash paths relative to dir) on disk inside dir (payload.CheckLinks).
+func checkLinksIn(dir string, links []string) error {
+	if len(links) == 0 {
+		return nil
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to open %s", dir)
+	}
+	defer root.Close()
+	return payload.CheckLinks(root, links)
 }
