@@ -110,12 +110,7 @@ func (in *Installer) intact() bool {
 func (in *Installer) install() error {
 	wdir := in.Workenv()
 	// The launcher's bytes are signed through metadata launcher.checksum (docs/format.md, step 9).
-	if _, err := in.Pkg.CheckLauncher(); err != nil {
-		return err
-	}
-	// Hash every slot's stored bytes before anything is written: a package changed in transit writes
-	// nothing into the cache but its lock file (docs/security.md).
-	if err := in.checkSlots(); err != nil {
+	if err := in.checkStoredBytes(); err != nil {
 		return err
 	}
 	if err := os.Remove(in.markerPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -201,10 +196,14 @@ func (in *Installer) populate(staging string) error {
 	return createDirectories(root, in.Pkg.Meta)
 }
 
-// checkSlots hashes the stored bytes of every slot and compares them with the signed checksums
-// (SLOT_CHECKSUM, SLOT_DESCRIPTOR_CHECKSUM) before any of them is decoded. The debug line's time is
-// what `npm run bench` reports as the pre-hash cost of a cold start.
-func (in *Installer) checkSlots() error {
+// checkStoredBytes hashes the launcher and every slot's stored bytes and compares them with the signed
+// checksums (LAUNCHER_CHECKSUM, SLOT_CHECKSUM, SLOT_DESCRIPTOR_CHECKSUM) before anything is written: a
+// package changed in transit writes nothing into the cache but its lock file (docs/security.md). The
+// debug line's time is what `npm run bench` reports as the pre-hash cost of a cold start.
+func (in *Installer) checkStoredBytes() error {
+	if _, err := in.Pkg.CheckLauncher(); err != nil {
+		return err
+	}
 	pkg := in.Pkg
 	for i := range pkg.Slots {
 		start := time.Now()
@@ -225,7 +224,7 @@ func PlaceSlot(root *os.Root, pkg *verify.Package, i int) (*payload.Placed, erro
 }
 
 // placeSlot streams slot i from the package into root, hashing it again on the way: the file could
-// change after checkSlots read it, and the signed size cap bounds what such a change can write.
+// change after checkStoredBytes read it, and the signed size cap bounds what such a change can write.
 func placeSlot(root *os.Root, pkg *verify.Package, i int) (*payload.Placed, error) {
 	meta, slot := pkg.Meta.Slots[i], pkg.Slots[i]
 	mode := fs.FileMode(0) // only the signed metadata decides the mode (as src/reader/extract.ts)
