@@ -38,7 +38,7 @@ func (in *Installer) refreshSlot(i int) error {
 		return errs.Wrap(errs.IOError, err, "failed to open %s", tmp)
 	}
 	defer root.Close()
-	created, err := PlaceSlot(root, in.Pkg, i)
+	placed, err := PlaceSlot(root, in.Pkg, i)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (in *Installer) refreshSlot(i int) error {
 	}
 	moves := []string{rel}
 	if rel == "" {
-		moves = created
+		moves = placed.Top
 	}
 	for _, m := range moves {
 		src, dst := filepath.Join(tmp, filepath.FromSlash(m)), filepath.FromSlash(m)
@@ -61,6 +61,10 @@ func (in *Installer) refreshSlot(i int) error {
 		if err := wroot.Rename(src, dst); err != nil {
 			return errs.Wrap(errs.IOError, err, "failed to replace volatile %s", filepath.Join(in.Workenv(), dst))
 		}
+	}
+	// The slot's links were checked inside the temp folder; in the workenv they meet its other links.
+	if err := payload.CheckLinks(wroot, placed.Links); err != nil {
+		return err
 	}
 	in.Log.Debugf("refreshed volatile slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
 	return nil
