@@ -125,7 +125,7 @@ export function runFlavor(args: readonly string[], options: RunOptions = {}): Pr
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stderr?.on('data', (c: Buffer) => err.push(c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`flavor ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms`));
