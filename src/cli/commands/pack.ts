@@ -99,7 +99,6 @@ export const pack: CommandDefinition = {
             );
           return k.raw;
         }),
-        sourceLabels: plan.sourceLabels,
         onProgress: progressPrinter(ctx),
       });
       if (!flag(values, 'no-verify')) await verifyPackage(output);
@@ -128,7 +127,6 @@ export const pack: CommandDefinition = {
 
 export interface PackPlan {
   spec: BuildSpec;
-  sourceLabels?: string[];
   defaultOutput: string;
   cleanup?: () => Promise<void>;
 }
@@ -146,9 +144,9 @@ async function isPyproject(file: string): Promise<boolean> {
 }
 
 async function planFromManifest(manifestPath: string): Promise<PackPlan> {
-  const { spec, sourceLabels } = await loadBuildManifest(manifestPath);
+  const { spec } = await loadBuildManifest(manifestPath);
   const name = spec.package.name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return { spec, sourceLabels, defaultOutput: path.join(path.dirname(manifestPath), 'dist', `${name}.psp`) };
+  return { spec, defaultOutput: path.join(path.dirname(manifestPath), 'dist', `${name}.psp`) };
 }
 
 async function resolveSigningKey(ctx: Context, values: ParsedValues): Promise<SigningKey> {
