@@ -444,6 +444,7 @@ test(`flavor verify and the launcher agree on ${COUNT} mutated packages (seed ${
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
+  t.diagnostic(`outcomes: ${summary}`);
   assert.deepEqual(
     disagreements.slice(0, 20),
     [],
