@@ -106,10 +106,14 @@ function checkTrust(keyFingerprint: string, pinned: string[], options: VerifyOpt
 }
 
 function untrusted(keyFingerprint: string, why: string): FlavorError {
-  return new FlavorError('UNTRUSTED_KEY', `the package is signed by ${keyFingerprint}: ${why}`, {
-    hint: 'it was re-signed by someone else, or you passed the wrong --key',
-    details: { region: 'index.public_key', fingerprint: keyFingerprint },
-  });
+  return new FlavorError(
+    'UNTRUSTED_KEY',
+    `the package is signed by ${keyFingerprint}, which is not a trusted key: ${why}`,
+    {
+      hint: 'it was re-signed by someone else, or you passed the wrong --key',
+      details: { region: 'index.public_key', fingerprint: keyFingerprint },
+    },
+  );
 }
 
 function trustDetail(trust: TrustLevel, keyFingerprint: string, pinned: string[]): string {
