@@ -3,7 +3,6 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { BuildProgress } from '../../builder/build.js';
 import { buildPackage } from '../../builder/build.js';
-import type { BuildSpec } from '../../builder/build-spec.js';
 import { describeLauncher, resolveLauncher } from '../../builder/launchers.js';
 import { loadBuildManifest } from '../../builder/manifest.js';
 import {
@@ -20,6 +19,7 @@ import { verifyPackage } from '../../reader/verify.js';
 import { VERSION } from '../../version.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str, strs } from '../command.js';
 import { formatBytes } from '../output.js';
+import type { PackPlan } from '../pack-plan.js';
 import { planFromPyproject } from '../python-plan.js';
 
 export const pack: CommandDefinition = {
@@ -125,13 +125,6 @@ export const pack: CommandDefinition = {
     }
   },
 };
-
-export interface PackPlan {
-  spec: BuildSpec;
-  sourceLabels?: string[];
-  defaultOutput: string;
-  cleanup?: () => Promise<void>;
-}
 
 async function isPyproject(file: string): Promise<boolean> {
   if (path.basename(file) === 'pyproject.toml') return true;
