@@ -21,6 +21,7 @@ import {
   selectInterpreter,
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
+import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
 
@@ -198,7 +199,7 @@ async function buildSlotSources(
   return { runtime, installed: installResult.value };
 }
 
-/** .pyc for the dependencies and the app, compiled by the runtime's own interpreter. */
+/** .pyc for the dependencies and the app, compiled by the runtime's own interpreter; modes normalised. */
 async function precompile(
   options: PythonBuildOptions,
   runtime: RuntimeInfo,
@@ -211,6 +212,8 @@ async function precompile(
     : undefined;
   await compileTree(python, installed.sitePackagesDir, runtime.sitePackagesRel, logger, onCommand);
   await compileTree(python, installed.appDir, 'app', logger, onCommand);
+  await normalizeModes(installed.sitePackagesDir);
+  await normalizeModes(installed.appDir);
 }
 
 /** The three slots: runtime at {workenv}, dependencies at its site-packages, the project at {workenv}/app. */

@@ -14,6 +14,11 @@ import { runChecked } from './exec.js';
 import { pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
 import type { ProjectConfig } from './manifest.js';
+import { parseRecord } from './record.js';
+import { scrubDistInfos } from './reproducible.js';
+
+export { parseRecord };
+
 import { type FoundTool, findTool } from './tools.js';
 import type { Logger } from './types.js';
 
@@ -107,21 +112,6 @@ export function wheelDistInfo(wheel: string): { name: string; version: string; d
   return { name, version, distInfo: `${name}-${version}.dist-info` };
 }
 
-/** Paths listed in a RECORD file (first CSV column). */
-export function parseRecord(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    if (line.startsWith('"')) {
-      const end = line.indexOf('",');
-      out.push(line.slice(1, end < 0 ? undefined : end).replace(/""/g, '"'));
-    } else {
-      out.push(line.split(',')[0] ?? '');
-    }
-  }
-  return out.filter((p) => p !== '');
-}
-
 async function buildWheel(
   dir: string,
   outDir: string,
@@ -188,11 +178,12 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
     wheels.push(await buildWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env));
   }
   const version = project.version ?? wheelDistInfo(wheels[0] as string).version;
-  // 2. everything into one folder; 3. minus the build-machine leftovers
+  // 2. everything into one folder; 3. minus what describes the build machine, not the app
   const all = join(workDir, 'install');
   await installAll(options, all, wheels, uv, env);
-  await rm(join(all, 'bin'), { recursive: true, force: true });
+  await rm(join(all, 'bin'), { recursive: true, force: true }); // console scripts with build #! lines
   await rm(join(all, '.lock'), { force: true });
+  await scrubDistInfos(all);
   // 4. the local distributions move to the app slot; 5. the glue that finds them
   const appDir = join(workDir, 'slots', 'app');
   const siteDir = join(workDir, 'slots', 'site-packages');
@@ -273,15 +264,6 @@ async function moveLocalDistributions(all: string, appDir: string, wheels: strin
     names.push(name);
     const recordPath = join(all, installed, 'RECORD');
     const record = existsSync(recordPath) ? parseRecord(await readFile(recordPath, 'utf8')) : [];
-    // direct_url.json names the temporary wheel path: a build path that must not ship.
-    await rm(join(all, installed, 'direct_url.json'), { force: true });
-    if (existsSync(recordPath)) {
-      const kept = (await readFile(recordPath, 'utf8'))
-        .split('\n')
-        .filter((line) => !line.startsWith(`${installed}/direct_url.json,`))
-        .join('\n');
-      await writeFile(recordPath, kept);
-    }
     for (const rel of record) {
       const clean = normalize(rel);
       if (clean.startsWith('..') || clean.startsWith(sep) || clean.startsWith(`bin${sep}`)) continue;
