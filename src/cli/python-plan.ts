@@ -9,7 +9,7 @@ import { type Compression, planPythonBuild } from '../python/index.js';
 import { buildCacheDir } from '../workenv/paths.js';
 import { checkCacheFolder } from '../workenv/safe-folder.js';
 import { type Context, flag, type ParsedValues, str } from './command.js';
-import type { PackPlan } from './commands/pack.js';
+import type { PackPlan } from './pack-plan.js';
 
 const COMPRESSIONS = ['zstd', 'gzip', 'xz'];
 

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { BuildProgress } from '../../builder/build.js';
 import { buildPackage } from '../../builder/build.js';
-import type { BuildSpec } from '../../builder/build-spec.js';
 import { describeLauncher, resolveLauncher } from '../../builder/launchers.js';
 import { loadBuildManifest } from '../../builder/manifest.js';
 import {
@@ -21,6 +20,7 @@ import { VERSION } from '../../version.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str, strs } from '../command.js';
 import { keyProtection } from '../keys.js';
 import { formatBytes } from '../output.js';
+import type { PackPlan } from '../pack-plan.js';
 import { planFromPyproject } from '../python-plan.js';
 
 export const pack: CommandDefinition = {
@@ -125,12 +125,6 @@ export const pack: CommandDefinition = {
     }
   },
 };
-
-export interface PackPlan {
-  spec: BuildSpec;
-  defaultOutput: string;
-  cleanup?: () => Promise<void>;
-}
 
 async function isPyproject(file: string): Promise<boolean> {
   if (path.basename(file) === 'pyproject.toml') return true;
