@@ -13,6 +13,7 @@ import {
   encodeSlotTable,
   encodeTrailer,
   type PackageMetadata,
+  type SlotDescriptor,
 } from '../../src/format/index.js';
 import { gzipMetadata } from '../../src/payload/metadata-gzip.js';
 
@@ -41,6 +42,10 @@ export interface AssembleInput {
   editMetadata?: (m: PackageMetadata) => void;
   /** Replace the signed JSON bytes entirely (for malformed-JSON vectors). */
   metadataJson?: Uint8Array;
+  /** Zero bytes between the launcher and the metadata (upstream's Rust builder leaves 8192). */
+  metadataGap?: number;
+  /** Change the descriptors before the slot table is written (unsigned fields upstream fills differently). */
+  editDescriptors?: (descriptors: SlotDescriptor[]) => void;
 }
 
 export const VECTOR_TIME = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -77,10 +82,11 @@ export function assemble(input: AssembleInput): Uint8Array {
   const json = input.metadataJson ?? encodeMetadata(metadata);
   const compressed = gzipMetadata(json);
   const layout = planLayout(
-    input.launcher.length,
+    input.launcher.length + (input.metadataGap ?? 0),
     compressed.length,
     spec.slots.map((slot, i) => ({ ...slot, ...stored[i]! })),
   );
+  input.editDescriptors?.(layout.descriptors);
   const trailer = encodeTrailer(
     makeIndexBlock(layout, {
       launcherSize: input.launcher.length,

@@ -87,7 +87,17 @@ export function parseMetadata(json: Uint8Array): PackageMetadata {
     });
   }
   validateMetadata(value);
-  return value;
+  return withDefaults(value);
+}
+
+/**
+ * Defaults for fields upstream leaves out: `execution.primary_slot` is omitted by the 0.5.4 Go and Rust
+ * builders (their FEP-0002 does not require it) and means slot 0. Only the parsed value gets it; the
+ * signed bytes are never re-serialized.
+ */
+function withDefaults(metadata: PackageMetadata): PackageMetadata {
+  if (metadata.execution.primary_slot === undefined) metadata.execution.primary_slot = 0;
+  return metadata;
 }
 
 function fail(path: string, expected: string, value?: unknown): never {
@@ -170,7 +180,7 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
     validateSlot(slot, i);
   });
   const execution = obj(value, 'execution', '');
-  uint(execution, 'primary_slot', 'execution.');
+  if (execution.primary_slot !== undefined) uint(execution, 'primary_slot', 'execution.');
   str(execution, 'command', 'execution.');
   optStringMap(execution, 'env', 'execution.');
   optStringMap(execution, 'environment', 'execution.');

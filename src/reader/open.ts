@@ -1,11 +1,12 @@
 // openPackage(): reads a package from the end of the file in spec order and refuses it at the first
-// failed check — trailer → index → Adler-32 → layout → metadata SHA-256 → gunzip → Ed25519 signature →
+// failed check — trailer → index → Adler-32 → zero regions → key fingerprint field → layout →
+// metadata SHA-256 → gunzip → Ed25519 signature →
 // metadata JSON → slot table. Nothing is parsed before the bytes it comes from have been checked.
 // Slot bytes are read lazily (verify.ts and extract.ts hash them).
 
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { adler32, sha256 } from '../crypto/digest.js';
+import { adler32, sha256, sha256Hex } from '../crypto/digest.js';
 import { verifySignature } from '../crypto/signature.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import {
@@ -13,6 +14,7 @@ import {
   checkDescriptorsAgainstMetadata,
   checkFormatVersion,
   checkIndexZeroRegions,
+  checkKeyFingerprintField,
   decodeIndexBlock,
   decodeSlotTable,
   decodeTrailer,
@@ -103,6 +105,7 @@ async function readPackage(
     );
   }
   checkIndexZeroRegions(indexBytes);
+  checkKeyFingerprintField(indexBytes, sha256Hex(index.publicKey));
   const layout = validateLayout(index, fileLength);
 
   const compressed = await readExactly(handle, layout.metadataOffset, layout.metadataSize);
