@@ -19,7 +19,7 @@ import {
   parseChain,
   signedMessage,
 } from '../format/index.js';
-import { encodeSlot } from '../payload/index.js';
+import { checkPreparedSource, encodeSlot, isPreparedSource } from '../payload/index.js';
 import { gzipMetadata } from '../payload/metadata-gzip.js';
 import type { BuildSpec } from './build-spec.js';
 import { makeIndexBlock, planLayout } from './layout.js';
@@ -151,6 +151,11 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
   const stored: StoredSlot[] = [];
   for (const [i, slot] of spec.slots.entries()) {
     const chain = parseChain(slot.operations);
+    const label = options.sourceLabels?.[i] ?? path.basename(slot.source);
+    if (await isPreparedSource(slot.source, chain)) {
+      stored.push(await storePrepared(slot.source, chain, work, i, label));
+      continue;
+    }
     const { stream, done } = encodeSlot(slot.source, chain, {
       level: slot.compressionLevel,
       mtime: options.sourceDateEpoch ?? 0,
@@ -183,10 +188,33 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
       size,
       originalSize: stats.originalSize,
       operations: chainName(chain),
-      sourceLabel: options.sourceLabels?.[i] ?? path.basename(slot.source),
+      sourceLabel: label,
     });
   }
   return stored;
+}
+
+/** A prepared slot (docs/manifest.md): proven to decode (and to extract safely), then copied as-is. */
+async function storePrepared(
+  source: string,
+  chain: number[],
+  work: string,
+  i: number,
+  label: string,
+): Promise<StoredSlot> {
+  const hash = createSha256();
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  await pipeline(createReadStream(source), tap, createWriteStream(slotFile(work, i)));
+  // The copy is what gets stored, so the copy is what is proven.
+  const { originalSize } = await checkPreparedSource(slotFile(work, i), chain, work, source);
+  return { sha256: hash.digest('hex'), size, originalSize, operations: chainName(chain), sourceLabel: label };
 }
 
 interface Assembly {
