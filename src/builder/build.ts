@@ -39,6 +39,10 @@ export interface BuildOptions {
   output: string;
   launcherPath: string;
   launcherVersion?: string;
+  /** metadata launcher.tool: "flavor-launcher" (default, ours) or what was detected (builder/launchers.ts). */
+  launcherTool?: string;
+  /** Write the signing key's fingerprint into index bytes 1376..1439, as upstream's 0.5.4 builders do. */
+  keyFingerprintField?: boolean;
   key: SigningKey;
   toolVersion: string;
   /** Seconds since the epoch (SOURCE_DATE_EPOCH): fixes every timestamp for reproducible output. */
@@ -75,6 +79,7 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
         size: launcher.length,
         sha256: sha256Hex(launcher),
         version: options.launcherVersion ?? 'unknown',
+        ...(options.launcherTool === undefined ? {} : { tool: options.launcherTool }),
       },
     });
     options.onProgress?.({ phase: 'assemble' });
@@ -94,6 +99,7 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
         publicKey: options.key.publicKeyRaw,
         signature,
         timestamp,
+        ...(options.keyFingerprintField ? { keyFingerprint: sha256Hex(options.key.publicKeyRaw) } : {}),
       }),
     );
     await writePackage(temp, {
@@ -159,6 +165,8 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
     const { stream, done } = encodeSlot(slot.source, chain, {
       level: slot.compressionLevel,
       mtime: options.sourceDateEpoch ?? 0,
+      ...(slot.materializeSymlinks ? { materializeSymlinks: true } : {}),
+      ...(slot.tarPrefix ? { tarPrefix: slot.tarPrefix } : {}),
       onProgress: (bytes: number) =>
         options.onProgress?.({
           phase: 'slot',
