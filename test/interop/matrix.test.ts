@@ -187,6 +187,7 @@ describe('theirs → ours', () => {
         side === 'go' ? up.goLauncher : up.rsLauncher,
       );
       assert.equal(runTheirs(['verify', pkg]).code, 0, 'their own verify accepts it (baseline)');
+      assertRunsApp(runPackage(pkg, ['one', 'two words']), `${side}-built under its own launcher (baseline)`);
       const verify = await runFlavor(['verify', pkg]);
       assert.equal(verify.code, 0, verify.stderr);
       assert.match(verify.stdout, /interop 1\.0\.0: verified/);
@@ -219,6 +220,24 @@ describe('theirs → ours', () => {
   }
 });
 
+test('their Rust builder with operations "tar.gz": refused by us and unusable by their own launcher', async () => {
+  // Their Rust builder maps only "tgz", "tar", "gzip" and comma lists: "tar.gz" becomes operations 0 in
+  // the descriptor while the signed metadata says "tar.gz". Their own Python maps "tar.gz" to TAR|GZIP.
+  const manifest = JSON.parse(await fs.readFile(path.join(dir, 'theirs.json'), 'utf8'));
+  manifest.slots[0].operations = 'tar.gz';
+  await fs.writeFile(path.join(dir, 'theirs-targz.json'), JSON.stringify(manifest));
+  const pkg = buildTheirs('rs', 'theirs-targz.json', 'rs-targz.psp', up.rsLauncher);
+  const verify = await runFlavor(['verify', pkg]);
+  assert.equal(verify.code, 10);
+  assert.match(
+    verify.stderr,
+    /slot 0 \(app\): descriptor operations 0x0 differ from the signed metadata "tar\.gz"/,
+  );
+  const own = runPackage(pkg, ['one', 'two words']);
+  assert.notEqual(own.code, 0, 'their Rust launcher cannot run it either');
+  assert.match(own.stderr, /Is a directory/);
+});
+
 describe('ours → theirs', () => {
   for (const manifest of ['theirs.json', 'ours.json']) {
     test(`our build of ${manifest}: their verify, inspect and extract-all; tampered refused`, async () => {
@@ -240,10 +259,28 @@ describe('ours → theirs', () => {
     });
   }
 
+  test('a zstd package: their verify and inspect accept it, their extract-all leaves the slot compressed', async () => {
+    const pkg = await packOurs(['-m', 'ours-zstd.json'], 'zstd-ours.psp');
+    assert.equal(runTheirs(['verify', pkg]).code, 0);
+    assert.equal(runTheirs(['inspect', pkg]).code, 0);
+    const out = path.join(dir, 'theirs-extracted-zstd');
+    assert.equal(runTheirs(['extract-all', pkg, out]).code, 0);
+    const slot = await fs.readFile(path.join(out, '00_app'));
+    assert.deepEqual([...slot.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd], 'still a zstd frame');
+  });
+
   for (const side of BUILDERS) {
     const launcher = () => (side === 'go' ? up.goLauncher : up.rsLauncher);
 
-    test(`our manifest build + their ${side} launcher: arguments, environment, exit code; tampered refused`, async () => {
+    test(`our builds of both manifests + their ${side} launcher: arguments, environment, exit code; tampered refused`, async () => {
+      const prepared = await packOurs(
+        ['-m', 'theirs.json', '--launcher-bin', launcher()],
+        `prepared-${side}.psp`,
+      );
+      assertRunsApp(
+        runPackage(prepared, ['one', 'two words']),
+        `their manifest, our build, their ${side} launcher`,
+      );
       const pkg = await packOurs(['-m', 'ours.json', '--launcher-bin', launcher()], `ours-${side}.psp`);
       assertRunsApp(runPackage(pkg, ['one', 'two words']), `ours under their ${side} launcher`);
       assert.equal(runPackage(pkg, [], { EXIT_CODE: '42' }).code, 42);
@@ -291,7 +328,7 @@ describe('ours → theirs', () => {
         l.stderr,
         side === 'go' ? /symlinks are not permitted in PSPF packages/ : /uses unsupported link type/,
       );
-      // The same manifest with --compat upstream stores the link as a copy: it runs.
+      // The same manifest with --compat upstream stores the link as a copy: it runs, under ours too.
       const fixed = await packOurs(
         ['-m', 'ours-symlink.json', '--compat', 'upstream', '--launcher-bin', launcher()],
         `link-compat-${side}.psp`,
