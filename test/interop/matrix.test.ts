@@ -233,6 +233,10 @@ test('their Rust builder with operations "tar.gz": refused by us and unusable by
     verify.stderr,
     /slot 0 \(app\): descriptor operations 0x0 differ from the signed metadata "tar\.gz"/,
   );
+  assert.match(
+    verify.stderr,
+    /hint: .*Rust builder does this for operations "tar\.gz"\); rebuild it with "tgz"/,
+  );
   const own = runPackage(pkg, ['one', 'two words']);
   assert.notEqual(own.code, 0, 'their Rust launcher cannot run it either');
   assert.match(own.stderr, /Is a directory/);

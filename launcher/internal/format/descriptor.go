@@ -77,7 +77,11 @@ func DecodeSlotTable(table []byte, meta *Metadata, lay *Layout) ([]Slot, error) 
 			return nil, err
 		}
 		if !chain.Equal(meta.Slots[i].Chain) {
-			return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor chain %s differs from the signed metadata chain %s", i, chain, meta.Slots[i].Chain)
+			e := errs.New(errs.SlotTableInvalid, "slot %d: descriptor chain %s differs from the signed metadata chain %s", i, chain, meta.Slots[i].Chain)
+			if len(chain) == 0 {
+				e.WithHint(upstreamRawChainHint)
+			}
+			return nil, e
 		}
 		// Unsigned fields the signed metadata also states must agree with it (as src/format/layout.ts).
 		if m := meta.Slots[i]; m.OrigSize != nil && d.OriginalSize != *m.OrigSize {
@@ -123,3 +127,8 @@ func checkOverlap(slots []Slot) error {
 	}
 	return nil
 }
+
+// upstreamRawChainHint explains the one known source of a raw descriptor under a signed chain: the
+// original FlavorPack's Rust builder writes operations 0 for names it does not map, such as "tar.gz"
+// (docs/compat.md). Mirrors src/format/layout.ts.
+const upstreamRawChainHint = `the package contradicts itself (the original FlavorPack's Rust builder does this for operations "tar.gz"); rebuild it with "tgz"`
