@@ -44,7 +44,16 @@ export async function applyUpstreamCompat(spec: BuildSpec): Promise<CompatResult
 }
 
 function compatSlot(slot: SlotSpec, i: number, isFile: boolean, notes: string[]): SlotSpec {
-  const chain = parseChain(slot.operations);
+  let chain: number[];
+  try {
+    chain = parseChain(slot.operations);
+  } catch (cause) {
+    const e = cause as FlavorError;
+    throw new FlavorError('MANIFEST_INVALID', `slots[${i}].operations: ${e.message}`, {
+      hint: e.hint,
+      cause,
+    });
+  }
   const unsupported = chain.filter((op) => !UPSTREAM_OPS.has(op));
   if (unsupported.length > 0) {
     throw new FlavorError(

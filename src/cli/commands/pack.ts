@@ -176,9 +176,14 @@ function warnForeignLauncher(ctx: Context, launcher: LauncherInfo, spec: BuildSp
   ctx.out.warn(
     `--launcher-bin ${launcher.name} is not FlavorPack's launcher (detected: ${who}); it is recorded as such, without capabilities. It may not check slot SHA-256s, trusted keys or safe paths`,
   );
-  const undecodable = spec.slots.filter((slot) =>
-    parseChain(slot.operations).some((op) => !UPSTREAM_DECODES.has(op)),
-  );
+  const undecodable = spec.slots.filter((slot) => {
+    try {
+      return parseChain(slot.operations).some((op) => !UPSTREAM_DECODES.has(op));
+    } catch {
+      return false; // an unknown name is reported, with its field, when the spec is validated
+    }
+  });
+
   if (undecodable.length > 0) {
     ctx.out.warn(
       `upstream's launchers decode only tar and gzip: slot${undecodable.length > 1 ? 's' : ''} ${undecodable.map((s) => `${s.id} (${s.operations})`).join(', ')} will not extract`,
