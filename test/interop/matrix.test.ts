@@ -246,6 +246,7 @@ describe('ours → theirs', () => {
   for (const manifest of ['theirs.json', 'ours.json']) {
     test(`our build of ${manifest}: their verify, inspect and extract-all; tampered refused`, async () => {
       const pkg = await packOurs(['-m', manifest], `ours-${manifest.replace('.json', '')}.psp`);
+      assertRunsApp(runPackage(pkg, ['one', 'two words']), `our build of ${manifest} under our launcher`);
       const verify = runTheirs(['verify', pkg]);
       assert.equal(verify.code, 0, verify.stdout + verify.stderr);
       assert.match(verify.stdout, /Package: interop v1\.0\.0/);
