@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   KEY_FINGERPRINT_MISMATCH: 'signature',
   KEY_INVALID: 'key',
   KEY_EXISTS: 'key',
+  KEY_UNPROTECTED: 'key',
   SLOT_CHECKSUM: 'integrity',
   SLOT_DESCRIPTOR_CHECKSUM: 'integrity',
   LAUNCHER_CHECKSUM: 'integrity',
@@ -49,6 +50,7 @@ export const ERROR_CODES = {
   TOOL_FAILED: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
+  CACHE_UNSAFE: 'cache',
   CACHE_BUSY: 'cache',
   // anywhere
   NOT_FOUND: 'io',

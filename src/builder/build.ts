@@ -49,8 +49,6 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Raw Ed25519 keys written into the launcher's trust block. */
   trustKeys?: Uint8Array[];
-  /** Labels for slot `source` fields (relative paths); default: the source's base name. */
-  sourceLabels?: string[];
   onProgress?: (progress: BuildProgress) => void;
 }
 
@@ -157,7 +155,8 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
   const stored: StoredSlot[] = [];
   for (const [i, slot] of spec.slots.entries()) {
     const chain = parseChain(slot.operations);
-    const label = options.sourceLabels?.[i] ?? path.basename(slot.source);
+    // Never a build-machine path (docs/format.md): the project-relative label, or nothing.
+    const label = slot.label ?? '';
     if (await isPreparedSource(slot.source, chain)) {
       stored.push(await storePrepared(slot.source, chain, work, i, label));
       continue;

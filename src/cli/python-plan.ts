@@ -8,6 +8,7 @@ import type { CompatMode } from '../builder/compat.js';
 import { FlavorError } from '../errors.js';
 import { type Compression, planPythonBuild } from '../python/index.js';
 import { buildCacheDir } from '../workenv/paths.js';
+import { checkCacheFolder } from '../workenv/safe-folder.js';
 import { type Context, flag, type ParsedValues, str } from './command.js';
 import type { PackPlan } from './commands/pack.js';
 
@@ -40,6 +41,9 @@ export async function planFromPyproject(
   if (level !== undefined && !Number.isInteger(level)) {
     throw new FlavorError('USAGE', `--compression-level must be a whole number, got "${levelText}"`);
   }
+  // Cached runtimes go into the package: a build cache another user could swap is refused first.
+  const buildCache = buildCacheDir(ctx.env);
+  await checkCacheFolder(buildCache, { create: true });
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-pack-'));
   const verbose = flag(values, 'verbose');
   const cleanup = () => fs.rm(workDir, { recursive: true, force: true });
@@ -55,7 +59,7 @@ export async function planFromPyproject(
       strip: !flag(values, 'no-strip'),
       ...(flag(values, 'use-pip') ? { usePip: true } : {}),
       workDir,
-      buildCacheDir: buildCacheDir(ctx.env),
+      buildCacheDir: buildCache,
       verbose,
       env: ctx.env,
       log: (event) => {

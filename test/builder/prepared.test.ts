@@ -40,7 +40,7 @@ after(async () => {
 });
 
 async function build(slots: Array<Record<string, unknown>>, name: string) {
-  const { spec, sourceLabels } = manifestToSpec(
+  const { spec } = manifestToSpec(
     { package: { name, version: '1' }, execution: { command: '{workenv}/bin/run' }, slots },
     path.join(work, `${name}.json`),
   );
@@ -50,7 +50,6 @@ async function build(slots: Array<Record<string, unknown>>, name: string) {
     launcherPath: path.join(work, 'launcher'),
     key: KEY,
     toolVersion: 'test',
-    sourceLabels,
   });
   return { output, result };
 }
