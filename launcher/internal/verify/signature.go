@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"strings"
 
 	"flavorpack.dev/launcher/internal/errs"
 	"flavorpack.dev/launcher/internal/format"
