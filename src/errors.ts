@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   UNTRUSTED_KEY: 'signature',
+  KEY_FINGERPRINT_MISMATCH: 'signature',
   KEY_INVALID: 'key',
   KEY_EXISTS: 'key',
   KEY_UNPROTECTED: 'key',

@@ -29,6 +29,10 @@ export interface SlotSpec {
   permissions?: string;
   /** Compression level for gzip (1–9), zstd (1–19) or xz; default per codec. */
   compressionLevel?: number;
+  /** Tar chains: store symlinks as copies of their files (set by --compat upstream). */
+  materializeSymlinks?: boolean;
+  /** Tar chains: put every archive entry under this folder (set by --compat upstream, target {workenv}). */
+  tarPrefix?: string;
 }
 
 export interface SetupCommandSpec {

@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CompatMode } from '../builder/compat.js';
 import { FlavorError } from '../errors.js';
 import { type Compression, planPythonBuild } from '../python/index.js';
 import { buildCacheDir } from '../workenv/paths.js';
@@ -17,8 +18,18 @@ export async function planFromPyproject(
   ctx: Context,
   manifestPath: string,
   values: ParsedValues,
+  compat?: CompatMode,
 ): Promise<PackPlan> {
-  const compression = str(values, 'compression');
+  const compression = str(values, 'compression') ?? (compat === 'upstream' ? 'gzip' : undefined);
+  if (compat === 'upstream' && compression !== 'gzip') {
+    throw new FlavorError(
+      'USAGE',
+      `--compat upstream needs gzip: upstream's launchers cannot decode ${compression}`,
+      {
+        hint: 'leave out --compression (gzip is then used), or leave out --compat',
+      },
+    );
+  }
   if (compression !== undefined && !COMPRESSIONS.includes(compression)) {
     throw new FlavorError(
       'USAGE',

@@ -87,7 +87,17 @@ export function parseMetadata(json: Uint8Array): PackageMetadata {
   }
   checkJsonKeys(text);
   validateMetadata(value);
-  return value;
+  return withDefaults(value);
+}
+
+/**
+ * Defaults for fields upstream leaves out: `execution.primary_slot` is omitted by the 0.5.4 Go and Rust
+ * builders (their FEP-0002 does not require it) and means slot 0. Only the parsed value gets it; the
+ * signed bytes are never re-serialized.
+ */
+function withDefaults(metadata: PackageMetadata): PackageMetadata {
+  if (metadata.execution.primary_slot === undefined) metadata.execution.primary_slot = 0;
+  return metadata;
 }
 
 const check = new Checker(
@@ -135,7 +145,8 @@ function validateLauncher(launcher: Table): void {
 }
 
 function validateExecution(execution: Table): void {
-  check.uint(execution.primary_slot, 'execution.primary_slot');
+  // Upstream's 0.5.4 builders omit primary_slot (their FEP-0002 does not require it): it defaults to 0.
+  if (execution.primary_slot !== undefined) check.uint(execution.primary_slot, 'execution.primary_slot');
   check.string(execution.command, 'execution.command');
   for (const key of ['env', 'environment', 'commands'])
     check.optStringMap(execution[key], `execution.${key}`);

@@ -150,7 +150,9 @@ export async function tempDir(prefix = 'flavor-cli-'): Promise<string> {
 }
 
 /** A tiny stand-in launcher (until the Go launcher is built): a shell script. */
-export const LAUNCHER_SCRIPT = '#!/bin/sh\necho "flavor test launcher" >&2\nexit 3\n';
+/** Stands in for our launcher: it carries our version stamp, so `flavor pack` identifies it as ours. */
+export const LAUNCHER_SCRIPT =
+  '#!/bin/sh\n# flavor-launcher-version=test;\necho "flavor test launcher" >&2\nexit 3\n';
 
 export async function writeLauncher(dir: string): Promise<string> {
   const file = path.join(dir, 'launcher.sh');

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { BuildProgress } from '../../builder/build.js';
 import { buildPackage } from '../../builder/build.js';
-import { describeLauncher, resolveLauncher } from '../../builder/launchers.js';
+import type { BuildSpec } from '../../builder/build-spec.js';
+import { applyUpstreamCompat, COMPAT_MODES, type CompatMode } from '../../builder/compat.js';
+import { describeLauncher, type LauncherInfo, resolveLauncher } from '../../builder/launchers.js';
 import { loadBuildManifest } from '../../builder/manifest.js';
 import {
   fingerprint,
@@ -15,6 +17,7 @@ import {
   signingKeyFromSeedText,
 } from '../../crypto/keys.js';
 import { FlavorError } from '../../errors.js';
+import { parseChain } from '../../format/index.js';
 import { verifyPackage } from '../../reader/verify.js';
 import { VERSION } from '../../version.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str, strs } from '../command.js';
@@ -45,6 +48,10 @@ export const pack: CommandDefinition = {
       help: 'PATH  launcher binary to embed (default: the built one for --platform)',
     },
     platform: { type: 'string', help: 'OS_ARCH  target platform, e.g. linux_arm64 (default: this machine)' },
+    compat: {
+      type: 'string',
+      help: 'upstream  also runnable by the original FlavorPack 0.5.4 launchers: gzip, no symlinks (docs/compat.md)',
+    },
     'private-key': { type: 'string', help: 'PEM  signing key (PKCS#8)' },
     'public-key': { type: 'string', help: 'PEM  public key; must match --private-key' },
     'key-seed': { type: 'string', help: 'TEXT  derive the signing key from TEXT (secret = SHA-256(TEXT))' },
@@ -72,9 +79,10 @@ export const pack: CommandDefinition = {
   async run(ctx, _args, values) {
     const manifestPath = path.resolve(ctx.cwd, str(values, 'manifest') ?? 'pyproject.toml');
     const started = Date.now();
+    const compat = compatMode(values);
     const key = await resolveSigningKey(ctx, values);
     const plan = (await isPyproject(manifestPath))
-      ? await planFromPyproject(ctx, manifestPath, values)
+      ? await planFromPyproject(ctx, manifestPath, values, compat)
       : await planFromManifest(manifestPath);
     try {
       const output = path.resolve(ctx.cwd, str(values, 'output') ?? plan.defaultOutput);
@@ -84,11 +92,24 @@ export const pack: CommandDefinition = {
         ctx.env,
       );
       const launcher = await describeLauncher(launcherPath);
+      const spec = compat ? await compatSpec(ctx, plan.spec) : plan.spec;
+      if (!launcher.ours) warnForeignLauncher(ctx, launcher, spec, compat !== undefined);
       const trustKeys = await Promise.all(strs(values, 'trust-key').map((k) => loadPublicKeySpec(k)));
-      const result = await buildPackage(plan.spec, {
+      if (trustKeys.length > 0 && !launcher.ours) {
+        throw new FlavorError(
+          'USAGE',
+          "--trust-key needs FlavorPack's own launcher (it patches its trust block)",
+          {
+            hint: 'leave out --launcher-bin, or --trust-key',
+          },
+        );
+      }
+      const result = await buildPackage(spec, {
         output,
         launcherPath,
         launcherVersion: launcher.version,
+        ...(launcher.ours ? {} : { launcherTool: launcher.tool }),
+        keyFingerprintField: compat !== undefined,
         key,
         toolVersion: VERSION,
         sourceDateEpoch: sourceDateEpoch(ctx.env),
@@ -115,7 +136,7 @@ export const pack: CommandDefinition = {
         });
       } else {
         ctx.out.info(
-          `packed ${plan.spec.package.name} ${plan.spec.package.version} → ${output} (${formatBytes(result.size)}, ${result.slots.length} slots, ${seconds}s)`,
+          `packed ${spec.package.name} ${spec.package.version} → ${output} (${formatBytes(result.size)}, ${result.slots.length} slots, ${seconds}s)`,
         );
         ctx.out.info(`signed by ${fingerprint(key.publicKeyRaw)}`);
       }
@@ -125,6 +146,46 @@ export const pack: CommandDefinition = {
     }
   },
 };
+
+function compatMode(values: ParsedValues): CompatMode | undefined {
+  const value = str(values, 'compat');
+  if (value === undefined) return undefined;
+  if (!(COMPAT_MODES as readonly string[]).includes(value)) {
+    throw new FlavorError('USAGE', `--compat must be one of: ${COMPAT_MODES.join(', ')}; got "${value}"`);
+  }
+  return value as CompatMode;
+}
+
+async function compatSpec(ctx: Context, spec: BuildSpec): Promise<BuildSpec> {
+  const result = await applyUpstreamCompat(spec);
+  for (const note of result.notes) ctx.out.info(`compat upstream: ${note}`);
+  return result.spec;
+}
+
+const UPSTREAM_DECODES = new Set([0x01, 0x10]);
+
+/** Says what a launcher that is not ours cannot do with this package (docs/compat.md). */
+function warnForeignLauncher(ctx: Context, launcher: LauncherInfo, spec: BuildSpec, compat: boolean): void {
+  const who = launcher.tool === 'unknown' ? 'an unknown launcher' : `${launcher.tool} ${launcher.version}`;
+  ctx.out.warn(
+    `--launcher-bin ${launcher.name} is not FlavorPack's launcher (detected: ${who}); it is recorded as such, without capabilities. It may not check slot SHA-256s, trusted keys or safe paths`,
+  );
+  const undecodable = spec.slots.filter((slot) => {
+    try {
+      return parseChain(slot.operations).some((op) => !UPSTREAM_DECODES.has(op));
+    } catch {
+      return false; // an unknown name is reported, with its field, when the spec is validated
+    }
+  });
+
+  if (undecodable.length > 0) {
+    ctx.out.warn(
+      `upstream's launchers decode only tar and gzip: slot${undecodable.length > 1 ? 's' : ''} ${undecodable.map((s) => `${s.id} (${s.operations})`).join(', ')} will not extract`,
+    );
+  }
+  if (!compat)
+    ctx.out.info('hint: build with --compat upstream for a package the original FlavorPack launchers run');
+}
 
 async function isPyproject(file: string): Promise<boolean> {
   if (path.basename(file) === 'pyproject.toml') return true;
