@@ -14,6 +14,10 @@ export interface OutputStreams {
 export class Output {
   readonly color: boolean;
   private progressShown = false;
+  /** Every warning printed so far: repeated with a final error, so a pack that fails does not bury them. */
+  readonly warnings: string[] = [];
+  /** Lines written to the terminal since the last warning (repeating warnings right above is noise). */
+  private linesSinceWarning = 0;
 
   constructor(
     readonly streams: OutputStreams,
@@ -25,6 +29,7 @@ export class Output {
   /** A result line on stdout. */
   print(line = ''): void {
     this.clearProgress();
+    this.linesSinceWarning++;
     this.streams.stdout.write(`${line}\n`);
   }
 
@@ -39,10 +44,13 @@ export class Output {
   info(line: string): void {
     if (this.options.quiet) return;
     this.clearProgress();
+    this.linesSinceWarning++;
     this.streams.stderr.write(`${line}\n`);
   }
 
   warn(message: string): void {
+    this.warnings.push(message);
+    this.linesSinceWarning = 0;
     this.clearProgress();
     this.streams.stderr.write(`${this.paint('33', 'flavor: warning:')} ${message}\n`);
   }
@@ -69,8 +77,12 @@ export class Output {
     const err = toFlavorError(value);
     this.clearProgress();
     if (this.options.json) {
-      this.streams.stdout.write(`${JSON.stringify({ ok: false, error: err.toJSON() }, null, 2)}\n`);
+      const warnings = this.warnings.length > 0 ? { warnings: this.warnings } : {};
+      this.streams.stdout.write(
+        `${JSON.stringify({ ok: false, error: err.toJSON(), ...warnings }, null, 2)}\n`,
+      );
     }
+    this.repeatWarnings();
     const where = err.path ? ` (${err.path})` : '';
     const region = typeof err.details?.region === 'string' ? `[${err.details.region}] ` : '';
     this.streams.stderr.write(`${this.paint('31', 'flavor: error:')} ${region}${err.message}${where}\n`);
@@ -81,6 +93,16 @@ export class Output {
         this.streams.stderr.write(`cause: ${err.cause.stack ?? err.cause.message}\n`);
     }
     return err.exitCode;
+  }
+
+  /** Before the final error: the warnings printed earlier (a typo warning may explain the failure). */
+  private repeatWarnings(): void {
+    if (this.warnings.length === 0 || this.linesSinceWarning === 0) return;
+    const n = this.warnings.length;
+    this.streams.stderr.write(
+      `${this.paint('33', 'flavor: warning:')} ${n === 1 ? 'this warning was' : `these ${n} warnings were`} printed before the error:\n`,
+    );
+    for (const w of this.warnings) this.streams.stderr.write(`  - ${w}\n`);
   }
 
   paint(code: string, text: string): string {

@@ -72,6 +72,18 @@ export interface CommandPlan {
   reason: string;
 }
 
+/** Every entry point of the project with where it was declared (for the import check). */
+export function entryPointsOf(
+  project: Pick<ProjectConfig, 'scripts' | 'entryPoint'>,
+): Array<{ source: string; target: string }> {
+  return [
+    ...(project.entryPoint === undefined
+      ? []
+      : [{ source: 'tool.flavor.entry_point', target: project.entryPoint }]),
+    ...project.scripts.map((s) => ({ source: `[project.scripts].${s.name}`, target: s.target })),
+  ];
+}
+
 /**
  * Default command: tool.flavor.entry_point if set, else the script named like the project, else the first
  * script. Every script is also a named command.

@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
-import { planCommands } from './commands.js';
+import { entryPointsOf, planCommands } from './commands.js';
+import { checkEntryPoints } from './entry-check.js';
 import { installProject } from './install.js';
 import {
   checkExplicit,
@@ -178,6 +179,16 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
       kind: 'info',
       message: `default command: ${plan.defaultName} → ${plan.defaultTarget} (${plan.reason})`,
     });
+    await step(log, 'importing the entry points in the built runtime', () =>
+      checkEntryPoints({
+        python: runtimePython,
+        sitePackagesDir: installed.sitePackagesDir,
+        appDir: installed.appDir,
+        scratchDir: join(options.workDir, 'entry-check'),
+        entryPoints: entryPointsOf(project),
+        ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
+      }),
+    );
 
     const operations = OPERATIONS[compression];
     const level =

@@ -6,12 +6,12 @@
 // Nothing is installed on the target machine.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import { FlavorError } from '../errors.js';
 import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
 import { runChecked } from './exec.js';
-import { pruneEmptyDirs } from './fsutil.js';
+import { copyTree, pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
 import type { ProjectConfig } from './manifest.js';
 import { type FoundTool, findTool } from './tools.js';
@@ -122,20 +122,52 @@ export function parseRecord(text: string): string[] {
   return out.filter((p) => p !== '');
 }
 
+/** Top-level folders of a project that are never part of its source: outputs, caches, environments. */
+const NOT_SOURCE = new Set([
+  'build',
+  'dist',
+  '.venv',
+  'venv',
+  'node_modules',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+]);
+
+/**
+ * A copy of a project to build from, so build backends (setuptools writes build/ and *.egg-info) leave
+ * nothing in the user's folder. `.git` is linked, not copied, for backends that read the version from
+ * git (setuptools-scm, hatch-vcs); GIT_OPTIONAL_LOCKS=0 keeps git from rewriting its index.
+ */
+export async function copyProjectSource(dir: string, dest: string): Promise<string> {
+  await rm(dest, { recursive: true, force: true });
+  await copyTree(dir, dest, (rel, isDir) => {
+    const name = rel.split('/').pop() ?? rel;
+    if (rel === '.git') return false;
+    if (isDir && !rel.includes('/') && NOT_SOURCE.has(rel)) return false;
+    return !(name === '__pycache__' || name.endsWith('.egg-info'));
+  });
+  if (existsSync(join(dir, '.git'))) await symlink(join(dir, '.git'), join(dest, '.git'));
+  return dest;
+}
+
 async function buildWheel(
-  dir: string,
+  sourceDir: string,
   outDir: string,
   options: InstallOptions,
   uv: FoundTool | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
   await mkdir(outDir, { recursive: true });
+  const dir = await copyProjectSource(sourceDir, join(outDir, '..', `${basename(outDir)}-source`));
   const onCommand = options.verbose
     ? (line: string) => options.log({ kind: 'command', message: line })
     : undefined;
   const hintFor = (output: string) =>
     installHint(output, options.interpreter) ??
-    `building the wheel of ${dir} failed; try \`uv build --wheel\` or \`pip wheel --no-deps .\` there`;
+    `building the wheel of ${sourceDir} failed; try \`uv build --wheel\` or \`pip wheel --no-deps .\` there`;
   if (uv) {
     await runChecked(
       uv.path,
@@ -150,13 +182,13 @@ async function buildWheel(
         ...indexArgs(options.project, 'uv'),
         dir,
       ],
-      { env, onCommand, step: `building the wheel of ${dir}`, hintFor, cwd: dir },
+      { env, onCommand, step: `building the wheel of ${sourceDir}`, hintFor, cwd: dir },
     );
   } else {
     await runChecked(
       options.interpreter.path,
       ['-m', 'pip', 'wheel', '--no-deps', '--wheel-dir', outDir, ...indexArgs(options.project, 'pip'), dir],
-      { env, onCommand, step: `building the wheel of ${dir}`, hintFor, cwd: dir },
+      { env, onCommand, step: `building the wheel of ${sourceDir}`, hintFor, cwd: dir },
     );
   }
   const wheels = (await readdir(outDir)).filter((n) => n.endsWith('.whl'));
@@ -164,8 +196,8 @@ async function buildWheel(
   if (wheels.length !== 1 || wheel === undefined) {
     throw new FlavorError(
       'TOOL_FAILED',
-      `building the wheel of ${dir} produced ${wheels.length} wheels (expected 1)`,
-      { path: dir },
+      `building the wheel of ${sourceDir} produced ${wheels.length} wheels (expected 1)`,
+      { path: sourceDir },
     );
   }
   return join(outDir, wheel);
@@ -173,7 +205,7 @@ async function buildWheel(
 
 export async function installProject(options: InstallOptions): Promise<InstallResult> {
   const { project, interpreter, workDir, log } = options;
-  const env = toolEnv(options.env ?? process.env);
+  const env = { ...toolEnv(options.env ?? process.env), GIT_OPTIONAL_LOCKS: '0' };
   const uv = options.usePip ? undefined : findTool('uv', { env });
   if (!options.usePip && !uv) {
     log({

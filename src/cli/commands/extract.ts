@@ -6,6 +6,7 @@ import { verifyPackage } from '../../reader/verify.js';
 import { type CommandDefinition, flag } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
 import { formatBytes } from '../output.js';
+import { prepareOutputDir } from '../output-path.js';
 
 async function verified(pkgPath: string, env: NodeJS.ProcessEnv) {
   const trustedKeys = await Promise.all(trustedKeysFromEnv(env).map((s) => loadPublicKeySpec(s)));
@@ -25,6 +26,7 @@ export const extract: CommandDefinition = {
   details: 'A tar slot is unpacked into the folder OUTPUT; any other slot is written as the file OUTPUT.',
   async run(ctx, [pkgPath, selector, output], values) {
     const pkg = await verified(pkgPath!, ctx.env);
+    await prepareOutputDir(path.dirname(path.resolve(ctx.cwd, output!)), 'OUTPUT');
     const result = await extractSlot(pkg, findSlot(pkg, selector!), output!, flag(values, 'force'));
     if (flag(values, 'json')) ctx.out.json({ ok: true, slots: [result] });
     else
@@ -48,7 +50,7 @@ export const extractAll: CommandDefinition = {
   async run(ctx, [pkgPath, dir], values) {
     const pkg = await verified(pkgPath!, ctx.env);
     const force = flag(values, 'force');
-    await fs.mkdir(dir!, { recursive: true });
+    await prepareOutputDir(dir!, 'DIR');
     const results = [];
     for (let i = 0; i < pkg.metadata.slots.length; i++) {
       const name = `${String(i).padStart(2, '0')}-${pkg.metadata.slots[i]!.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;

@@ -1,5 +1,6 @@
 import { fingerprint, generateSigningKey, saveKeyPair } from '../../crypto/keys.js';
 import { type CommandDefinition, flag, str } from '../command.js';
+import { prepareOutputDir } from '../output-path.js';
 
 export const keygen: CommandDefinition = {
   name: 'keygen',
@@ -19,6 +20,7 @@ export const keygen: CommandDefinition = {
     'The private key file is created with mode 0600 and never overwritten without --force.\nKeep it secret: anyone with it can sign packages your users will trust.',
   async run(ctx, _args, values) {
     const dir = str(values, 'out-dir') ?? 'keys';
+    await prepareOutputDir(dir, '--out-dir', 0o700);
     const key = generateSigningKey();
     const files = await saveKeyPair(key, dir, flag(values, 'force'));
     const fp = fingerprint(key.publicKeyRaw);

@@ -4,8 +4,15 @@ import { parse as parseToml } from 'smol-toml';
 import type { BuildProgress } from '../../builder/build.js';
 import { buildPackage } from '../../builder/build.js';
 import type { BuildSpec } from '../../builder/build-spec.js';
-import { describeLauncher, resolveLauncher } from '../../builder/launchers.js';
+import { checkLauncher } from '../../builder/launcher-check.js';
+import {
+  checkPlatform,
+  embeddedVersion,
+  hostPlatformName,
+  resolveLauncher,
+} from '../../builder/launchers.js';
 import { loadBuildManifest } from '../../builder/manifest.js';
+import { patchTrustBlock } from '../../builder/trust-block.js';
 import {
   fingerprint,
   generateSigningKey,
@@ -20,6 +27,7 @@ import { verifyPackage } from '../../reader/verify.js';
 import { VERSION } from '../../version.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str, strs } from '../command.js';
 import { formatBytes } from '../output.js';
+import { checkOutputFile, checkOutputFolder } from '../output-path.js';
 import { planFromPyproject } from '../python-plan.js';
 
 export const pack: CommandDefinition = {
@@ -72,33 +80,26 @@ export const pack: CommandDefinition = {
     const manifestPath = path.resolve(ctx.cwd, str(values, 'manifest') ?? 'pyproject.toml');
     const started = Date.now();
     const key = await resolveSigningKey(ctx, values);
-    const plan = (await isPyproject(manifestPath))
-      ? await planFromPyproject(ctx, manifestPath, values)
-      : await planFromManifest(manifestPath);
+    const pyproject = await isPyproject(manifestPath);
+    const manifestPlan = pyproject ? undefined : await planFromManifest(manifestPath);
+    // Everything that can be checked without building is checked before the (long) build.
+    const target = await checkTargets(
+      ctx,
+      values,
+      key,
+      manifestPlan?.defaultOutput ?? path.join(path.dirname(manifestPath), 'dist', 'x.psp'),
+    );
+    const plan = manifestPlan ?? (await planFromPyproject(ctx, manifestPath, values));
     try {
-      const output = path.resolve(ctx.cwd, str(values, 'output') ?? plan.defaultOutput);
-      const launcherPath = await resolveLauncher(
-        str(values, 'launcher-bin'),
-        str(values, 'platform'),
-        ctx.env,
-      );
-      const launcher = await describeLauncher(launcherPath);
-      const trustKeys = await Promise.all(strs(values, 'trust-key').map((k) => loadPublicKeySpec(k)));
+      const output = target.output ?? path.resolve(plan.defaultOutput);
       const result = await buildPackage(plan.spec, {
         output,
-        launcherPath,
-        launcherVersion: launcher.version,
+        launcherPath: target.launcherPath,
+        launcherVersion: target.launcherVersion,
         key,
         toolVersion: VERSION,
         sourceDateEpoch: sourceDateEpoch(ctx.env),
-        trustKeys: trustKeys.map((k) => {
-          if (!k.raw)
-            throw new FlavorError(
-              'USAGE',
-              '--trust-key needs a full public key (PEM or 64 hex digits), not a fingerprint',
-            );
-          return k.raw;
-        }),
+        trustKeys: target.trustKeys,
         sourceLabels: plan.sourceLabels,
         onProgress: progressPrinter(ctx),
       });
@@ -131,6 +132,65 @@ export interface PackPlan {
   sourceLabels?: string[];
   defaultOutput: string;
   cleanup?: () => Promise<void>;
+}
+
+interface Targets {
+  /** The -o path, resolved; undefined: the plan's default (checked here when it is known already). */
+  output: string | undefined;
+  launcherPath: string;
+  launcherVersion: string;
+  trustKeys: Uint8Array[];
+}
+
+/**
+ * The checks that need no build: the output can be written (for a pyproject, whose file name is known
+ * only after the build, its dist/ folder), the launcher is a PSPF launcher for the
+ * target platform, and the trust keys (if any) include the signing key — a launcher that trusts only
+ * other keys would refuse the package it is part of on every run (exit 107).
+ */
+async function checkTargets(
+  ctx: Context,
+  values: ParsedValues,
+  key: SigningKey,
+  defaultOutput: string,
+): Promise<Targets> {
+  const explicit = str(values, 'output');
+  const output = explicit === undefined ? undefined : path.resolve(ctx.cwd, explicit);
+  if (output === undefined) await checkOutputFolder(path.dirname(defaultOutput));
+  else await checkOutputFile(output);
+  const platform = str(values, 'platform') ?? hostPlatformName();
+  const launcherPath = await resolveLauncher(str(values, 'launcher-bin'), platform, ctx.env);
+  const launcherBytes = await fs.readFile(launcherPath);
+  checkLauncher(launcherBytes, checkPlatform(platform), launcherPath);
+  const trustKeys = await loadTrustKeys(values, key);
+  patchTrustBlock(launcherBytes, trustKeys);
+  return { output, launcherPath, launcherVersion: embeddedVersion(launcherBytes), trustKeys };
+}
+
+async function loadTrustKeys(values: ParsedValues, key: SigningKey): Promise<Uint8Array[]> {
+  const specs = await Promise.all(strs(values, 'trust-key').map((k) => loadPublicKeySpec(k)));
+  const raws = specs.map((k) => {
+    if (!k.raw)
+      throw new FlavorError(
+        'USAGE',
+        '--trust-key needs a full public key (PEM or 64 hex digits), not a fingerprint',
+      );
+    return k.raw;
+  });
+  if (raws.length > 0 && !raws.some((raw) => Buffer.from(raw).equals(Buffer.from(key.publicKeyRaw)))) {
+    const signing = fingerprint(key.publicKeyRaw);
+    throw new FlavorError(
+      'KEY_INVALID',
+      `--trust-key does not include the signing key (${signing}): the launcher would refuse this package on every run`,
+      {
+        hint:
+          str(values, 'private-key') === undefined && str(values, 'key-seed') === undefined
+            ? 'sign with the key you trust: add --private-key (or --key-seed) for it'
+            : 'add --trust-key with the signing public key (e.g. keys/flavor-public.key), or leave --trust-key out',
+      },
+    );
+  }
+  return raws;
 }
 
 async function isPyproject(file: string): Promise<boolean> {
