@@ -85,7 +85,9 @@ export async function checkEntryPoints(options: EntryCheckOptions): Promise<void
     throw new FlavorError(
       'ENTRY_POINT_INVALID',
       `importing the entry points in the built runtime did not finish (exit code ${result.code}):\n${result.output.trim().split('\n').slice(-20).join('\n')}`,
-      { hint: 'an entry-point module exits, hangs or crashes when imported; run its import yourself to see why' },
+      {
+        hint: 'an entry-point module exits, hangs or crashes when imported; run its import yourself to see why',
+      },
     );
   }
   const results = JSON.parse(result.stdout.slice(marker + '@@FLAVOR-ENTRY-CHECK@@'.length)) as CheckResult[];
@@ -99,7 +101,8 @@ export async function checkEntryPoints(options: EntryCheckOptions): Promise<void
     return `  ${f.target} (${sources}): ${f.error ?? 'failed'}`;
   });
   const only = failed.length === 1 ? failed[0] : undefined;
-  const importFailed = only?.traceback !== undefined && !/^(ModuleNotFoundError|AttributeError)/.test(only.error ?? '');
+  const importFailed =
+    only?.traceback !== undefined && !/^(ModuleNotFoundError|AttributeError)/.test(only.error ?? '');
   throw new FlavorError(
     'ENTRY_POINT_INVALID',
     `${failed.length === 1 ? 'an entry point does' : `${failed.length} entry points do`} not import in the built runtime:\n${lines.join('\n')}${importFailed ? `\n${only?.traceback}` : ''}`,
@@ -109,4 +112,3 @@ export async function checkEntryPoints(options: EntryCheckOptions): Promise<void
     },
   );
 }
-
