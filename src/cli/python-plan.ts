@@ -8,7 +8,7 @@ import { FlavorError } from '../errors.js';
 import { type Compression, planPythonBuild } from '../python/index.js';
 import { buildCacheDir } from '../workenv/paths.js';
 import { type Context, flag, type ParsedValues, str } from './command.js';
-import type { PackPlan } from './commands/pack.js';
+import type { PackPlan } from './pack-plan.js';
 
 const COMPRESSIONS = ['zstd', 'gzip', 'xz'];
 

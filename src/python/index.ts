@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
+import { compileTree } from './compile.js';
 import { checkEntryPoints } from './entry-check.js';
 import { installProject } from './install.js';
 import {
@@ -21,7 +22,7 @@ import {
   selectInterpreter,
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
-import { buildRuntime, compileTree, type RuntimeInfo, sha256File } from './runtime.js';
+import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
 
 export { planCommands, RUNNER_MODULE } from './commands.js';

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { BuildProgress } from '../../builder/build.js';
 import { buildPackage } from '../../builder/build.js';
-import type { BuildSpec } from '../../builder/build-spec.js';
 import { checkLauncher } from '../../builder/launcher-check.js';
 import {
   checkPlatform,
@@ -28,6 +27,7 @@ import { VERSION } from '../../version.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str, strs } from '../command.js';
 import { formatBytes } from '../output.js';
 import { checkOutputFile, checkOutputFolder } from '../output-path.js';
+import type { PackPlan } from '../pack-plan.js';
 import { planFromPyproject } from '../python-plan.js';
 
 export const pack: CommandDefinition = {
@@ -126,13 +126,6 @@ export const pack: CommandDefinition = {
     }
   },
 };
-
-export interface PackPlan {
-  spec: BuildSpec;
-  sourceLabels?: string[];
-  defaultOutput: string;
-  cleanup?: () => Promise<void>;
-}
 
 interface Targets {
   /** The -o path, resolved; undefined: the plan's default (checked here when it is known already). */
