@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   SOURCE_INVALID: 'build',
   LAUNCHER_NOT_FOUND: 'build',
   LAUNCHER_INVALID: 'build',
+  PACKAGE_TEST_FAILED: 'build',
   // python/: the Python packaging pipeline
   PROJECT_INVALID: 'python',
   PYTHON_NOT_FOUND: 'python',

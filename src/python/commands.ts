@@ -57,8 +57,9 @@ if __name__ == "__main__":
 `;
 
 /** The launcher command line for one entry point. */
-export function commandLine(pythonRel: string, name: string, target: string): string {
-  return `"{workenv}/${pythonRel}" -I -B -m ${RUNNER_MODULE} ${name} ${target}`;
+export function commandLine(pythonRel: string, name: string, target: string, optimizationLevel = 0): string {
+  const opt = ['', ' -O', ' -OO'][optimizationLevel] ?? '';
+  return `"{workenv}/${pythonRel}" -I -B${opt} -m ${RUNNER_MODULE} ${name} ${target}`;
 }
 
 export interface CommandPlan {
@@ -91,10 +92,11 @@ export function entryPointsOf(
 export function planCommands(
   project: Pick<ProjectConfig, 'name' | 'packageName' | 'scripts' | 'entryPoint'>,
   pythonRel: string,
+  optimizationLevel = 0,
 ): CommandPlan {
   const commands: Record<string, string> = {};
   for (const script of project.scripts)
-    commands[script.name] = commandLine(pythonRel, script.name, script.target);
+    commands[script.name] = commandLine(pythonRel, script.name, script.target, optimizationLevel);
   let defaultName: string;
   let defaultTarget: string;
   let reason: string;
@@ -120,7 +122,7 @@ export function planCommands(
     );
   }
   return {
-    command: commandLine(pythonRel, defaultName, defaultTarget),
+    command: commandLine(pythonRel, defaultName, defaultTarget, optimizationLevel),
     commands,
     defaultName,
     defaultTarget,

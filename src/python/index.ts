@@ -10,6 +10,7 @@ import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
+import { readInstalled } from './dist-info.js';
 import { checkEntryPoints } from './entry-check.js';
 import { installProject } from './install.js';
 import {
@@ -91,6 +92,51 @@ async function chooseInterpreter(
   return { selection: selectInterpreter(candidates, project.pythonConstraints) };
 }
 
+/** Non-default bytecode settings, recorded in the metadata (python.bytecode). */
+function bytecodeSettings(project: ProjectConfig): { bytecode: Record<string, unknown> } | undefined {
+  const b = project.build;
+  if (b.optimizationLevel === 0 && b.compileBytecode && b.includeSources) return undefined;
+  return {
+    bytecode: {
+      optimization_level: b.optimizationLevel,
+      compiled: b.compileBytecode,
+      sources: b.includeSources,
+    },
+  };
+}
+
+/** [tool.flavor.build] optimization_level / compile_bytecode / include_sources on the two project slots. */
+async function precompile(
+  project: ProjectConfig,
+  python: string,
+  installed: { sitePackagesDir: string; appDir: string },
+  sitePackagesRel: string,
+  o: { log: Logger; logger: Logger; verbose: boolean | undefined },
+): Promise<void> {
+  const b = project.build;
+  if (!b.compileBytecode) {
+    o.log({
+      kind: 'info',
+      message: 'compile_bytecode = false: no .pyc precompiled for the dependencies and the app',
+    });
+    return;
+  }
+  const details = [
+    ...(b.optimizationLevel > 0 ? [`optimization level ${b.optimizationLevel}`] : []),
+    ...(b.includeSources ? [] : ['sources removed']),
+  ];
+  const what = `precompiling the dependencies and the app${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+  await step(o.log, what, async () => {
+    const options = {
+      optimizationLevel: b.optimizationLevel,
+      sourceless: !b.includeSources,
+      ...(o.verbose ? { onCommand: (line: string) => o.log({ kind: 'command', message: line }) } : {}),
+    };
+    await compileTree(python, installed.sitePackagesDir, sitePackagesRel, o.logger, options);
+    await compileTree(python, installed.appDir, 'app', o.logger, options);
+  });
+}
+
 /** Read pyproject.toml, build every slot source, and return the BuildSpec for the builder. */
 export async function planPythonBuild(options: PythonBuildOptions): Promise<PythonBuildPlan> {
   const log = options.log;
@@ -122,6 +168,13 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   try {
     const project = await step(log, 'reading pyproject.toml', () => readProject(options.manifestPath));
     for (const w of project.warnings) warn(w);
+    if (options.strict && project.warnings.length > 0) {
+      throw new FlavorError(
+        'PROJECT_INVALID',
+        `--strict: pyproject.toml has ${project.warnings.length} warning${project.warnings.length === 1 ? '' : 's'}:\n${project.warnings.map((w) => `  ${w}`).join('\n')}`,
+        { path: options.manifestPath, hint: 'fix or remove those keys, or pack without --strict' },
+      );
+    }
 
     const { selection, distSha256 } = await step(log, 'choosing the Python interpreter', () =>
       chooseInterpreter(options, project),
@@ -139,6 +192,7 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
         buildCacheDir: options.buildCacheDir,
         strip,
         distSha256,
+        optimizationLevel: project.build.optimizationLevel,
         log: logger,
         verbose: options.verbose,
       }),
@@ -167,15 +221,13 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     });
 
     const runtimePython = join(runtime.dir, runtime.pythonRel);
-    await step(log, 'precompiling the dependencies and the app', async () => {
-      const onCommand = options.verbose
-        ? (line: string) => log({ kind: 'command', message: line })
-        : undefined;
-      await compileTree(runtimePython, installed.sitePackagesDir, runtime.sitePackagesRel, logger, onCommand);
-      await compileTree(runtimePython, installed.appDir, 'app', logger, onCommand);
+    await precompile(project, runtimePython, installed, runtime.sitePackagesRel, {
+      log,
+      logger,
+      verbose: options.verbose,
     });
 
-    const plan = planCommands(project, runtime.pythonRel);
+    const plan = planCommands(project, runtime.pythonRel, project.build.optimizationLevel);
     log({
       kind: 'info',
       message: `default command: ${plan.defaultName} → ${plan.defaultTarget} (${plan.reason})`,
@@ -250,6 +302,8 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
           installer: installed.installer,
           dependencies: installed.dependencies,
           bundled_libs: runtime.bundledLibs,
+          dependency_tree: await readInstalled(installed.sitePackagesDir, installed.appDir),
+          ...(bytecodeSettings(project) ?? {}),
         },
       },
     };

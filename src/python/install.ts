@@ -14,6 +14,8 @@ import { runChecked } from './exec.js';
 import { copyTree, pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
 import type { ProjectConfig } from './manifest.js';
+import { runPreCommands } from './pre-commands.js';
+import { type SlimResult, slimDependencies } from './slim.js';
 import { type FoundTool, findTool } from './tools.js';
 import type { Logger } from './types.js';
 
@@ -122,6 +124,20 @@ export function parseRecord(text: string): string[] {
   return out.filter((p) => p !== '');
 }
 
+function reportSlimming(result: SlimResult, log: Logger): void {
+  for (const [glob, paths] of Object.entries(result.removed)) {
+    const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length - 5} more)` : '');
+    log({ kind: 'info', message: `left out of the dependencies by "${glob}": ${shown}` });
+  }
+  const count = Object.values(result.removed).reduce((n, p) => n + p.length, 0);
+  if (count > 0) {
+    log({
+      kind: 'info',
+      message: `dependency optimisation removed ${count} file${count === 1 ? '' : 's'}/folder${count === 1 ? '' : 's'}, ${(result.bytes / 1024).toFixed(1)} KiB`,
+    });
+  }
+}
+
 /** Top-level folders of a project that are never part of its source: outputs, caches, environments. */
 const NOT_SOURCE = new Set([
   'build',
@@ -205,7 +221,7 @@ async function buildWheel(
 
 export async function installProject(options: InstallOptions): Promise<InstallResult> {
   const { project, interpreter, workDir, log } = options;
-  const env = { ...toolEnv(options.env ?? process.env), GIT_OPTIONAL_LOCKS: '0' };
+  const env = { ...toolEnv(options.env ?? process.env), GIT_OPTIONAL_LOCKS: '0', ...project.build.env };
   const uv = options.usePip ? undefined : findTool('uv', { env });
   if (!options.usePip && !uv) {
     log({
@@ -216,7 +232,10 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   const installer: 'uv' | 'pip' = uv ? 'uv' : 'pip';
   const onCommand = options.verbose ? (line: string) => log({ kind: 'command', message: line }) : undefined;
 
-  // 1. wheels of the project and its local dependencies
+  // 1. the project's own preparation, then the wheels of the project and its local dependencies
+  const pre = { cwd: project.projectDir, env, log };
+  await runPreCommands({ ...pre, key: 'pre_install_commands', commands: project.build.preInstallCommands });
+  await runPreCommands({ ...pre, key: 'pre_build_commands', commands: project.build.preBuildCommands });
   const wheelsDir = join(workDir, 'wheels');
   const localDirs = [project.projectDir, ...project.build.localDependencies];
   const wheels: string[] = [];
@@ -333,6 +352,9 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
     .map(() => '..')
     .join('/');
   await writeFile(join(siteDir, '_flavor_app.pth'), `${up}/app\n`);
+
+  // 6. dependency optimisation: include_tests = false, exclude_from_deps
+  reportSlimming(await slimDependencies(siteDir, project.build), log);
 
   const dependencies: string[] = [];
   for (const d of (await readdir(siteDir)).filter((n) => n.endsWith('.dist-info')).sort()) {

@@ -48,6 +48,22 @@ export interface BuildSettings {
   requirementsFile: string | undefined;
   /** Extra requirement strings installed with the app. */
   extraPackages: string[];
+  /** Variables added to the environment of the build tools and the pre-commands. */
+  env: Record<string, string>;
+  /** Shell commands run in the project folder first, before anything is built or installed. */
+  preInstallCommands: string[];
+  /** Shell commands run in the project folder right before the project's wheel is built. */
+  preBuildCommands: string[];
+  /** Globs of files/folders removed from the dependencies slot, like "*.pyi" or "tests". */
+  excludeFromDeps: string[];
+  /** false: the test packages of the dependencies (tests/, test/ folders, conftest.py) are left out. */
+  includeTests: boolean;
+  /** The interpreter runs with -O (1) / -OO (2); the matching .opt-N.pyc are precompiled. */
+  optimizationLevel: 0 | 1 | 2;
+  /** false: no .pyc are precompiled for the dependencies and the app. */
+  compileBytecode: boolean;
+  /** false: the dependencies and the app ship only .pyc (sources removed after compiling). */
+  includeSources: boolean;
 }
 
 export interface ProjectConfig {
@@ -81,6 +97,15 @@ const KNOWN: Record<string, readonly string[]> = {
     'trusted_hosts',
     'requirements_file',
     'extra_packages',
+    'env',
+    'pre_install_commands',
+    'pre_build_commands',
+    'exclude_from_deps',
+    'include_tests',
+    'optimization_level',
+    'strip_docstrings',
+    'compile_bytecode',
+    'include_sources',
   ],
   'tool.flavor.execution': ['runtime', 'env'],
   'tool.flavor.execution.runtime': ['env'],
@@ -103,6 +128,10 @@ const ENTRY_RE = new RegExp(`^(${IDENT}(?:\\.${IDENT})*)(?::(${IDENT}(?:\\.${IDE
 const PY_VERSION_KEY_RE = /^3\.\d+(\.\d+)?$/;
 const URL_RULE = { pattern: /^(https?|file):\/\/\S+$/, what: 'an http(s) or file URL' };
 const HOST_RULE = { pattern: /^[A-Za-z0-9.-]+(:\d+)?$/, what: 'host names like "pypi.internal:8080"' };
+const GLOB_RULE = {
+  pattern: /^[^\0]+$/,
+  what: 'globs relative to site-packages like "*.pyi", "*/tests" or "numpy/doc/**"',
+};
 const PACKAGE_NAME_RULE = {
   pattern: PACKAGE_NAME_RE,
   what: 'a file name made of letters, digits, ".", "_", "+", "-" (at most 128 characters)',
@@ -387,6 +416,50 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
         ? requirements
         : resolve(projectDir, requirements),
     extraPackages: check.optStringList(build.extra_packages, key('extra_packages')) ?? [],
+    env:
+      check.optStringMap(build.env, key('env'), {
+        names: ENV_NAME_RE,
+        what: 'a table of NAME = "string" with names made of letters, digits and _',
+      }) ?? {},
+    preInstallCommands: check.optStringList(build.pre_install_commands, key('pre_install_commands')) ?? [],
+    preBuildCommands: check.optStringList(build.pre_build_commands, key('pre_build_commands')) ?? [],
+    excludeFromDeps: check.optStringList(build.exclude_from_deps, key('exclude_from_deps'), GLOB_RULE) ?? [],
+    includeTests: check.optBool(build.include_tests, key('include_tests')) ?? true,
+    ...readBytecodeSettings(ctx, build),
+  };
+}
+
+/** optimization_level, strip_docstrings (= level 2), compile_bytecode, include_sources. */
+function readBytecodeSettings(
+  ctx: ParseContext,
+  build: Table,
+): Pick<BuildSettings, 'optimizationLevel' | 'compileBytecode' | 'includeSources'> {
+  const key = (name: string) => `tool.flavor.build.${name}`;
+  const level = build.optimization_level;
+  if (level !== undefined && level !== 0 && level !== 1 && level !== 2) {
+    ctx.check.fail(key('optimization_level'), '0, 1 (python -O) or 2 (python -OO, no docstrings)', level);
+  }
+  const strip = ctx.check.optBool(build.strip_docstrings, key('strip_docstrings'));
+  if (strip === true && level !== undefined && level !== 2) {
+    ctx.check.fail(
+      key('strip_docstrings'),
+      'no optimization_level, or optimization_level = 2 (docstrings are stripped at level 2 only)',
+      strip,
+    );
+  }
+  const compileBytecode = ctx.check.optBool(build.compile_bytecode, key('compile_bytecode')) ?? true;
+  const includeSources = ctx.check.optBool(build.include_sources, key('include_sources')) ?? true;
+  if (!includeSources && !compileBytecode) {
+    ctx.check.fail(
+      key('include_sources'),
+      'true when compile_bytecode = false (without sources the .pyc are the code)',
+      false,
+    );
+  }
+  return {
+    optimizationLevel: strip ? 2 : ((level as 0 | 1 | 2 | undefined) ?? 0),
+    compileBytecode,
+    includeSources,
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -28,6 +29,7 @@ import { type CommandDefinition, type Context, flag, type ParsedValues, str, str
 import { formatBytes } from '../output.js';
 import { checkOutputFile, checkOutputFolder } from '../output-path.js';
 import type { PackPlan } from '../pack-plan.js';
+import { testStaged, validateStaged } from '../pack-validate.js';
 import { planFromPyproject } from '../python-plan.js';
 
 export const pack: CommandDefinition = {
@@ -70,6 +72,15 @@ export const pack: CommandDefinition = {
     'no-strip': { type: 'boolean', help: 'keep debug symbols in the Python runtime' },
     'use-pip': { type: 'boolean', help: 'install dependencies with pip instead of uv (pyproject only)' },
     'no-verify': { type: 'boolean', help: 'skip verifying the written package' },
+    strict: { type: 'boolean', help: 'warnings about pyproject.toml (unknown keys…) are errors' },
+    'validate-before-sign': {
+      type: 'boolean',
+      help: 'before the package is written: verify it, and let its launcher verify and extract every slot',
+    },
+    'test-command': {
+      type: 'string',
+      help: 'ARGS  before the package is written: run it with ARGS from a throwaway cache; it must exit 0',
+    },
     quiet: { type: 'boolean', short: 'q', help: 'print nothing but errors' },
     verbose: { type: 'boolean', short: 'v', help: 'show the tool commands that run' },
     json: { type: 'boolean', help: 'print the result as JSON' },
@@ -92,8 +103,10 @@ export const pack: CommandDefinition = {
     const plan = manifestPlan ?? (await planFromPyproject(ctx, manifestPath, values));
     try {
       const output = target.output ?? path.resolve(plan.defaultOutput);
+      const checked = flag(values, 'validate-before-sign') || str(values, 'test-command') !== undefined;
+      const staged = checked ? stagingPath(output) : output;
       const result = await buildPackage(plan.spec, {
-        output,
+        output: staged,
         launcherPath: target.launcherPath,
         launcherVersion: target.launcherVersion,
         key,
@@ -103,6 +116,7 @@ export const pack: CommandDefinition = {
         sourceLabels: plan.sourceLabels,
         onProgress: progressPrinter(ctx),
       });
+      if (checked) await checkAndPublish(ctx, values, plan, staged, output);
       if (!flag(values, 'no-verify')) await verifyPackage(output);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (flag(values, 'json')) {
@@ -126,6 +140,40 @@ export const pack: CommandDefinition = {
     }
   },
 };
+
+function stagingPath(output: string): string {
+  return path.join(
+    path.dirname(output),
+    `.${path.basename(output)}.checking-${randomBytes(6).toString('hex')}`,
+  );
+}
+
+/** --validate-before-sign and --test-command on the staged package; it becomes `output` only if they pass. */
+async function checkAndPublish(
+  ctx: Context,
+  values: ParsedValues,
+  plan: PackPlan,
+  staged: string,
+  output: string,
+): Promise<void> {
+  try {
+    const log = (line: string) => ctx.out.info(line);
+    if (flag(values, 'validate-before-sign')) {
+      await validateStaged({
+        staged,
+        runnable: (str(values, 'platform') ?? hostPlatformName()) === hostPlatformName(),
+        commands: [plan.spec.execution.command, ...Object.values(plan.spec.execution.commands ?? {})],
+        slotCount: plan.spec.slots.length,
+        log,
+      });
+    }
+    const testCommand = str(values, 'test-command');
+    if (testCommand !== undefined) await testStaged(staged, testCommand, log);
+    await fs.rename(staged, output);
+  } finally {
+    await fs.rm(staged, { force: true });
+  }
+}
 
 interface Targets {
   /** The -o path, resolved; undefined: the plan's default (checked here when it is known already). */
