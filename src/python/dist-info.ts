@@ -43,7 +43,8 @@ function licenseOf(fields: Array<[string, string]>): string | null {
   const classifiers = fields
     .filter(([k, v]) => k.toLowerCase() === 'classifier' && v.startsWith('License ::'))
     .map(([, v]) => v.split('::').pop()?.trim() ?? v);
-  return classifiers.length > 0 ? classifiers.join(', ') : (license ?? null);
+  if (classifiers.length > 0) return classifiers.join(', ');
+  return license && license.toUpperCase() !== 'UNKNOWN' ? license.slice(0, 80) : null;
 }
 
 async function readSlot(dir: string, slot: InstalledDistribution['slot']) {
