@@ -18,6 +18,10 @@ def main():
     table.add_row("docstrings", "kept" if main.__doc__ else "stripped")
     table.add_row("module file", os.path.basename(__file__))
     table.add_row("build info", _build_info.LABEL)
+    workenv = os.environ.get("FLAVOR_WORKENV", "?")
     table.add_row("TUNED_MODE", os.environ.get("TUNED_MODE", "-"))
+    table.add_row("TUNED_DATA", os.environ.get("TUNED_DATA", "-").replace(workenv, "<workenv>"))
+    table.add_row("TUNED_CACHE", os.environ.get("TUNED_CACHE", "-").replace(workenv, "<workenv>"))
+    table.add_row("SECRET_TOKEN", os.environ.get("SECRET_TOKEN", "(removed)"))
     Console(width=80).print(table)
     return 0
