@@ -13,6 +13,7 @@ import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
 import { runChecked } from './exec.js';
 import { copyTree, pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
+import { exportUvLock } from './lockfile.js';
 import type { ProjectConfig } from './manifest.js';
 import { runPreCommands } from './pre-commands.js';
 import { type SlimResult, slimDependencies } from './slim.js';
@@ -250,9 +251,18 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   await rm(all, { recursive: true, force: true });
   await mkdir(all, { recursive: true });
   const requirements: string[] = [...wheels, ...project.build.extraPackages];
-  const reqFileArgs = project.build.requirementsFile
-    ? ['--no-deps', '-r', project.build.requirementsFile]
-    : [];
+  const pinned =
+    project.build.requirementsFile ??
+    (await exportUvLock({
+      projectDir: project.projectDir,
+      noDevDeps: project.build.noDevDeps,
+      uv: uv ?? findTool('uv', { env }),
+      outFile: join(workDir, 'uv-lock-requirements.txt'),
+      env,
+      log,
+      ...(onCommand ? { onCommand } : {}),
+    }));
+  const reqFileArgs = pinned ? ['--no-deps', '-r', pinned] : [];
   const hintFor = (output: string) => installHint(output, interpreter);
   if (uv) {
     await runChecked(

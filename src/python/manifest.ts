@@ -58,6 +58,8 @@ export interface BuildSettings {
   excludeFromDeps: string[];
   /** false: the test packages of the dependencies (tests/, test/ folders, conftest.py) are left out. */
   includeTests: boolean;
+  /** With a uv.lock: leave out the dev dependency group (default true). */
+  noDevDeps: boolean;
   /** The interpreter runs with -O (1) / -OO (2); the matching .opt-N.pyc are precompiled. */
   optimizationLevel: 0 | 1 | 2;
   /** false: no .pyc are precompiled for the dependencies and the app. */
@@ -102,6 +104,7 @@ const KNOWN: Record<string, readonly string[]> = {
     'pre_build_commands',
     'exclude_from_deps',
     'include_tests',
+    'no_dev_deps',
     'optimization_level',
     'strip_docstrings',
     'compile_bytecode',
@@ -425,6 +428,7 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
     preBuildCommands: check.optStringList(build.pre_build_commands, key('pre_build_commands')) ?? [],
     excludeFromDeps: check.optStringList(build.exclude_from_deps, key('exclude_from_deps'), GLOB_RULE) ?? [],
     includeTests: check.optBool(build.include_tests, key('include_tests')) ?? true,
+    noDevDeps: check.optBool(build.no_dev_deps, key('no_dev_deps')) ?? true,
     ...readBytecodeSettings(ctx, build),
   };
 }

@@ -214,13 +214,14 @@ describe('parseProject: [tool.flavor.build] build environment and optimisation k
     assert.deepEqual(b.env, {});
     assert.deepEqual([b.preInstallCommands, b.preBuildCommands, b.excludeFromDeps], [[], [], []]);
     assert.equal(b.includeTests, true);
+    assert.equal(b.noDevDeps, true);
     assert.equal(b.optimizationLevel, 0);
     assert.equal(b.compileBytecode, true);
     assert.equal(b.includeSources, true);
   });
 
   test('every key is read, none is an unknown-key warning', () => {
-    const text = `${BASE}\n[tool.flavor.build]\nenv = { CFLAGS = "-O2" }\npre_install_commands = ["make deps"]\npre_build_commands = ["make gen", "echo ok"]\nexclude_from_deps = ["*.pyi", "numpy/doc"]\ninclude_tests = false\noptimization_level = 1\ncompile_bytecode = true\ninclude_sources = false\n`;
+    const text = `${BASE}\n[tool.flavor.build]\nenv = { CFLAGS = "-O2" }\npre_install_commands = ["make deps"]\npre_build_commands = ["make gen", "echo ok"]\nexclude_from_deps = ["*.pyi", "numpy/doc"]\ninclude_tests = false\nno_dev_deps = false\noptimization_level = 1\ncompile_bytecode = true\ninclude_sources = false\n`;
     const p = parseProject(text, PATH);
     assert.deepEqual(p.warnings, []);
     assert.deepEqual(p.build.env, { CFLAGS: '-O2' });
@@ -228,6 +229,7 @@ describe('parseProject: [tool.flavor.build] build environment and optimisation k
     assert.deepEqual(p.build.preBuildCommands, ['make gen', 'echo ok']);
     assert.deepEqual(p.build.excludeFromDeps, ['*.pyi', 'numpy/doc']);
     assert.equal(p.build.includeTests, false);
+    assert.equal(p.build.noDevDeps, false);
     assert.equal(p.build.optimizationLevel, 1);
     assert.equal(p.build.includeSources, false);
   });
