@@ -24,6 +24,8 @@ const INTERPRETER_FLAG = ['', '-O', '-OO'] as const;
  * `python -m compileall` with unchecked-hash .pyc files (valid without mtime checks, reproducible);
  * `ddir` replaces the build path in the code objects (the import system fixes co_filename at run time).
  * The level comes from the interpreter flag (-O/-OO), which compileall of every Python ≥ 3.8 follows.
+ * PYTHONHASHSEED is fixed: before Python 3.11 marshal writes frozenset constants in hash order. That is
+ * why this runs with -s and an explicit environment rather than -I (whose -E would ignore the seed).
  * Errors (e.g. files with Python-2 syntax in a dependency) become a warning: pip behaves the same way.
  */
 export async function compileTree(
@@ -40,7 +42,7 @@ export async function compileTree(
     const result = await run(
       python,
       [
-        '-I',
+        '-s',
         ...(flag ? [flag] : []),
         '-m',
         'compileall',
@@ -54,7 +56,7 @@ export async function compileTree(
         ddir,
         dir,
       ],
-      { env: { SOURCE_DATE_EPOCH: '0' }, cwd: '/', onCommand: options.onCommand },
+      { env: { SOURCE_DATE_EPOCH: '0', PYTHONHASHSEED: '0' }, cwd: '/', onCommand: options.onCommand },
     );
     if (result.code !== 0) {
       const lines = result.output.split('\n').filter((l) => l.trim() !== '');

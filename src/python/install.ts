@@ -16,7 +16,12 @@ import type { InterpreterInfo } from './interpreters.js';
 import { exportUvLock } from './lockfile.js';
 import type { ProjectConfig } from './manifest.js';
 import { runPreCommands } from './pre-commands.js';
+import { parseRecord } from './record.js';
+import { scrubDistInfos } from './reproducible.js';
 import { type SlimResult, slimDependencies } from './slim.js';
+
+export { parseRecord };
+
 import { type FoundTool, findTool } from './tools.js';
 import type { Logger } from './types.js';
 
@@ -110,35 +115,6 @@ export function wheelDistInfo(wheel: string): { name: string; version: string; d
   return { name, version, distInfo: `${name}-${version}.dist-info` };
 }
 
-/** Paths listed in a RECORD file (first CSV column). */
-export function parseRecord(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    if (line.startsWith('"')) {
-      const end = line.indexOf('",');
-      out.push(line.slice(1, end < 0 ? undefined : end).replace(/""/g, '"'));
-    } else {
-      out.push(line.split(',')[0] ?? '');
-    }
-  }
-  return out.filter((p) => p !== '');
-}
-
-function reportSlimming(result: SlimResult, log: Logger): void {
-  for (const [glob, paths] of Object.entries(result.removed)) {
-    const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length - 5} more)` : '');
-    log({ kind: 'info', message: `left out of the dependencies by "${glob}": ${shown}` });
-  }
-  const count = Object.values(result.removed).reduce((n, p) => n + p.length, 0);
-  if (count > 0) {
-    log({
-      kind: 'info',
-      message: `dependency optimisation removed ${count} file${count === 1 ? '' : 's'}/folder${count === 1 ? '' : 's'}, ${(result.bytes / 1024).toFixed(1)} KiB`,
-    });
-  }
-}
-
 /** Top-level folders of a project that are never part of its source: outputs, caches, environments. */
 const NOT_SOURCE = new Set([
   'build',
@@ -221,7 +197,7 @@ async function buildWheel(
 }
 
 export async function installProject(options: InstallOptions): Promise<InstallResult> {
-  const { project, interpreter, workDir, log } = options;
+  const { project, workDir, log } = options;
   const env = { ...toolEnv(options.env ?? process.env), GIT_OPTIONAL_LOCKS: '0', ...project.build.env };
   const uv = options.usePip ? undefined : findTool('uv', { env });
   if (!options.usePip && !uv) {
@@ -231,88 +207,99 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
     });
   }
   const installer: 'uv' | 'pip' = uv ? 'uv' : 'pip';
-  const onCommand = options.verbose ? (line: string) => log({ kind: 'command', message: line }) : undefined;
-
   // 1. the project's own preparation, then the wheels of the project and its local dependencies
   const pre = { cwd: project.projectDir, env, log };
   await runPreCommands({ ...pre, key: 'pre_install_commands', commands: project.build.preInstallCommands });
   await runPreCommands({ ...pre, key: 'pre_build_commands', commands: project.build.preBuildCommands });
-  const wheelsDir = join(workDir, 'wheels');
-  const localDirs = [project.projectDir, ...project.build.localDependencies];
   const wheels: string[] = [];
-  for (const [index, dir] of localDirs.entries()) {
-    wheels.push(await buildWheel(dir, join(wheelsDir, String(index)), options, uv, env));
+  for (const [index, dir] of [project.projectDir, ...project.build.localDependencies].entries()) {
+    wheels.push(await buildWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env));
   }
-  const projectWheel = wheels[0] as string;
-  const version = project.version ?? wheelDistInfo(projectWheel).version;
-
-  // 2. install everything into one folder
+  const version = project.version ?? wheelDistInfo(wheels[0] as string).version;
+  // 2. everything into one folder; 3. minus what describes the build machine, not the app
   const all = join(workDir, 'install');
+  await installAll(options, all, wheels, uv, env);
+  await rm(join(all, 'bin'), { recursive: true, force: true }); // console scripts with build #! lines
+  await rm(join(all, '.lock'), { force: true });
+  await scrubDistInfos(all);
+  // 4. the local distributions move to the app slot; 5. the glue that finds them
+  const appDir = join(workDir, 'slots', 'app');
+  const siteDir = join(workDir, 'slots', 'site-packages');
+  await rm(join(workDir, 'slots'), { recursive: true, force: true });
+  await mkdir(appDir, { recursive: true });
+  const appDistributions = await moveLocalDistributions(all, appDir, wheels);
+  await pruneEmptyDirs(all);
+  await rename(all, siteDir);
+  await writeGlue(siteDir, options.interpreter);
+  // 6. dependency optimisation: include_tests = false, exclude_from_deps
+  reportSlimming(await slimDependencies(siteDir, project.build), log);
+  const dependencies = await listDistributions(siteDir);
+  log({
+    kind: 'info',
+    message: `installed ${dependencies.length} dependenc${dependencies.length === 1 ? 'y' : 'ies'} with ${installer}${dependencies.length > 0 ? `: ${dependencies.join(', ')}` : ''}`,
+  });
+  return { sitePackagesDir: siteDir, appDir, version, dependencies, appDistributions, installer };
+}
+
+/** `uv pip install --target` (or pip) of the wheels, extra packages and requirements file into `all`. */
+async function installAll(
+  options: InstallOptions,
+  all: string,
+  wheels: string[],
+  uv: FoundTool | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const { project, interpreter } = options;
   await rm(all, { recursive: true, force: true });
   await mkdir(all, { recursive: true });
   const requirements: string[] = [...wheels, ...project.build.extraPackages];
+  const onCommand = options.verbose
+    ? (line: string) => options.log({ kind: 'command', message: line })
+    : undefined;
   const pinned =
     project.build.requirementsFile ??
     (await exportUvLock({
       projectDir: project.projectDir,
       noDevDeps: project.build.noDevDeps,
       uv: uv ?? findTool('uv', { env }),
-      outFile: join(workDir, 'uv-lock-requirements.txt'),
+      outFile: join(dirname(all), 'uv-lock-requirements.txt'),
       env,
-      log,
+      log: options.log,
       ...(onCommand ? { onCommand } : {}),
     }));
   const reqFileArgs = pinned ? ['--no-deps', '-r', pinned] : [];
   const hintFor = (output: string) => installHint(output, interpreter);
   if (uv) {
+    const args = ['pip', 'install', '--python', interpreter.path, '--target', all, '--link-mode', 'copy'];
     await runChecked(
       uv.path,
-      [
-        'pip',
-        'install',
-        '--python',
-        interpreter.path,
-        '--target',
-        all,
-        '--link-mode',
-        'copy',
-        '--no-progress',
-        ...indexArgs(project, 'uv'),
-        ...reqFileArgs,
-        ...requirements,
-      ],
+      [...args, '--no-progress', ...indexArgs(project, 'uv'), ...reqFileArgs, ...requirements],
       { env, onCommand, step: 'installing the dependencies (uv pip install)', hintFor },
     );
-  } else {
-    await runChecked(
-      interpreter.path,
-      [
-        '-m',
-        'pip',
-        'install',
-        '--target',
-        all,
-        '--no-compile',
-        '--no-input',
-        '--no-warn-script-location',
-        ...indexArgs(project, 'pip'),
-        ...reqFileArgs,
-        ...requirements,
-      ],
-      { env, onCommand, step: 'installing the dependencies (pip install --target)', hintFor },
-    );
+    return;
   }
+  await runChecked(
+    interpreter.path,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--target',
+      all,
+      '--no-compile',
+      '--no-input',
+      '--no-warn-script-location',
+      ...indexArgs(project, 'pip'),
+      ...reqFileArgs,
+      ...requirements,
+    ],
+    { env, onCommand, step: 'installing the dependencies (pip install --target)', hintFor },
+  );
+}
 
-  // 3. console-script wrappers (with build-machine #! lines) and tool leftovers are not shipped
-  await rm(join(all, 'bin'), { recursive: true, force: true });
-  await rm(join(all, '.lock'), { force: true });
-
-  // 4. move the local distributions into the app folder, by their RECORD
-  const appDir = join(workDir, 'slots', 'app');
-  const siteDir = join(workDir, 'slots', 'site-packages');
-  await rm(join(workDir, 'slots'), { recursive: true, force: true });
-  await mkdir(appDir, { recursive: true });
-  const appDistributions: string[] = [];
+/** Moves every file a local wheel installed (by its RECORD) from `all` to `appDir`; returns their names. */
+async function moveLocalDistributions(all: string, appDir: string, wheels: string[]): Promise<string[]> {
+  const names: string[] = [];
   const distInfos = (await readdir(all)).filter((n) => n.endsWith('.dist-info'));
   for (const wheel of wheels) {
     const { distInfo, name } = wheelDistInfo(wheel);
@@ -323,18 +310,9 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
         `${basename(wheel)} was not installed (no ${distInfo} in the target folder)`,
       );
     }
-    appDistributions.push(name);
+    names.push(name);
     const recordPath = join(all, installed, 'RECORD');
     const record = existsSync(recordPath) ? parseRecord(await readFile(recordPath, 'utf8')) : [];
-    // direct_url.json names the temporary wheel path: a build path that must not ship.
-    await rm(join(all, installed, 'direct_url.json'), { force: true });
-    if (existsSync(recordPath)) {
-      const kept = (await readFile(recordPath, 'utf8'))
-        .split('\n')
-        .filter((line) => !line.startsWith(`${installed}/direct_url.json,`))
-        .join('\n');
-      await writeFile(recordPath, kept);
-    }
     for (const rel of record) {
       const clean = normalize(rel);
       if (clean.startsWith('..') || clean.startsWith(sep) || clean.startsWith(`bin${sep}`)) continue;
@@ -351,10 +329,25 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
       await rm(join(all, installed), { recursive: true, force: true });
     }
   }
-  await pruneEmptyDirs(all);
-  await rename(all, siteDir);
+  return names;
+}
 
-  // 5. glue: the runner module and the .pth that puts {workenv}/app on sys.path
+function reportSlimming(result: SlimResult, log: Logger): void {
+  for (const [glob, paths] of Object.entries(result.removed)) {
+    const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length - 5} more)` : '');
+    log({ kind: 'info', message: `left out of the dependencies by "${glob}": ${shown}` });
+  }
+  const count = Object.values(result.removed).reduce((n, p) => n + p.length, 0);
+  if (count > 0) {
+    log({
+      kind: 'info',
+      message: `dependency optimisation removed ${count} file${count === 1 ? '' : 's'}/folder${count === 1 ? '' : 's'}, ${(result.bytes / 1024).toFixed(1)} KiB`,
+    });
+  }
+}
+
+/** The runner module and the .pth that puts {workenv}/app on sys.path. */
+async function writeGlue(siteDir: string, interpreter: InterpreterInfo): Promise<void> {
   await writeFile(join(siteDir, `${RUNNER_MODULE}.py`), RUNNER_SOURCE);
   const siteRel = relative(interpreter.prefix, interpreter.sitePackages);
   const up = siteRel
@@ -362,18 +355,14 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
     .map(() => '..')
     .join('/');
   await writeFile(join(siteDir, '_flavor_app.pth'), `${up}/app\n`);
+}
 
-  // 6. dependency optimisation: include_tests = false, exclude_from_deps
-  reportSlimming(await slimDependencies(siteDir, project.build), log);
-
-  const dependencies: string[] = [];
+/** name==version of every distribution in a site-packages folder, sorted. */
+async function listDistributions(siteDir: string): Promise<string[]> {
+  const out: string[] = [];
   for (const d of (await readdir(siteDir)).filter((n) => n.endsWith('.dist-info')).sort()) {
     const m = /^(.+)-([^-]+)\.dist-info$/.exec(d);
-    if (m) dependencies.push(`${m[1]}==${m[2]}`);
+    if (m) out.push(`${m[1]}==${m[2]}`);
   }
-  log({
-    kind: 'info',
-    message: `installed ${dependencies.length} dependenc${dependencies.length === 1 ? 'y' : 'ies'} with ${installer}${dependencies.length > 0 ? `: ${dependencies.join(', ')}` : ''}`,
-  });
-  return { sitePackagesDir: siteDir, appDir, version, dependencies, appDistributions, installer };
+  return out;
 }

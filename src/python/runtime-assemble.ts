@@ -5,7 +5,7 @@
 //   4. strip, then relative search paths (patchelf)
 //   5. a smoke test from the new location, with an empty environment
 //   6. the standard library precompiled (deterministic .pyc)
-// followed by a check that the tree is self-contained (no absolute or escaping symlink), so that what
+// followed by permission bits independent of the umask and a check that the tree is self-contained (no absolute or escaping symlink), so that what
 // reaches the build cache can always be packed. Works for pyenv/python-build-standalone/uv builds and for
 // distribution Pythons (Debian/Ubuntu dist-packages, /etc links, EXTERNALLY-MANAGED; Fedora lib64).
 
@@ -17,6 +17,7 @@ import { compileTree } from './compile.js';
 import { run, runChecked } from './exec.js';
 import { copyTree, isElf, treeSize } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
+import { normalizeModes } from './reproducible.js';
 import { type FoundTool, findTool, requireTool } from './tools.js';
 import type { Logger } from './types.js';
 
@@ -147,6 +148,7 @@ export async function assembleRuntime(options: AssembleOptions, root: string): P
     alsoLevel0: true,
     ...(a.onCommand ? { onCommand: a.onCommand } : {}),
   });
+  await normalizeModes(root);
   await checkSelfContained(root);
   return {
     version: info.version,

@@ -24,7 +24,7 @@ import type { Logger } from './types.js';
 export { parseLdd } from './runtime-assemble.js';
 
 /** Bump when the runtime layout or build steps change: invalidates every cached runtime. */
-export const RUNTIME_PIPELINE_VERSION = 5;
+export const RUNTIME_PIPELINE_VERSION = 6;
 
 /** Prefix of staging folders in <buildCacheDir>/python-runtimes (".tmp-<entry>-<pid>-<random>"). */
 const STAGING_PREFIX = '.tmp-';
