@@ -1,6 +1,7 @@
 // Launcher benchmarks: warm-start overhead against running the same command directly, independence of
-// package size, cold-start extraction against `zstd -dc | tar -x` / `tar -xzf` of the same slot bytes, and
-// launcher binary sizes. Packages are built with the real builder and the built host launcher.
+// package size, cold-start extraction against `zstd -dc | tar -x` / `tar -xzf` of the same slot bytes, the
+// share of a cold start spent hashing the stored slot bytes before decoding (the launcher's debug log
+// times it), and launcher binary sizes. Packages are built with the real builder and the built host launcher.
 
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { hostPlatformName, listLaunchers, resolveLauncher } from '../src/builder
 import { signingKeyFromSeedText } from '../src/crypto/keys.js';
 import { openPackage } from '../src/reader/open.js';
 import type { BenchResult } from './payload.bench.js';
-import { alternate, timeRun } from './timing.js';
+import { alternate, timeRun, timeRunWithStderr } from './timing.js';
 
 const MB = 1024 * 1024;
 const key = signingKeyFromSeedText('flavorpack-bench');
@@ -133,10 +134,17 @@ async function coldStart(dir: string, runs: number): Promise<BenchResult[]> {
     closeSync(fd);
     writeFileSync(slotFile, buf);
     const ours: number[] = [];
+    const prehash: number[] = [];
     const theirs: number[] = [];
     for (let i = 0; i < runs; i++) {
       const cache = join(dir, `cold-cache-${i}`);
-      ours.push(timeRun(pkg, [], { ...process.env, FLAVOR_CACHE: cache }));
+      const run = timeRunWithStderr(pkg, [], {
+        ...process.env,
+        FLAVOR_CACHE: cache,
+        FLAVOR_LOG_LEVEL: 'debug',
+      });
+      ours.push(run.ms);
+      prehash.push(prehashMs(run.stderr));
       rmSync(cache, { recursive: true, force: true });
       const out = join(dir, `cli-out-${i}`);
       mkdirSync(out);
@@ -153,8 +161,24 @@ async function coldStart(dir: string, runs: number): Promise<BenchResult[]> {
       ratio: round(o / t),
       extra: { tree_mb: mb, stored_mb: round(range.size / MB), throughput_mb_s: round(mb / (o / 1000)) },
     });
+    const h = median(prehash);
+    results.push({
+      name: `launcher.cold_prehash_${ops}`,
+      unit: 'ms',
+      value: round(h),
+      baseline: { name: `cold start ${ops}`, value: round(o) },
+      ratio: round(h / o),
+      extra: { stored_mb: round(range.size / MB), hash_mb_s: round(range.size / MB / (h / 1000)) },
+    });
   }
   return results;
+}
+
+/** Total time the launcher spent hashing stored slot bytes before decoding, from its debug log. */
+function prehashMs(stderr: string): number {
+  const times = [...stderr.matchAll(/stored bytes hashed before decoding \(\d+ bytes, ([\d.]+) ms\)/g)];
+  if (times.length === 0) throw new Error(`the launcher logged no pre-hash time:\n${stderr}`);
+  return times.reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 async function binarySizes(): Promise<BenchResult[]> {

@@ -17,11 +17,20 @@ export function summarize(values: number[]): Sample {
 
 /** Wall time of one run in milliseconds; throws if the command fails. */
 export function timeRun(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
+  return timeRunWithStderr(cmd, args, env).ms;
+}
+
+/** Wall time of one run in milliseconds and what it wrote to stderr; throws if the command fails. */
+export function timeRunWithStderr(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { ms: number; stderr: string } {
   const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return ms;
+  return { ms, stderr: r.stderr };
 }
 
 /** Runs every command `runs` times, alternating between them run by run, after `warmup` rounds. */

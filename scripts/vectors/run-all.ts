@@ -1,10 +1,12 @@
-// Regenerates testdata/vectors from the generators. `--check` regenerates into memory and fails (exit 1)
-// on any difference with the files in the repo, so a codec change cannot silently change the vectors.
+// Regenerates testdata/vectors (package vectors) and testdata/vectors/archives (archive vectors) from the
+// generators. `--check` regenerates into memory and fails (exit 1) on any difference with the files in the
+// repo, so a codec change cannot silently change the vectors.
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPackage } from '../../src/reader/open.js';
+import { ARCHIVE_GENERATORS, encodeArchiveVector } from './archives.js';
 import { GENERATORS, type Vector } from './generators.js';
 import { goldenOf } from './golden.js';
 
@@ -32,15 +34,20 @@ async function renderAll(): Promise<Map<string, Uint8Array>> {
   } finally {
     await fs.rm(tmp, { force: true });
   }
+  for (const [name, generate] of Object.entries(ARCHIVE_GENERATORS)) {
+    files.set(`archives/${name}.vec`, encodeArchiveVector({ name, ...generate() }));
+  }
   return files;
 }
 
 async function main(): Promise<number> {
   const check = process.argv.includes('--check');
   const files = await renderAll();
-  const existing = (await fs.readdir(DIR).catch(() => [] as string[])).filter(
-    (f) => f.endsWith('.vec') || f.endsWith('.json'),
-  );
+  const list = async (sub: string) =>
+    (await fs.readdir(path.join(DIR, sub)).catch(() => [] as string[]))
+      .filter((f) => f.endsWith('.vec') || f.endsWith('.json'))
+      .map((f) => (sub ? `${sub}/${f}` : f));
+  const existing = [...(await list('')), ...(await list('archives'))];
   if (check) {
     const problems: string[] = [];
     for (const [name, bytes] of files) {
@@ -57,7 +64,7 @@ async function main(): Promise<number> {
     );
     return problems.length === 0 ? 0 : 1;
   }
-  await fs.mkdir(DIR, { recursive: true });
+  await fs.mkdir(path.join(DIR, 'archives'), { recursive: true });
   for (const name of existing) if (!files.has(name)) await fs.rm(path.join(DIR, name));
   for (const [name, bytes] of files) await fs.writeFile(path.join(DIR, name), bytes);
   console.log(`vectors: wrote ${files.size} files to ${path.relative(process.cwd(), DIR)}`);

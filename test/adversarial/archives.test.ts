@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import {
+  APP_SCRIPT,
   appPackage,
   buildTar,
   exists,
@@ -31,6 +32,8 @@ interface Case {
   entries?: (outside: string) => RawEntry[];
   /** Or the whole slot. */
   slot0?: () => { bytes: Uint8Array; originalSize: number; operations: string };
+  /** setup_commands of the package. */
+  setup?: unknown[];
   codes: string[];
 }
 
@@ -73,6 +76,36 @@ const cases: Case[] = [
       { name: 'l/evil', data: 'x' },
     ],
     codes: ['UNSAFE_PATH'],
+  },
+  {
+    name: 'chained symlinks out (d/l -> .., e -> d/l/..: lexically inside), a setup write through them',
+    entries: () => [
+      { name: 'run.sh', data: APP_SCRIPT, mode: 0o755 },
+      { name: 'd/', type: '5', mode: 0o755 },
+      { name: 'd/l', type: '2', linkname: '..' },
+      { name: 'e', type: '2', linkname: 'd/l/..' },
+      { name: 'f', type: '2', linkname: 'e/evil' },
+    ],
+    setup: [{ type: 'write_file', path: '{workenv}/f', content: 'x' }],
+    codes: ['UNSAFE_PATH'],
+  },
+  {
+    name: 'sparse entries, each below the signed original_size (8 × 1 MiB from 8 stored bytes)',
+    slot0: () => {
+      const tar = buildTar(
+        Array.from({ length: 8 }, (_, i) => ({
+          name: `s${i}`,
+          pax: {
+            'GNU.sparse.size': String(1 << 20),
+            'GNU.sparse.numblocks': '1',
+            'GNU.sparse.map': `${(1 << 20) - 1},1`,
+          },
+          data: 'x',
+        })),
+      );
+      return { bytes: gzipSync(tar), originalSize: 2 << 20, operations: 'tar.gz' };
+    },
+    codes: ['UNSAFE_ENTRY'],
   },
   {
     name: 'hard link out',
@@ -148,7 +181,10 @@ describe('hostile archives in signed packages', { concurrency: 4 }, () => {
       const dir = path.join(work, `case-${i}`);
       const cacheDir = path.join(dir, 'cache');
       await fs.mkdir(dir);
-      const bytes = appPackage(c.slot0 ? { slot0: c.slot0() } : { entries: c.entries!(dir) });
+      const bytes = appPackage({
+        ...(c.slot0 ? { slot0: c.slot0() } : { entries: c.entries!(dir) }),
+        ...(c.setup ? { editMetadata: (m) => Object.assign(m, { setup_commands: c.setup }) } : {}),
+      });
       const file = await writePackage(path.join(work, `case-${i}.psp`), bytes);
       const marker = path.join(work, `case-${i}.ran`);
 

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -13,6 +15,7 @@ import (
 
 	"flavorpack.dev/launcher/internal/errs"
 	"flavorpack.dev/launcher/internal/format"
+	"flavorpack.dev/launcher/internal/payload"
 )
 
 // SetupCommand is one entry of setup_commands (upstream-compatible types).
@@ -62,7 +65,11 @@ func (s *Setup) Run(cmds []SetupCommand) error {
 			s.Log("setup command %d: %s", i, c.Type)
 		}
 		if err := s.one(c); err != nil {
-			return errs.Wrap(errs.IOError, err, "setup command %d (%s) failed", i, c.Type).WithExit(errs.ExitExtract)
+			code := errs.IOError
+			if e, ok := errs.As(err); ok {
+				code = e.Code // keep UNSAFE_PATH and the like
+			}
+			return errs.Wrap(code, err, "setup command %d (%s) failed", i, c.Type).WithExit(errs.ExitExtract)
 		}
 	}
 	return nil
@@ -123,7 +130,12 @@ func (s *Setup) enumerate(c SetupCommand) error {
 	if c.Enumerate == nil {
 		return fmt.Errorf("enumerate_and_execute needs an enumerate object")
 	}
-	dir, err := s.inside(c.Enumerate.Path)
+	root, err := s.openRoot()
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	dir, err := s.inside(root, c.Enumerate.Path)
 	if err != nil {
 		return err
 	}
@@ -131,13 +143,14 @@ func (s *Setup) enumerate(c SetupCommand) error {
 	if pattern == "" {
 		pattern = "*"
 	}
-	matches, err := filepath.Glob(filepath.Join(dir, pattern))
+	// Globbing through the handle: a match can only be a name inside the workenv.
+	matches, err := fs.Glob(root.FS(), path.Join(dir, pattern))
 	if err != nil {
 		return err
 	}
 	sort.Strings(matches)
 	for _, m := range matches {
-		if err := s.run(c.Command, []string{m}); err != nil {
+		if err := s.run(c.Command, []string{s.abs(m)}); err != nil {
 			return err
 		}
 	}
@@ -145,7 +158,12 @@ func (s *Setup) enumerate(c SetupCommand) error {
 }
 
 func (s *Setup) writeFile(c SetupCommand) error {
-	p, err := s.inside(c.Path)
+	root, err := s.openRoot()
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	rel, err := s.inside(root, c.Path)
 	if err != nil {
 		return err
 	}
@@ -157,10 +175,10 @@ func (s *Setup) writeFile(c SetupCommand) error {
 	if m, ok := parseMode(c.Mode); ok {
 		mode = m
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := root.MkdirAll(path.Dir(rel), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(p, []byte(content), mode)
+	return root.WriteFile(rel, []byte(content), mode)
 }
 
 func (s *Setup) chmod(c SetupCommand) error {
@@ -168,46 +186,80 @@ func (s *Setup) chmod(c SetupCommand) error {
 	if m, ok := parseMode(c.Mode); ok {
 		mode = m
 	}
+	root, err := s.openRoot()
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	if dir, ok := strings.CutSuffix(c.Path, "*"); ok {
-		d, err := s.inside(strings.TrimRight(dir, "/"))
+		d, err := s.inside(root, strings.TrimRight(dir, "/"))
 		if err != nil {
 			return err
 		}
-		entries, err := os.ReadDir(d)
+		entries, err := fs.ReadDir(root.FS(), d)
 		if err != nil {
 			return err
 		}
 		for _, e := range entries {
 			if e.Type().IsRegular() {
-				if err := os.Chmod(filepath.Join(d, e.Name()), mode); err != nil {
+				if err := root.Chmod(path.Join(d, e.Name()), mode); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	}
-	p, err := s.inside(c.Path)
+	p, err := s.inside(root, c.Path)
 	if err != nil {
 		return err
 	}
-	return os.Chmod(p, mode)
+	return root.Chmod(p, mode)
 }
 
-// inside substitutes placeholders in p and refuses a result outside the workenv being set up.
-func (s *Setup) inside(p string) (string, error) {
+// openRoot opens the workenv being set up. Every file operation of a setup command goes through this
+// handle, so a symlink cannot lead it outside: os.Root refuses any resolution that leaves the folder.
+func (s *Setup) openRoot() (*os.Root, error) {
+	r, err := os.OpenRoot(filepath.FromSlash(s.Ph.Workenv))
+	if err != nil {
+		return nil, errs.Wrap(errs.IOError, err, "failed to open the workenv %s", s.Ph.Workenv)
+	}
+	return r, nil
+}
+
+// inside substitutes placeholders in p and returns it as a slash path relative to the workenv ("." for
+// the workenv itself). A path outside the workenv, lexically or by following the links on disk (the rule
+// of tar extraction), is refused with UNSAFE_PATH.
+func (s *Setup) inside(root *os.Root, p string) (string, error) {
 	v, err := s.Ph.Substitute(p)
 	if err != nil {
 		return "", err
 	}
-	root := filepath.Clean(filepath.FromSlash(s.Ph.Workenv))
+	base := filepath.Clean(filepath.FromSlash(s.Ph.Workenv))
 	if !filepath.IsAbs(filepath.FromSlash(v)) {
-		v = filepath.Join(root, v)
+		v = filepath.Join(base, v)
 	}
 	v = filepath.Clean(filepath.FromSlash(v))
-	if v != root && !strings.HasPrefix(v, root+string(filepath.Separator)) {
+	if v != base && !strings.HasPrefix(v, base+string(filepath.Separator)) {
 		return "", errs.New(errs.UnsafePath, "setup path %q is outside the workenv", p)
 	}
-	return v, nil
+	rel, err := filepath.Rel(base, v)
+	if err != nil {
+		return "", errs.Wrap(errs.UnsafePath, err, "setup path %q is outside the workenv", p)
+	}
+	rel = filepath.ToSlash(rel)
+	ok, err := payload.ResolvesInside(root, rel)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", errs.New(errs.UnsafePath, "setup path %q leads outside the workenv through a symbolic link", p)
+	}
+	return rel, nil
+}
+
+// abs turns a slash path relative to the workenv into the path a command is given.
+func (s *Setup) abs(rel string) string {
+	return filepath.Join(filepath.FromSlash(s.Ph.Workenv), filepath.FromSlash(rel))
 }
 
 // parseMode accepts an octal string ("755", "0o700") or a JSON number (read as decimal file mode).

@@ -73,7 +73,8 @@ func corrupt(err error, what string) error {
 	return errs.Wrap(errs.PayloadCorrupt, err, "corrupt %s stream", what)
 }
 
-// limitReader fails with PAYLOAD_TOO_LARGE once more than max bytes were decoded.
+// limitReader fails with PAYLOAD_TOO_LARGE once more than max bytes were decoded. It never passes on a
+// byte beyond max: it reads at most one byte past the cap, only to see that there is one.
 type limitReader struct {
 	r   io.Reader
 	n   int64
@@ -81,12 +82,22 @@ type limitReader struct {
 }
 
 func (l *limitReader) Read(b []byte) (int, error) {
+	if l.n > l.max {
+		return 0, l.tooLarge()
+	}
+	if left := l.max - l.n + 1; int64(len(b)) > left {
+		b = b[:left]
+	}
 	n, err := l.r.Read(b)
 	l.n += int64(n)
 	if l.n > l.max {
-		return n, errs.New(errs.PayloadTooLarge, "slot decodes to more than %d bytes", l.max)
+		return n - int(l.n-l.max), l.tooLarge()
 	}
 	return n, err
+}
+
+func (l *limitReader) tooLarge() error {
+	return errs.New(errs.PayloadTooLarge, "slot decodes to more than %d bytes", l.max)
 }
 
 // MaxDecoded is the decoded-size cap for a slot of storedSize bytes: 64× plus 1 GiB.

@@ -25,10 +25,17 @@ type Placement struct {
 	Declared *uint64
 }
 
+// Placed is what Place created under root.
+type Placed struct {
+	Top   []string // top-level names created or written into
+	Links []string // symlinks created (slash paths relative to root), already checked on disk
+}
+
 // Place decodes stored (the slot's stored bytes) and writes the result under root: a tar chain is
-// unpacked into the target folder, any other chain is written to the target file. It returns the
-// top-level names (relative to root) it created or wrote into. Nothing is written outside root.
-func Place(root *os.Root, pl Placement, stored io.Reader) ([]string, error) {
+// unpacked into the target folder, any other chain is written to the target file. Nothing is written
+// outside root, and the file contents written never exceed the slot's cap (signed original_size, else
+// MaxDecoded). The caller checks the stored bytes' hash before (workenv.PlaceSlot).
+func Place(root *os.Root, pl Placement, stored io.Reader) (*Placed, error) {
 	rel, err := TargetPath(pl.Target)
 	if err != nil {
 		return nil, err
@@ -38,25 +45,35 @@ func Place(root *os.Root, pl Placement, stored io.Reader) ([]string, error) {
 		return nil, err
 	}
 	defer closeFn()
-	lr := &limitReader{r: decoded, max: MaxDecoded(pl.Stored)}
-	if pl.Declared != nil && *pl.Declared < uint64(lr.max) {
-		lr.max = int64(*pl.Declared)
+	max := MaxDecoded(pl.Stored)
+	if pl.Declared != nil && *pl.Declared < uint64(max) {
+		max = int64(*pl.Declared)
 	}
-	x := &extractor{root: root, dirs: map[string]bool{"": true}, seen: map[string]bool{}, max: lr.max}
+	lr := &limitReader{r: decoded, max: max}
+	x := &extractor{root: root, dirs: map[string]bool{"": true}, seen: map[string]bool{}, max: max, consumed: func() int64 { return lr.n }}
 	defer x.closeDir()
 	if pl.Chain.HasTar() {
 		err = x.untar(rel, lr)
 	} else {
 		err = x.writeSlotFile(rel, lr, pl.Mode)
 	}
+	if err == nil {
+		// Drain what the decoders left (e.g. tar padding) so stream errors are not missed.
+		_, err = io.Copy(io.Discard, lr)
+	}
 	if err != nil {
+		x.removeLinks() // a refused slot leaves no link behind that was not checked
 		return nil, corrupt(err, "slot")
 	}
-	// Drain what the decoders left (e.g. tar padding) so stream errors are not missed.
-	if _, err := io.Copy(io.Discard, lr); err != nil {
-		return nil, corrupt(err, "slot")
+	return &Placed{Top: x.topLevel(rel), Links: x.links}, nil
+}
+
+func (x *extractor) removeLinks() {
+	for _, l := range x.links {
+		if fi, err := x.root.Lstat(l); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			x.root.Remove(l)
+		}
 	}
-	return x.topLevel(rel), nil
 }
 
 type extractor struct {
@@ -69,7 +86,11 @@ type extractor struct {
 	seen    map[string]bool // entry paths of this slot, to refuse duplicates
 	top     map[string]bool
 	dirMode []dirMode
-	max     int64
+	links   []string // symlinks created, checked on disk after the last entry
+	// max caps the decoded stream and, separately, the total of all file contents written (written).
+	max      int64
+	written  int64
+	consumed func() int64 // decoded bytes read so far
 }
 
 type dirMode struct {
@@ -197,7 +218,11 @@ func (x *extractor) writeSlotFile(rel string, r io.Reader, mode fs.FileMode) err
 	return x.writeFile(rel, r, -1, mode)
 }
 
+// writeFile creates p and copies size bytes (all of r when size < 0) into it, within the slot's budget.
 func (x *extractor) writeFile(p string, r io.Reader, size int64, mode fs.FileMode) error {
+	if size > x.max-x.written {
+		return errs.New(errs.PayloadTooLarge, "entry %s would make the slot write more than %d bytes", p, x.max)
+	}
 	var f *os.File
 	err := x.create(p, func(dir *os.Root, name string) (err error) {
 		f, err = dir.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -209,11 +234,13 @@ func (x *extractor) writeFile(p string, r io.Reader, size int64, mode fs.FileMod
 		}
 		return errs.Wrap(errs.IOError, err, "failed to create %s", p)
 	}
+	var n int64
 	if size >= 0 {
-		_, err = io.CopyN(f, r, size)
+		n, err = io.CopyN(f, r, size)
 	} else {
-		_, err = io.Copy(f, r)
+		n, err = io.Copy(f, &limitReader{r: r, max: x.max - x.written})
 	}
+	x.written += n
 	if err == nil {
 		err = f.Chmod(mode & 0o777)
 	}
@@ -253,6 +280,9 @@ func (x *extractor) untar(dir string, r io.Reader) error {
 			return err
 		}
 	}
+	if err := CheckLinks(x.root, x.links); err != nil {
+		return err
+	}
 	for i := len(x.dirMode) - 1; i >= 0; i-- {
 		d := x.dirMode[i]
 		if err := x.root.Chmod(d.path, d.mode); err != nil {
@@ -265,6 +295,9 @@ func (x *extractor) untar(dir string, r io.Reader) error {
 func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 	if hdr.Typeflag == tar.TypeXGlobalHeader {
 		return nil
+	}
+	if isSparse(hdr) {
+		return errs.New(errs.UnsafeEntry, "tar entry %q is a sparse file (not allowed)", hdr.Name)
 	}
 	name := normalizeName(hdr.Name)
 	if name == "" {
@@ -294,8 +327,9 @@ func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 		x.dirMode = append(x.dirMode, dirMode{full, mode})
 		return nil
 	case tar.TypeReg:
-		if hdr.Size < 0 || hdr.Size > x.max {
-			return errs.New(errs.PayloadTooLarge, "tar entry %q claims %d bytes", hdr.Name, hdr.Size)
+		// The same bound as src/payload/tar-extract.ts: the entry must end within the decoded-size cap.
+		if hdr.Size < 0 || hdr.Size > x.max-x.consumed() {
+			return errs.New(errs.PayloadTooLarge, "tar entry %q claims %d bytes, more than the slot's limit of %d", hdr.Name, hdr.Size, x.max)
 		}
 		return x.writeFile(full, r, hdr.Size, mode)
 	case tar.TypeSymlink:
@@ -309,6 +343,7 @@ func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 		if err != nil {
 			return errs.Wrap(errs.IOError, err, "failed to create symlink %s", full)
 		}
+		x.links = append(x.links, full)
 		return nil
 	case tar.TypeLink:
 		return errs.New(errs.UnsafeEntry, "tar entry %q is a hard link (not allowed)", hdr.Name)
@@ -318,4 +353,19 @@ func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 		return errs.New(errs.UnsafeEntry, "tar entry %q is a FIFO (not allowed)", hdr.Name)
 	}
 	return errs.New(errs.UnsafeEntry, "tar entry %q has unsupported type %q", hdr.Name, hdr.Typeflag)
+}
+
+// isSparse reports a sparse entry: old GNU type 'S' or PAX GNU.sparse.* records (formats 0.0, 0.1, 1.0).
+// Sparse entries are refused, as in src/payload/tar-extract.ts: their holes would let a few stored bytes
+// write far more than the archive holds.
+func isSparse(hdr *tar.Header) bool {
+	if hdr.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }

@@ -29,7 +29,11 @@ func place(t testing.TB, dir string, target, ops string, entries []testpkg.Entry
 		t.Fatal(err)
 	}
 	defer root.Close()
-	return payload.Place(root, payload.Placement{Target: target, Chain: chain, Mode: 0o640, Stored: uint64(len(stored))}, bytes.NewReader(stored))
+	placed, err := payload.Place(root, payload.Placement{Target: target, Chain: chain, Mode: 0o640, Stored: uint64(len(stored))}, bytes.NewReader(stored))
+	if err != nil {
+		return nil, err
+	}
+	return placed.Top, nil
 }
 
 func TestPlaceChains(t *testing.T) {

@@ -65,7 +65,7 @@ func normalizeName(name string) string {
 // symlinkInside reports whether a link at linkPath (relative to the workenv) with the given target
 // resolves inside the workenv, lexically.
 func symlinkInside(linkPath, target string) bool {
-	if target == "" || strings.HasPrefix(target, "/") || strings.ContainsAny(target, "\\\x00") || (len(target) >= 2 && target[1] == ':') {
+	if !relativeTarget(target) {
 		return false
 	}
 	joined := path.Join(path.Dir(linkPath), target)

@@ -110,7 +110,7 @@ func (in *Installer) intact() bool {
 func (in *Installer) install() error {
 	wdir := in.Workenv()
 	// The launcher's bytes are signed through metadata launcher.checksum (docs/format.md, step 9).
-	if _, err := in.Pkg.CheckLauncher(); err != nil {
+	if err := in.checkStoredBytes(); err != nil {
 		return err
 	}
 	if err := os.Remove(in.markerPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -155,7 +155,8 @@ func (in *Installer) install() error {
 }
 
 // populate extracts every slot into staging, runs setup, fixes shebangs, removes init slots and
-// creates workenv.directories.
+// creates workenv.directories. Symlinks are checked on disk again once all slots are in place and after
+// init slots are gone: a later slot, or a removal, can change where an earlier link leads.
 func (in *Installer) populate(staging string) error {
 	root, err := os.OpenRoot(staging)
 	if err != nil {
@@ -163,14 +164,20 @@ func (in *Installer) populate(staging string) error {
 	}
 	defer root.Close()
 	created := make([][]string, len(in.Pkg.Slots))
+	var links []string
 	for i := range in.Pkg.Slots {
-		if created[i], err = PlaceSlot(root, in.Pkg, i); err != nil {
+		placed, err := placeSlot(root, in.Pkg, i)
+		if err != nil {
 			return err
 		}
+		created[i], links = placed.Top, append(links, placed.Links...)
 		in.Log.Debugf("unpacked slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
 		if in.AfterSlot != nil {
 			in.AfterSlot(i)
 		}
+	}
+	if err := payload.CheckLinks(root, links); err != nil {
+		return err
 	}
 	if in.Setup != nil {
 		if err := in.Setup(staging); err != nil {
@@ -183,11 +190,42 @@ func (in *Installer) populate(staging string) error {
 	if err := removeInitSlots(root, in.Pkg.Meta, created); err != nil {
 		return err
 	}
+	if err := payload.CheckLinks(root, links); err != nil {
+		return err
+	}
 	return createDirectories(root, in.Pkg.Meta)
 }
 
-// PlaceSlot streams slot i from the package through its checksum into root.
-func PlaceSlot(root *os.Root, pkg *verify.Package, i int) ([]string, error) {
+// checkStoredBytes hashes the launcher and every slot's stored bytes and compares them with the signed
+// checksums (LAUNCHER_CHECKSUM, SLOT_CHECKSUM, SLOT_DESCRIPTOR_CHECKSUM) before anything is written: a
+// package changed in transit writes nothing into the cache but its lock file (docs/security.md). The
+// debug line's time is what `npm run bench` reports as the pre-hash cost of a cold start.
+func (in *Installer) checkStoredBytes() error {
+	if _, err := in.Pkg.CheckLauncher(); err != nil {
+		return err
+	}
+	pkg := in.Pkg
+	for i := range pkg.Slots {
+		start := time.Now()
+		if err := pkg.VerifySlot(i); err != nil {
+			return err
+		}
+		in.Log.Debugf("slot %d: stored bytes hashed before decoding (%d bytes, %.3f ms)", i, pkg.Slots[i].Size, float64(time.Since(start).Microseconds())/1000)
+	}
+	return nil
+}
+
+// PlaceSlot checks slot i's stored bytes against the signed hash, then extracts it into root.
+func PlaceSlot(root *os.Root, pkg *verify.Package, i int) (*payload.Placed, error) {
+	if err := pkg.VerifySlot(i); err != nil {
+		return nil, err
+	}
+	return placeSlot(root, pkg, i)
+}
+
+// placeSlot streams slot i from the package into root, hashing it again on the way: the file could
+// change after checkStoredBytes read it, and the signed size cap bounds what such a change can write.
+func placeSlot(root *os.Root, pkg *verify.Package, i int) (*payload.Placed, error) {
 	meta, slot := pkg.Meta.Slots[i], pkg.Slots[i]
 	mode := fs.FileMode(0) // only the signed metadata decides the mode (as src/reader/extract.ts)
 	if meta.Permissions != nil {
@@ -199,15 +237,20 @@ func PlaceSlot(root *os.Root, pkg *verify.Package, i int) ([]string, error) {
 		mode = 0o600
 	}
 	r := pkg.OpenSlot(i)
-	created, err := payload.Place(root, payload.Placement{Index: i, Target: meta.Target, Chain: slot.Chain, Mode: mode, Stored: slot.Size, Declared: meta.OrigSize}, r)
+	placed, err := payload.Place(root, payload.Placement{Index: i, Target: meta.Target, Chain: slot.Chain, Mode: mode, Stored: slot.Size, Declared: meta.OrigSize}, r)
 	// A checksum failure explains a decoding failure better than the decoder does.
 	if cerr := r.Check(); cerr != nil {
 		return nil, cerr
 	}
 	if err != nil {
-		return nil, errs.Wrap(errs.CodeOf(err), err, "failed to extract slot %d (%s)", i, meta.ID)
+		e := errs.Wrap(errs.CodeOf(err), err, "failed to extract slot %d (%s)", i, meta.ID)
+		switch e.Code {
+		case errs.UnsafePath, errs.UnsafeEntry, errs.PayloadTooLarge:
+			e.WithHint("the package's signed payload is hostile or broken (it would write outside its folder or more than it declares); do not run it, and tell its publisher")
+		}
+		return nil, e
 	}
-	return created, nil
+	return placed, nil
 }
 
 func (in *Installer) marker(entries []string) *Marker {

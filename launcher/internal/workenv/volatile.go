@@ -35,7 +35,7 @@ func (in *Installer) refreshSlot(i int) error {
 		return errs.Wrap(errs.IOError, err, "failed to open %s", tmp)
 	}
 	defer root.Close()
-	created, err := PlaceSlot(root, in.Pkg, i)
+	placed, err := PlaceSlot(root, in.Pkg, i)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (in *Installer) refreshSlot(i int) error {
 	}
 	moves := []string{rel}
 	if rel == "" {
-		moves = created
+		moves = placed.Top
 	}
 	for _, m := range moves {
 		src, dst := filepath.Join(tmp, filepath.FromSlash(m)), filepath.Join(wdir, filepath.FromSlash(m))
@@ -59,6 +59,23 @@ func (in *Installer) refreshSlot(i int) error {
 			return errs.Wrap(errs.IOError, err, "failed to replace volatile %s", dst)
 		}
 	}
+	// The slot's links were checked inside the temp folder; in the workenv they meet its other links.
+	if err := checkLinksIn(wdir, placed.Links); err != nil {
+		return err
+	}
 	in.Log.Debugf("refreshed volatile slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
 	return nil
+}
+
+// checkLinksIn resolves links (slash paths relative to dir) on disk inside dir (payload.CheckLinks).
+func checkLinksIn(dir string, links []string) error {
+	if len(links) == 0 {
+		return nil
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to open %s", dir)
+	}
+	defer root.Close()
+	return payload.CheckLinks(root, links)
 }
