@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import { FlavorError } from '../errors.js';
+import { prepareBuildVenv } from './build-env.js';
 import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
 import { runChecked } from './exec.js';
 import { copyTree, pruneEmptyDirs } from './fsutil.js';
@@ -131,7 +132,7 @@ const NOT_SOURCE = new Set([
 
 /**
  * A copy of a project to build from, so build backends (setuptools writes build/ and *.egg-info) leave
- * nothing in the user's folder. `.git` is linked, not copied, for backends that read the version from
+ * nothing in the user's folder. Outputs, caches and virtual environments are not copied. `.git` is linked, not copied, for backends that read the version from
  * git (setuptools-scm, hatch-vcs); GIT_OPTIONAL_LOCKS=0 keeps git from rewriting its index.
  */
 export async function copyProjectSource(dir: string, dest: string): Promise<string> {
@@ -140,6 +141,7 @@ export async function copyProjectSource(dir: string, dest: string): Promise<stri
     const name = rel.split('/').pop() ?? rel;
     if (rel === '.git') return false;
     if (isDir && !rel.includes('/') && NOT_SOURCE.has(rel)) return false;
+    if (isDir && existsSync(join(dir, rel, 'pyvenv.cfg'))) return false; // any venv, e.g. venv_path
     return !(name === '__pycache__' || name.endsWith('.egg-info'));
   });
   if (existsSync(join(dir, '.git'))) await symlink(join(dir, '.git'), join(dest, '.git'));
@@ -152,8 +154,10 @@ async function buildWheel(
   options: InstallOptions,
   uv: FoundTool | undefined,
   env: NodeJS.ProcessEnv,
+  buildPython: string | undefined,
 ): Promise<string> {
   await mkdir(outDir, { recursive: true });
+  const noIsolation = buildPython ? ['--no-build-isolation'] : [];
   const dir = await copyProjectSource(sourceDir, join(outDir, '..', `${basename(outDir)}-source`));
   const onCommand = options.verbose
     ? (line: string) => options.log({ kind: 'command', message: line })
@@ -170,8 +174,9 @@ async function buildWheel(
         '--out-dir',
         outDir,
         '--python',
-        options.interpreter.path,
+        buildPython ?? options.interpreter.path,
         '--no-progress',
+        ...noIsolation,
         ...indexArgs(options.project, 'uv'),
         dir,
       ],
@@ -179,8 +184,18 @@ async function buildWheel(
     );
   } else {
     await runChecked(
-      options.interpreter.path,
-      ['-m', 'pip', 'wheel', '--no-deps', '--wheel-dir', outDir, ...indexArgs(options.project, 'pip'), dir],
+      buildPython ?? options.interpreter.path,
+      [
+        '-m',
+        'pip',
+        'wheel',
+        '--no-deps',
+        ...noIsolation,
+        '--wheel-dir',
+        outDir,
+        ...indexArgs(options.project, 'pip'),
+        dir,
+      ],
       { env, onCommand, step: `building the wheel of ${sourceDir}`, hintFor, cwd: dir },
     );
   }
@@ -211,9 +226,18 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   const pre = { cwd: project.projectDir, env, log };
   await runPreCommands({ ...pre, key: 'pre_install_commands', commands: project.build.preInstallCommands });
   await runPreCommands({ ...pre, key: 'pre_build_commands', commands: project.build.preBuildCommands });
+  const buildPython = await prepareBuildVenv({
+    project,
+    interpreter: options.interpreter,
+    workDir,
+    uv,
+    env,
+    log,
+    ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
+  });
   const wheels: string[] = [];
   for (const [index, dir] of [project.projectDir, ...project.build.localDependencies].entries()) {
-    wheels.push(await buildWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env));
+    wheels.push(await buildWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env, buildPython));
   }
   const version = project.version ?? wheelDistInfo(wheels[0] as string).version;
   // 2. everything into one folder; 3. minus what describes the build machine, not the app

@@ -48,6 +48,14 @@ export interface BuildSettings {
   requirementsFile: string | undefined;
   /** Extra requirement strings installed with the app. */
   extraPackages: string[];
+  /** Requirement strings from [tool.flavor.build].dependencies ("cython>=3"): the wheel build gets them. */
+  buildRequirements: string[];
+  /** Where the build venv lives (absolute); undefined: a fresh one in the work folder when one is needed. */
+  venvPath: string | undefined;
+  /** The build venv sees the interpreter's own site-packages. */
+  systemSitePackages: boolean;
+  /** [build-system].requires (installed into the build venv; default setuptools + wheel). */
+  buildSystemRequires: string[];
   /** Variables added to the environment of the build tools and the pre-commands. */
   env: Record<string, string>;
   /** Shell commands run in the project folder first, before anything is built or installed. */
@@ -93,6 +101,8 @@ const KNOWN: Record<string, readonly string[]> = {
   'tool.flavor.metadata': ['package_name'],
   'tool.flavor.build': [
     'dependencies',
+    'venv_path',
+    'system_site_packages',
     'use_pip',
     'index_url',
     'extra_index_urls',
@@ -271,7 +281,10 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
     ...project,
     entryPoint,
     packageName: readPackageName(ctx, flavor, project.name),
-    build: readBuildTable(ctx, subTable(ctx, flavor, 'build', 'tool.flavor')),
+    build: {
+      ...readBuildTable(ctx, subTable(ctx, flavor, 'build', 'tool.flavor')),
+      buildSystemRequires: readBuildSystem(ctx, doc),
+    },
     ...execution,
     pythonConstraints: [
       ...project.pythonConstraints,
@@ -407,9 +420,10 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
   const key = (name: string) => `tool.flavor.build.${name}`;
   const requirements = check.optString(build.requirements_file, key('requirements_file'));
   return {
-    localDependencies: (check.optStringList(build.dependencies, key('dependencies')) ?? []).map((dir) =>
-      resolve(projectDir, dir),
-    ),
+    ...splitBuildDependencies(check.optStringList(build.dependencies, key('dependencies')) ?? [], projectDir),
+    venvPath: optPath(check.optString(build.venv_path, key('venv_path')), projectDir),
+    systemSitePackages: check.optBool(build.system_site_packages, key('system_site_packages')) ?? false,
+    buildSystemRequires: [],
     usePip: check.optBool(build.use_pip, key('use_pip')),
     indexUrl: check.optString(build.index_url, key('index_url'), URL_RULE),
     extraIndexUrls: check.optStringList(build.extra_index_urls, key('extra_index_urls'), URL_RULE) ?? [],
@@ -431,6 +445,50 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
     noDevDeps: check.optBool(build.no_dev_deps, key('no_dev_deps')) ?? true,
     ...readBytecodeSettings(ctx, build),
   };
+}
+
+/**
+ * [tool.flavor.build].dependencies holds local project folders ("../shared-lib") and build-time
+ * requirements ("cython>=3"). A path-like entry (".", "/", or a "/" inside) is a folder; a bare name is a
+ * folder when a Python project exists there, else a requirement.
+ */
+function splitBuildDependencies(
+  entries: string[],
+  projectDir: string,
+): Pick<BuildSettings, 'localDependencies' | 'buildRequirements'> {
+  const localDependencies: string[] = [];
+  const buildRequirements: string[] = [];
+  for (const entry of entries) {
+    const pathLike =
+      /^[.~/]/.test(entry) || (entry.includes('/') && !entry.includes('@') && !entry.includes('://'));
+    const folder = resolve(projectDir, entry);
+    if (pathLike || isProjectFolder(folder)) localDependencies.push(folder);
+    else buildRequirements.push(entry);
+  }
+  return { localDependencies, buildRequirements };
+}
+
+function isProjectFolder(dir: string): boolean {
+  return (
+    existsSync(dir) &&
+    statSync(dir).isDirectory() &&
+    (existsSync(resolve(dir, 'pyproject.toml')) || existsSync(resolve(dir, 'setup.py')))
+  );
+}
+
+function optPath(value: string | undefined, projectDir: string): string | undefined {
+  return value === undefined ? undefined : resolve(projectDir, value);
+}
+
+/** [build-system].requires, or what pip assumes without one (setuptools, wheel). */
+function readBuildSystem(ctx: ParseContext, doc: Table): string[] {
+  const table = isTable(doc['build-system']) ? doc['build-system'] : {};
+  return (
+    ctx.check.optStringList(table.requires, 'build-system.requires', { nonEmpty: false }) ?? [
+      'setuptools>=40.8.0',
+      'wheel',
+    ]
+  );
 }
 
 /** optimization_level, strip_docstrings (= level 2), compile_bytecode, include_sources. */
@@ -534,12 +592,11 @@ export async function readProject(manifestPath: string): Promise<ProjectConfig> 
   }
   const config = parseProject(text, manifestPath);
   for (const dir of config.build.localDependencies) {
-    const isDir = existsSync(dir) && statSync(dir).isDirectory();
-    if (!isDir || !(existsSync(resolve(dir, 'pyproject.toml')) || existsSync(resolve(dir, 'setup.py')))) {
+    if (!isProjectFolder(dir)) {
       throw invalid(
         'tool.flavor.build.dependencies',
         dir,
-        'folders (relative to pyproject.toml) that contain a Python project (pyproject.toml or setup.py)',
+        'folders (relative to pyproject.toml) that contain a Python project (pyproject.toml or setup.py), or build-time requirements like "cython>=3"',
         manifestPath,
       );
     }

@@ -227,3 +227,12 @@ test('extract-all into a read-only folder: a clear error, not "no such file or d
   );
   assert.doesNotMatch(r.stderr, /no such file/);
 });
+
+test('--manifest setup.py: a clear "not supported yet" with the fix, not "not valid JSON"', async () => {
+  await fs.writeFile(path.join(work, 'setup.py'), 'from setuptools import setup\nsetup()\n');
+  const r = await runFlavor(['pack', '-m', path.join(work, 'setup.py'), '--key-seed', 'k']);
+  assert.equal(r.code, 16, r.stderr);
+  assert.match(r.stderr, /flavor: error: setup\.py-only projects cannot be packed yet/);
+  assert.match(r.stderr, /hint: add a pyproject\.toml with a \[project\] table/);
+  assert.doesNotMatch(r.stderr, /JSON/);
+});

@@ -236,6 +236,12 @@ async function loadTrustKeys(values: ParsedValues, key: SigningKey): Promise<Uin
 
 async function isPyproject(file: string): Promise<boolean> {
   if (path.basename(file) === 'pyproject.toml') return true;
+  if (['setup.py', 'setup.cfg'].includes(path.basename(file))) {
+    throw new FlavorError('PROJECT_INVALID', `${path.basename(file)}-only projects cannot be packed yet`, {
+      path: file,
+      hint: 'add a pyproject.toml with a [project] table (name, version, [project.scripts]) next to it and pass that',
+    });
+  }
   if (!file.endsWith('.toml')) return false;
   const text = await fs.readFile(file, 'utf8').catch(() => '');
   try {
