@@ -11,8 +11,6 @@ import type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './bu
 
 export interface LoadedManifest {
   spec: BuildSpec;
-  /** The manifest's own `source` strings (relative), used as labels in the metadata. */
-  sourceLabels: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -72,12 +70,7 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
   }
   const pkg = check.table(root.package, 'package');
   const execution = check.table(root.execution, 'execution');
-  const labels: string[] = [];
-  const slots = check.array(root.slots ?? [], 'slots').map((raw, i) => {
-    const { slot, label } = parseSlot(check, file, base, raw, i);
-    labels.push(label);
-    return slot;
-  });
+  const slots = check.array(root.slots ?? [], 'slots').map((raw, i) => parseSlot(check, file, base, raw, i));
   const spec: BuildSpec = {
     package: {
       name: check.string(pkg.name, 'package.name'),
@@ -103,18 +96,24 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
     };
   }
   if (root.setup_commands !== undefined) spec.setupCommands = setupCommands(root.setup_commands, file);
-  return { spec, sourceLabels: labels };
+  return { spec };
+}
+
+/**
+ * The metadata label of a source: its path relative to the manifest's folder with `/` separators
+ * (`./data.txt` → `data.txt`), or "" for a source outside that folder (absolute elsewhere, `../x`),
+ * so no build-machine path ever reaches the signed metadata.
+ */
+export function projectLabel(projectDir: string, source: string): string {
+  const rel = path.relative(projectDir, source);
+  if (rel === '') return '.';
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return '';
+  return rel.split(path.sep).join('/');
 }
 
 const OLD_SLOT_KEYS = ['name', 'path', 'encoding', 'extract_to'];
 
-function parseSlot(
-  check: Checker,
-  file: string,
-  base: string,
-  raw: unknown,
-  i: number,
-): { slot: SlotSpec; label: string } {
+function parseSlot(check: Checker, file: string, base: string, raw: unknown, i: number): SlotSpec {
   const field = `slots[${i}]`;
   const slot = check.table(raw, field);
   for (const key of OLD_SLOT_KEYS) {
@@ -149,17 +148,15 @@ function parseSlot(
   const optional = (key: string, fallback: string) =>
     check.optString(slot[key], `${field}.${key}`, { nonEmpty: false }) ?? fallback;
   return {
-    label: source,
-    slot: {
-      id: check.string(slot.id, `${field}.id`),
-      source: path.resolve(base, source),
-      target: check.string(slot.target, `${field}.target`),
-      operations: optional('operations', 'raw'),
-      purpose: optional('purpose', 'data'),
-      lifecycle: optional('lifecycle', 'runtime'),
-      ...(typeof permissions === 'string' ? { permissions } : {}),
-      ...(level === undefined ? {} : { compressionLevel: level }),
-    },
+    id: check.string(slot.id, `${field}.id`),
+    source: path.resolve(base, source),
+    label: projectLabel(base, path.resolve(base, source)),
+    target: check.string(slot.target, `${field}.target`),
+    operations: optional('operations', 'raw'),
+    purpose: optional('purpose', 'data'),
+    lifecycle: optional('lifecycle', 'runtime'),
+    ...(typeof permissions === 'string' ? { permissions } : {}),
+    ...(level === undefined ? {} : { compressionLevel: level }),
   };
 }
 

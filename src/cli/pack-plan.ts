@@ -6,8 +6,6 @@ import type { BuildSpec } from '../builder/build-spec.js';
 
 export interface PackPlan {
   spec: BuildSpec;
-  /** The manifest's own `source` strings, used as labels in the metadata. */
-  sourceLabels?: string[];
   /** Where the package goes without -o. */
   defaultOutput: string;
   /** Removes the planner's temporary folders; called once the package is written (or the pack failed). */

@@ -55,6 +55,9 @@ export function installHint(
   info: Pick<InterpreterInfo, 'version' | 'soabi' | 'platform'>,
 ): string | undefined {
   const tags = `Python ${info.version} (${info.soabi}), ${info.platform}`;
+  if (/No module named pip\b/.test(output)) {
+    return `this Python ${info.version} has no pip (distributions ship it apart: apt-get install python3-pip, dnf install python3-pip), or build with uv (leave out use_pip / --use-pip)`;
+  }
   if (
     /no (matching distribution|wheels? with a matching)|only has wheels|Could not find a version that satisfies|not available for|has no (wheels|usable)/i.test(
       output,

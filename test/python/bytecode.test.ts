@@ -41,7 +41,7 @@ test('compile_bytecode = false: no .pyc in the app slot; recorded in the metadat
     app.filter((f) => f.endsWith('.pyc')),
     [],
   );
-  assert.deepEqual((spec.extraMetadata?.python as { bytecode: unknown }).bytecode, {
+  assert.deepEqual((spec.extraMetadata?.python as { bytecode?: unknown } | undefined)?.bytecode, {
     optimization_level: 0,
     compiled: false,
     sources: true,
@@ -63,5 +63,5 @@ test('defaults: level-0 .pyc, no -O, nothing recorded', async () => {
   const { spec, app } = await plan('defaults', '');
   assert.match(spec.execution.command, /" -I -B -m _flavor_run /);
   assert.ok(app.some((f) => /^bc\/__pycache__\/__init__\.cpython-\d+\.pyc$/.test(f)));
-  assert.equal((spec.extraMetadata?.python as { bytecode?: unknown }).bytecode, undefined);
+  assert.equal((spec.extraMetadata?.python as { bytecode?: unknown } | undefined)?.bytecode, undefined);
 });
