@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   ENTRY_POINT_INVALID: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
+  CACHE_UNSAFE: 'cache',
   CACHE_BUSY: 'cache',
   // anywhere
   NOT_FOUND: 'io',

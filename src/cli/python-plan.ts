@@ -7,6 +7,7 @@ import path from 'node:path';
 import { FlavorError } from '../errors.js';
 import { type Compression, planPythonBuild } from '../python/index.js';
 import { buildCacheDir } from '../workenv/paths.js';
+import { checkCacheFolder } from '../workenv/safe-folder.js';
 import { type Context, flag, type ParsedValues, str } from './command.js';
 import type { PackPlan } from './pack-plan.js';
 
@@ -29,6 +30,9 @@ export async function planFromPyproject(
   if (level !== undefined && !Number.isInteger(level)) {
     throw new FlavorError('USAGE', `--compression-level must be a whole number, got "${levelText}"`);
   }
+  // Cached runtimes go into the package: a build cache another user could swap is refused first.
+  const buildCache = buildCacheDir(ctx.env);
+  await checkCacheFolder(buildCache, { create: true });
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-pack-'));
   const verbose = flag(values, 'verbose');
   const cleanup = () => fs.rm(workDir, { recursive: true, force: true });
@@ -45,7 +49,7 @@ export async function planFromPyproject(
       strict: flag(values, 'strict'),
       ...(flag(values, 'use-pip') ? { usePip: true } : {}),
       workDir,
-      buildCacheDir: buildCacheDir(ctx.env),
+      buildCacheDir: buildCache,
       verbose,
       env: ctx.env,
       log: (event) => {

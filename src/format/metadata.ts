@@ -6,6 +6,7 @@ import { FlavorError } from '../errors.js';
 import { Checker, describeValue, type Table } from '../schema/checker.js';
 import type { RuntimeEnv } from '../schema/runtime-env.js';
 import { FORMAT_NAME, LIMITS } from './constants.js';
+import { checkJsonKeys } from './json-keys.js';
 import { parseChain } from './operations.js';
 import { parsePermissions } from './slot-descriptor.js';
 
@@ -71,7 +72,8 @@ export function parseMetadata(json: Uint8Array): PackageMetadata {
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(json);
+    // ignoreBOM keeps a leading U+FEFF in the text, so JSON.parse refuses it as Go's decoder does.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(json);
   } catch (cause) {
     throw new FlavorError('METADATA_JSON', 'metadata is not valid UTF-8', { cause });
   }
@@ -83,6 +85,7 @@ export function parseMetadata(json: Uint8Array): PackageMetadata {
       cause,
     });
   }
+  checkJsonKeys(text);
   validateMetadata(value);
   return value;
 }
@@ -105,16 +108,30 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
   const pkg = check.table(root.package, 'package');
   check.string(pkg.name, 'package.name');
   check.string(pkg.version, 'package.version');
+  check.optString(pkg.description, 'package.description', { nonEmpty: false });
   check.array(root.slots, 'slots').forEach(validateSlot);
   validateExecution(check.table(root.execution, 'execution'));
   const launcher = check.optTable(root.launcher, 'launcher');
-  if (launcher) check.optString(launcher.checksum, 'launcher.checksum');
+  if (launcher) validateLauncher(launcher);
   const cache = check.optTable(root.cache_validation, 'cache_validation');
   if (cache) check.string(cache.check_file, 'cache_validation.check_file');
   if (root.setup_commands !== undefined) check.array(root.setup_commands, 'setup_commands');
   validateRuntime(check.optTable(root.runtime, 'runtime'));
   validateWorkenv(check.optTable(root.workenv, 'workenv'));
   for (const key of ['verification', 'build', 'compatibility']) check.optTable(root[key], key);
+}
+
+/**
+ * The fields the launcher reads: tool and size (informational) and checksum, which must be "sha256:"
+ * and 64 lower-case hex digits (upstream's doubled "sha256:sha256:" is accepted).
+ */
+function validateLauncher(launcher: Table): void {
+  check.optString(launcher.tool, 'launcher.tool', { nonEmpty: false });
+  if (launcher.size !== undefined) check.uint(launcher.size, 'launcher.size');
+  const checksum = check.optString(launcher.checksum, 'launcher.checksum');
+  if (checksum !== undefined && checksumHex(checksum) === undefined) {
+    check.fail('launcher.checksum', '"sha256:" and 64 lowercase hex digits', checksum);
+  }
 }
 
 function validateExecution(execution: Table): void {
