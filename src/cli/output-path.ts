@@ -1,8 +1,10 @@
 // Checks on where a command will write, made before any work starts, so a read-only folder or an
 // output path naming a folder is reported at once, in words, naming the path the user gave:
 //   checkOutputFile(file)    `pack -o`: not a folder, its folder exists (or can be created) and is writable
-//   checkOutputFolder(dir)   `pack` without -o: dist/ exists or can be created, and is writable
-//   prepareOutputDir(dir)    `keygen --out-dir`, `extract-all`: the folder is created and is writable
+//   checkOutputFolder(dir)   `pack` without -o, `extract`, `extract-all`: the folder or its nearest
+//                            existing parent is writable (nothing is created: a refused package leaves
+//                            no folders behind)
+//   prepareOutputDir(dir)    `keygen --out-dir`: the folder is created and is writable
 // A probe file is created and removed to test writability (permission bits say nothing for root, and
 // nothing about read-only mounts).
 

@@ -5,7 +5,7 @@ import { verifyPackage } from '../../reader/verify.js';
 import { type CommandDefinition, flag } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
 import { formatBytes } from '../output.js';
-import { prepareOutputDir } from '../output-path.js';
+import { checkOutputFolder } from '../output-path.js';
 
 async function verified(pkgPath: string, env: NodeJS.ProcessEnv) {
   const trustedKeys = await Promise.all(trustedKeysFromEnv(env).map((s) => loadPublicKeySpec(s)));
@@ -25,7 +25,7 @@ export const extract: CommandDefinition = {
   details: 'A tar slot is unpacked into the folder OUTPUT; any other slot is written as the file OUTPUT.',
   async run(ctx, [pkgPath, selector, output], values) {
     const pkg = await verified(pkgPath!, ctx.env);
-    await prepareOutputDir(path.dirname(path.resolve(ctx.cwd, output!)), 'OUTPUT');
+    await checkOutputFolder(path.dirname(path.resolve(ctx.cwd, output!)), 'OUTPUT');
     const result = await extractSlot(pkg, findSlot(pkg, selector!), output!, flag(values, 'force'));
     if (flag(values, 'json')) ctx.out.json({ ok: true, slots: [result] });
     else
@@ -48,7 +48,7 @@ export const extractAll: CommandDefinition = {
   },
   async run(ctx, [pkgPath, dir], values) {
     const pkg = await verified(pkgPath!, ctx.env);
-    await prepareOutputDir(dir!, 'DIR');
+    await checkOutputFolder(dir!, 'DIR');
     const { slots, metadata } = await extractPackage(pkg, dir!, flag(values, 'force'));
     if (flag(values, 'json')) ctx.out.json({ ok: true, slots, metadata });
     else {
