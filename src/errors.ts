@@ -44,10 +44,13 @@ export const ERROR_CODES = {
   MANIFEST_INVALID: 'build',
   SOURCE_INVALID: 'build',
   LAUNCHER_NOT_FOUND: 'build',
+  LAUNCHER_INVALID: 'build',
+  PACKAGE_TEST_FAILED: 'build',
   // python/: the Python packaging pipeline
   PROJECT_INVALID: 'python',
   PYTHON_NOT_FOUND: 'python',
   TOOL_FAILED: 'python',
+  ENTRY_POINT_INVALID: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
   CACHE_UNSAFE: 'cache',

@@ -61,6 +61,12 @@ export interface BuildResult {
 
 export async function buildPackage(spec: BuildSpec, options: BuildOptions): Promise<BuildResult> {
   await validateBuildSpec(spec);
+  if ((await fs.stat(options.output).catch(() => undefined))?.isDirectory()) {
+    throw new FlavorError('USAGE', 'the output names a folder, not a package file', {
+      path: options.output,
+      hint: 'give a file name for the package, e.g. dist/app.psp',
+    });
+  }
   const launcher = await readLauncher(options);
   const outDir = path.dirname(path.resolve(options.output));
   await fs.mkdir(outDir, { recursive: true });

@@ -57,6 +57,7 @@ export async function planFromPyproject(
       ...(compression === undefined ? {} : { compression: compression as Compression }),
       ...(level === undefined ? {} : { compressionLevel: level }),
       strip: !flag(values, 'no-strip'),
+      strict: flag(values, 'strict'),
       ...(flag(values, 'use-pip') ? { usePip: true } : {}),
       workDir,
       buildCacheDir: buildCache,

@@ -8,8 +8,10 @@
 import { join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
-import { planCommands } from './commands.js';
+import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
+import { type InstalledDistribution, readInstalled } from './dist-info.js';
+import { checkEntryPoints } from './entry-check.js';
 import { type InstallResult, installProject } from './install.js';
 import {
   checkExplicit,
@@ -104,26 +106,36 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   try {
     const project = await step(log, 'reading pyproject.toml', () => readProject(options.manifestPath));
     for (const w of project.warnings) warn(w);
+    if (options.strict) refuseWarnings(options, project.warnings);
     const { selection, distSha256 } = await step(log, 'choosing the Python interpreter', () =>
       chooseInterpreter(options, project),
     );
     const interp = selection.candidate.info;
     log({ kind: 'info', message: `using Python ${interp.version} at ${interp.path}: ${selection.reason}` });
     const { runtime, installed } = await buildSlotSources(options, project, interp, distSha256, logger);
-    await step(log, 'precompiling the dependencies and the app', () =>
-      precompile(options, runtime, installed, logger),
-    );
-    const plan = planCommands(project, runtime.pythonRel);
+    await step(log, precompileStep(project), () => precompile(options, project, runtime, installed, logger));
+    const plan = planCommands(project, runtime.pythonRel, project.build.optimizationLevel);
     log({
       kind: 'info',
       message: `default command: ${plan.defaultName} → ${plan.defaultTarget} (${plan.reason})`,
     });
+    await step(log, 'importing the entry points in the built runtime', () =>
+      checkEntryPoints({
+        python: join(runtime.dir, runtime.pythonRel),
+        sitePackagesDir: installed.sitePackagesDir,
+        appDir: installed.appDir,
+        scratchDir: join(options.workDir, 'entry-check'),
+        entryPoints: entryPointsOf(project),
+        ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
+      }),
+    );
+    const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
     return {
       spec: buildSpecOf(
         project,
         interp,
         runtime,
-        installed,
+        { ...installed, distributions },
         plan,
         slotSpecs(options, compression, runtime, installed),
       ),
@@ -135,6 +147,16 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   } catch (error) {
     throw toFlavorError(error);
   }
+}
+
+/** --strict: warnings about pyproject.toml (unknown keys…) are errors, before anything is built. */
+function refuseWarnings(options: PythonBuildOptions, warnings: string[]): void {
+  if (warnings.length === 0) return;
+  throw new FlavorError(
+    'PROJECT_INVALID',
+    `--strict: pyproject.toml has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}:\n${warnings.map((w) => `  ${w}`).join('\n')}`,
+    { path: options.manifestPath, hint: 'fix or remove those keys, or pack without --strict' },
+  );
 }
 
 /** --compression / --compression-level, checked before any work. */
@@ -171,6 +193,7 @@ async function buildSlotSources(
       buildCacheDir: options.buildCacheDir,
       strip: options.strip ?? true,
       distSha256,
+      optimizationLevel: project.build.optimizationLevel,
       log: logger,
       verbose: options.verbose,
     }),
@@ -199,21 +222,57 @@ async function buildSlotSources(
   return { runtime, installed: installResult.value };
 }
 
-/** .pyc for the dependencies and the app, compiled by the runtime's own interpreter; modes normalised. */
+function precompileStep(project: ProjectConfig): string {
+  const b = project.build;
+  if (!b.compileBytecode)
+    return 'compile_bytecode = false: no .pyc precompiled for the dependencies and the app';
+  const details = [
+    ...(b.optimizationLevel > 0 ? [`optimization level ${b.optimizationLevel}`] : []),
+    ...(b.includeSources ? [] : ['sources removed']),
+  ];
+  return `precompiling the dependencies and the app${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+}
+
+/**
+ * .pyc for the dependencies and the app, compiled by the runtime's own interpreter at the project's
+ * optimization_level (sources removed with include_sources = false; nothing with compile_bytecode =
+ * false); modes normalised.
+ */
 async function precompile(
   options: PythonBuildOptions,
+  project: ProjectConfig,
   runtime: RuntimeInfo,
   installed: InstallResult,
   logger: Logger,
 ): Promise<void> {
   const python = join(runtime.dir, runtime.pythonRel);
-  const onCommand = options.verbose
-    ? (line: string) => options.log({ kind: 'command', message: line })
-    : undefined;
-  await compileTree(python, installed.sitePackagesDir, runtime.sitePackagesRel, logger, onCommand);
-  await compileTree(python, installed.appDir, 'app', logger, onCommand);
+  const b = project.build;
+  const compile = {
+    optimizationLevel: b.optimizationLevel,
+    sourceless: !b.includeSources,
+    ...(options.verbose
+      ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
+      : {}),
+  };
+  if (b.compileBytecode) {
+    await compileTree(python, installed.sitePackagesDir, runtime.sitePackagesRel, logger, compile);
+    await compileTree(python, installed.appDir, 'app', logger, compile);
+  }
   await normalizeModes(installed.sitePackagesDir);
   await normalizeModes(installed.appDir);
+}
+
+/** Non-default bytecode settings, recorded in the metadata (python.bytecode). */
+function bytecodeSettings(project: ProjectConfig): { bytecode?: Record<string, unknown> } {
+  const b = project.build;
+  if (b.optimizationLevel === 0 && b.compileBytecode && b.includeSources) return {};
+  return {
+    bytecode: {
+      optimization_level: b.optimizationLevel,
+      compiled: b.compileBytecode,
+      sources: b.includeSources,
+    },
+  };
 }
 
 /** The three slots: runtime at {workenv}, dependencies at its site-packages, the project at {workenv}/app. */
@@ -245,7 +304,7 @@ function buildSpecOf(
   project: ProjectConfig,
   interp: InterpreterInfo,
   runtime: RuntimeInfo,
-  installed: InstallResult,
+  installed: InstallResult & { distributions: InstalledDistribution[] },
   plan: ReturnType<typeof planCommands>,
   slots: SlotSpec[],
 ): BuildSpec {
@@ -275,6 +334,8 @@ function buildSpecOf(
         installer: installed.installer,
         dependencies: installed.dependencies,
         bundled_libs: runtime.bundledLibs,
+        dependency_tree: installed.distributions,
+        ...bytecodeSettings(project),
       },
     },
   };

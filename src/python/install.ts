@@ -6,16 +6,20 @@
 // Nothing is installed on the target machine.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import { FlavorError } from '../errors.js';
+import { prepareBuildVenv } from './build-env.js';
 import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
 import { runChecked } from './exec.js';
-import { pruneEmptyDirs } from './fsutil.js';
+import { copyTree, pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
+import { exportUvLock } from './lockfile.js';
 import type { ProjectConfig } from './manifest.js';
+import { runPreCommands } from './pre-commands.js';
 import { parseRecord } from './record.js';
 import { scrubDistInfos } from './reproducible.js';
+import { type SlimResult, slimDependencies } from './slim.js';
 
 export { parseRecord };
 
@@ -115,20 +119,55 @@ export function wheelDistInfo(wheel: string): { name: string; version: string; d
   return { name, version, distInfo: `${name}-${version}.dist-info` };
 }
 
+/** Top-level folders of a project that are never part of its source: outputs, caches, environments. */
+const NOT_SOURCE = new Set([
+  'build',
+  'dist',
+  '.venv',
+  'venv',
+  'node_modules',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+]);
+
+/**
+ * A copy of a project to build from, so build backends (setuptools writes build/ and *.egg-info) leave
+ * nothing in the user's folder. Outputs, caches and virtual environments are not copied. `.git` is linked, not copied, for backends that read the version from
+ * git (setuptools-scm, hatch-vcs); GIT_OPTIONAL_LOCKS=0 keeps git from rewriting its index.
+ */
+export async function copyProjectSource(dir: string, dest: string): Promise<string> {
+  await rm(dest, { recursive: true, force: true });
+  await copyTree(dir, dest, (rel, isDir) => {
+    const name = rel.split('/').pop() ?? rel;
+    if (rel === '.git') return false;
+    if (isDir && !rel.includes('/') && NOT_SOURCE.has(rel)) return false;
+    if (isDir && existsSync(join(dir, rel, 'pyvenv.cfg'))) return false; // any venv, e.g. venv_path
+    return !(name === '__pycache__' || name.endsWith('.egg-info'));
+  });
+  if (existsSync(join(dir, '.git'))) await symlink(join(dir, '.git'), join(dest, '.git'));
+  return dest;
+}
+
 async function buildWheel(
-  dir: string,
+  sourceDir: string,
   outDir: string,
   options: InstallOptions,
   uv: FoundTool | undefined,
   env: NodeJS.ProcessEnv,
+  buildPython: string | undefined,
 ): Promise<string> {
   await mkdir(outDir, { recursive: true });
+  const noIsolation = buildPython ? ['--no-build-isolation'] : [];
+  const dir = await copyProjectSource(sourceDir, join(outDir, '..', `${basename(outDir)}-source`));
   const onCommand = options.verbose
     ? (line: string) => options.log({ kind: 'command', message: line })
     : undefined;
   const hintFor = (output: string) =>
     installHint(output, options.interpreter) ??
-    `building the wheel of ${dir} failed; try \`uv build --wheel\` or \`pip wheel --no-deps .\` there`;
+    `building the wheel of ${sourceDir} failed; try \`uv build --wheel\` or \`pip wheel --no-deps .\` there`;
   if (uv) {
     await runChecked(
       uv.path,
@@ -138,18 +177,29 @@ async function buildWheel(
         '--out-dir',
         outDir,
         '--python',
-        options.interpreter.path,
+        buildPython ?? options.interpreter.path,
         '--no-progress',
+        ...noIsolation,
         ...indexArgs(options.project, 'uv'),
         dir,
       ],
-      { env, onCommand, step: `building the wheel of ${dir}`, hintFor, cwd: dir },
+      { env, onCommand, step: `building the wheel of ${sourceDir}`, hintFor, cwd: dir },
     );
   } else {
     await runChecked(
-      options.interpreter.path,
-      ['-m', 'pip', 'wheel', '--no-deps', '--wheel-dir', outDir, ...indexArgs(options.project, 'pip'), dir],
-      { env, onCommand, step: `building the wheel of ${dir}`, hintFor, cwd: dir },
+      buildPython ?? options.interpreter.path,
+      [
+        '-m',
+        'pip',
+        'wheel',
+        '--no-deps',
+        ...noIsolation,
+        '--wheel-dir',
+        outDir,
+        ...indexArgs(options.project, 'pip'),
+        dir,
+      ],
+      { env, onCommand, step: `building the wheel of ${sourceDir}`, hintFor, cwd: dir },
     );
   }
   const wheels = (await readdir(outDir)).filter((n) => n.endsWith('.whl'));
@@ -157,8 +207,8 @@ async function buildWheel(
   if (wheels.length !== 1 || wheel === undefined) {
     throw new FlavorError(
       'TOOL_FAILED',
-      `building the wheel of ${dir} produced ${wheels.length} wheels (expected 1)`,
-      { path: dir },
+      `building the wheel of ${sourceDir} produced ${wheels.length} wheels (expected 1)`,
+      { path: sourceDir },
     );
   }
   return join(outDir, wheel);
@@ -166,7 +216,7 @@ async function buildWheel(
 
 export async function installProject(options: InstallOptions): Promise<InstallResult> {
   const { project, workDir, log } = options;
-  const env = toolEnv(options.env ?? process.env);
+  const env = { ...toolEnv(options.env ?? process.env), GIT_OPTIONAL_LOCKS: '0', ...project.build.env };
   const uv = options.usePip ? undefined : findTool('uv', { env });
   if (!options.usePip && !uv) {
     log({
@@ -175,10 +225,22 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
     });
   }
   const installer: 'uv' | 'pip' = uv ? 'uv' : 'pip';
-  // 1. wheels of the project and its local dependencies
+  // 1. the project's own preparation, then the wheels of the project and its local dependencies
+  const pre = { cwd: project.projectDir, env, log };
+  await runPreCommands({ ...pre, key: 'pre_install_commands', commands: project.build.preInstallCommands });
+  await runPreCommands({ ...pre, key: 'pre_build_commands', commands: project.build.preBuildCommands });
+  const buildPython = await prepareBuildVenv({
+    project,
+    interpreter: options.interpreter,
+    workDir,
+    uv,
+    env,
+    log,
+    ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
+  });
   const wheels: string[] = [];
   for (const [index, dir] of [project.projectDir, ...project.build.localDependencies].entries()) {
-    wheels.push(await buildWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env));
+    wheels.push(await buildWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env, buildPython));
   }
   const version = project.version ?? wheelDistInfo(wheels[0] as string).version;
   // 2. everything into one folder; 3. minus what describes the build machine, not the app
@@ -196,6 +258,8 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   await pruneEmptyDirs(all);
   await rename(all, siteDir);
   await writeGlue(siteDir, options.interpreter);
+  // 6. dependency optimisation: include_tests = false, exclude_from_deps
+  reportSlimming(await slimDependencies(siteDir, project.build), log);
   const dependencies = await listDistributions(siteDir);
   log({
     kind: 'info',
@@ -216,12 +280,21 @@ async function installAll(
   await rm(all, { recursive: true, force: true });
   await mkdir(all, { recursive: true });
   const requirements: string[] = [...wheels, ...project.build.extraPackages];
-  const reqFileArgs = project.build.requirementsFile
-    ? ['--no-deps', '-r', project.build.requirementsFile]
-    : [];
   const onCommand = options.verbose
     ? (line: string) => options.log({ kind: 'command', message: line })
     : undefined;
+  const pinned =
+    project.build.requirementsFile ??
+    (await exportUvLock({
+      projectDir: project.projectDir,
+      noDevDeps: project.build.noDevDeps,
+      uv: uv ?? findTool('uv', { env }),
+      outFile: join(dirname(all), 'uv-lock-requirements.txt'),
+      env,
+      log: options.log,
+      ...(onCommand ? { onCommand } : {}),
+    }));
+  const reqFileArgs = pinned ? ['--no-deps', '-r', pinned] : [];
   const hintFor = (output: string) => installHint(output, interpreter);
   if (uv) {
     const args = ['pip', 'install', '--python', interpreter.path, '--target', all, '--link-mode', 'copy'];
@@ -284,6 +357,20 @@ async function moveLocalDistributions(all: string, appDir: string, wheels: strin
     }
   }
   return names;
+}
+
+function reportSlimming(result: SlimResult, log: Logger): void {
+  for (const [glob, paths] of Object.entries(result.removed)) {
+    const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length - 5} more)` : '');
+    log({ kind: 'info', message: `left out of the dependencies by "${glob}": ${shown}` });
+  }
+  const count = Object.values(result.removed).reduce((n, p) => n + p.length, 0);
+  if (count > 0) {
+    log({
+      kind: 'info',
+      message: `dependency optimisation removed ${count} file${count === 1 ? '' : 's'}/folder${count === 1 ? '' : 's'}, ${(result.bytes / 1024).toFixed(1)} KiB`,
+    });
+  }
 }
 
 /** The runner module and the .pth that puts {workenv}/app on sys.path. */

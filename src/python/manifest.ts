@@ -48,6 +48,32 @@ export interface BuildSettings {
   requirementsFile: string | undefined;
   /** Extra requirement strings installed with the app. */
   extraPackages: string[];
+  /** Requirement strings from [tool.flavor.build].dependencies ("cython>=3"): the wheel build gets them. */
+  buildRequirements: string[];
+  /** Where the build venv lives (absolute); undefined: a fresh one in the work folder when one is needed. */
+  venvPath: string | undefined;
+  /** The build venv sees the interpreter's own site-packages. */
+  systemSitePackages: boolean;
+  /** [build-system].requires (installed into the build venv; default setuptools + wheel). */
+  buildSystemRequires: string[];
+  /** Variables added to the environment of the build tools and the pre-commands. */
+  env: Record<string, string>;
+  /** Shell commands run in the project folder first, before anything is built or installed. */
+  preInstallCommands: string[];
+  /** Shell commands run in the project folder right before the project's wheel is built. */
+  preBuildCommands: string[];
+  /** Globs of files/folders removed from the dependencies slot, like "*.pyi" or "tests". */
+  excludeFromDeps: string[];
+  /** false: the test packages of the dependencies (tests/, test/ folders, conftest.py) are left out. */
+  includeTests: boolean;
+  /** With a uv.lock: leave out the dev dependency group (default true). */
+  noDevDeps: boolean;
+  /** The interpreter runs with -O (1) / -OO (2); the matching .opt-N.pyc are precompiled. */
+  optimizationLevel: 0 | 1 | 2;
+  /** false: no .pyc are precompiled for the dependencies and the app. */
+  compileBytecode: boolean;
+  /** false: the dependencies and the app ship only .pyc (sources removed after compiling). */
+  includeSources: boolean;
 }
 
 export interface ProjectConfig {
@@ -75,12 +101,24 @@ const KNOWN: Record<string, readonly string[]> = {
   'tool.flavor.metadata': ['package_name'],
   'tool.flavor.build': [
     'dependencies',
+    'venv_path',
+    'system_site_packages',
     'use_pip',
     'index_url',
     'extra_index_urls',
     'trusted_hosts',
     'requirements_file',
     'extra_packages',
+    'env',
+    'pre_install_commands',
+    'pre_build_commands',
+    'exclude_from_deps',
+    'include_tests',
+    'no_dev_deps',
+    'optimization_level',
+    'strip_docstrings',
+    'compile_bytecode',
+    'include_sources',
   ],
   'tool.flavor.execution': ['runtime', 'env'],
   'tool.flavor.execution.runtime': ['env'],
@@ -103,6 +141,10 @@ const ENTRY_RE = new RegExp(`^(${IDENT}(?:\\.${IDENT})*)(?::(${IDENT}(?:\\.${IDE
 const PY_VERSION_KEY_RE = /^3\.\d+(\.\d+)?$/;
 const URL_RULE = { pattern: /^(https?|file):\/\/\S+$/, what: 'an http(s) or file URL' };
 const HOST_RULE = { pattern: /^[A-Za-z0-9.-]+(:\d+)?$/, what: 'host names like "pypi.internal:8080"' };
+const GLOB_RULE = {
+  pattern: /^[^\0]+$/,
+  what: 'globs relative to site-packages like "*.pyi", "*/tests" or "numpy/doc/**"',
+};
 const PACKAGE_NAME_RULE = {
   pattern: PACKAGE_NAME_RE,
   what: 'a file name made of letters, digits, ".", "_", "+", "-" (at most 128 characters)',
@@ -239,7 +281,10 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
     ...project,
     entryPoint,
     packageName: readPackageName(ctx, flavor, project.name),
-    build: readBuildTable(ctx, subTable(ctx, flavor, 'build', 'tool.flavor')),
+    build: {
+      ...readBuildTable(ctx, subTable(ctx, flavor, 'build', 'tool.flavor')),
+      buildSystemRequires: readBuildSystem(ctx, doc),
+    },
     ...execution,
     pythonConstraints: [
       ...project.pythonConstraints,
@@ -375,9 +420,10 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
   const key = (name: string) => `tool.flavor.build.${name}`;
   const requirements = check.optString(build.requirements_file, key('requirements_file'));
   return {
-    localDependencies: (check.optStringList(build.dependencies, key('dependencies')) ?? []).map((dir) =>
-      resolve(projectDir, dir),
-    ),
+    ...splitBuildDependencies(check.optStringList(build.dependencies, key('dependencies')) ?? [], projectDir),
+    venvPath: optPath(check.optString(build.venv_path, key('venv_path')), projectDir),
+    systemSitePackages: check.optBool(build.system_site_packages, key('system_site_packages')) ?? false,
+    buildSystemRequires: [],
     usePip: check.optBool(build.use_pip, key('use_pip')),
     indexUrl: check.optString(build.index_url, key('index_url'), URL_RULE),
     extraIndexUrls: check.optStringList(build.extra_index_urls, key('extra_index_urls'), URL_RULE) ?? [],
@@ -387,6 +433,95 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
         ? requirements
         : resolve(projectDir, requirements),
     extraPackages: check.optStringList(build.extra_packages, key('extra_packages')) ?? [],
+    env:
+      check.optStringMap(build.env, key('env'), {
+        names: ENV_NAME_RE,
+        what: 'a table of NAME = "string" with names made of letters, digits and _',
+      }) ?? {},
+    preInstallCommands: check.optStringList(build.pre_install_commands, key('pre_install_commands')) ?? [],
+    preBuildCommands: check.optStringList(build.pre_build_commands, key('pre_build_commands')) ?? [],
+    excludeFromDeps: check.optStringList(build.exclude_from_deps, key('exclude_from_deps'), GLOB_RULE) ?? [],
+    includeTests: check.optBool(build.include_tests, key('include_tests')) ?? true,
+    noDevDeps: check.optBool(build.no_dev_deps, key('no_dev_deps')) ?? true,
+    ...readBytecodeSettings(ctx, build),
+  };
+}
+
+/**
+ * [tool.flavor.build].dependencies holds local project folders ("../shared-lib") and build-time
+ * requirements ("cython>=3"). A path-like entry (".", "/", or a "/" inside) is a folder; a bare name is a
+ * folder when a Python project exists there, else a requirement.
+ */
+function splitBuildDependencies(
+  entries: string[],
+  projectDir: string,
+): Pick<BuildSettings, 'localDependencies' | 'buildRequirements'> {
+  const localDependencies: string[] = [];
+  const buildRequirements: string[] = [];
+  for (const entry of entries) {
+    const pathLike =
+      /^[.~/]/.test(entry) || (entry.includes('/') && !entry.includes('@') && !entry.includes('://'));
+    const folder = resolve(projectDir, entry);
+    if (pathLike || isProjectFolder(folder)) localDependencies.push(folder);
+    else buildRequirements.push(entry);
+  }
+  return { localDependencies, buildRequirements };
+}
+
+function isProjectFolder(dir: string): boolean {
+  return (
+    existsSync(dir) &&
+    statSync(dir).isDirectory() &&
+    (existsSync(resolve(dir, 'pyproject.toml')) || existsSync(resolve(dir, 'setup.py')))
+  );
+}
+
+function optPath(value: string | undefined, projectDir: string): string | undefined {
+  return value === undefined ? undefined : resolve(projectDir, value);
+}
+
+/** [build-system].requires, or what pip assumes without one (setuptools, wheel). */
+function readBuildSystem(ctx: ParseContext, doc: Table): string[] {
+  const table = isTable(doc['build-system']) ? doc['build-system'] : {};
+  return (
+    ctx.check.optStringList(table.requires, 'build-system.requires', { nonEmpty: false }) ?? [
+      'setuptools>=40.8.0',
+      'wheel',
+    ]
+  );
+}
+
+/** optimization_level, strip_docstrings (= level 2), compile_bytecode, include_sources. */
+function readBytecodeSettings(
+  ctx: ParseContext,
+  build: Table,
+): Pick<BuildSettings, 'optimizationLevel' | 'compileBytecode' | 'includeSources'> {
+  const key = (name: string) => `tool.flavor.build.${name}`;
+  const level = build.optimization_level;
+  if (level !== undefined && level !== 0 && level !== 1 && level !== 2) {
+    ctx.check.fail(key('optimization_level'), '0, 1 (python -O) or 2 (python -OO, no docstrings)', level);
+  }
+  const strip = ctx.check.optBool(build.strip_docstrings, key('strip_docstrings'));
+  if (strip === true && level !== undefined && level !== 2) {
+    ctx.check.fail(
+      key('strip_docstrings'),
+      'no optimization_level, or optimization_level = 2 (docstrings are stripped at level 2 only)',
+      strip,
+    );
+  }
+  const compileBytecode = ctx.check.optBool(build.compile_bytecode, key('compile_bytecode')) ?? true;
+  const includeSources = ctx.check.optBool(build.include_sources, key('include_sources')) ?? true;
+  if (!includeSources && !compileBytecode) {
+    ctx.check.fail(
+      key('include_sources'),
+      'true when compile_bytecode = false (without sources the .pyc are the code)',
+      false,
+    );
+  }
+  return {
+    optimizationLevel: strip ? 2 : ((level as 0 | 1 | 2 | undefined) ?? 0),
+    compileBytecode,
+    includeSources,
   };
 }
 
@@ -457,12 +592,11 @@ export async function readProject(manifestPath: string): Promise<ProjectConfig> 
   }
   const config = parseProject(text, manifestPath);
   for (const dir of config.build.localDependencies) {
-    const isDir = existsSync(dir) && statSync(dir).isDirectory();
-    if (!isDir || !(existsSync(resolve(dir, 'pyproject.toml')) || existsSync(resolve(dir, 'setup.py')))) {
+    if (!isProjectFolder(dir)) {
       throw invalid(
         'tool.flavor.build.dependencies',
         dir,
-        'folders (relative to pyproject.toml) that contain a Python project (pyproject.toml or setup.py)',
+        'folders (relative to pyproject.toml) that contain a Python project (pyproject.toml or setup.py), or build-time requirements like "cython>=3"',
         manifestPath,
       );
     }

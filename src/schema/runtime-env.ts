@@ -1,8 +1,8 @@
 // The `runtime.env` table, the one rule for every build input (build manifests and pyproject.toml):
 //   unset = ["NAME", "LC_*", "*"]   names or globs removed from the environment
 //   pass  = ["HOME", "LC_*"]        names or globs protected from unset/map
-//   set   = { NAME = "value" }      literal assignments
-//   map   = { OLD = "NEW" }         renames
+//   set   = { NAME = "value" }      assignments ({workenv} / $FLAVOR_WORKENV substituted by the launcher)
+//   map   = { OLD = "NEW" }         renames (OLD read before unset applies)
 // Reading a *package* checks only the shape (format/metadata.ts), exactly like the Go launcher.
 
 import type { Checker, Table } from './checker.js';
@@ -12,9 +12,9 @@ export interface RuntimeEnv {
   unset?: string[];
   /** Names or globs protected from `unset` and `map`. */
   pass?: string[];
-  /** Literal assignments. */
+  /** Assignments; the launcher substitutes {workenv}, $FLAVOR_WORKENV and the other placeholders. */
   set?: Record<string, string>;
-  /** Renames: old name → new name. */
+  /** Renames: old name → new name (the old value is read before `unset` applies). */
   map?: Record<string, string>;
 }
 

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import { loadPublicKeySpec } from '../../crypto/keys.js';
 import { extractPackage, extractSlot, findSlot } from '../../reader/extract.js';
 import { verifyPackage } from '../../reader/verify.js';
 import { type CommandDefinition, flag } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
 import { formatBytes } from '../output.js';
+import { checkOutputFolder } from '../output-path.js';
 
 async function verified(pkgPath: string, env: NodeJS.ProcessEnv) {
   const trustedKeys = await Promise.all(trustedKeysFromEnv(env).map((s) => loadPublicKeySpec(s)));
@@ -23,6 +25,7 @@ export const extract: CommandDefinition = {
   details: 'A tar slot is unpacked into the folder OUTPUT; any other slot is written as the file OUTPUT.',
   async run(ctx, [pkgPath, selector, output], values) {
     const pkg = await verified(pkgPath!, ctx.env);
+    await checkOutputFolder(path.dirname(path.resolve(ctx.cwd, output!)), 'OUTPUT');
     const result = await extractSlot(pkg, findSlot(pkg, selector!), output!, flag(values, 'force'));
     if (flag(values, 'json')) ctx.out.json({ ok: true, slots: [result] });
     else
@@ -45,6 +48,7 @@ export const extractAll: CommandDefinition = {
   },
   async run(ctx, [pkgPath, dir], values) {
     const pkg = await verified(pkgPath!, ctx.env);
+    await checkOutputFolder(dir!, 'DIR');
     const { slots, metadata } = await extractPackage(pkg, dir!, flag(values, 'force'));
     if (flag(values, 'json')) ctx.out.json({ ok: true, slots, metadata });
     else {

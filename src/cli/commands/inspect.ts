@@ -4,6 +4,7 @@ import { chainName, unpackOperations } from '../../format/index.js';
 import { openPackage } from '../../reader/open.js';
 import { readPinnedKeys } from '../../reader/trust.js';
 import { type CommandDefinition, flag } from '../command.js';
+import { dependencyTree, depsLines, recordedDistributions, treeLines } from '../inspect-deps.js';
 import { formatBytes } from '../output.js';
 
 export const inspect: CommandDefinition = {
@@ -16,6 +17,11 @@ export const inspect: CommandDefinition = {
     json: { type: 'boolean', help: 'print a stable JSON document' },
     'slot-details': { type: 'boolean', help: 'show offsets, checksums and descriptor codes of each slot' },
     'compression-stats': { type: 'boolean', help: 'show stored vs original size and ratio per slot' },
+    'show-deps': {
+      type: 'boolean',
+      help: 'list the Python distributions packed (name, version, licence), as recorded at pack time',
+    },
+    'dependency-tree': { type: 'boolean', help: 'show which packed distribution requires which' },
   },
   async run(ctx, [pkgPath], values) {
     const pkg = await openPackage(pkgPath!);
@@ -61,8 +67,26 @@ export const inspect: CommandDefinition = {
       execution: meta.execution,
       slots,
     };
+    const showDeps = flag(values, 'show-deps');
+    const showTree = flag(values, 'dependency-tree');
+    const dists = recordedDistributions(meta as unknown as Record<string, unknown>);
     if (flag(values, 'json')) {
-      ctx.out.json(doc);
+      ctx.out.json({
+        ...doc,
+        ...(showDeps ? { dependencies: dists ?? null } : {}),
+        ...(showTree ? { dependency_tree: dists ? dependencyTree(dists) : null } : {}),
+      });
+      return 0;
+    }
+    if (showDeps || showTree) {
+      if (!dists) {
+        ctx.out.print(
+          'no dependency information in this package (it was not packed from a pyproject.toml by this flavor)',
+        );
+        return 0;
+      }
+      if (showDeps) for (const line of depsLines(dists)) ctx.out.print(line);
+      if (showTree) for (const line of treeLines(dependencyTree(dists))) ctx.out.print(line);
       return 0;
     }
     const p = (s: string) => ctx.out.print(s);

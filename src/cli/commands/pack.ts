@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -5,8 +6,17 @@ import type { BuildProgress } from '../../builder/build.js';
 import { buildPackage } from '../../builder/build.js';
 import type { BuildSpec } from '../../builder/build-spec.js';
 import { applyUpstreamCompat, COMPAT_MODES, type CompatMode } from '../../builder/compat.js';
-import { describeLauncher, type LauncherInfo, resolveLauncher } from '../../builder/launchers.js';
+import { checkLauncher } from '../../builder/launcher-check.js';
+import {
+  checkPlatform,
+  describeLauncher,
+  embeddedVersion,
+  hostPlatformName,
+  type LauncherInfo,
+  resolveLauncher,
+} from '../../builder/launchers.js';
 import { loadBuildManifest } from '../../builder/manifest.js';
+import { patchTrustBlock } from '../../builder/trust-block.js';
 import {
   fingerprint,
   generateSigningKey,
@@ -23,7 +33,9 @@ import { VERSION } from '../../version.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str, strs } from '../command.js';
 import { keyProtection } from '../keys.js';
 import { formatBytes } from '../output.js';
+import { checkOutputFile, checkOutputFolder } from '../output-path.js';
 import type { PackPlan } from '../pack-plan.js';
+import { testStaged, validateStaged } from '../pack-validate.js';
 import { planFromPyproject } from '../python-plan.js';
 
 export const pack: CommandDefinition = {
@@ -70,6 +82,15 @@ export const pack: CommandDefinition = {
     'no-strip': { type: 'boolean', help: 'keep debug symbols in the Python runtime' },
     'use-pip': { type: 'boolean', help: 'install dependencies with pip instead of uv (pyproject only)' },
     'no-verify': { type: 'boolean', help: 'skip verifying the written package' },
+    strict: { type: 'boolean', help: 'warnings about pyproject.toml (unknown keys…) are errors' },
+    'validate-before-sign': {
+      type: 'boolean',
+      help: 'before the package is written: verify it, and let its launcher verify and extract every slot',
+    },
+    'test-command': {
+      type: 'string',
+      help: 'ARGS  before the package is written: run it with ARGS from a throwaway cache; it must exit 0',
+    },
     quiet: { type: 'boolean', short: 'q', help: 'print nothing but errors' },
     verbose: { type: 'boolean', short: 'v', help: 'show the tool commands that run' },
     json: { type: 'boolean', help: 'print the result as JSON' },
@@ -81,48 +102,36 @@ export const pack: CommandDefinition = {
     const started = Date.now();
     const compat = compatMode(values);
     const key = await resolveSigningKey(ctx, values);
-    const plan = (await isPyproject(manifestPath))
-      ? await planFromPyproject(ctx, manifestPath, values, compat)
-      : await planFromManifest(manifestPath);
+    const pyproject = await isPyproject(manifestPath);
+    const manifestPlan = pyproject ? undefined : await planFromManifest(manifestPath);
+    // Everything that can be checked without building is checked before the (long) build.
+    const target = await checkTargets(
+      ctx,
+      values,
+      key,
+      manifestPlan?.defaultOutput ?? path.join(path.dirname(manifestPath), 'dist', 'x.psp'),
+    );
+    const plan = manifestPlan ?? (await planFromPyproject(ctx, manifestPath, values, compat));
     try {
-      const output = path.resolve(ctx.cwd, str(values, 'output') ?? plan.defaultOutput);
-      const launcherPath = await resolveLauncher(
-        str(values, 'launcher-bin'),
-        str(values, 'platform'),
-        ctx.env,
-      );
-      const launcher = await describeLauncher(launcherPath);
+      const output = target.output ?? path.resolve(plan.defaultOutput);
       const spec = compat ? await compatSpec(ctx, plan.spec) : plan.spec;
+      const { launcher } = target;
       if (!launcher.ours) warnForeignLauncher(ctx, launcher, spec, compat !== undefined);
-      const trustKeys = await Promise.all(strs(values, 'trust-key').map((k) => loadPublicKeySpec(k)));
-      if (trustKeys.length > 0 && !launcher.ours) {
-        throw new FlavorError(
-          'USAGE',
-          "--trust-key needs FlavorPack's own launcher (it patches its trust block)",
-          {
-            hint: 'leave out --launcher-bin, or --trust-key',
-          },
-        );
-      }
+      const checked = flag(values, 'validate-before-sign') || str(values, 'test-command') !== undefined;
+      const staged = checked ? stagingPath(output) : output;
       const result = await buildPackage(spec, {
-        output,
-        launcherPath,
-        launcherVersion: launcher.version,
+        output: staged,
+        launcherPath: target.launcherPath,
+        launcherVersion: target.launcherVersion,
         ...(launcher.ours ? {} : { launcherTool: launcher.tool }),
         keyFingerprintField: compat !== undefined,
         key,
         toolVersion: VERSION,
         sourceDateEpoch: sourceDateEpoch(ctx.env),
-        trustKeys: trustKeys.map((k) => {
-          if (!k.raw)
-            throw new FlavorError(
-              'USAGE',
-              '--trust-key needs a full public key (PEM or 64 hex digits), not a fingerprint',
-            );
-          return k.raw;
-        }),
+        trustKeys: target.trustKeys,
         onProgress: progressPrinter(ctx),
       });
+      if (checked) await checkAndPublish(ctx, values, plan, staged, output);
       if (!flag(values, 'no-verify')) await verifyPackage(output);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (flag(values, 'json')) {
@@ -187,8 +196,120 @@ function warnForeignLauncher(ctx: Context, launcher: LauncherInfo, spec: BuildSp
     ctx.out.info('hint: build with --compat upstream for a package the original FlavorPack launchers run');
 }
 
+function stagingPath(output: string): string {
+  return path.join(
+    path.dirname(output),
+    `.${path.basename(output)}.checking-${randomBytes(6).toString('hex')}`,
+  );
+}
+
+/** --validate-before-sign and --test-command on the staged package; it becomes `output` only if they pass. */
+async function checkAndPublish(
+  ctx: Context,
+  values: ParsedValues,
+  plan: PackPlan,
+  staged: string,
+  output: string,
+): Promise<void> {
+  try {
+    const log = (line: string) => ctx.out.info(line);
+    if (flag(values, 'validate-before-sign')) {
+      await validateStaged({
+        staged,
+        runnable: (str(values, 'platform') ?? hostPlatformName()) === hostPlatformName(),
+        commands: [plan.spec.execution.command, ...Object.values(plan.spec.execution.commands ?? {})],
+        slotCount: plan.spec.slots.length,
+        log,
+      });
+    }
+    const testCommand = str(values, 'test-command');
+    if (testCommand !== undefined) await testStaged(staged, testCommand, log);
+    await fs.rename(staged, output);
+  } finally {
+    await fs.rm(staged, { force: true });
+  }
+}
+
+interface Targets {
+  /** The -o path, resolved; undefined: the plan's default (checked here when it is known already). */
+  output: string | undefined;
+  launcherPath: string;
+  launcherVersion: string;
+  /** Ours or upstream's (docs/compat.md): a launcher that is not ours is recorded as what it is. */
+  launcher: LauncherInfo;
+  trustKeys: Uint8Array[];
+}
+
+/**
+ * The checks that need no build: the output can be written (for a pyproject, whose file name is known
+ * only after the build, its dist/ folder), the launcher is a PSPF launcher for the
+ * target platform, and the trust keys (if any) include the signing key — a launcher that trusts only
+ * other keys would refuse the package it is part of on every run (exit 107).
+ */
+async function checkTargets(
+  ctx: Context,
+  values: ParsedValues,
+  key: SigningKey,
+  defaultOutput: string,
+): Promise<Targets> {
+  const explicit = str(values, 'output');
+  const output = explicit === undefined ? undefined : path.resolve(ctx.cwd, explicit);
+  if (output === undefined) await checkOutputFolder(path.dirname(defaultOutput));
+  else await checkOutputFile(output);
+  const platform = str(values, 'platform') ?? hostPlatformName();
+  const launcherPath = await resolveLauncher(str(values, 'launcher-bin'), platform, ctx.env);
+  const launcherBytes = await fs.readFile(launcherPath);
+  checkLauncher(launcherBytes, checkPlatform(platform), launcherPath);
+  const launcher = await describeLauncher(launcherPath);
+  const trustKeys = await loadTrustKeys(values, key);
+  if (trustKeys.length > 0 && !launcher.ours) {
+    throw new FlavorError(
+      'USAGE',
+      "--trust-key needs FlavorPack's own launcher (it patches its trust block)",
+      {
+        hint: 'leave out --launcher-bin, or --trust-key',
+      },
+    );
+  }
+  patchTrustBlock(launcherBytes, trustKeys);
+  const launcherVersion = launcher.ours ? embeddedVersion(launcherBytes) : launcher.version;
+  return { output, launcherPath, launcherVersion, launcher, trustKeys };
+}
+
+async function loadTrustKeys(values: ParsedValues, key: SigningKey): Promise<Uint8Array[]> {
+  const specs = await Promise.all(strs(values, 'trust-key').map((k) => loadPublicKeySpec(k)));
+  const raws = specs.map((k) => {
+    if (!k.raw)
+      throw new FlavorError(
+        'USAGE',
+        '--trust-key needs a full public key (PEM or 64 hex digits), not a fingerprint',
+      );
+    return k.raw;
+  });
+  if (raws.length > 0 && !raws.some((raw) => Buffer.from(raw).equals(Buffer.from(key.publicKeyRaw)))) {
+    const signing = fingerprint(key.publicKeyRaw);
+    throw new FlavorError(
+      'KEY_INVALID',
+      `--trust-key does not include the signing key (${signing}): the launcher would refuse this package on every run`,
+      {
+        hint:
+          str(values, 'private-key') === undefined && str(values, 'key-seed') === undefined
+            ? 'sign with the key you trust: add --private-key (or --key-seed) for it'
+            : 'add --trust-key with the signing public key (e.g. keys/flavor-public.key), or leave --trust-key out',
+      },
+    );
+  }
+  return raws;
+}
+
 async function isPyproject(file: string): Promise<boolean> {
   if (path.basename(file) === 'pyproject.toml') return true;
+  if (['setup.py', 'setup.cfg'].includes(path.basename(file))) {
+    throw new FlavorError('PROJECT_INVALID', `${path.basename(file)}-only projects cannot be packed yet`, {
+      path: file,
+      hint: 'add a pyproject.toml with a [project] table (name, version, [project.scripts]) next to it and pass that',
+    });
+  }
   if (!file.endsWith('.toml')) return false;
   const text = await fs.readFile(file, 'utf8').catch(() => '');
   try {
