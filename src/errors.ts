@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   SLOT_CHECKSUM: 'integrity',
   SLOT_DESCRIPTOR_CHECKSUM: 'integrity',
   LAUNCHER_CHECKSUM: 'integrity',
+  LAUNCHER_MISMATCH: 'integrity',
+  TOOL_CHECKSUM: 'integrity',
   // payload/: operation chains and archives
   PAYLOAD_CORRUPT: 'payload',
   PAYLOAD_TOO_LARGE: 'payload',
@@ -46,6 +48,7 @@ export const ERROR_CODES = {
   PROJECT_INVALID: 'python',
   PYTHON_NOT_FOUND: 'python',
   TOOL_FAILED: 'python',
+  TOOL_DOWNLOAD: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
   CACHE_BUSY: 'cache',

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FlavorError } from '../errors.js';
 import { type Compression, planPythonBuild } from '../python/index.js';
-import { buildCacheDir } from '../workenv/paths.js';
+import { buildCacheDir, cacheRoot } from '../workenv/paths.js';
 import { type Context, flag, type ParsedValues, str } from './command.js';
 import type { PackPlan } from './commands/pack.js';
 
@@ -45,6 +45,7 @@ export async function planFromPyproject(
       ...(flag(values, 'use-pip') ? { usePip: true } : {}),
       workDir,
       buildCacheDir: buildCacheDir(ctx.env),
+      toolsCacheDir: cacheRoot(ctx.env).path,
       verbose,
       env: ctx.env,
       log: (event) => {

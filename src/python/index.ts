@@ -21,6 +21,7 @@ import {
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
 import { buildRuntime, compileTree, type RuntimeInfo, sha256File } from './runtime.js';
+import { ensurePythonTools } from './tools.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
 
 export { planCommands, RUNNER_MODULE } from './commands.js';
@@ -120,6 +121,10 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   try {
     const project = await step(log, 'reading pyproject.toml', () => readProject(options.manifestPath));
     for (const w of project.warnings) warn(w);
+    await ensurePythonTools(options.toolsCacheDir, {
+      ...(options.env ? { env: options.env } : {}),
+      log: (message) => log({ kind: message.startsWith('downloading ') ? 'step-start' : 'info', message }),
+    });
 
     const { selection, distSha256 } = await step(log, 'choosing the Python interpreter', () =>
       chooseInterpreter(options, project),
