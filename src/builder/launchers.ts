@@ -122,6 +122,8 @@ export interface BuildLauncherOptions {
   platform: string;
   outDir?: string;
   version?: string;
+  /** The Go module to build (default: the checkout's launcher/). */
+  sourceDir?: string;
   log?: (line: string) => void;
 }
 
@@ -147,7 +149,7 @@ export async function buildLauncher(options: BuildLauncherOptions): Promise<Laun
     '.',
   ];
   options.log?.(`go ${args.join(' ')}  (GOOS=${goos} GOARCH=${goarch} CGO_ENABLED=0)`);
-  await run('go', args, { cwd: LAUNCHER_SOURCE, env: reproducibleGoEnv(goos, goarch) });
+  await run('go', args, { cwd: options.sourceDir ?? LAUNCHER_SOURCE, env: reproducibleGoEnv(goos, goarch) });
   await fs.rename(temp, out);
   return describeLauncher(out);
 }

@@ -34,7 +34,7 @@ export function repoRoot(): string {
   return fileURLToPath(new URL('../../', import.meta.url));
 }
 
-/** Cache folder of the contributor set-up (`npm run setup`): <repo>/.cache (git-ignored). */
+/** Cache folder of the contributor set-up (scripts/setup.sh): <repo>/.cache (git-ignored). */
 export function defaultToolsCacheDir(): string {
   return join(repoRoot(), '.cache');
 }

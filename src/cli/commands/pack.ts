@@ -72,16 +72,13 @@ export const pack: CommandDefinition = {
     const manifestPath = path.resolve(ctx.cwd, str(values, 'manifest') ?? 'pyproject.toml');
     const started = Date.now();
     const key = await resolveSigningKey(ctx, values);
+    // The launcher first: a missing or modified one is refused before the (slow) Python build.
+    const launcherPath = await resolveLauncher(str(values, 'launcher-bin'), str(values, 'platform'), ctx.env);
     const plan = (await isPyproject(manifestPath))
       ? await planFromPyproject(ctx, manifestPath, values)
       : await planFromManifest(manifestPath);
     try {
       const output = path.resolve(ctx.cwd, str(values, 'output') ?? plan.defaultOutput);
-      const launcherPath = await resolveLauncher(
-        str(values, 'launcher-bin'),
-        str(values, 'platform'),
-        ctx.env,
-      );
       const launcher = await describeLauncher(launcherPath);
       const trustKeys = await Promise.all(strs(values, 'trust-key').map((k) => loadPublicKeySpec(k)));
       const result = await buildPackage(plan.spec, {
