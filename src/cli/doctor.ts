@@ -75,13 +75,15 @@ export async function doctorReport(env: NodeJS.ProcessEnv): Promise<DoctorReport
   const install = isSourceCheckout() ? 'checkout' : 'package';
   const launchers = await launcherRows();
   const tools = await toolRows(env);
-  const interpreters = await interpreterRows(env);
+  // Discovery asks uv for its interpreters; a broken FLAVOR_UV is reported above, not here.
+  const uvMissing = tools.some((t) => t.name === 'uv' && t.status === 'missing');
+  const interpreters = await interpreterRows(env, uvMissing);
   const caches = await cacheRows(env);
   const problems = [
     ...launcherProblems(launchers.entries, install),
     ...tools
       .filter((t) => t.status === 'missing')
-      .map((t) => `${t.name} is missing and has no pinned download for ${hostToolKey()}`),
+      .map((t) => `${t.name}: ${t.reason ?? `missing, and no pinned download for ${hostToolKey()}`}`),
     ...(interpreters.some((i) => i.usable)
       ? []
       : ['no usable Python interpreter (install CPython ≥ 3.8, or pack with --python-dist)']),
@@ -194,9 +196,9 @@ async function toolRows(env: NodeJS.ProcessEnv): Promise<ToolRow[]> {
   return rows;
 }
 
-async function interpreterRows(env: NodeJS.ProcessEnv): Promise<InterpreterRow[]> {
+async function interpreterRows(env: NodeJS.ProcessEnv, noUv: boolean): Promise<InterpreterRow[]> {
   try {
-    const found = await discoverInterpreters({ env });
+    const found = await discoverInterpreters({ env, noUv });
     return found.map((c) => ({
       path: c.path,
       version: c.version,
