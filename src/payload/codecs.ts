@@ -40,6 +40,19 @@ export function hasNativeZstd(): boolean {
   return typeof z['createZstdCompress'] === 'function' && typeof z['createZstdDecompress'] === 'function';
 }
 
+export type ZstdBackend = 'native' | 'wasm';
+let forceWasm = false;
+
+/** The zstd path in use: native node:zlib when the running Node has it, else WASM (write) / fzstd (read). */
+export function zstdBackend(): ZstdBackend {
+  return !forceWasm && hasNativeZstd() ? 'native' : 'wasm';
+}
+
+/** Benchmarks and tests only: force the WASM/fzstd path (`'wasm'`) or go back to the default (`'auto'`). */
+export function setZstdBackend(choice: 'auto' | 'wasm'): void {
+  forceWasm = choice === 'wasm';
+}
+
 function levelFor(op: number, level: number | undefined): number {
   const spec = LEVELS[op];
   if (!spec) throw new FlavorError('UNSUPPORTED_OPERATION', `operation ${opName(op)} has no level`);
@@ -168,7 +181,7 @@ function loadZstdWasm(): Promise<ZstdWasm> {
 
 /** zstd: native streaming when available, else one WASM frame per ZSTD_FRAME_BYTES of input. */
 function zstdStage(level: number): Stage {
-  if (hasNativeZstd()) {
+  if (zstdBackend() === 'native') {
     const z = zlib as unknown as Record<string, (o: unknown) => Duplex>;
     const make = z['createZstdCompress'] as (o: unknown) => Duplex;
     const params = {
@@ -340,7 +353,7 @@ async function* unzstdJs(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
 }
 
 function unzstdStage(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (hasNativeZstd()) {
+  if (zstdBackend() === 'native') {
     const z = zlib as unknown as Record<string, () => Duplex>;
     return viaDuplex(input, (z['createZstdDecompress'] as () => Duplex)(), 'zstd');
   }

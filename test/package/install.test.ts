@@ -48,7 +48,7 @@ function sh(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.P
 function pathWithoutGo(): string {
   return (process.env.PATH ?? '')
     .split(path.delimiter)
-    .filter((d) => d !== '' && !existsSync(path.join(d, 'go')))
+    .filter((d) => d !== '' && which('go', d) === undefined)
     .join(path.delimiter);
 }
 
