@@ -57,7 +57,7 @@ function parseManifest(text: string): LauncherManifest | undefined {
     return undefined;
   }
   const m = value as Partial<LauncherManifest> | null;
-  if (!m || m.format !== 1 || typeof m.launchers !== 'object' || m.launchers === null) return undefined;
+  if (m?.format !== 1 || typeof m.launchers !== 'object' || m.launchers === null) return undefined;
   for (const entry of Object.values(m.launchers)) {
     const e = entry as Partial<LauncherManifestEntry> | null;
     if (
