@@ -352,12 +352,29 @@ async function* unzstdJs(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
   if (frames === 0) throw corrupt('corrupt zstd stream: no frame', undefined, { codec: 'zstd' });
 }
 
-function unzstdStage(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (zstdBackend() === 'native') {
-    const z = zlib as unknown as Record<string, () => Duplex>;
-    return viaDuplex(input, (z['createZstdDecompress'] as () => Duplex)(), 'zstd');
+/**
+ * zstd decoding with node:zlib, capped at the same window as the fzstd path (windowLogMax 27 =
+ * ZSTD_MAX_WINDOW) and with the same answer for a larger window: PAYLOAD_TOO_LARGE, not PAYLOAD_CORRUPT.
+ */
+async function* unzstdNative(input: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  const z = zlib as unknown as Record<string, (o: unknown) => Duplex>;
+  const windowLogMax = (zlib.constants as unknown as Record<string, number>)['ZSTD_d_windowLogMax'] ?? 100;
+  const make = z['createZstdDecompress'] as (o: unknown) => Duplex;
+  try {
+    yield* viaDuplex(input, make({ params: { [windowLogMax]: Math.log2(ZSTD_MAX_WINDOW) } }), 'zstd');
+  } catch (err) {
+    const code = ((err as FlavorError).cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ZSTD_error_frameParameter_windowTooLarge') {
+      throw new FlavorError('PAYLOAD_TOO_LARGE', 'zstd window is above the limit', {
+        details: { limit: ZSTD_MAX_WINDOW },
+      });
+    }
+    throw err;
   }
-  return unzstdJs(input);
+}
+
+function unzstdStage(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  return zstdBackend() === 'native' ? unzstdNative(input) : unzstdJs(input);
 }
 
 type XzModule = { XzReadableStream: new (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array> };
