@@ -7,6 +7,7 @@ import path from 'node:path';
 import { FlavorError } from '../errors.js';
 import { type Compression, planPythonBuild } from '../python/index.js';
 import { buildCacheDir, cacheRoot } from '../workenv/paths.js';
+import { checkCacheFolder } from '../workenv/safe-folder.js';
 import { type Context, flag, type ParsedValues, str } from './command.js';
 import type { PackPlan } from './commands/pack.js';
 
@@ -29,6 +30,12 @@ export async function planFromPyproject(
   if (level !== undefined && !Number.isInteger(level)) {
     throw new FlavorError('USAGE', `--compression-level must be a whole number, got "${levelText}"`);
   }
+  // Cached runtimes go into the package: a build cache another user could swap is refused first.
+  const buildCache = buildCacheDir(ctx.env);
+  await checkCacheFolder(buildCache, { create: true });
+  // The same for the folder the build tools (uv, patchelf: programs flavor runs) are downloaded into.
+  const toolsCache = cacheRoot(ctx.env).path;
+  await checkCacheFolder(path.join(toolsCache, 'tools'), { create: true });
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-pack-'));
   const verbose = flag(values, 'verbose');
   const cleanup = () => fs.rm(workDir, { recursive: true, force: true });
@@ -44,8 +51,8 @@ export async function planFromPyproject(
       strip: !flag(values, 'no-strip'),
       ...(flag(values, 'use-pip') ? { usePip: true } : {}),
       workDir,
-      buildCacheDir: buildCacheDir(ctx.env),
-      toolsCacheDir: cacheRoot(ctx.env).path,
+      buildCacheDir: buildCache,
+      toolsCacheDir: toolsCache,
       verbose,
       env: ctx.env,
       log: (event) => {

@@ -52,11 +52,15 @@ func bare(r io.ReaderAt, size int64) bool {
 
 // authenticate applies FLAVOR_VALIDATION and FLAVOR_TRUSTED_KEYS.
 func (a *App) authenticate(p *verify.Package) error {
+	level, err := verify.ParseLevel(a.Getenv("FLAVOR_VALIDATION"))
+	if err != nil {
+		return err
+	}
 	trusted, err := verify.LoadTrust(a.Getenv("FLAVOR_TRUSTED_KEYS"))
 	if err != nil {
 		return err
 	}
-	warnings, err := p.Authenticate(verify.ParseLevel(a.Getenv("FLAVOR_VALIDATION")), trusted)
+	warnings, err := p.Authenticate(level, trusted)
 	for _, w := range warnings {
 		a.Log.Warnf("%s", w)
 	}
@@ -97,6 +101,12 @@ func (a *App) Launch(userArgs []string) error {
 	}
 	plan, err := a.plan(p, cache, in.Workenv(), userArgs)
 	if err != nil {
+		lock.Close()
+		return err
+	}
+	// The app gets real paths (its interpreter and children need them): prove that the workenv path
+	// still leads to the folder that was checked and installed through the cache handles.
+	if err := cache.ConfirmPath(in.ID); err != nil {
 		lock.Close()
 		return err
 	}

@@ -41,6 +41,7 @@ const (
 	UnsafeEntry            = "UNSAFE_ENTRY"
 	UnsupportedOperation   = "UNSUPPORTED_OPERATION"
 	CacheError             = "CACHE_ERROR"
+	CacheUnsafe            = "CACHE_UNSAFE"
 	CacheBusy              = "CACHE_BUSY"
 	NotFound               = "NOT_FOUND"
 	IOError                = "IO_ERROR"
@@ -129,7 +130,7 @@ func ExitForCode(code string) int {
 		return ExitIntegrity
 	case PayloadCorrupt, PayloadTooLarge, UnsafePath, UnsafeEntry, UnsupportedOperation, IOError:
 		return ExitExtract
-	case CacheError, CacheBusy:
+	case CacheError, CacheUnsafe, CacheBusy:
 		return ExitCache
 	case NotFound:
 		return ExitExec

@@ -1,7 +1,5 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { loadPublicKeySpec } from '../../crypto/keys.js';
-import { extractSlot, findSlot } from '../../reader/extract.js';
+import { extractPackage, extractSlot, findSlot } from '../../reader/extract.js';
 import { verifyPackage } from '../../reader/verify.js';
 import { type CommandDefinition, flag } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
@@ -47,22 +45,12 @@ export const extractAll: CommandDefinition = {
   },
   async run(ctx, [pkgPath, dir], values) {
     const pkg = await verified(pkgPath!, ctx.env);
-    const force = flag(values, 'force');
-    await fs.mkdir(dir!, { recursive: true });
-    const results = [];
-    for (let i = 0; i < pkg.metadata.slots.length; i++) {
-      const name = `${String(i).padStart(2, '0')}-${pkg.metadata.slots[i]!.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-      results.push(await extractSlot(pkg, i, path.join(dir!, name), force));
-    }
-    const metaPath = path.join(dir!, 'metadata.json');
-    await fs.writeFile(metaPath, pkg.metadataJson, { flag: force ? 'w' : 'wx' }).catch((cause) => {
-      throw Object.assign(cause as Error, { path: metaPath });
-    });
-    if (flag(values, 'json')) ctx.out.json({ ok: true, slots: results, metadata: metaPath });
+    const { slots, metadata } = await extractPackage(pkg, dir!, flag(values, 'force'));
+    if (flag(values, 'json')) ctx.out.json({ ok: true, slots, metadata });
     else {
-      for (const r of results)
+      for (const r of slots)
         ctx.out.print(`[${r.index}] ${r.id} → ${r.path} (${r.kind}, ${formatBytes(r.bytes)})`);
-      ctx.out.print(`metadata → ${metaPath}`);
+      ctx.out.print(`metadata → ${metadata}`);
     }
     return 0;
   },

@@ -19,6 +19,7 @@ import { FlavorError } from '../../errors.js';
 import { verifyPackage } from '../../reader/verify.js';
 import { VERSION } from '../../version.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str, strs } from '../command.js';
+import { keyProtection } from '../keys.js';
 import { formatBytes } from '../output.js';
 import { planFromPyproject } from '../python-plan.js';
 
@@ -67,7 +68,7 @@ export const pack: CommandDefinition = {
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
   details:
-    'Reproducible: with the same inputs, key and SOURCE_DATE_EPOCH the output is byte-identical.\nWithout a key an ephemeral one is used: the package can then be checked for integrity, not authenticity.',
+    'Reproducible: with the same inputs, key and SOURCE_DATE_EPOCH the output is byte-identical.\nWithout a key an ephemeral one is used: the package can then be checked for integrity, not authenticity.\nA --private-key file that group or others can access, or in a folder everyone can write to, is refused\n(chmod 600 it); FLAVOR_ALLOW_UNPROTECTED_KEY=1 uses it anyway, with a warning.',
   async run(ctx, _args, values) {
     const manifestPath = path.resolve(ctx.cwd, str(values, 'manifest') ?? 'pyproject.toml');
     const started = Date.now();
@@ -96,7 +97,6 @@ export const pack: CommandDefinition = {
             );
           return k.raw;
         }),
-        sourceLabels: plan.sourceLabels,
         onProgress: progressPrinter(ctx),
       });
       if (!flag(values, 'no-verify')) await verifyPackage(output);
@@ -125,7 +125,6 @@ export const pack: CommandDefinition = {
 
 export interface PackPlan {
   spec: BuildSpec;
-  sourceLabels?: string[];
   defaultOutput: string;
   cleanup?: () => Promise<void>;
 }
@@ -143,9 +142,9 @@ async function isPyproject(file: string): Promise<boolean> {
 }
 
 async function planFromManifest(manifestPath: string): Promise<PackPlan> {
-  const { spec, sourceLabels } = await loadBuildManifest(manifestPath);
+  const { spec } = await loadBuildManifest(manifestPath);
   const name = spec.package.name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return { spec, sourceLabels, defaultOutput: path.join(path.dirname(manifestPath), 'dist', `${name}.psp`) };
+  return { spec, defaultOutput: path.join(path.dirname(manifestPath), 'dist', `${name}.psp`) };
 }
 
 async function resolveSigningKey(ctx: Context, values: ParsedValues): Promise<SigningKey> {
@@ -157,7 +156,7 @@ async function resolveSigningKey(ctx: Context, values: ParsedValues): Promise<Si
   }
   if (seed !== undefined) return signingKeyFromSeedText(seed);
   if (privatePath !== undefined) {
-    const key = await loadPrivateKey(path.resolve(ctx.cwd, privatePath));
+    const key = await loadPrivateKey(path.resolve(ctx.cwd, privatePath), keyProtection(ctx.env, ctx.out));
     if (publicPath !== undefined) {
       const pub = await loadPublicKeyFile(path.resolve(ctx.cwd, publicPath));
       if (Buffer.compare(Buffer.from(pub), Buffer.from(key.publicKeyRaw)) !== 0) {
