@@ -19,7 +19,6 @@ const (
 	SlotTableInvalid       = "SLOT_TABLE_INVALID"
 	SlotOutOfBounds        = "SLOT_OUT_OF_BOUNDS"
 	SlotOverlap            = "SLOT_OVERLAP"
-	MetadataOutOfBounds    = "METADATA_OUT_OF_BOUNDS"
 	MetadataTooLarge       = "METADATA_TOO_LARGE"
 	MetadataChecksum       = "METADATA_CHECKSUM"
 	MetadataCompression    = "METADATA_COMPRESSION"

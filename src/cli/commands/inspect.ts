@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { fingerprint } from '../../crypto/keys.js';
 import { chainName, unpackOperations } from '../../format/index.js';
 import { openPackage } from '../../reader/open.js';
+import { readPinnedKeys } from '../../reader/trust.js';
 import { type CommandDefinition, flag } from '../command.js';
 import { formatBytes } from '../output.js';
 
@@ -18,6 +19,7 @@ export const inspect: CommandDefinition = {
   },
   async run(ctx, [pkgPath], values) {
     const pkg = await openPackage(pkgPath!);
+    const pinned = (await readPinnedKeys(pkg)).map((k) => fingerprint(k));
     const meta = pkg.metadata;
     const size = (await fs.stat(pkgPath!)).size;
     const build = (meta.build ?? {}) as Record<string, unknown>;
@@ -54,7 +56,7 @@ export const inspect: CommandDefinition = {
       },
       identity: pkg.identity,
       signature: { status: pkg.signature, fingerprint: fingerprint(pkg.index.publicKey) },
-      launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}) },
+      launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}), pinned_keys: pinned },
       build,
       execution: meta.execution,
       slots,
@@ -70,6 +72,9 @@ export const inspect: CommandDefinition = {
     );
     p(`├── format: ${meta.format} (0x${pkg.index.formatVersion.toString(16)}), workenv id ${pkg.identity}`);
     p(`├── signature: valid Ed25519, key ${doc.signature.fingerprint}`);
+    p(
+      `├── trust: ${pinned.length > 0 ? `the launcher pins ${pinned.join(', ')}` : 'the launcher pins no key'}`,
+    );
     p(
       `├── launcher: ${String(meta.launcher?.tool ?? 'unknown')} ${String(meta.launcher?.tool_version ?? '')} (${formatBytes(pkg.layout.launcherSize)})`,
     );

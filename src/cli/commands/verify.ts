@@ -18,13 +18,15 @@ export const verify: CommandDefinition = {
     json: { type: 'boolean', help: 'print the report as JSON' },
   },
   details:
-    'Without --key (or FLAVOR_TRUSTED_KEYS) a valid package is reported as "self-signed: integrity only":\nthe bytes are intact, but anyone could have signed them. With --key the signer must match.',
+    'Without --key (or FLAVOR_TRUSTED_KEYS) a valid package is reported as "self-signed: integrity only":\nthe bytes are intact, but anyone could have signed them. With --key the signer must match.\nKeys pinned by the package\'s launcher (flavor pack --trust-key) are honoured as the launcher does:\na package signed by another key is refused.',
   async run(ctx, [pkgPath], values) {
-    const specs = [...strs(values, 'key'), ...trustedKeysFromEnv(ctx.env)];
-    const trustedKeys = await Promise.all(specs.map((s) => loadPublicKeySpec(s)));
+    const load = (specs: string[]) => Promise.all(specs.map((s) => loadPublicKeySpec(s)));
+    const trustedKeys = await load(strs(values, 'key'));
+    const launcherKeys = await load(trustedKeysFromEnv(ctx.env));
     const json = flag(values, 'json');
     const report = await verifyPackage(pkgPath!, {
       trustedKeys,
+      launcherKeys,
       onCheck: json ? undefined : (c) => ctx.out.print(`ok  ${c.name.padEnd(18)} ${c.detail}`),
     });
     const meta = report.package.metadata;
@@ -36,6 +38,7 @@ export const verify: CommandDefinition = {
         version: meta.package.version,
         trust: report.trust,
         fingerprint: report.fingerprint,
+        pinned_keys: report.pinned,
         identity: report.package.identity,
         checks: report.checks,
       });
@@ -43,7 +46,9 @@ export const verify: CommandDefinition = {
       const verdict =
         report.trust === 'trusted'
           ? `signed by trusted key ${report.fingerprint}`
-          : 'self-signed: integrity only';
+          : report.trust === 'pinned'
+            ? `signed by ${report.fingerprint}, which its launcher pins`
+            : 'self-signed: integrity only';
       ctx.out.print(`${meta.package.name} ${meta.package.version}: verified, ${verdict}`);
     }
     return 0;
