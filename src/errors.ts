@@ -33,8 +33,6 @@ export const ERROR_CODES = {
   SLOT_CHECKSUM: 'integrity',
   SLOT_DESCRIPTOR_CHECKSUM: 'integrity',
   LAUNCHER_CHECKSUM: 'integrity',
-  LAUNCHER_MISMATCH: 'integrity',
-  TOOL_CHECKSUM: 'integrity',
   // payload/: operation chains and archives
   PAYLOAD_CORRUPT: 'payload',
   PAYLOAD_TOO_LARGE: 'payload',
@@ -45,11 +43,13 @@ export const ERROR_CODES = {
   MANIFEST_INVALID: 'build',
   SOURCE_INVALID: 'build',
   LAUNCHER_NOT_FOUND: 'build',
+  LAUNCHER_MISMATCH: 'build',
   // python/: the Python packaging pipeline
   PROJECT_INVALID: 'python',
   PYTHON_NOT_FOUND: 'python',
   TOOL_FAILED: 'python',
   TOOL_DOWNLOAD: 'python',
+  TOOL_CHECKSUM: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
   CACHE_UNSAFE: 'cache',

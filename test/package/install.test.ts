@@ -178,7 +178,7 @@ test('a tampered launcher in the installed package is refused, and doctor says s
     '--python',
     PYTHON,
   ]);
-  assert.equal(r.code, 11, r.stderr);
+  assert.equal(r.code, 15, r.stderr);
   assert.match(r.stderr, /flavor: error: launcher flavor-launcher-\S+ was modified/);
   assert.match(r.stderr, /hint: .*reinstall flavorpack/);
   assert.doesNotMatch(r.stderr, /npm run setup/);
