@@ -1,5 +1,6 @@
 // Payload throughput: pack and extract a generated mixed folder with tar.gz and tar.zst, next to the
-// `tar | gzip` / `tar | zstd` command lines doing the same work in the same run.
+// `tar | gzip` / `tar | zstd` command lines doing the same work in the same run. On a Node with native
+// zstd (>= 22.15) the zstd rows run twice: native node:zlib (tar.zst) and the WASM/fzstd path (tar.zst-wasm).
 // Size: FLAVOR_BENCH_MB (default 200). Run alone: `npx tsx bench/payload.bench.ts`.
 
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import { decodeSlot, encodeSlot, OP } from '../src/payload/index.js';
+import {
+  decodeSlot,
+  encodeSlot,
+  hasNativeZstd,
+  OP,
+  setZstdBackend,
+  zstdBackend,
+} from '../src/payload/index.js';
 
 export interface BenchResult {
   name: string;
@@ -113,11 +121,16 @@ export async function benchPayload(): Promise<BenchResult[]> {
     const src = join(work, 'src');
     const bytes = generate(src, totalMb);
     const mb = bytes / MB;
-    const codecs = [
+    const codecs: Array<{ name: string; op: number; cli: string; level: number; wasm?: boolean }> = [
       { name: 'tar.gz', op: OP.GZIP, cli: 'gzip', level: 6 },
       { name: 'tar.zst', op: OP.ZSTD, cli: 'zstd', level: 3 },
     ];
+    // Where Node has native zstd (>= 22.15), the WASM/fzstd path (Node 20's) runs too, for comparison.
+    if (hasNativeZstd())
+      codecs.push({ name: 'tar.zst-wasm', op: OP.ZSTD, cli: 'zstd', level: 3, wasm: true });
     for (const c of codecs) {
+      setZstdBackend(c.wasm ? 'wasm' : 'auto');
+      const backend = c.op === OP.ZSTD ? zstdBackend() : 'zlib';
       const ours = join(work, `ours.${c.name}`);
       const chain = [OP.TAR, c.op];
       const packS = await timeAsync(async () => {
@@ -167,6 +180,7 @@ export async function benchPayload(): Promise<BenchResult[]> {
           unit: 'MB/s',
           value: Math.round(value * 10) / 10,
           extra: {
+            backend,
             seconds: Math.round(seconds * 1000) / 1000,
             inputMB: Math.round(mb),
             storedMB: Math.round(storedMb * 10) / 10,
@@ -186,6 +200,7 @@ export async function benchPayload(): Promise<BenchResult[]> {
       results.push(row('pack', packS, cliPack, `tar -c | ${c.cli} -${c.level}`));
       results.push(row('extract', extractS, cliExtract, `${c.cli} -dc | tar -x`));
     }
+    setZstdBackend('auto');
     results.push({
       name: 'payload.peakRSS',
       unit: 'MB',

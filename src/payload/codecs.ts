@@ -40,6 +40,19 @@ export function hasNativeZstd(): boolean {
   return typeof z['createZstdCompress'] === 'function' && typeof z['createZstdDecompress'] === 'function';
 }
 
+export type ZstdBackend = 'native' | 'wasm';
+let forceWasm = false;
+
+/** The zstd path in use: native node:zlib when the running Node has it, else WASM (write) / fzstd (read). */
+export function zstdBackend(): ZstdBackend {
+  return !forceWasm && hasNativeZstd() ? 'native' : 'wasm';
+}
+
+/** Benchmarks and tests only: force the WASM/fzstd path (`'wasm'`) or go back to the default (`'auto'`). */
+export function setZstdBackend(choice: 'auto' | 'wasm'): void {
+  forceWasm = choice === 'wasm';
+}
+
 function levelFor(op: number, level: number | undefined): number {
   const spec = LEVELS[op];
   if (!spec) throw new FlavorError('UNSUPPORTED_OPERATION', `operation ${opName(op)} has no level`);
@@ -168,7 +181,7 @@ function loadZstdWasm(): Promise<ZstdWasm> {
 
 /** zstd: native streaming when available, else one WASM frame per ZSTD_FRAME_BYTES of input. */
 function zstdStage(level: number): Stage {
-  if (hasNativeZstd()) {
+  if (zstdBackend() === 'native') {
     const z = zlib as unknown as Record<string, (o: unknown) => Duplex>;
     const make = z['createZstdCompress'] as (o: unknown) => Duplex;
     const params = {
@@ -339,12 +352,29 @@ async function* unzstdJs(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
   if (frames === 0) throw corrupt('corrupt zstd stream: no frame', undefined, { codec: 'zstd' });
 }
 
-function unzstdStage(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (hasNativeZstd()) {
-    const z = zlib as unknown as Record<string, () => Duplex>;
-    return viaDuplex(input, (z['createZstdDecompress'] as () => Duplex)(), 'zstd');
+/**
+ * zstd decoding with node:zlib, capped at the same window as the fzstd path (windowLogMax 27 =
+ * ZSTD_MAX_WINDOW) and with the same answer for a larger window: PAYLOAD_TOO_LARGE, not PAYLOAD_CORRUPT.
+ */
+async function* unzstdNative(input: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  const z = zlib as unknown as Record<string, (o: unknown) => Duplex>;
+  const windowLogMax = (zlib.constants as unknown as Record<string, number>)['ZSTD_d_windowLogMax'] ?? 100;
+  const make = z['createZstdDecompress'] as (o: unknown) => Duplex;
+  try {
+    yield* viaDuplex(input, make({ params: { [windowLogMax]: Math.log2(ZSTD_MAX_WINDOW) } }), 'zstd');
+  } catch (err) {
+    const code = ((err as FlavorError).cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ZSTD_error_frameParameter_windowTooLarge') {
+      throw new FlavorError('PAYLOAD_TOO_LARGE', 'zstd window is above the limit', {
+        details: { limit: ZSTD_MAX_WINDOW },
+      });
+    }
+    throw err;
   }
-  return unzstdJs(input);
+}
+
+function unzstdStage(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  return zstdBackend() === 'native' ? unzstdNative(input) : unzstdJs(input);
 }
 
 type XzModule = { XzReadableStream: new (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array> };

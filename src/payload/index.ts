@@ -1,6 +1,14 @@
 // payload/: operation chains (tar, gzip, zstd, xz, bzip2) and safe archive extraction.
 
-export { findProgram, hasNativeZstd, ZSTD_FRAME_BYTES, ZSTD_MAX_WINDOW } from './codecs.js';
+export {
+  findProgram,
+  hasNativeZstd,
+  setZstdBackend,
+  ZSTD_FRAME_BYTES,
+  ZSTD_MAX_WINDOW,
+  type ZstdBackend,
+  zstdBackend,
+} from './codecs.js';
 export type { DecodeOptions, DecodeStats } from './decode.js';
 export { decodeSlot, decodeStream } from './decode.js';
 export type { EncodeOptions, EncodeStats } from './encode.js';

