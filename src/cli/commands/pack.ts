@@ -1,26 +1,10 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import { type PackEvent, type PackOptions, pack as packApi } from '../../api/pack.js';
+import type { KeySource } from '../../api/signing-key.js';
 import type { BuildProgress } from '../../builder/build.js';
-import { buildPackage } from '../../builder/build.js';
-import type { BuildSpec } from '../../builder/build-spec.js';
-import { describeLauncher, resolveLauncher } from '../../builder/launchers.js';
-import { loadBuildManifest } from '../../builder/manifest.js';
-import {
-  fingerprint,
-  generateSigningKey,
-  loadPrivateKey,
-  loadPublicKeyFile,
-  loadPublicKeySpec,
-  type SigningKey,
-  signingKeyFromSeedText,
-} from '../../crypto/keys.js';
 import { FlavorError } from '../../errors.js';
-import { verifyPackage } from '../../reader/verify.js';
-import { VERSION } from '../../version.js';
+import type { Compression } from '../../python/index.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str, strs } from '../command.js';
 import { formatBytes } from '../output.js';
-import { planFromPyproject } from '../python-plan.js';
 
 export const pack: CommandDefinition = {
   name: 'pack',
@@ -69,122 +53,79 @@ export const pack: CommandDefinition = {
   details:
     'Reproducible: with the same inputs, key and SOURCE_DATE_EPOCH the output is byte-identical.\nWithout a key an ephemeral one is used: the package can then be checked for integrity, not authenticity.',
   async run(ctx, _args, values) {
-    const manifestPath = path.resolve(ctx.cwd, str(values, 'manifest') ?? 'pyproject.toml');
-    const started = Date.now();
-    const key = await resolveSigningKey(ctx, values);
-    const plan = (await isPyproject(manifestPath))
-      ? await planFromPyproject(ctx, manifestPath, values)
-      : await planFromManifest(manifestPath);
-    try {
-      const output = path.resolve(ctx.cwd, str(values, 'output') ?? plan.defaultOutput);
-      const launcherPath = await resolveLauncher(
-        str(values, 'launcher-bin'),
-        str(values, 'platform'),
-        ctx.env,
+    const result = await packApi(str(values, 'manifest') ?? 'pyproject.toml', {
+      ...packOptions(values),
+      cwd: ctx.cwd,
+      env: ctx.env,
+      onEvent: eventPrinter(ctx, flag(values, 'verbose')),
+    });
+    if (flag(values, 'json')) {
+      ctx.out.json(result);
+    } else {
+      ctx.out.info(
+        `packed ${result.name} ${result.version} → ${result.output} (${formatBytes(result.size)}, ${result.slots.length} slots, ${result.seconds.toFixed(1)}s)`,
       );
-      const launcher = await describeLauncher(launcherPath);
-      const trustKeys = await Promise.all(strs(values, 'trust-key').map((k) => loadPublicKeySpec(k)));
-      const result = await buildPackage(plan.spec, {
-        output,
-        launcherPath,
-        launcherVersion: launcher.version,
-        key,
-        toolVersion: VERSION,
-        sourceDateEpoch: sourceDateEpoch(ctx.env),
-        trustKeys: trustKeys.map((k) => {
-          if (!k.raw)
-            throw new FlavorError(
-              'USAGE',
-              '--trust-key needs a full public key (PEM or 64 hex digits), not a fingerprint',
-            );
-          return k.raw;
-        }),
-        sourceLabels: plan.sourceLabels,
-        onProgress: progressPrinter(ctx),
-      });
-      if (!flag(values, 'no-verify')) await verifyPackage(output);
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      if (flag(values, 'json')) {
-        ctx.out.json({
-          ok: true,
-          output,
-          size: result.size,
-          slots: result.slots,
-          fingerprint: fingerprint(key.publicKeyRaw),
-          seconds: Number(seconds),
-        });
-      } else {
-        ctx.out.info(
-          `packed ${plan.spec.package.name} ${plan.spec.package.version} → ${output} (${formatBytes(result.size)}, ${result.slots.length} slots, ${seconds}s)`,
-        );
-        ctx.out.info(`signed by ${fingerprint(key.publicKeyRaw)}`);
-      }
-      return 0;
-    } finally {
-      await plan.cleanup?.();
+      ctx.out.info(`signed by ${result.fingerprint}`);
     }
+    return 0;
   },
 };
 
-export interface PackPlan {
-  spec: BuildSpec;
-  sourceLabels?: string[];
-  defaultOutput: string;
-  cleanup?: () => Promise<void>;
-}
-
-async function isPyproject(file: string): Promise<boolean> {
-  if (path.basename(file) === 'pyproject.toml') return true;
-  if (!file.endsWith('.toml')) return false;
-  const text = await fs.readFile(file, 'utf8').catch(() => '');
-  try {
-    const doc = parseToml(text) as Record<string, unknown>;
-    return typeof doc.project === 'object' && !('package' in doc);
-  } catch {
-    return false;
+/** The command line → pack() options (pack() checks their values). */
+function packOptions(values: ParsedValues): PackOptions {
+  const levelText = str(values, 'compression-level');
+  const level = levelText === undefined ? undefined : Number(levelText);
+  if (level !== undefined && !Number.isInteger(level)) {
+    throw new FlavorError('USAGE', `--compression-level must be a whole number, got "${levelText}"`);
   }
+  const optional = {
+    output: str(values, 'output'),
+    key: keySource(values),
+    launcherBin: str(values, 'launcher-bin'),
+    platform: str(values, 'platform'),
+    python: str(values, 'python'),
+    pythonDist: str(values, 'python-dist'),
+    compression: str(values, 'compression') as Compression | undefined,
+    compressionLevel: level,
+  };
+  return {
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+    trustKeys: strs(values, 'trust-key'),
+    strip: !flag(values, 'no-strip'),
+    usePip: flag(values, 'use-pip'),
+    verify: !flag(values, 'no-verify'),
+    verbose: flag(values, 'verbose'),
+  };
 }
 
-async function planFromManifest(manifestPath: string): Promise<PackPlan> {
-  const { spec, sourceLabels } = await loadBuildManifest(manifestPath);
-  const name = spec.package.name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return { spec, sourceLabels, defaultOutput: path.join(path.dirname(manifestPath), 'dist', `${name}.psp`) };
-}
-
-async function resolveSigningKey(ctx: Context, values: ParsedValues): Promise<SigningKey> {
+function keySource(values: ParsedValues): KeySource | undefined {
   const seed = str(values, 'key-seed');
-  const privatePath = str(values, 'private-key');
-  const publicPath = str(values, 'public-key');
-  if (seed !== undefined && privatePath !== undefined) {
+  const privateKey = str(values, 'private-key');
+  const publicKey = str(values, 'public-key');
+  if (seed !== undefined && privateKey !== undefined) {
     throw new FlavorError('USAGE', 'give either --key-seed or --private-key, not both');
   }
-  if (seed !== undefined) return signingKeyFromSeedText(seed);
-  if (privatePath !== undefined) {
-    const key = await loadPrivateKey(path.resolve(ctx.cwd, privatePath));
-    if (publicPath !== undefined) {
-      const pub = await loadPublicKeyFile(path.resolve(ctx.cwd, publicPath));
-      if (Buffer.compare(Buffer.from(pub), Buffer.from(key.publicKeyRaw)) !== 0) {
-        throw new FlavorError('KEY_INVALID', '--public-key does not belong to --private-key', {
-          path: publicPath,
-        });
-      }
-    }
-    return key;
-  }
-  if (publicPath !== undefined) throw new FlavorError('USAGE', '--public-key needs --private-key');
-  ctx.out.warn(
-    'no signing key given: using an ephemeral key; the package can be checked for integrity, not authenticity',
-  );
-  ctx.out.info('hint: create a key with `flavor keygen` and pass --private-key keys/flavor-private.key');
-  return generateSigningKey();
+  if (seed !== undefined) return { seed };
+  if (privateKey !== undefined) return publicKey === undefined ? { privateKey } : { privateKey, publicKey };
+  if (publicKey !== undefined) throw new FlavorError('USAGE', '--public-key needs --private-key');
+  return undefined;
 }
 
-function sourceDateEpoch(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env.SOURCE_DATE_EPOCH;
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw))
-    throw new FlavorError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds, got "${raw}"`);
-  return Number(raw);
+/** pack()'s events on the terminal: warnings, Python steps, and the build progress line. */
+function eventPrinter(ctx: Context, verbose: boolean): (event: PackEvent) => void {
+  const showBuild = progressPrinter(ctx);
+  return (event) => {
+    if (event.kind === 'build') showBuild(event.progress);
+    else if (event.kind === 'warning') {
+      ctx.out.warn(event.message);
+      if (event.hint) ctx.out.info(`hint: ${event.hint}`);
+    } else if (event.kind === 'step-start') ctx.out.progress(`${event.message}…`);
+    else if (event.kind === 'step-done')
+      ctx.out.info(`${event.message} (${((event.elapsedMs ?? 0) / 1000).toFixed(1)}s)`);
+    else if (event.kind === 'command') {
+      if (verbose) ctx.out.info(`$ ${event.message}`);
+    } else ctx.out.info(event.message);
+  };
 }
 
 function progressPrinter(ctx: Context): (p: BuildProgress) => void {

@@ -1,5 +1,4 @@
-import { loadPublicKeySpec } from '../../crypto/keys.js';
-import { verifyPackage } from '../../reader/verify.js';
+import { verify as verifyApi } from '../../api/verify.js';
 import { type CommandDefinition, flag, strs } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
 
@@ -20,31 +19,19 @@ export const verify: CommandDefinition = {
   details:
     'Without --key (or FLAVOR_TRUSTED_KEYS) a valid package is reported as "self-signed: integrity only":\nthe bytes are intact, but anyone could have signed them. With --key the signer must match.',
   async run(ctx, [pkgPath], values) {
-    const specs = [...strs(values, 'key'), ...trustedKeysFromEnv(ctx.env)];
-    const trustedKeys = await Promise.all(specs.map((s) => loadPublicKeySpec(s)));
     const json = flag(values, 'json');
-    const report = await verifyPackage(pkgPath!, {
-      trustedKeys,
-      onCheck: json ? undefined : (c) => ctx.out.print(`ok  ${c.name.padEnd(18)} ${c.detail}`),
+    const result = await verifyApi(pkgPath!, {
+      keys: [...strs(values, 'key'), ...trustedKeysFromEnv(ctx.env)],
+      ...(json ? {} : { onCheck: (c) => ctx.out.print(`ok  ${c.name.padEnd(18)} ${c.detail}`) }),
     });
-    const meta = report.package.metadata;
     if (json) {
-      ctx.out.json({
-        ok: true,
-        package: pkgPath,
-        name: meta.package.name,
-        version: meta.package.version,
-        trust: report.trust,
-        fingerprint: report.fingerprint,
-        identity: report.package.identity,
-        checks: report.checks,
-      });
+      ctx.out.json(result);
     } else {
       const verdict =
-        report.trust === 'trusted'
-          ? `signed by trusted key ${report.fingerprint}`
+        result.trust === 'trusted'
+          ? `signed by trusted key ${result.fingerprint}`
           : 'self-signed: integrity only';
-      ctx.out.print(`${meta.package.name} ${meta.package.version}: verified, ${verdict}`);
+      ctx.out.print(`${result.name} ${result.version}: verified, ${verdict}`);
     }
     return 0;
   },

@@ -1,0 +1,67 @@
+// extract() / extractAll(): verify the package first, then decode one slot or all of them. Nothing from
+// the package touches disk before verify passed.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { loadPublicKeySpec } from '../crypto/keys.js';
+import { type ExtractedSlot, extractSlot, findSlot } from '../reader/extract.js';
+import { verifyPackage } from '../reader/verify.js';
+
+export type { ExtractedSlot } from '../reader/extract.js';
+
+export interface ExtractOptions {
+  /** Overwrite existing outputs. */
+  force?: boolean;
+  /** Trusted keys (as for verify()): when given, the package must be signed by one of them. */
+  keys?: string[];
+}
+
+export interface ExtractResult {
+  ok: true;
+  slots: ExtractedSlot[];
+}
+
+export interface ExtractAllResult extends ExtractResult {
+  /** Path of the written metadata.json. */
+  metadata: string;
+}
+
+async function verified(pkgPath: string, keys: string[] = []) {
+  const trustedKeys = await Promise.all(keys.map((s) => loadPublicKeySpec(s)));
+  return (await verifyPackage(pkgPath, { trustedKeys })).package;
+}
+
+/**
+ * Verifies `pkgPath`, then decodes one slot (`slot`: index like "0" or id like "runtime") to `output`: a tar
+ * slot is unpacked into the folder `output`, any other slot is written as the file `output`.
+ */
+export async function extract(
+  pkgPath: string,
+  slot: string,
+  output: string,
+  options: ExtractOptions = {},
+): Promise<ExtractResult> {
+  const pkg = await verified(pkgPath, options.keys);
+  return { ok: true, slots: [await extractSlot(pkg, findSlot(pkg, slot), output, options.force ?? false)] };
+}
+
+/** Verifies `pkgPath`, then decodes every slot into `dir/<NN>-<id>` and writes `dir/metadata.json`. */
+export async function extractAll(
+  pkgPath: string,
+  dir: string,
+  options: ExtractOptions = {},
+): Promise<ExtractAllResult> {
+  const pkg = await verified(pkgPath, options.keys);
+  const force = options.force ?? false;
+  await fs.mkdir(dir, { recursive: true });
+  const slots: ExtractedSlot[] = [];
+  for (let i = 0; i < pkg.metadata.slots.length; i++) {
+    const name = `${String(i).padStart(2, '0')}-${pkg.metadata.slots[i]!.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+    slots.push(await extractSlot(pkg, i, path.join(dir, name), force));
+  }
+  const metadata = path.join(dir, 'metadata.json');
+  await fs.writeFile(metadata, pkg.metadataJson, { flag: force ? 'w' : 'wx' }).catch((cause) => {
+    throw Object.assign(cause as Error, { path: metadata });
+  });
+  return { ok: true, slots, metadata };
+}

@@ -1,0 +1,82 @@
+// inspect(): what a package contains, as the stable document `flavor inspect --json` prints. The structure
+// and signature are checked; slot hashes are not (that is verify()).
+
+import { promises as fs } from 'node:fs';
+import { fingerprint } from '../crypto/keys.js';
+import { chainName, unpackOperations } from '../format/index.js';
+import { openPackage } from '../reader/open.js';
+
+export interface InspectSlot {
+  index: number;
+  id: string;
+  purpose: string;
+  lifecycle: string;
+  target: string;
+  /** The operation chain, e.g. `tar.zst`. */
+  operations: string;
+  /** Stored bytes. */
+  size: number;
+  original_size: number;
+  /** size / original_size, 4 decimals; null for an empty slot. */
+  ratio: number | null;
+  offset: number;
+  checksum: string;
+  permissions: string | null;
+}
+
+export interface InspectResult {
+  package: { name: string; version: string; description: string | null };
+  file: { path: string; size: number };
+  format: { name: string; version: string; metadata_version: string | null };
+  identity: string;
+  signature: { status: 'valid'; fingerprint: string };
+  launcher: { size: number } & Record<string, unknown>;
+  build: Record<string, unknown>;
+  execution: Record<string, unknown> & { command: string };
+  slots: InspectSlot[];
+}
+
+/** Reads the package at `pkgPath` and describes it. */
+export async function inspect(pkgPath: string): Promise<InspectResult> {
+  const pkg = await openPackage(pkgPath);
+  const meta = pkg.metadata;
+  const size = (await fs.stat(pkgPath)).size;
+  const slots = meta.slots.map((s, i): InspectSlot => {
+    const d = pkg.descriptors[i]!;
+    const stored = Number(d.size);
+    const original = Number(d.originalSize);
+    return {
+      index: i,
+      id: s.id,
+      purpose: s.purpose,
+      lifecycle: s.lifecycle,
+      target: s.target,
+      operations: chainName(unpackOperations(d.operations)),
+      size: stored,
+      original_size: original,
+      ratio: original > 0 ? Number((stored / original).toFixed(4)) : null,
+      offset: Number(d.offset),
+      checksum: s.checksum,
+      permissions: s.permissions ?? null,
+    };
+  });
+  return {
+    package: {
+      name: meta.package.name,
+      version: meta.package.version,
+      description: meta.package.description ?? null,
+    },
+    file: { path: pkgPath, size },
+    format: {
+      name: meta.format,
+      version: `0x${pkg.index.formatVersion.toString(16)}`,
+      metadata_version: meta.format_version ?? null,
+    },
+    identity: pkg.identity,
+    signature: { status: pkg.signature, fingerprint: fingerprint(pkg.index.publicKey) },
+    launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}) },
+    build: (meta.build ?? {}) as Record<string, unknown>,
+    execution: meta.execution as InspectResult['execution'],
+    slots,
+  };
+}

@@ -1,0 +1,69 @@
+// Bridge from pack() to the Python pipeline (src/python/): pyproject.toml → BuildSpec, with each step
+// reported through the caller's log.
+
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FlavorError } from '../errors.js';
+import { type Compression, type PythonBuildEvent, planPythonBuild } from '../python/index.js';
+import { buildCacheDir } from '../workenv/paths.js';
+import type { PackPlan } from './pack-input.js';
+
+const COMPRESSIONS = ['zstd', 'gzip', 'xz'];
+
+/** The pyproject-only options of pack(). */
+export interface PythonPackOptions {
+  /** The interpreter to package (default: the best one found). */
+  python?: string;
+  /** A python-build-standalone archive to package instead. */
+  pythonDist?: string;
+  /** Compression of the Python slots (default zstd). */
+  compression?: Compression;
+  compressionLevel?: number;
+  /** Strip debug symbols from the runtime (default true). */
+  strip?: boolean;
+  /** Install dependencies with pip instead of uv. */
+  usePip?: boolean;
+  /** Report the uv/pip/python command lines (as `command` events). */
+  verbose?: boolean;
+}
+
+export async function planFromPyproject(
+  manifestPath: string,
+  options: PythonPackOptions,
+  context: { cwd: string; env: NodeJS.ProcessEnv; log: (event: PythonBuildEvent) => void },
+): Promise<PackPlan> {
+  const { compression, compressionLevel: level } = options;
+  if (compression !== undefined && !COMPRESSIONS.includes(compression)) {
+    throw new FlavorError(
+      'USAGE',
+      `--compression must be one of ${COMPRESSIONS.join(', ')}, got "${compression}"`,
+    );
+  }
+  if (level !== undefined && !Number.isInteger(level)) {
+    throw new FlavorError('USAGE', `--compression-level must be a whole number, got "${level}"`);
+  }
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-pack-'));
+  const cleanup = () => fs.rm(workDir, { recursive: true, force: true });
+  try {
+    const { python, pythonDist } = options;
+    const plan = await planPythonBuild({
+      manifestPath,
+      ...(python === undefined ? {} : { python: path.resolve(context.cwd, python) }),
+      ...(pythonDist === undefined ? {} : { pythonDist: path.resolve(context.cwd, pythonDist) }),
+      ...(compression === undefined ? {} : { compression }),
+      ...(level === undefined ? {} : { compressionLevel: level }),
+      strip: options.strip ?? true,
+      ...(options.usePip ? { usePip: true } : {}),
+      workDir,
+      buildCacheDir: buildCacheDir(context.env),
+      verbose: options.verbose ?? false,
+      env: context.env,
+      log: context.log,
+    });
+    return { spec: plan.spec, defaultOutput: plan.outputPath, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
