@@ -4,7 +4,7 @@
 //   payload/  → errors + node built-ins + its npm dependencies
 //   builder/, reader/ → format, crypto, payload, errors, version, workenv/identity (+ node built-ins, npm deps)
 //   python/   → never reader/, workenv/ or cli/
-//   nobody outside cli/ imports cli/
+//   nobody outside cli/ imports cli/; api/ (the library behind src/index.ts) is imported only by cli/ and index.ts
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -122,6 +122,14 @@ test('nothing outside cli/ imports cli/', () => {
   const bad = violations(
     (i) => folder(i.file) !== 'cli',
     (i) => i.target === undefined || folder(i.target) !== 'cli',
+  );
+  assert.deepEqual(bad, []);
+});
+
+test('only cli/ and index.ts import api/ (the library layer)', () => {
+  const bad = violations(
+    (i) => !['cli', 'api'].includes(folder(i.file)) && i.file !== 'index.ts',
+    (i) => i.target === undefined || folder(i.target) !== 'api',
   );
   assert.deepEqual(bad, []);
 });
