@@ -1,10 +1,10 @@
 import { type PackEvent, type PackOptions, pack as packApi } from '../../api/pack.js';
 import type { KeySource } from '../../api/signing-key.js';
-import type { BuildProgress } from '../../builder/build.js';
 import { FlavorError } from '../../errors.js';
 import type { Compression } from '../../python/index.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str, strs } from '../command.js';
 import { formatBytes } from '../output.js';
+import { buildProgressPrinter } from '../progress.js';
 
 export const pack: CommandDefinition = {
   name: 'pack',
@@ -113,7 +113,7 @@ function keySource(values: ParsedValues): KeySource | undefined {
 
 /** pack()'s events on the terminal: warnings, Python steps, and the build progress line. */
 function eventPrinter(ctx: Context, verbose: boolean): (event: PackEvent) => void {
-  const showBuild = progressPrinter(ctx);
+  const showBuild = buildProgressPrinter(ctx.out);
   return (event) => {
     if (event.kind === 'build') showBuild(event.progress);
     else if (event.kind === 'warning') {
@@ -125,27 +125,5 @@ function eventPrinter(ctx: Context, verbose: boolean): (event: PackEvent) => voi
     else if (event.kind === 'command') {
       if (verbose) ctx.out.info(`$ ${event.message}`);
     } else ctx.out.info(event.message);
-  };
-}
-
-function progressPrinter(ctx: Context): (p: BuildProgress) => void {
-  let slotStarted = Date.now();
-  let current = -1;
-  return (p) => {
-    if (p.phase === 'slot') {
-      if (p.slotIndex !== current) {
-        current = p.slotIndex ?? -1;
-        slotStarted = Date.now();
-      }
-      const secs = Math.max((Date.now() - slotStarted) / 1000, 0.001);
-      const rate = formatBytes(Math.round((p.bytes ?? 0) / secs));
-      ctx.out.progress(
-        `packing slot ${(p.slotIndex ?? 0) + 1}/${p.slotCount} ${p.slotId}: ${formatBytes(p.bytes ?? 0)} (${rate}/s)`,
-      );
-    } else if (p.phase === 'assemble') {
-      ctx.out.progress('writing package…');
-    } else {
-      ctx.out.clearProgress();
-    }
   };
 }
