@@ -1,6 +1,7 @@
 // Every command, sorted by name. Adding a command = one file in this folder + one line here.
 import type { CommandDefinition } from '../command.js';
 import { clean } from './clean.js';
+import { completion } from './completion.js';
 import { extract, extractAll } from './extract.js';
 import { helpersBuild, helpersClean, helpersInfo, helpersList, helpersTest } from './helpers.js';
 import { inspect } from './inspect.js';
@@ -12,6 +13,7 @@ import { workenvClean, workenvInfo, workenvInspect, workenvList, workenvRemove }
 
 export const COMMANDS: CommandDefinition[] = [
   clean,
+  completion,
   extract,
   extractAll,
   helpersBuild,
