@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   UNTRUSTED_KEY: 'signature',
   KEY_INVALID: 'key',
   KEY_EXISTS: 'key',
+  KEY_UNPROTECTED: 'key',
   SLOT_CHECKSUM: 'integrity',
   SLOT_DESCRIPTOR_CHECKSUM: 'integrity',
   LAUNCHER_CHECKSUM: 'integrity',

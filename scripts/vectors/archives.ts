@@ -143,6 +143,22 @@ export const ARCHIVE_GENERATORS: Record<string, () => Omit<ArchiveVector, 'name'
     expect: 'UNSAFE_ENTRY',
     bytes: gnuSparse(),
   }),
+  'fail-no-end-marker': () => ({
+    comment: 'a complete entry and then the end of the stream, without the zero end-of-archive block',
+    expect: 'PAYLOAD_CORRUPT',
+    bytes: buildTar([file('a', 'data')], { end: false }),
+  }),
+  'fail-empty-stream': () => ({
+    comment: 'no bytes at all: not even an end-of-archive block',
+    expect: 'PAYLOAD_CORRUPT',
+    bytes: new Uint8Array(0),
+  }),
+  'ok-one-zero-block': () => ({
+    comment: 'one zero block ends the archive (readers accept a single end block, as GNU tar does)',
+    expect: 'success',
+    tree: ['a'],
+    bytes: Buffer.concat([buildTar([file('a', 'data')], { end: false }), Buffer.alloc(512)]),
+  }),
   'ok-exactly-max-bytes': () => ({
     comment: 'an archive exactly as long as the cap',
     expect: 'success',

@@ -279,6 +279,18 @@ export const GENERATORS: Record<string, Generator> = {
       },
     }),
   }),
+  'fail-permissions': () => ({
+    comment: 'signed metadata gives a slot permissions "rwxr-xr-x" (not an octal mode string or null)',
+    expect: 'METADATA_SCHEMA',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [rawSlot()],
+      editMetadata: (m: PackageMetadata) => {
+        m.slots[0]!.permissions = 'rwxr-xr-x';
+      },
+    }),
+  }),
   'fail-chain-too-long': () => ({
     comment: 'signed metadata names a chain of nine operations',
     expect: 'CHAIN_TOO_LONG',

@@ -1,10 +1,8 @@
 // extract() / extractAll(): verify the package first, then decode one slot or all of them. Nothing from
 // the package touches disk before verify passed.
 
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { loadPublicKeySpec } from '../crypto/keys.js';
-import { type ExtractedSlot, extractSlot, findSlot } from '../reader/extract.js';
+import { type ExtractedSlot, extractPackage, extractSlot, findSlot } from '../reader/extract.js';
 import { verifyPackage } from '../reader/verify.js';
 
 export type { ExtractedSlot } from '../reader/extract.js';
@@ -52,16 +50,7 @@ export async function extractAll(
   options: ExtractOptions = {},
 ): Promise<ExtractAllResult> {
   const pkg = await verified(pkgPath, options.keys);
-  const force = options.force ?? false;
-  await fs.mkdir(dir, { recursive: true });
-  const slots: ExtractedSlot[] = [];
-  for (let i = 0; i < pkg.metadata.slots.length; i++) {
-    const name = `${String(i).padStart(2, '0')}-${pkg.metadata.slots[i]!.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-    slots.push(await extractSlot(pkg, i, path.join(dir, name), force));
-  }
-  const metadata = path.join(dir, 'metadata.json');
-  await fs.writeFile(metadata, pkg.metadataJson, { flag: force ? 'w' : 'wx' }).catch((cause) => {
-    throw Object.assign(cause as Error, { path: metadata });
-  });
+  // All or nothing: a refused slot removes everything this call created, and keeps what existed.
+  const { slots, metadata } = await extractPackage(pkg, dir, options.force ?? false);
   return { ok: true, slots, metadata };
 }

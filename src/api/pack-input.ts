@@ -8,8 +8,6 @@ import { loadBuildManifest } from '../builder/manifest.js';
 
 export interface PackPlan {
   spec: BuildSpec;
-  /** The manifest's own `source` strings, used as labels in the metadata. */
-  sourceLabels?: string[];
   /** Where the package goes without an explicit output. */
   defaultOutput: string;
   /** Removes the planner's temporary folders; called once the package is written (or the pack failed). */
@@ -30,8 +28,8 @@ export async function isPyproject(file: string): Promise<boolean> {
 }
 
 export async function planFromManifest(manifestPath: string): Promise<PackPlan> {
-  const { spec, sourceLabels } = await loadBuildManifest(manifestPath);
-  return { spec, sourceLabels, defaultOutput: defaultOutputFor(spec, path.dirname(manifestPath)) };
+  const { spec } = await loadBuildManifest(manifestPath);
+  return { spec, defaultOutput: defaultOutputFor(spec, path.dirname(manifestPath)) };
 }
 
 /** A BuildSpec given in code: slot sources are resolved against `cwd`, the package goes to cwd/dist. */

@@ -34,7 +34,10 @@ export interface PackOptions extends PythonPackOptions {
   verify?: boolean;
   /** Relative paths are resolved against this (default process.cwd()). */
   cwd?: string;
-  /** Environment for the build tools and defaults (default process.env). */
+  /**
+   * Environment for the build tools and defaults (default process.env). FLAVOR_ALLOW_UNPROTECTED_KEY=1
+   * uses a private key file others can access (with a warning) instead of refusing it.
+   */
   env?: NodeJS.ProcessEnv;
   onEvent?: (event: PackEvent) => void;
 }
@@ -62,9 +65,10 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const emit = options.onEvent ?? (() => {});
-  const key = await resolveSigningKey(options.key, cwd, (message, hint) =>
-    emit({ kind: 'warning', message, hint }),
-  );
+  const key = await resolveSigningKey(options.key, cwd, {
+    allowUnprotected: env.FLAVOR_ALLOW_UNPROTECTED_KEY === '1',
+    warn: (message, hint) => emit({ kind: 'warning', message, ...(hint === undefined ? {} : { hint }) }),
+  });
   const plan = await planInput(input, options, { cwd, env, log: emit });
   try {
     const output = path.resolve(cwd, options.output ?? plan.defaultOutput);
@@ -78,7 +82,6 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
       toolVersion: VERSION,
       sourceDateEpoch: options.sourceDateEpoch ?? sourceDateEpoch(env),
       trustKeys: await loadTrustKeys(options.trustKeys ?? []),
-      sourceLabels: plan.sourceLabels,
       onProgress: (progress) => emit({ kind: 'build', progress }),
     });
     if (options.verify ?? true) await verifyPackage(output);

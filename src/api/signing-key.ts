@@ -25,10 +25,10 @@ export type KeySource =
 export async function resolveSigningKey(
   source: KeySource | undefined,
   cwd: string,
-  warn: (message: string, hint: string) => void,
+  protection: { allowUnprotected: boolean; warn: (message: string, hint?: string) => void },
 ): Promise<SigningKey> {
   if (source === undefined) {
-    warn(
+    protection.warn(
       'no signing key given: using an ephemeral key; the package can be checked for integrity, not authenticity',
       'create a key with `flavor keygen` and pass --private-key keys/flavor-private.key',
     );
@@ -36,7 +36,11 @@ export async function resolveSigningKey(
   }
   if ('signingKey' in source) return source.signingKey;
   if ('seed' in source) return signingKeyFromSeedText(source.seed);
-  const key = await loadPrivateKey(path.resolve(cwd, source.privateKey));
+  // A key file others can read or swap is refused (KEY_UNPROTECTED) unless allowUnprotected.
+  const key = await loadPrivateKey(path.resolve(cwd, source.privateKey), {
+    allowUnprotected: protection.allowUnprotected,
+    warn: (message) => protection.warn(message),
+  });
   if (source.publicKey !== undefined) {
     const pub = await loadPublicKeyFile(path.resolve(cwd, source.publicKey));
     if (Buffer.compare(Buffer.from(pub), Buffer.from(key.publicKeyRaw)) !== 0) {

@@ -19,6 +19,11 @@ export interface SlotSpec {
   id: string;
   /** Absolute path of a file or directory on the build machine. Never written to the package. */
   source: string;
+  /**
+   * What the metadata records as the slot's `source`: a path relative to the project (POSIX separators).
+   * Absent for sources that are not project files (generated, or outside the project): recorded as "".
+   */
+  label?: string;
   /** Where the slot lands, relative to the workenv: "{workenv}", "{workenv}/bin/tool", … */
   target: string;
   /** The operation chain, by name (raw, gzip, tar, tar.gz, zstd, tar.zst, xz, tar.xz, bzip2, tar.bz2, "tar|gzip"). */

@@ -45,8 +45,6 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Raw Ed25519 keys written into the launcher's trust block. */
   trustKeys?: Uint8Array[];
-  /** Labels for slot `source` fields (relative paths); default: the source's base name. */
-  sourceLabels?: string[];
   onProgress?: (progress: BuildProgress) => void;
 }
 
@@ -183,7 +181,8 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
       size,
       originalSize: stats.originalSize,
       operations: chainName(chain),
-      sourceLabel: options.sourceLabels?.[i] ?? path.basename(slot.source),
+      // Never a build-machine path (docs/format.md): the project-relative label, or nothing.
+      sourceLabel: slot.label ?? '',
     });
   }
   return stored;

@@ -9,8 +9,6 @@ import type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './bu
 
 export interface LoadedManifest {
   spec: BuildSpec;
-  /** The manifest's own `source` strings (relative), used as labels in the metadata. */
-  sourceLabels: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -74,7 +72,6 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
   const execution = need(root.execution, 'execution');
   const slotsValue = root.slots ?? [];
   if (!Array.isArray(slotsValue)) throw invalid(file, 'slots', 'must be an array');
-  const labels: string[] = [];
   const slots: SlotSpec[] = slotsValue.map((raw, i) => {
     const field = `slots[${i}]`;
     const slot = need(raw, field);
@@ -99,7 +96,6 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
         'give a path relative to the manifest',
       );
     }
-    labels.push(source);
     const permissions = slot.permissions;
     if (permissions !== undefined && permissions !== null && typeof permissions !== 'string') {
       throw invalid(file, `${field}.permissions`, 'must be an octal string like "0755"');
@@ -111,6 +107,7 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
     return {
       id: str(slot, 'id', `${field}.id`)!,
       source: path.resolve(base, source),
+      label: projectLabel(base, path.resolve(base, source)),
       target: str(slot, 'target', `${field}.target`)!,
       operations: str(slot, 'operations', `${field}.operations`, false) ?? 'raw',
       purpose: str(slot, 'purpose', `${field}.purpose`, false) ?? 'data',
@@ -166,7 +163,19 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
     };
   }
   if (root.setup_commands !== undefined) spec.setupCommands = setupCommands(root.setup_commands, file);
-  return { spec, sourceLabels: labels };
+  return { spec };
+}
+
+/**
+ * The metadata label of a source: its path relative to the manifest's folder with `/` separators
+ * (`./data.txt` → `data.txt`), or "" for a source outside that folder (absolute elsewhere, `../x`),
+ * so no build-machine path ever reaches the signed metadata.
+ */
+export function projectLabel(projectDir: string, source: string): string {
+  const rel = path.relative(projectDir, source);
+  if (rel === '') return '.';
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return '';
+  return rel.split(path.sep).join('/');
 }
 
 function stringMap(value: unknown, field: string, file: string): Record<string, string> {

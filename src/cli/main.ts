@@ -52,6 +52,14 @@ export async function main(
   const json = argv.includes('--json');
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const out = new Output(streams, { debug, json, quiet });
+  const code = await runCommand(argv, out, streams.env, cwd);
+  // A closed pipe is not a failure (the reader had enough); any other write failure is.
+  await out.settle();
+  const failure = out.outputFailure();
+  return failure && code === 0 ? out.error(failure) : code;
+}
+
+async function runCommand(argv: string[], out: Output, env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       out.print(usage());
@@ -84,7 +92,7 @@ export async function main(
       out.print(helpText(found.def));
       return 0;
     }
-    return await found.def.run({ out, env: streams.env, cwd }, args, values);
+    return await found.def.run({ out, env, cwd }, args, values);
   } catch (error) {
     return out.error(error);
   }

@@ -1,9 +1,11 @@
 // The only place that writes to the terminal. Rules: results on stdout; progress, warnings and errors on
 // stderr; messages are lower-case `flavor: error: …` then `hint: …`; no colour unless stderr is a TTY and
 // NO_COLOR is unset; no stack trace unless --debug; key material is never printed.
+// A reader that goes away (`flavor verify PKG | head -1`) is not an error: once a stream reports EPIPE,
+// later writes to it are dropped and the command finishes quietly with its own exit code.
 
 import type { Writable } from 'node:stream';
-import { toFlavorError } from '../errors.js';
+import { FlavorError, toFlavorError } from '../errors.js';
 
 export interface OutputStreams {
   stdout: Writable & { isTTY?: boolean };
@@ -14,37 +16,63 @@ export interface OutputStreams {
 export class Output {
   readonly color: boolean;
   private progressShown = false;
+  /** Streams whose reader went away or that failed: nothing more is written to them. */
+  private readonly closed = new Set<Writable>();
+  /** The first write failure that was not a closed pipe (e.g. ENOSPC on a redirected stdout). */
+  private writeFailure: NodeJS.ErrnoException | undefined;
 
   constructor(
     readonly streams: OutputStreams,
     readonly options: { quiet?: boolean; debug?: boolean; json?: boolean } = {},
   ) {
     this.color = Boolean(streams.stderr.isTTY) && !streams.env.NO_COLOR && streams.env.TERM !== 'dumb';
+    for (const stream of [streams.stdout, streams.stderr]) {
+      stream.on('error', (err: NodeJS.ErrnoException) => this.onWriteError(stream, err));
+    }
   }
 
   /** A result line on stdout. */
   print(line = ''): void {
     this.clearProgress();
-    this.streams.stdout.write(`${line}\n`);
+    this.write(this.streams.stdout, `${line}\n`);
   }
 
   json(value: unknown): void {
     this.clearProgress();
-    this.streams.stdout.write(
+    this.write(
+      this.streams.stdout,
       `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
     );
+  }
+
+  /** Waits until everything written so far reached the streams (or failed), so failures are known. */
+  async settle(): Promise<void> {
+    for (const stream of [this.streams.stdout, this.streams.stderr]) {
+      if (this.closed.has(stream) || stream.destroyed) continue;
+      await new Promise<void>((resolve) => stream.write('', () => resolve()));
+    }
+  }
+
+  /**
+   * After the command: an IO_ERROR when stdout or stderr failed for another reason than a closed pipe
+   * (the output is incomplete and the caller must know), else undefined.
+   */
+  outputFailure(): FlavorError | undefined {
+    const err = this.writeFailure;
+    if (!err) return undefined;
+    return new FlavorError('IO_ERROR', `cannot write the output: ${err.code ?? err.message}`, { cause: err });
   }
 
   /** Informational line on stderr (silenced by --quiet). */
   info(line: string): void {
     if (this.options.quiet) return;
     this.clearProgress();
-    this.streams.stderr.write(`${line}\n`);
+    this.write(this.streams.stderr, `${line}\n`);
   }
 
   warn(message: string): void {
     this.clearProgress();
-    this.streams.stderr.write(`${this.paint('33', 'flavor: warning:')} ${message}\n`);
+    this.write(this.streams.stderr, `${this.paint('33', 'flavor: warning:')} ${message}\n`);
   }
 
   /** A transient status line, only on a TTY and never with --quiet. */
@@ -53,13 +81,13 @@ export class Output {
     // A terminal of unknown size reports 0 columns: then the line is not cut (slice(0, -1) lost its last char).
     const columns = this.streams.stderr.columns ?? 0;
     const width = columns > 1 ? columns - 1 : Number.POSITIVE_INFINITY;
-    this.streams.stderr.write(`\r\x1b[2K${line.slice(0, width)}`);
+    this.write(this.streams.stderr, `\r\x1b[2K${line.slice(0, width)}`);
     this.progressShown = true;
   }
 
   clearProgress(): void {
     if (!this.progressShown) return;
-    this.streams.stderr.write('\r\x1b[2K');
+    this.write(this.streams.stderr, '\r\x1b[2K');
     this.progressShown = false;
   }
 
@@ -71,18 +99,31 @@ export class Output {
     const err = toFlavorError(value);
     this.clearProgress();
     if (this.options.json) {
-      this.streams.stdout.write(`${JSON.stringify({ ok: false, error: err.toJSON() }, null, 2)}\n`);
+      this.write(this.streams.stdout, `${JSON.stringify({ ok: false, error: err.toJSON() }, null, 2)}\n`);
     }
     const where = err.path ? ` (${err.path})` : '';
     const region = typeof err.details?.region === 'string' ? `[${err.details.region}] ` : '';
-    this.streams.stderr.write(`${this.paint('31', 'flavor: error:')} ${region}${err.message}${where}\n`);
-    if (err.hint) this.streams.stderr.write(`${this.paint('36', 'hint:')} ${err.hint}\n`);
+    this.write(
+      this.streams.stderr,
+      `${this.paint('31', 'flavor: error:')} ${region}${err.message}${where}\n`,
+    );
+    if (err.hint) this.write(this.streams.stderr, `${this.paint('36', 'hint:')} ${err.hint}\n`);
     if (this.options.debug) {
-      this.streams.stderr.write(`code: ${err.code}\n${err.stack ?? ''}\n`);
+      this.write(this.streams.stderr, `code: ${err.code}\n${err.stack ?? ''}\n`);
       if (err.cause instanceof Error)
-        this.streams.stderr.write(`cause: ${err.cause.stack ?? err.cause.message}\n`);
+        this.write(this.streams.stderr, `cause: ${err.cause.stack ?? err.cause.message}\n`);
     }
     return err.exitCode;
+  }
+
+  private write(stream: Writable, text: string): void {
+    if (this.closed.has(stream) || stream.destroyed) return;
+    stream.write(text);
+  }
+
+  private onWriteError(stream: Writable, err: NodeJS.ErrnoException): void {
+    this.closed.add(stream);
+    if (err.code !== 'EPIPE' && this.writeFailure === undefined) this.writeFailure = err;
   }
 
   paint(code: string, text: string): string {

@@ -11,6 +11,7 @@ import {
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FlavorError } from '../errors.js';
+import { checkKeyProtection, type KeyProtectionOptions } from './key-protection.js';
 
 /** DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows. */
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -79,9 +80,16 @@ export function fingerprint(raw: Uint8Array): string {
   return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 }
 
-/** Loads a PEM private key (PKCS#8; also a raw 32- or 64-byte key inside a PEM block, as upstream Go allows). */
-export async function loadPrivateKey(file: string): Promise<SigningKey> {
-  const text = await readKeyFile(file);
+/**
+ * Loads a PEM private key (PKCS#8; also a raw 32- or 64-byte key inside a PEM block, as upstream Go allows).
+ * A key file others can access, or in a folder everyone can write to, is refused (KEY_UNPROTECTED) unless
+ * `protection.allowUnprotected` (see key-protection.ts).
+ */
+export async function loadPrivateKey(
+  file: string,
+  protection: KeyProtectionOptions = {},
+): Promise<SigningKey> {
+  const text = await readPrivateKeyFile(file, protection);
   try {
     const key = createPrivateKey({ key: text, format: 'pem' });
     return fromPrivateKey(key);
@@ -129,6 +137,27 @@ async function readKeyFile(file: string): Promise<string> {
   }
 }
 
+/** Reads the key through one open handle, so the mode checked is the mode of the file read. */
+async function readPrivateKeyFile(file: string, protection: KeyProtectionOptions): Promise<string> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (cause) {
+    throw new FlavorError('NOT_FOUND', 'cannot read key file', { path: file, cause });
+  }
+  try {
+    const folder = path.dirname(await fs.realpath(file));
+    const [fileStat, folderStat] = await Promise.all([handle.stat(), fs.stat(folder)]);
+    checkKeyProtection({ file, fileMode: fileStat.mode, folder, folderMode: folderStat.mode }, protection);
+    return await handle.readFile('utf8');
+  } catch (cause) {
+    if (cause instanceof FlavorError) throw cause;
+    throw new FlavorError('NOT_FOUND', 'cannot read key file', { path: file, cause });
+  } finally {
+    await handle.close();
+  }
+}
+
 function pemBody(text: string): Uint8Array | undefined {
   const m = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)-----END [A-Z0-9 ]+-----/.exec(text);
   if (!m?.[1]) return undefined;
@@ -144,8 +173,18 @@ export interface KeyFiles {
  * Writes a key pair as PKCS#8 / SPKI PEM. The private key file is created with O_EXCL and mode 0600;
  * existing files are refused unless `force` (then replaced atomically through a temp file).
  */
-export async function saveKeyPair(key: SigningKey, dir: string, force: boolean): Promise<KeyFiles> {
+export async function saveKeyPair(
+  key: SigningKey,
+  dir: string,
+  force: boolean,
+  protection: KeyProtectionOptions = {},
+): Promise<KeyFiles> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  // The same rule `pack` applies when it loads the key: never write a key that would then be refused.
+  checkKeyProtection(
+    { file: path.join(dir, 'flavor-private.key'), folder: dir, folderMode: (await fs.stat(dir)).mode },
+    protection,
+  );
   const files = {
     privateKeyPath: path.join(dir, 'flavor-private.key'),
     publicKeyPath: path.join(dir, 'flavor-public.key'),

@@ -53,10 +53,13 @@ describe('manifest', () => {
     const cwd = process.cwd();
     process.chdir(os.tmpdir());
     try {
-      const { spec, sourceLabels } = await loadBuildManifest(path.relative(process.cwd(), file));
+      const { spec } = await loadBuildManifest(path.relative(process.cwd(), file));
       assert.equal(spec.slots[0]!.source, path.join(work, 'proj', 'app'));
       assert.equal(spec.slots[1]!.source, path.join(work, 'proj', 'data.txt'));
-      assert.deepEqual(sourceLabels, ['app', './data.txt']);
+      assert.deepEqual(
+        spec.slots.map((s) => s.label),
+        ['app', 'data.txt'],
+      );
       assert.deepEqual(spec.execution.env, { MODE: 'prod' }, '`environment` is read like `env`');
       assert.equal(spec.execution.primarySlot, 0);
       assert.equal(spec.slots[1]!.permissions, '0640');
@@ -122,7 +125,7 @@ describe('manifest', () => {
 describe('buildPackage', () => {
   let output: string;
   before(async () => {
-    const { spec, sourceLabels } = manifestToSpec(MANIFEST, path.join(work, 'proj', 'flavor.json'));
+    const { spec } = manifestToSpec(MANIFEST, path.join(work, 'proj', 'flavor.json'));
     output = path.join(work, 'out', 'built.psp');
     await buildPackage(spec, {
       output,
@@ -130,7 +133,6 @@ describe('buildPackage', () => {
       key: KEY,
       toolVersion: 'test',
       sourceDateEpoch: 1_700_000_000,
-      sourceLabels,
     });
   });
 
@@ -147,7 +149,7 @@ describe('buildPackage', () => {
     const m = report.package.metadata;
     assert.deepEqual(
       m.slots.map((s) => s.source),
-      ['app', './data.txt'],
+      ['app', 'data.txt'],
     );
     assert.deepEqual(m.execution.env, { MODE: 'prod' });
     assert.deepEqual(m.execution.environment, { MODE: 'prod' });

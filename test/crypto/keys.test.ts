@@ -74,7 +74,7 @@ test('public key specs: hex, fingerprint, PEM; garbage is KEY_INVALID or NOT_FOU
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-keys-'));
   try {
     const bad = path.join(dir, 'bad.pem');
-    await fs.writeFile(bad, 'not a key');
+    await fs.writeFile(bad, 'not a key', { mode: 0o600 });
     await assert.rejects(loadPublicKeySpec(bad), (e) => isFlavorError(e, 'KEY_INVALID'));
     await assert.rejects(loadPrivateKey(bad), (e) => isFlavorError(e, 'KEY_INVALID'));
   } finally {

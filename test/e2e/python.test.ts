@@ -8,6 +8,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { openPackage } from '../../src/reader/open.js';
 import { REPO_ROOT, runFlavor } from '../helpers/cli.js';
 
 const PYTHON = path.join(
@@ -100,6 +101,23 @@ before(async () => {
 
 after(async () => {
   await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('pyproject packs record no build-machine path in the signed metadata', async () => {
+  // The slots are generated (runtime, site-packages, app), not project files: their `source` is "".
+  for (const [name, file] of Object.entries(built)) {
+    const pkg = await openPackage(file);
+    assert.deepEqual(
+      pkg.metadata.slots.map((s) => s.source),
+      ['', '', ''],
+      name,
+    );
+    const json = Buffer.from(pkg.metadataJson).toString('utf8');
+    for (const leak of [dir, path.basename(dir), BUILD_CACHE, REPO_ROOT, PYTHON, 'flavor-pack-']) {
+      assert.equal(json.includes(leak), false, `${name}: the metadata contains ${leak}`);
+    }
+    assert.doesNotMatch(json, /"\/|\.\.\//, `${name}: an absolute or parent path in the metadata`);
+  }
 });
 
 test('inside the namespace there is no Python at all', () => {

@@ -2,7 +2,17 @@
 // The CLI tests need `npm run build` first; runFlavor fails with a clear message when dist/ is missing.
 
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, promises as fs, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  promises as fs,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +36,10 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Run under this umask (through /bin/sh). */
   umask?: number;
+  /** Close the read end of these pipes before the CLI writes anything (a reader that went away: EPIPE). */
+  closed?: Array<'stdout' | 'stderr'>;
+  /** Send stdout to this file (e.g. /dev/full) instead of a pipe; the result's stdout is then empty. */
+  stdoutFile?: string;
 }
 
 export function assertBuilt(): void {
@@ -100,15 +114,18 @@ export function runFlavor(args: readonly string[], options: RunOptions = {}): Pr
               ...argv,
             ],
           ];
+    const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'w');
     const child = spawn(cmd, cmdArgs, {
       cwd: options.cwd ?? REPO_ROOT,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
     });
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
+    for (const name of options.closed ?? []) child[name]?.destroy();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdout?.on('data', (c: Buffer) => out.push(c));
+    child.stderr?.on('data', (c: Buffer) => err.push(c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`flavor ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms`));

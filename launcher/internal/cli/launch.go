@@ -52,11 +52,15 @@ func bare(r io.ReaderAt, size int64) bool {
 
 // authenticate applies FLAVOR_VALIDATION and FLAVOR_TRUSTED_KEYS.
 func (a *App) authenticate(p *verify.Package) error {
+	level, err := verify.ParseLevel(a.Getenv("FLAVOR_VALIDATION"))
+	if err != nil {
+		return err
+	}
 	trusted, err := verify.LoadTrust(a.Getenv("FLAVOR_TRUSTED_KEYS"))
 	if err != nil {
 		return err
 	}
-	warnings, err := p.Authenticate(verify.ParseLevel(a.Getenv("FLAVOR_VALIDATION")), trusted)
+	warnings, err := p.Authenticate(level, trusted)
 	for _, w := range warnings {
 		a.Log.Warnf("%s", w)
 	}

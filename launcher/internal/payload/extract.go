@@ -267,15 +267,21 @@ func (x *extractor) untar(dir string, r io.Reader) error {
 	if err := x.ensureDir(dir); err != nil {
 		return err
 	}
-	tr := tar.NewReader(r)
+	cr := &countingReader{r: r}
+	tr := tar.NewReader(cr)
+	var entryEnd int64 // stream offset where the last entry's data and padding end
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
+			if cr.n < entryEnd+tarBlock {
+				return errs.New(errs.PayloadCorrupt, "truncated tar archive: no end-of-archive marker")
+			}
 			break
 		}
 		if err != nil {
 			return corrupt(err, "tar")
 		}
+		entryEnd = cr.n + (hdr.Size+tarBlock-1)/tarBlock*tarBlock
 		if err := x.entry(dir, hdr, tr); err != nil {
 			return err
 		}
@@ -368,4 +374,21 @@ func isSparse(hdr *tar.Header) bool {
 		}
 	}
 	return false
+}
+
+// tarBlock is the tar block size; an archive ends with at least one zero block of this size.
+const tarBlock = 512
+
+// countingReader counts the bytes archive/tar consumes. archive/tar reads exactly the blocks it needs (no
+// read-ahead), so when Next reports the end, the count tells whether a zero end-of-archive block was read or
+// the stream merely stopped after the last entry — which src/payload/tar-extract.ts refuses, and so do we.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -17,15 +17,18 @@ const (
 	None    = "none"
 )
 
-// ParseLevel maps FLAVOR_VALIDATION to a level; unknown values are strict (fail closed).
-func ParseLevel(v string) string {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case Relaxed:
-		return Relaxed
-	case None:
-		return None
+// ParseLevel maps FLAVOR_VALIDATION to a level: unset or empty is strict; otherwise exactly "strict",
+// "relaxed" or "none". Anything else (other case, spaces, typos) is refused, so a mistyped downgrade
+// fails closed instead of silently meaning something.
+func ParseLevel(v string) (string, error) {
+	switch v {
+	case "", Strict:
+		return Strict, nil
+	case Relaxed, None:
+		return v, nil
 	}
-	return Strict
+	return "", errs.New(errs.Usage, "FLAVOR_VALIDATION=%q is not a validation level", v).
+		WithHint("use strict (the default), relaxed or none, exactly in lower case; or unset it")
 }
 
 // CheckSignature verifies the Ed25519 signature over the signed metadata bytes with the embedded key.

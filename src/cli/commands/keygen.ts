@@ -1,5 +1,6 @@
 import { fingerprint, generateSigningKey, saveKeyPair } from '../../crypto/keys.js';
 import { type CommandDefinition, flag, str } from '../command.js';
+import { keyProtection } from '../keys.js';
 
 export const keygen: CommandDefinition = {
   name: 'keygen',
@@ -16,11 +17,11 @@ export const keygen: CommandDefinition = {
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
   details:
-    'The private key file is created with mode 0600 and never overwritten without --force.\nKeep it secret: anyone with it can sign packages your users will trust.',
+    'The private key file is created with mode 0600 (a new folder 0700) and never overwritten without --force;\na folder everyone can write to is refused. Keep it secret: anyone with it can sign packages your users will trust.',
   async run(ctx, _args, values) {
     const dir = str(values, 'out-dir') ?? 'keys';
     const key = generateSigningKey();
-    const files = await saveKeyPair(key, dir, flag(values, 'force'));
+    const files = await saveKeyPair(key, dir, flag(values, 'force'), keyProtection(ctx.env, ctx.out));
     const fp = fingerprint(key.publicKeyRaw);
     if (flag(values, 'json')) {
       ctx.out.json({

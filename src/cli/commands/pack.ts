@@ -51,7 +51,7 @@ export const pack: CommandDefinition = {
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
   details:
-    'Reproducible: with the same inputs, key and SOURCE_DATE_EPOCH the output is byte-identical.\nWithout a key an ephemeral one is used: the package can then be checked for integrity, not authenticity.',
+    'Reproducible: with the same inputs, key and SOURCE_DATE_EPOCH the output is byte-identical.\nWithout a key an ephemeral one is used: the package can then be checked for integrity, not authenticity.\nA --private-key file that group or others can access, or in a folder everyone can write to, is refused\n(chmod 600 it); FLAVOR_ALLOW_UNPROTECTED_KEY=1 uses it anyway, with a warning.',
   async run(ctx, _args, values) {
     const result = await packApi(str(values, 'manifest') ?? 'pyproject.toml', {
       ...packOptions(values),
