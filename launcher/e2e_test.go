@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"flavorpack.dev/launcher/internal/testpkg"
+	"flavorpack.dev/launcher/internal/verify"
 )
 
 var launcherBin []byte
@@ -480,5 +481,41 @@ func TestE2EColdLaunchDoesNotWaitForRunningApp(t *testing.T) {
 	r := f.run(nil, "")
 	if r.code != 0 || r.stdout != "done\n" || time.Since(start) > 3*time.Second {
 		t.Fatalf("second launch: %+v after %v", r, time.Since(start))
+	}
+}
+
+// TestE2EPaddingRefusedOnLaunch: a non-zero byte between regions is refused on every start, cold and
+// warm, as `flavor verify` refuses it (issue 11, finding 5b; before, only verify refused it).
+func TestE2EPaddingRefusedOnLaunch(t *testing.T) {
+	f := newFixture(t, testpkg.Simple("echo ok\n"))
+	b, _ := os.ReadFile(f.pkg)
+	p, err := verify.Decode(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	metaEnd := p.Index.MetadataOffset + p.Index.MetadataSize
+	slotEnd := p.Slots[0].Offset + p.Slots[0].Size
+	gap := uint64(0)
+	switch {
+	case p.Index.SlotTableOffset > metaEnd:
+		gap = metaEnd
+	case p.Layout.TrailerStart > slotEnd:
+		gap = slotEnd
+	default:
+		t.Fatal("the test package has no padding")
+	}
+	if r := f.run(nil, ""); r.code != 0 || r.stdout != "ok\n" {
+		t.Fatalf("valid package: %+v", r)
+	}
+	for _, state := range []string{"warm", "cold"} {
+		if state == "cold" {
+			os.RemoveAll(f.cache)
+		}
+		bad := append([]byte{}, b...)
+		bad[gap] = 0x5a
+		os.WriteFile(f.pkg, bad, 0o755)
+		if r := f.run(nil, ""); r.code != 102 || !strings.Contains(r.stderr, "[LAYOUT_INVALID]") {
+			t.Fatalf("%s start with non-zero padding at %d: %+v", state, gap, r)
+		}
 	}
 }

@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   TOOL_FAILED: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
+  CACHE_UNSAFE: 'cache',
   CACHE_BUSY: 'cache',
   // anywhere
   NOT_FOUND: 'io',

@@ -41,6 +41,8 @@ export interface AssembleInput {
   editMetadata?: (m: PackageMetadata) => void;
   /** Replace the signed JSON bytes entirely (for malformed-JSON vectors). */
   metadataJson?: Uint8Array;
+  /** Edit the signed JSON text (for duplicate keys and other forms an object cannot hold). */
+  editJson?: (json: string) => string;
 }
 
 export const VECTOR_TIME = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -74,7 +76,12 @@ export function assemble(input: AssembleInput): Uint8Array {
     launcher: { size: input.launcher.length, sha256: sha256Hex(input.launcher), version: 'vectors' },
   });
   input.editMetadata?.(metadata);
-  const json = input.metadataJson ?? encodeMetadata(metadata);
+  let json = input.metadataJson ?? encodeMetadata(metadata);
+  if (input.editJson) {
+    const edited = input.editJson(new TextDecoder().decode(json));
+    if (edited === new TextDecoder().decode(json)) throw new Error('editJson changed nothing');
+    json = new TextEncoder().encode(edited);
+  }
   const compressed = gzipMetadata(json);
   const layout = planLayout(
     input.launcher.length,

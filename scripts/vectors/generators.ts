@@ -6,7 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { signingKeyFromSeedText } from '../../src/crypto/keys.js';
-import { DESCRIPTOR_FIELDS, INDEX_FIELDS, type PackageMetadata } from '../../src/format/index.js';
+import {
+  DESCRIPTOR_FIELDS,
+  INDEX_FIELDS,
+  type PackageMetadata,
+  TRUST_BLOCK_SIZE,
+  TRUST_MAGIC,
+} from '../../src/format/index.js';
 import { encodeSlot } from '../../src/payload/index.js';
 import { assemble, type VectorSlot } from './assemble.js';
 import {
@@ -88,6 +94,39 @@ async function treeSlot(id: string, chain: number[], operations: string): Promis
 }
 
 const base = () => assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot()] });
+
+/** A package whose signed JSON text is edited (keys an object cannot hold twice, escapes, forms). */
+const editedJson = (edit: (json: string) => string) =>
+  assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot()], editJson: edit });
+
+/** Replaces exactly one occurrence of `from` (a generator must not silently edit nothing). */
+function once(json: string, from: string, to: string): string {
+  const at = json.indexOf(from);
+  if (at < 0 || json.indexOf(from, at + 1) >= 0) throw new Error(`expected one ${JSON.stringify(from)}`);
+  return json.slice(0, at) + to + json.slice(at + from.length);
+}
+
+/** The vector launcher with a trust block pinning `keys` (as flavor pack --trust-key writes it). */
+function pinningLauncher(keys: Uint8Array[], blocks = 1): Uint8Array {
+  const block = new Uint8Array(TRUST_BLOCK_SIZE);
+  block.set(TRUST_MAGIC, 0);
+  block[TRUST_MAGIC.length] = keys.length;
+  keys.forEach((k, i) => {
+    block.set(k, TRUST_MAGIC.length + 1 + 32 * i);
+  });
+  return Buffer.concat([LAUNCHER, ...Array<Uint8Array>(blocks).fill(block)]);
+}
+
+function slot0(b: Uint8Array): { offset: number; size: number } {
+  const view = Buffer.from(b.buffer);
+  return {
+    offset: Number(view.readBigUInt64LE(descriptorField(b, 0, DESCRIPTOR_FIELDS.offset))),
+    size: Number(view.readBigUInt64LE(descriptorField(b, 0, DESCRIPTOR_FIELDS.size))),
+  };
+}
+
+/** A signature byte changed, index checksum fixed. */
+const breakSignature = (b: Uint8Array) => flipByte(b, indexStart(b) + INDEX_FIELDS.signature + 5, true);
 const twoSlots = () => assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot('a'), gzipSlot('b')] });
 
 type Generator = () => Promise<Omit<Vector, 'name'>> | Omit<Vector, 'name'>;
@@ -380,6 +419,166 @@ export const GENERATORS: Record<string, Generator> = {
       comment: 'data hidden in the alignment padding between slots',
       expect: 'LAYOUT_INVALID',
       bytes: flipByte(b, slot0 + size0),
+    };
+  },
+  // duplicate and case-variant keys: refused at any level, METADATA_JSON (docs/format.md, Metadata)
+  'fail-key-duplicate': () => ({
+    comment: 'execution has "command" twice (JSON.parse keeps the last, a reader could show the first)',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) => once(j, '"command": ', '"command": "/bin/evil",\n    "command": ')),
+  }),
+  'fail-key-case-variant': () => ({
+    comment: 'execution has "command" and "Command" (Go encoding/json matches keys case-insensitively)',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) => once(j, '"command": ', '"Command": "/bin/evil",\n    "command": ')),
+  }),
+  'fail-key-case-top-level': () => ({
+    comment: 'top level has "launcher" and "Launcher"',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) => once(j, '"launcher": {', '"Launcher": {},\n  "launcher": {')),
+  }),
+  'fail-key-case-env': () => ({
+    comment: 'execution.env has "PATH" and "Path"',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) => once(j, '"env": {}', '"env": {"PATH": "/a", "Path": "/b"}')),
+  }),
+  'fail-key-case-slot': () => ({
+    comment: 'slots[0] has "target" and "TARGET"',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) => once(j, '"target": ', '"TARGET": "/etc/evil",\n      "target": ')),
+  }),
+  'fail-key-duplicate-setup-command': () => ({
+    comment: 'an object inside setup_commands has "path" and "Path"',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) =>
+      once(
+        j,
+        '"execution": {',
+        '"setup_commands": [{"type": "write_file", "path": "{workenv}/a", "Path": "/etc/b", "content": ""}],\n  "execution": {',
+      ),
+    ),
+  }),
+  'fail-key-long-s': () => ({
+    comment: 'top level has "slots" and "\u017flots" (long s: Go folds it onto "S")',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) => once(j, '"slots": [', '"\u017flots": [],\n  "slots": [')),
+  }),
+  'fail-key-kelvin': () => ({
+    comment: 'workenv.env has "K" and "\u212a" (Kelvin sign: Go folds it onto "K")',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) => once(j, '"env": {}', '"env": {"K": "1", "\u212a": "2"}')),
+  }),
+  'ok-key-non-ascii-case': () => ({
+    comment:
+      'execution.env has "\u00c9" and "\u00e9": non-ASCII letters other than long s and Kelvin are compared exactly',
+    expect: 'success',
+    bytes: editedJson((j) => once(j, '"env": {}', '"env": {"\u00c9": "1", "\u00e9": "2"}')),
+  }),
+  'fail-json-lone-surrogate': () => ({
+    comment: 'package.description holds the escape \\ud800 (a lone surrogate)',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) =>
+      once(j, '"name": "vector",', '"name": "vector",\n    "description": "\\ud800",'),
+    ),
+  }),
+  'fail-json-bom': () => ({
+    comment: 'the signed JSON starts with a UTF-8 byte order mark',
+    expect: 'METADATA_JSON',
+    bytes: editedJson((j) => `\ufeff${j}`),
+  }),
+  'ok-integer-forms': () => ({
+    comment: 'integers written as 0.0 and 0e0 are integers (both readers read numbers as doubles)',
+    expect: 'success',
+    bytes: editedJson((j) =>
+      once(once(j, '"slot": 0,', '"slot": 0.0,'), '"primary_slot": 0,', '"primary_slot": 0e0,'),
+    ),
+  }),
+  'fail-launcher-checksum-uppercase': () => ({
+    comment: 'launcher.checksum in upper-case hex (docs/format.md: lower case only)',
+    expect: 'METADATA_SCHEMA',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [rawSlot()],
+      editMetadata: (m) => {
+        m.launcher!.checksum = m.launcher!.checksum!.replace(/[0-9a-f]{64}$/, (h) => h.toUpperCase());
+      },
+    }),
+  }),
+  // the launcher's trust block (flavor pack --trust-key): verify refuses what the launcher refuses
+  'ok-pinned-key': () => ({
+    comment: 'the launcher pins the key that signed the package',
+    expect: 'success',
+    bytes: assemble({ launcher: pinningLauncher([KEY.publicKeyRaw]), key: KEY, slots: [rawSlot()] }),
+  }),
+  'fail-pinned-other-key': () => ({
+    comment: 'the launcher pins another key: the launcher refuses it (107), so must verify',
+    expect: 'UNTRUSTED_KEY',
+    bytes: assemble({ launcher: pinningLauncher([OTHER_KEY.publicKeyRaw]), key: KEY, slots: [rawSlot()] }),
+  }),
+  'fail-pinned-ambiguous': () => ({
+    comment: 'the launcher carries two trust blocks: which keys it pins cannot be told',
+    expect: 'UNTRUSTED_KEY',
+    bytes: assemble({ launcher: pinningLauncher([KEY.publicKeyRaw], 2), key: KEY, slots: [rawSlot()] }),
+  }),
+  // check order (docs/format.md, Verification order): two things wrong, the earlier check wins
+  'fail-order-signature-before-json': () => ({
+    comment: 'bad signature and malformed JSON: the signature is checked before the JSON is parsed',
+    expect: 'SIGNATURE_INVALID',
+    bytes: breakSignature(
+      assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot()], metadataJson: enc('{"format": ') }),
+    ),
+  }),
+  'fail-order-signature-before-keys': () => ({
+    comment: 'bad signature and a case-variant key: the signature wins',
+    expect: 'SIGNATURE_INVALID',
+    bytes: breakSignature(
+      editedJson((j) => once(j, '"command": ', '"Command": "/bin/evil",\n    "command": ')),
+    ),
+  }),
+  'fail-order-trust-before-schema': () => ({
+    comment: 'signed by a key the launcher does not pin, and a schema error: trust wins',
+    expect: 'UNTRUSTED_KEY',
+    bytes: assemble({
+      launcher: pinningLauncher([OTHER_KEY.publicKeyRaw]),
+      key: KEY,
+      slots: [rawSlot()],
+      editMetadata: (m) => {
+        delete (m.package as Partial<PackageMetadata['package']>).version;
+      },
+    }),
+  }),
+  'fail-order-reserved-before-package-size': () => {
+    const b = setIndexU64(base(), INDEX_FIELDS.packageSize, BigInt(base().length + 1));
+    return {
+      comment: 'non-zero reserved index byte and wrong package_size: the index bytes are checked first',
+      expect: 'LAYOUT_INVALID',
+      bytes: flipByte(b, indexStart(b) + 4000, true),
+    };
+  },
+  'fail-order-bounds-before-chain': () => {
+    const b = setDescriptorU64(base(), 0, DESCRIPTOR_FIELDS.operations, 0x10n);
+    return {
+      comment: 'descriptor out of bounds and with the wrong chain: bounds are checked first',
+      expect: 'SLOT_OUT_OF_BOUNDS',
+      bytes: setDescriptorU64(b, 0, DESCRIPTOR_FIELDS.offset, 1n << 62n),
+    };
+  },
+  'fail-order-padding-before-slot': () => {
+    const b = twoSlots();
+    const s = slot0(b);
+    return {
+      comment: 'non-zero padding and a changed slot byte: padding is checked before any slot is hashed',
+      expect: 'LAYOUT_INVALID',
+      bytes: flipByte(flipByte(b, s.offset + s.size), s.offset + 1),
+    };
+  },
+  'fail-order-launcher-before-slot': () => {
+    const b = base();
+    return {
+      comment: 'a changed launcher byte and a changed slot byte: the launcher is hashed first',
+      expect: 'LAUNCHER_CHECKSUM',
+      bytes: flipByte(flipByte(b, 20), slot0(b).offset + 1),
     };
   },
 };

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import { fingerprint } from '../crypto/keys.js';
 import { chainName, unpackOperations } from '../format/index.js';
 import { openPackage } from '../reader/open.js';
+import { readPinnedKeys } from '../reader/trust.js';
 
 export interface InspectSlot {
   index: number;
@@ -30,7 +31,8 @@ export interface InspectResult {
   format: { name: string; version: string; metadata_version: string | null };
   identity: string;
   signature: { status: 'valid'; fingerprint: string };
-  launcher: { size: number } & Record<string, unknown>;
+  /** The launcher's metadata, its size, and the fingerprints of the keys it pins (`--trust-key`). */
+  launcher: { size: number; pinned_keys: string[] } & Record<string, unknown>;
   build: Record<string, unknown>;
   execution: Record<string, unknown> & { command: string };
   slots: InspectSlot[];
@@ -39,6 +41,7 @@ export interface InspectResult {
 /** Reads the package at `pkgPath` and describes it. */
 export async function inspect(pkgPath: string): Promise<InspectResult> {
   const pkg = await openPackage(pkgPath);
+  const pinned = (await readPinnedKeys(pkg)).map((k) => fingerprint(k));
   const meta = pkg.metadata;
   const size = (await fs.stat(pkgPath)).size;
   const slots = meta.slots.map((s, i): InspectSlot => {
@@ -74,7 +77,7 @@ export async function inspect(pkgPath: string): Promise<InspectResult> {
     },
     identity: pkg.identity,
     signature: { status: pkg.signature, fingerprint: fingerprint(pkg.index.publicKey) },
-    launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}) },
+    launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}), pinned_keys: pinned },
     build: (meta.build ?? {}) as Record<string, unknown>,
     execution: meta.execution as InspectResult['execution'],
     slots,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { FlavorError } from '../errors.js';
 import { type Compression, type PythonBuildEvent, planPythonBuild } from '../python/index.js';
 import { buildCacheDir } from '../workenv/paths.js';
+import { checkCacheFolder } from '../workenv/safe-folder.js';
 import type { PackPlan } from './pack-input.js';
 
 const COMPRESSIONS = ['zstd', 'gzip', 'xz'];
@@ -43,6 +44,9 @@ export async function planFromPyproject(
   if (level !== undefined && !Number.isInteger(level)) {
     throw new FlavorError('USAGE', `--compression-level must be a whole number, got "${level}"`);
   }
+  // Cached runtimes go into the package: a build cache another user could swap is refused first.
+  const buildCache = buildCacheDir(context.env);
+  await checkCacheFolder(buildCache, { create: true });
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-pack-'));
   const cleanup = () => fs.rm(workDir, { recursive: true, force: true });
   try {
@@ -56,7 +60,7 @@ export async function planFromPyproject(
       strip: options.strip ?? true,
       ...(options.usePip ? { usePip: true } : {}),
       workDir,
-      buildCacheDir: buildCacheDir(context.env),
+      buildCacheDir: buildCache,
       verbose: options.verbose ?? false,
       env: context.env,
       log: context.log,

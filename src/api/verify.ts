@@ -2,14 +2,19 @@
 // returned as the same document `flavor verify --json` prints.
 
 import { loadPublicKeySpec } from '../crypto/keys.js';
-import { type VerifyCheck, verifyPackage } from '../reader/verify.js';
+import { type TrustLevel, type VerifyCheck, verifyPackage } from '../reader/verify.js';
+
+export type { TrustLevel } from '../reader/verify.js';
 
 export interface VerifyOptions {
   /**
-   * Trusted keys: PEM file paths, 64 hex digits or `sha256:<fingerprint>`. With none, a valid package is
-   * reported as `self-signed` (integrity only); with some, the signer must be one of them.
+   * Required keys (`flavor verify --key`): PEM file paths, 64 hex digits or `sha256:<fingerprint>`; the
+   * signer must be one of them. With none, a valid package is `self-signed` (integrity only) — unless its
+   * launcher pins keys (`flavor pack --trust-key`), which are honoured as the launcher does.
    */
   keys?: string[];
+  /** Keys added to those the package's launcher pins, as FLAVOR_TRUSTED_KEYS does for the launcher. */
+  launcherKeys?: string[];
   /** Called after each passed check, in order. */
   onCheck?: (check: VerifyCheck) => void;
 }
@@ -20,9 +25,12 @@ export interface VerifyResult {
   package: string;
   name: string;
   version: string;
-  trust: 'trusted' | 'self-signed';
+  /** trusted: signed by one of `keys`; pinned: by a key the package's launcher pins; else self-signed. */
+  trust: TrustLevel;
   /** `sha256:…` of the signing key. */
   fingerprint: string;
+  /** Fingerprints of the keys the package's launcher pins; [] if none. */
+  pinned_keys: string[];
   /** Workenv id the launcher will use. */
   identity: string;
   checks: VerifyCheck[];
@@ -30,9 +38,10 @@ export interface VerifyResult {
 
 /** Verifies the package at `pkgPath`; throws a FlavorError naming the first check that fails. */
 export async function verify(pkgPath: string, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const trustedKeys = await Promise.all((options.keys ?? []).map((s) => loadPublicKeySpec(s)));
+  const load = (specs: string[] = []) => Promise.all(specs.map((s) => loadPublicKeySpec(s)));
   const report = await verifyPackage(pkgPath, {
-    trustedKeys,
+    trustedKeys: await load(options.keys),
+    launcherKeys: await load(options.launcherKeys),
     ...(options.onCheck ? { onCheck: options.onCheck } : {}),
   });
   const meta = report.package.metadata;
@@ -43,6 +52,7 @@ export async function verify(pkgPath: string, options: VerifyOptions = {}): Prom
     version: meta.package.version,
     trust: report.trust,
     fingerprint: report.fingerprint,
+    pinned_keys: report.pinned,
     identity: report.package.identity,
     checks: report.checks,
   };

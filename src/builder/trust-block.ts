@@ -3,9 +3,9 @@
 // signed by any other key.
 
 import { FlavorError } from '../errors.js';
+import { TRUST_MAX_KEYS as MAX_KEYS, TRUST_MAGIC } from '../format/index.js';
 
-const MAGIC = Buffer.from('\x00FLAVOR-TRUST-V1\x00', 'latin1');
-const MAX_KEYS = 8;
+const MAGIC = Buffer.from(TRUST_MAGIC);
 
 export function patchTrustBlock(launcher: Uint8Array, keys: readonly Uint8Array[]): Uint8Array {
   if (keys.length === 0) return launcher;

@@ -109,26 +109,61 @@ export function validateLayout(index: IndexBlock, fileLength: number): Layout {
   };
 }
 
+/**
+ * The slot table against the layout and the signed metadata, in the order of docs/format.md (the same
+ * as DecodeSlotTable in launcher/internal/format/descriptor.go): the count, then for each descriptor
+ * in turn its id, its bounds, its operations and the fields the signed metadata also states; then
+ * that no two slots overlap.
+ */
+export function checkSlotTable(
+  descriptors: readonly SlotDescriptor[],
+  metadata: PackageMetadata,
+  layout: Layout,
+): SlotRange[] {
+  checkSlotCount(descriptors, metadata);
+  const ranges = descriptors.map((d, i) => {
+    checkSlotId(d, i);
+    const range = slotRange(d, i, layout);
+    checkDescriptorAgreement(d, i, metadata.slots[i]!);
+    return range;
+  });
+  checkOverlap(ranges);
+  return ranges;
+}
+
 /** Every slot inside [slot table end, trailer), ids equal positions, no two slots overlap. */
 export function validateSlotRanges(descriptors: readonly SlotDescriptor[], layout: Layout): SlotRange[] {
+  const ranges = descriptors.map((d, i) => {
+    checkSlotId(d, i);
+    return slotRange(d, i, layout);
+  });
+  checkOverlap(ranges);
+  return ranges;
+}
+
+function checkSlotId(d: SlotDescriptor, i: number): void {
+  if (d.id !== BigInt(i)) {
+    throw new FlavorError('SLOT_TABLE_INVALID', `slot descriptor ${i} has id ${d.id}, expected ${i}`, {
+      details: { region: `slot_table[${i}]` },
+    });
+  }
+}
+
+function slotRange(d: SlotDescriptor, i: number, layout: Layout): SlotRange {
   const dataStart = BigInt(layout.slotTableOffset + layout.slotTableSize);
   const dataEnd = BigInt(layout.dataEnd);
-  const ranges: SlotRange[] = descriptors.map((d, i) => {
-    if (d.id !== BigInt(i)) {
-      throw new FlavorError('SLOT_TABLE_INVALID', `slot descriptor ${i} has id ${d.id}, expected ${i}`, {
-        details: { region: `slot_table[${i}]` },
-      });
-    }
-    const empty = d.size === 0n && d.offset === 0n;
-    if (!empty && (d.offset < dataStart || d.offset + d.size > dataEnd)) {
-      throw new FlavorError(
-        'SLOT_OUT_OF_BOUNDS',
-        `slot ${i} at ${d.offset}+${d.size} is outside the slot data region ${dataStart}..${dataEnd}`,
-        { details: { region: `slot_table[${i}]` } },
-      );
-    }
-    return { index: i, offset: Number(d.offset), size: Number(d.size) };
-  });
+  const empty = d.size === 0n && d.offset === 0n;
+  if (!empty && (d.offset < dataStart || d.offset + d.size > dataEnd)) {
+    throw new FlavorError(
+      'SLOT_OUT_OF_BOUNDS',
+      `slot ${i} at ${d.offset}+${d.size} is outside the slot data region ${dataStart}..${dataEnd}`,
+      { details: { region: `slot_table[${i}]` } },
+    );
+  }
+  return { index: i, offset: Number(d.offset), size: Number(d.size) };
+}
+
+function checkOverlap(ranges: readonly SlotRange[]): void {
   const sorted = ranges.filter((r) => r.size > 0).sort((a, b) => a.offset - b.offset);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;
@@ -139,7 +174,15 @@ export function validateSlotRanges(descriptors: readonly SlotDescriptor[], layou
       });
     }
   }
-  return ranges;
+}
+
+function checkSlotCount(descriptors: readonly SlotDescriptor[], metadata: PackageMetadata): void {
+  if (metadata.slots.length !== descriptors.length) {
+    throw new FlavorError(
+      'SLOT_COUNT_MISMATCH',
+      `metadata lists ${metadata.slots.length} slots, the slot table has ${descriptors.length}`,
+    );
+  }
 }
 
 /**
@@ -150,44 +193,46 @@ export function checkDescriptorsAgainstMetadata(
   descriptors: readonly SlotDescriptor[],
   metadata: PackageMetadata,
 ): void {
-  if (metadata.slots.length !== descriptors.length) {
+  checkSlotCount(descriptors, metadata);
+  descriptors.forEach((d, i) => {
+    checkDescriptorAgreement(d, i, metadata.slots[i]!);
+  });
+}
+
+function checkDescriptorAgreement(
+  d: SlotDescriptor,
+  i: number,
+  slot: PackageMetadata['slots'][number],
+): void {
+  let chain: ReturnType<typeof unpackOperations>;
+  try {
+    chain = unpackOperations(d.operations);
+  } catch (e) {
+    if (!(e instanceof FlavorError) || e.details) throw e;
+    throw new FlavorError(e.code, `slot ${i}: ${e.message}`, { details: { region: `slot_table[${i}]` } });
+  }
+  if (!sameChain(chain, parseChain(slot.operations))) {
     throw new FlavorError(
-      'SLOT_COUNT_MISMATCH',
-      `metadata lists ${metadata.slots.length} slots, the slot table has ${descriptors.length}`,
+      'SLOT_TABLE_INVALID',
+      `slot ${i} (${slot.id}): descriptor operations 0x${d.operations.toString(16)} differ from the signed metadata "${slot.operations}"`,
+      { details: { region: `slot_table[${i}]` } },
     );
   }
-  descriptors.forEach((d, i) => {
-    let chain: ReturnType<typeof unpackOperations>;
-    try {
-      chain = unpackOperations(d.operations);
-    } catch (e) {
-      if (!(e instanceof FlavorError) || e.details) throw e;
-      throw new FlavorError(e.code, `slot ${i}: ${e.message}`, { details: { region: `slot_table[${i}]` } });
-    }
-    const slot = metadata.slots[i]!;
-    if (!sameChain(chain, parseChain(slot.operations))) {
-      throw new FlavorError(
-        'SLOT_TABLE_INVALID',
-        `slot ${i} (${slot.id}): descriptor operations 0x${d.operations.toString(16)} differ from the signed metadata "${slot.operations}"`,
-        { details: { region: `slot_table[${i}]` } },
-      );
-    }
-    // Fields the signed metadata also states must agree with it, so no unsigned byte changes what a
-    // reader reports or does (original_size is optional in upstream metadata; permissions may be null).
-    if (slot.original_size !== undefined && d.originalSize !== BigInt(slot.original_size)) {
-      throw new FlavorError(
-        'SLOT_TABLE_INVALID',
-        `slot ${i} (${slot.id}): descriptor original size ${d.originalSize} differs from the signed metadata (${slot.original_size})`,
-        { details: { region: `slot_table[${i}]` } },
-      );
-    }
-    const permissions = typeof slot.permissions === 'string' ? parsePermissions(slot.permissions) : undefined;
-    if (permissions !== undefined && d.permissions !== permissions) {
-      throw new FlavorError(
-        'SLOT_TABLE_INVALID',
-        `slot ${i} (${slot.id}): descriptor permissions 0${d.permissions.toString(8)} differ from the signed metadata "${slot.permissions}"`,
-        { details: { region: `slot_table[${i}]` } },
-      );
-    }
-  });
+  // Fields the signed metadata also states must agree with it, so no unsigned byte changes what a
+  // reader reports or does (original_size is optional in upstream metadata; permissions may be null).
+  if (slot.original_size !== undefined && d.originalSize !== BigInt(slot.original_size)) {
+    throw new FlavorError(
+      'SLOT_TABLE_INVALID',
+      `slot ${i} (${slot.id}): descriptor original size ${d.originalSize} differs from the signed metadata (${slot.original_size})`,
+      { details: { region: `slot_table[${i}]` } },
+    );
+  }
+  const permissions = typeof slot.permissions === 'string' ? parsePermissions(slot.permissions) : undefined;
+  if (permissions !== undefined && d.permissions !== permissions) {
+    throw new FlavorError(
+      'SLOT_TABLE_INVALID',
+      `slot ${i} (${slot.id}): descriptor permissions 0${d.permissions.toString(8)} differ from the signed metadata "${slot.permissions}"`,
+      { details: { region: `slot_table[${i}]` } },
+    );
+  }
 }

@@ -4,6 +4,7 @@
 
 import { FlavorError } from '../errors.js';
 import { FORMAT_NAME, LIMITS } from './constants.js';
+import { checkJsonKeys } from './json-keys.js';
 import { parseChain } from './operations.js';
 import { parsePermissions } from './slot-descriptor.js';
 
@@ -74,7 +75,8 @@ export function parseMetadata(json: Uint8Array): PackageMetadata {
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(json);
+    // ignoreBOM keeps a leading U+FEFF in the text, so JSON.parse refuses it as Go's decoder does.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(json);
   } catch (cause) {
     throw new FlavorError('METADATA_JSON', 'metadata is not valid UTF-8', { cause });
   }
@@ -86,6 +88,7 @@ export function parseMetadata(json: Uint8Array): PackageMetadata {
       cause,
     });
   }
+  checkJsonKeys(text);
   validateMetadata(value);
   return value;
 }
@@ -164,6 +167,7 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
   const pkg = obj(value, 'package', '');
   str(pkg, 'name', 'package.');
   str(pkg, 'version', 'package.');
+  if (pkg.description !== undefined) str(pkg, 'description', 'package.', false);
   const slots = value.slots;
   if (!Array.isArray(slots)) fail('slots', 'an array', slots);
   slots.forEach((slot, i) => {
@@ -176,7 +180,7 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
   optStringMap(execution, 'environment', 'execution.');
   optStringMap(execution, 'commands', 'execution.');
   const launcher = optObj(value, 'launcher', '');
-  if (launcher?.checksum !== undefined) str(launcher, 'checksum', 'launcher.');
+  if (launcher) validateLauncher(launcher);
   const cache = optObj(value, 'cache_validation', '');
   if (cache) str(cache, 'check_file', 'cache_validation.');
   if (value.setup_commands !== undefined && !Array.isArray(value.setup_commands)) {
@@ -205,6 +209,21 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
     }
   }
   for (const key of ['verification', 'build', 'compatibility']) optObj(value, key, '');
+}
+
+/**
+ * The fields the launcher reads: tool and size (informational) and checksum, which must be "sha256:"
+ * and 64 lower-case hex digits (upstream's doubled "sha256:sha256:" is accepted).
+ */
+function validateLauncher(launcher: Record<string, unknown>): void {
+  if (launcher.tool !== undefined) str(launcher, 'tool', 'launcher.', false);
+  if (launcher.size !== undefined) uint(launcher, 'size', 'launcher.');
+  if (launcher.checksum !== undefined) {
+    const checksum = str(launcher, 'checksum', 'launcher.');
+    if (checksumHex(checksum) === undefined) {
+      fail('launcher.checksum', '"sha256:" and 64 lowercase hex digits', checksum);
+    }
+  }
 }
 
 function validateSlot(slot: unknown, i: number): void {

@@ -11,9 +11,15 @@ export function gzipMetadata(json: Uint8Array): Buffer {
   return out;
 }
 
+/**
+ * Exactly one gzip member with nothing after it, at most `maxSize` bytes out (the launcher's
+ * DecompressMetadata refuses the same: zlib alone would also read a second member, or skip trailing
+ * bytes).
+ */
 export function gunzipMetadata(compressed: Uint8Array, maxSize: number): Uint8Array {
+  let json: Buffer;
   try {
-    return zlib.gunzipSync(compressed, { maxOutputLength: maxSize });
+    json = zlib.gunzipSync(compressed, { maxOutputLength: maxSize });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
       throw new FlavorError('METADATA_TOO_LARGE', `metadata JSON is larger than ${maxSize} bytes`, {
@@ -27,4 +33,27 @@ export function gunzipMetadata(compressed: Uint8Array, maxSize: number): Uint8Ar
       details: { region: 'metadata' },
     });
   }
+  const member = firstMemberLength(compressed);
+  if (member !== compressed.length) {
+    throw new FlavorError(
+      'METADATA_COMPRESSION',
+      `${compressed.length - member} bytes follow the metadata gzip member`,
+      { details: { region: 'metadata' } },
+    );
+  }
+  return json;
+}
+
+/** Length of the first gzip member (header, deflate stream, 8-byte trailer); gunzip has checked it. */
+function firstMemberLength(gz: Uint8Array): number {
+  const flags = gz[3]!;
+  let at = 10;
+  if (flags & 0x04) at += 2 + (gz[at]! | (gz[at + 1]! << 8)); // FEXTRA
+  if (flags & 0x08) at = gz.indexOf(0, at) + 1; // FNAME
+  if (flags & 0x10) at = gz.indexOf(0, at) + 1; // FCOMMENT
+  if (flags & 0x02) at += 2; // FHCRC
+  const body = zlib.inflateRawSync(gz.subarray(at), { info: true }) as unknown as {
+    engine: { bytesWritten: number };
+  };
+  return at + body.engine.bytesWritten + 8;
 }

@@ -1,7 +1,8 @@
-// openPackage(): reads a package from the end of the file in spec order and refuses it at the first
-// failed check — trailer → index → Adler-32 → layout → metadata SHA-256 → gunzip → Ed25519 signature →
-// metadata JSON → slot table. Nothing is parsed before the bytes it comes from have been checked.
-// Slot bytes are read lazily (verify.ts and extract.ts hash them).
+// openPackage(): reads a package from the end of the file in the order of docs/format.md ("Verification
+// order") and refuses it at the first failed check — trailer → version → Adler-32 → zero index bytes →
+// layout → metadata SHA-256 → gunzip → Ed25519 signature → trust (the caller's checkKey) → metadata
+// JSON → slot table. Nothing is parsed before the bytes it comes from have been checked and signed by
+// an acceptable key. Slot bytes are read lazily (verify.ts and extract.ts hash them).
 
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -10,9 +11,9 @@ import { verifySignature } from '../crypto/signature.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import {
   bytesEqual,
-  checkDescriptorsAgainstMetadata,
   checkFormatVersion,
   checkIndexZeroRegions,
+  checkSlotTable,
   decodeIndexBlock,
   decodeSlotTable,
   decodeTrailer,
@@ -29,7 +30,6 @@ import {
   TRAILER_SIZE,
   trailerOffset,
   validateLayout,
-  validateSlotRanges,
 } from '../format/index.js';
 import { gunzipMetadata } from '../payload/metadata-gzip.js';
 import { workenvId } from '../workenv/identity.js';
@@ -52,6 +52,11 @@ export interface OpenedPackage {
 export interface OpenOptions {
   /** Skip the signature check (only for tools that explicitly report it, never for extraction). */
   skipSignature?: boolean;
+  /**
+   * The trust decision (step 8), run right after the signature check and before the JSON is parsed;
+   * it throws to refuse the key. `launcher` reads the launcher region (for its trust block).
+   */
+  checkKey?: (publicKey: Uint8Array, launcher: () => Promise<Uint8Array>) => Promise<void>;
 }
 
 export async function readExactly(handle: FileHandle, offset: number, size: number): Promise<Uint8Array> {
@@ -64,6 +69,16 @@ export async function readExactly(handle: FileHandle, offset: number, size: numb
     done += bytesRead;
   }
   return buffer;
+}
+
+/** Reads `size` bytes at `offset` of a file. */
+export async function readRegion(path: string, offset: number, size: number): Promise<Uint8Array> {
+  const handle = await fs.open(path, 'r');
+  try {
+    return await readExactly(handle, offset, size);
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function openPackage(path: string, options: OpenOptions = {}): Promise<OpenedPackage> {
@@ -114,6 +129,7 @@ async function readPackage(
   }
   const metadataJson = gunzipMetadata(compressed, LIMITS.maxMetadataJsonSize);
   if (!options.skipSignature) checkSignature(index, metadataJson);
+  await options.checkKey?.(index.publicKey, () => readExactly(handle, 0, layout.launcherSize));
 
   const metadata = parseMetadata(metadataJson);
   const descriptors =
@@ -123,8 +139,7 @@ async function readPackage(
           await readExactly(handle, layout.slotTableOffset, layout.slotTableSize),
           layout.slotCount,
         );
-  const slotRanges = validateSlotRanges(descriptors, layout);
-  checkDescriptorsAgainstMetadata(descriptors, metadata);
+  const slotRanges = checkSlotTable(descriptors, metadata, layout);
   return {
     path,
     layout,

@@ -1,12 +1,14 @@
-// verifyPackage(): the full check, in the order users read it — structure, index checksum, metadata
-// checksum and signature (openPackage), trust in the key, every slot's full SHA-256 and descriptor
-// checksum, the launcher's SHA-256, and that no unsigned byte between regions carries data.
+// verifyPackage(): the full check, in the order of docs/format.md ("Verification order") and of the
+// launcher's `verify` (launcher/internal/verify/full.go): structure, index checksum, metadata checksum
+// and signature, trust in the key (including the keys the package's own launcher pins), the JSON and
+// the slot table (openPackage); then that no unsigned byte between regions carries data, the
+// launcher's SHA-256, and every slot's full SHA-256 and descriptor checksum.
 
 import { createReadStream } from 'node:fs';
 import { createSha256 } from '../crypto/digest.js';
 import { fingerprint } from '../crypto/keys.js';
 import { FlavorError, toFlavorError } from '../errors.js';
-import { checksumHex, digestPrefixU64 } from '../format/index.js';
+import { checksumHex, digestPrefixU64, pinnedKeys } from '../format/index.js';
 import { type OpenedPackage, openPackage } from './open.js';
 
 export interface TrustedKey {
@@ -15,8 +17,13 @@ export interface TrustedKey {
 }
 
 export interface VerifyOptions {
-  /** Keys the package must be signed by; empty = integrity only. */
+  /** Keys the caller requires (`--key`): the package must be signed by one of them. */
   trustedKeys?: TrustedKey[];
+  /**
+   * FLAVOR_TRUSTED_KEYS: added to the keys the package's launcher pins, exactly as the launcher
+   * does; when that set is not empty the package must be signed by one of them.
+   */
+  launcherKeys?: TrustedKey[];
   /** Called after each passed check, for progressive output. */
   onCheck?: (check: VerifyCheck) => void;
 }
@@ -26,11 +33,16 @@ export interface VerifyCheck {
   detail: string;
 }
 
+/** trusted: signed by a key given from outside the file; pinned: by a key the launcher pins. */
+export type TrustLevel = 'trusted' | 'pinned' | 'self-signed';
+
 export interface VerifyReport {
   package: OpenedPackage;
   checks: VerifyCheck[];
-  trust: 'trusted' | 'self-signed';
+  trust: TrustLevel;
   fingerprint: string;
+  /** Fingerprints of the keys pinned by the package's launcher (its trust block); [] if none. */
+  pinned: string[];
 }
 
 export async function verifyPackage(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -40,44 +52,75 @@ export async function verifyPackage(path: string, options: VerifyOptions = {}): 
     checks.push(check);
     options.onCheck?.(check);
   };
-  const pkg = await openPackage(path);
+  let trust: TrustLevel = 'self-signed';
+  let pinned: string[] = [];
+  const pkg = await openPackage(path, {
+    checkKey: async (publicKey, launcher) => {
+      pinned = pinnedKeys(await launcher()).map((k) => fingerprint(k));
+      trust = checkTrust(fingerprint(publicKey), pinned, options);
+    },
+  });
+  const keyFingerprint = fingerprint(pkg.index.publicKey);
   pass('structure', `trailer, index and layout valid (${pkg.layout.slotCount} slots)`);
   pass('index checksum', `Adler-32 0x${pkg.index.indexChecksum.toString(16).padStart(8, '0')}`);
   pass('metadata checksum', 'SHA-256 of the compressed metadata matches');
-  const keyFingerprint = fingerprint(pkg.index.publicKey);
   pass('signature', `Ed25519 signature valid (key ${keyFingerprint})`);
-  const trust = checkTrust(keyFingerprint, options.trustedKeys ?? []);
-  pass(
-    'trust',
-    trust === 'trusted' ? `signed by trusted key ${keyFingerprint}` : 'self-signed: integrity only',
-  );
+  pass('trust', trustDetail(trust, keyFingerprint, pinned));
   try {
+    await checkGaps(pkg);
+    pass('unsigned gaps', 'all padding between regions is zero');
+    const launcher = await checkLauncher(pkg);
+    if (launcher) pass('launcher', launcher);
     for (const range of pkg.slotRanges) {
       await checkSlot(pkg, range.index);
       const slot = pkg.metadata.slots[range.index]!;
       pass(`slot ${range.index}`, `${slot.id}: SHA-256 matches (${range.size} bytes)`);
     }
-    const launcher = await checkLauncher(pkg);
-    if (launcher) pass('launcher', launcher);
-    await checkGaps(pkg);
-    pass('unsigned gaps', 'all padding between regions is zero');
   } catch (cause) {
     throw toFlavorError(cause, path);
   }
-  return { package: pkg, checks, trust, fingerprint: keyFingerprint };
+  return { package: pkg, checks, trust, fingerprint: keyFingerprint, pinned };
 }
 
-function checkTrust(keyFingerprint: string, trusted: TrustedKey[]): 'trusted' | 'self-signed' {
-  if (trusted.length === 0) return 'self-signed';
-  if (trusted.some((k) => k.fingerprint === keyFingerprint)) return 'trusted';
-  throw new FlavorError(
+/**
+ * The launcher's rule first (its pinned keys plus FLAVOR_TRUSTED_KEYS: what it would refuse, verify
+ * refuses), then the caller's `--key`.
+ */
+function checkTrust(keyFingerprint: string, pinned: string[], options: VerifyOptions): TrustLevel {
+  const outside = (options.launcherKeys ?? []).map((k) => k.fingerprint);
+  const launcherSet = [...pinned, ...outside];
+  if (launcherSet.length > 0 && !launcherSet.includes(keyFingerprint)) {
+    throw untrusted(
+      keyFingerprint,
+      pinned.length > 0
+        ? `the package's launcher pins ${pinned.join(', ')}, so it refuses this package`
+        : 'FLAVOR_TRUSTED_KEYS does not list it',
+    );
+  }
+  const required = (options.trustedKeys ?? []).map((k) => k.fingerprint);
+  if (required.length > 0 && !required.includes(keyFingerprint)) {
+    throw untrusted(keyFingerprint, 'it is not a key given with --key');
+  }
+  if (required.includes(keyFingerprint) || outside.includes(keyFingerprint)) return 'trusted';
+  return pinned.includes(keyFingerprint) ? 'pinned' : 'self-signed';
+}
+
+function untrusted(keyFingerprint: string, why: string): FlavorError {
+  return new FlavorError(
     'UNTRUSTED_KEY',
-    `the package is signed by ${keyFingerprint}, which is not a trusted key`,
+    `the package is signed by ${keyFingerprint}, which is not a trusted key: ${why}`,
     {
       hint: 'it was re-signed by someone else, or you passed the wrong --key',
       details: { region: 'index.public_key', fingerprint: keyFingerprint },
     },
   );
+}
+
+function trustDetail(trust: TrustLevel, keyFingerprint: string, pinned: string[]): string {
+  const pins = pinned.length > 0 ? `; the launcher pins ${pinned.join(', ')}` : '';
+  if (trust === 'trusted') return `signed by trusted key ${keyFingerprint}${pins}`;
+  if (trust === 'pinned') return `signed by ${keyFingerprint}, a key the launcher pins`;
+  return 'self-signed: integrity only';
 }
 
 /** Streams one slot's stored bytes through SHA-256 (bounded memory). */

@@ -96,7 +96,7 @@ function cacheError(stderr: string, code: number | null): FlavorError {
   const message = /error: (.*?)(?: \[([A-Z_]+)\])?$/m.exec(stderr);
   const hint = /hint: (.*)$/m.exec(stderr)?.[1];
   return new FlavorError(
-    'CACHE_ERROR',
+    message?.[2] === 'CACHE_UNSAFE' ? 'CACHE_UNSAFE' : 'CACHE_ERROR',
     message?.[1] ?? `the launcher's cache command failed (exit ${code})`,
     {
       ...(hint ? { hint } : {}),

@@ -44,7 +44,7 @@ async function expectCacheRefused(cache: string, pattern: RegExp, asUser?: numbe
     ...(asUser === undefined ? {} : { asUser }),
   });
   assert.equal(r.code, 106, r.stderr);
-  assert.equal(launcherErrorCode(r.stderr), 'CACHE_ERROR', r.stderr);
+  assert.equal(launcherErrorCode(r.stderr), 'CACHE_UNSAFE', r.stderr);
   assert.match(r.stderr, pattern);
   assert.match(r.stderr, /hint: set FLAVOR_CACHE/);
   assert.equal(await exists(marker), false);
@@ -110,6 +110,25 @@ describe('unsafe cache roots are refused', { concurrency: 4 }, () => {
     const { cache } = await install();
     await fs.chmod(path.join(cache, 'workenv'), 0o777);
     await expectCacheRefused(cache, /writable by other users/);
+  });
+
+  for (const mode of [0o777, 0o775]) {
+    test(`a folder above the root with mode ${mode.toString(8)} (no sticky bit) is refused, naming it`, async () => {
+      const shared = path.join(work, `above-${mode.toString(8)}`);
+      await fs.mkdir(shared);
+      await fs.chmod(shared, mode);
+      const cache = path.join(shared, 'me', 'cache');
+      await expectCacheRefused(cache, new RegExp(`the folder ${shared} above it is writable by other users`));
+      assert.equal(await exists(path.join(shared, 'me')), false, 'created a folder below the unsafe one');
+    });
+  }
+
+  test('a sticky world-writable folder above the root (like /tmp) is accepted', async () => {
+    const sticky = path.join(work, 'sticky');
+    await fs.mkdir(sticky);
+    await fs.chmod(sticky, 0o1777);
+    const r = await launch(pkg, { cache: path.join(sticky, 'xdg', 'flavor'), home: work });
+    assert.equal(r.stdout, 'genuine data\n', r.stderr);
   });
 
   test('cache root or cache/workenv is a symlink', async () => {

@@ -123,11 +123,13 @@ describe('pack → verify → inspect → extract', () => {
       'name',
       'ok',
       'package',
+      'pinned_keys',
       'trust',
       'version',
     ]);
     assert.equal(doc.ok, true);
     assert.equal(doc.trust, 'self-signed');
+    assert.deepEqual(doc.pinned_keys, [], 'this launcher pins no key');
     assert.match(String(doc.fingerprint), /^sha256:[0-9a-f]{64}$/);
     assert.match(String(doc.identity), /^roundtrip-2\.1\.0-[0-9a-f]{16}$/);
     const names = (doc.checks as Array<{ name: string }>).map((c) => c.name);

@@ -75,6 +75,8 @@ export interface AppOptions {
   launcher?: Uint8Array;
   command?: string;
   editMetadata?: (m: PackageMetadata) => void;
+  /** Edit the signed JSON text (duplicate keys and other forms an object cannot hold). */
+  editJson?: (json: string) => string;
 }
 
 /** Assembles a signed package for the default (or a customised) app with the real launcher. */
@@ -113,6 +115,7 @@ export function appPackage(options: AppOptions = {}): Uint8Array {
       ...(options.extraSlots ?? []),
     ],
     ...(options.editMetadata ? { editMetadata: options.editMetadata } : {}),
+    ...(options.editJson ? { editJson: options.editJson } : {}),
   });
 }
 

@@ -92,11 +92,12 @@ describe('openPackage / verifyPackage', () => {
     );
     const report = await verifyPackage(file);
     assert.equal(report.trust, 'self-signed');
+    // docs/format.md order: padding, launcher, then the slots (the launcher's verify runs the same).
     assert.deepEqual(report.checks.map((c) => c.name).slice(-4), [
+      'unsigned gaps',
+      'launcher',
       'slot 0',
       'slot 1',
-      'launcher',
-      'unsigned gaps',
     ]);
   });
 

@@ -16,7 +16,11 @@ const usage = `usage: FLAVOR_LAUNCHER_CLI=1 %s <command> [args]
 
 commands:
   info                   summary of the package
-  verify                 check everything, including every slot's SHA-256 and the launcher checksum
+  verify [--json] [PKG...]
+                         check everything in the order of docs/format.md, including every slot's
+                         SHA-256 and the launcher checksum; with PKG, check those files instead of this
+                         one; --json prints one JSON line per package: {path, ok, code, message,
+                         fingerprint, pinned}
   metadata               print the signed metadata JSON verbatim
   extract SLOT DIR       extract one slot (index or id) into DIR as if DIR were the workenv
   run [ARGS...]          launch the app with ARGS
@@ -45,9 +49,9 @@ func (a *App) cliMode(args []string) int {
 	case "run":
 		return a.fail(a.Launch(args))
 	case "info":
-		return a.fail(a.withPackage(a.info))
+		return a.fail(a.withPackage(false, a.info))
 	case "metadata":
-		return a.fail(a.withPackage(func(p *verify.Package) error {
+		return a.fail(a.withPackage(false, func(p *verify.Package) error {
 			_, err := a.Stdout.Write(p.Signed)
 			return err
 		}))
@@ -55,9 +59,9 @@ func (a *App) cliMode(args []string) int {
 		if len(args) != 2 {
 			return a.fail(usageErr("extract needs SLOT and DIR"))
 		}
-		return a.fail(a.withPackage(func(p *verify.Package) error { return a.extract(p, args[0], args[1]) }))
+		return a.fail(a.withPackage(true, func(p *verify.Package) error { return a.extract(p, args[0], args[1]) }))
 	case "verify":
-		return a.verify()
+		return a.verifyCmd(args)
 	}
 	return a.fail(usageErr("unknown command %q", cmd))
 }
@@ -66,12 +70,22 @@ func usageErr(format string, args ...any) error {
 	return errs.New(errs.Usage, format, args...).WithHint("run with FLAVOR_LAUNCHER_CLI=1 and the argument help for usage")
 }
 
-func (a *App) withPackage(fn func(*verify.Package) error) error {
+// withPackage opens this package, authenticates it when auth is set (as a launch does), parses it
+// and calls fn. Without auth, `info` reports the signature state itself.
+func (a *App) withPackage(auth bool, fn func(*verify.Package) error) error {
 	p, f, err := a.openPackage()
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	if auth {
+		if err := a.authenticate(p); err != nil {
+			return err
+		}
+	}
+	if err := parsePackage(p); err != nil {
+		return err
+	}
 	return fn(p)
 }
 
@@ -127,56 +141,4 @@ func (a *App) extract(p *verify.Package, slot, dir string) error {
 	}
 	fmt.Fprintf(a.Stdout, "extracted slot %d (%s) to %s\n", idx, p.Meta.Slots[idx].ID, dir)
 	return nil
-}
-
-// verify checks everything and prints one line per check; exit 0 only when all pass.
-func (a *App) verify() int {
-	w := a.Stdout
-	p, f, err := a.openPackage()
-	if err != nil {
-		fmt.Fprintf(w, "FAIL structure: %s [%s]\n", err, errs.CodeOf(err))
-		return a.fail(err)
-	}
-	defer f.Close()
-	fmt.Fprintf(w, "ok   trailer and index block (format 0x%08x, adler32 0x%08x, %d bytes)\n", p.Index.FormatVersion, p.Index.IndexChecksum, p.Size)
-	fmt.Fprintf(w, "ok   layout (launcher %d, metadata %d, %d slots)\n", p.Index.LauncherSize, p.Index.MetadataSize, len(p.Slots))
-	fmt.Fprintf(w, "ok   metadata checksum (sha256 %s)\n", hex.EncodeToString(p.Index.MetadataChecksum[:]))
-	fmt.Fprintf(w, "ok   metadata (%s %s, %d bytes JSON)\n", p.Meta.Package.Name, p.Meta.Package.Version, len(p.Signed))
-	fmt.Fprintf(w, "ok   slot table (%d descriptors)\n", len(p.Slots))
-	var first error
-	check := func(name string, err error) {
-		if err != nil {
-			fmt.Fprintf(w, "FAIL %s: %s [%s]\n", name, err, errs.CodeOf(err))
-			if first == nil {
-				first = err
-			}
-			return
-		}
-		fmt.Fprintf(w, "ok   %s\n", name)
-	}
-	check("signature (ed25519 over the metadata)", p.CheckSignature())
-	trusted, err := verify.LoadTrust(a.Getenv("FLAVOR_TRUSTED_KEYS"))
-	if err == nil && trusted.Empty() {
-		fmt.Fprintf(w, "--   trust (no trusted keys configured; key sha256:%s)\n", verify.Fingerprint(p.Index.PublicKey[:]))
-	} else {
-		if err == nil {
-			err = p.CheckTrust(trusted)
-		}
-		check(fmt.Sprintf("trust (key sha256:%s)", verify.Fingerprint(p.Index.PublicKey[:])), err)
-	}
-	for i := range p.Slots {
-		check(fmt.Sprintf("slot %d (%s) sha256 %s", i, p.Meta.Slots[i].ID, hex.EncodeToString(p.Meta.Slots[i].SHA256[:])), p.VerifySlot(i))
-	}
-	if present, err := p.CheckLauncher(); present {
-		check("launcher checksum", err)
-	} else {
-		fmt.Fprintln(w, "--   launcher checksum (not in metadata)")
-	}
-	check("padding between regions is zero", p.CheckGaps())
-	if first != nil {
-		fmt.Fprintln(w, "verification FAILED")
-		return errs.ExitCode(first)
-	}
-	fmt.Fprintln(w, "verification passed")
-	return 0
 }

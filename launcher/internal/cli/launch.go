@@ -16,7 +16,8 @@ import (
 
 var errBare = errors.New("bare launcher")
 
-// openPackage opens this executable and decodes it (structure only).
+// openPackage opens this executable and checks it up to the signed bytes (verify.Open); the caller
+// authenticates it and then parses it (parsePackage).
 func (a *App) openPackage() (*verify.Package, *os.File, error) {
 	f, err := os.Open(a.Exe)
 	if err != nil {
@@ -31,7 +32,7 @@ func (a *App) openPackage() (*verify.Package, *os.File, error) {
 		f.Close()
 		return nil, nil, errs.Wrap(errs.BadEndMagic, errBare, "this launcher has no package appended")
 	}
-	p, err := verify.Decode(f, fi.Size())
+	p, err := verify.Open(f, fi.Size())
 	if err != nil {
 		f.Close()
 		return nil, nil, err
@@ -48,6 +49,15 @@ func bare(r io.ReaderAt, size int64) bool {
 	r.ReadAt(start[:], size-format.TrailerSize)
 	r.ReadAt(end[:], size-4)
 	return string(start[:]) != string(format.StartMagic) && string(end[:]) != string(format.EndMagic)
+}
+
+// parsePackage reads the signed JSON and the slot table of an authenticated package and checks that
+// no byte between regions carries data (docs/format.md steps 9–11, on every start).
+func parsePackage(p *verify.Package) error {
+	if err := p.Parse(); err != nil {
+		return err
+	}
+	return p.CheckGaps()
 }
 
 // authenticate applies FLAVOR_VALIDATION and FLAVOR_TRUSTED_KEYS.
@@ -81,6 +91,9 @@ func (a *App) Launch(userArgs []string) error {
 	if err := a.authenticate(p); err != nil {
 		return err
 	}
+	if err := parsePackage(p); err != nil {
+		return err
+	}
 	cache, err := workenv.ResolveRoot(a.Getenv)
 	if err != nil {
 		return err
@@ -101,6 +114,12 @@ func (a *App) Launch(userArgs []string) error {
 	}
 	plan, err := a.plan(p, cache, in.Workenv(), userArgs)
 	if err != nil {
+		lock.Close()
+		return err
+	}
+	// The app gets real paths (its interpreter and children need them): prove that the workenv path
+	// still leads to the folder that was checked and installed through the cache handles.
+	if err := cache.ConfirmPath(in.ID); err != nil {
 		lock.Close()
 		return err
 	}

@@ -19,7 +19,6 @@ const (
 	SlotTableInvalid       = "SLOT_TABLE_INVALID"
 	SlotOutOfBounds        = "SLOT_OUT_OF_BOUNDS"
 	SlotOverlap            = "SLOT_OVERLAP"
-	MetadataOutOfBounds    = "METADATA_OUT_OF_BOUNDS"
 	MetadataTooLarge       = "METADATA_TOO_LARGE"
 	MetadataChecksum       = "METADATA_CHECKSUM"
 	MetadataCompression    = "METADATA_COMPRESSION"
@@ -41,6 +40,7 @@ const (
 	UnsafeEntry            = "UNSAFE_ENTRY"
 	UnsupportedOperation   = "UNSUPPORTED_OPERATION"
 	CacheError             = "CACHE_ERROR"
+	CacheUnsafe            = "CACHE_UNSAFE"
 	CacheBusy              = "CACHE_BUSY"
 	NotFound               = "NOT_FOUND"
 	IOError                = "IO_ERROR"
@@ -129,7 +129,7 @@ func ExitForCode(code string) int {
 		return ExitIntegrity
 	case PayloadCorrupt, PayloadTooLarge, UnsafePath, UnsafeEntry, UnsupportedOperation, IOError:
 		return ExitExtract
-	case CacheError, CacheBusy:
+	case CacheError, CacheUnsafe, CacheBusy:
 		return ExitCache
 	case NotFound:
 		return ExitExec

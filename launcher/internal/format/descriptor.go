@@ -58,9 +58,10 @@ type Slot struct {
 	Chain Chain
 }
 
-// DecodeSlotTable decodes the table and checks every descriptor against the signed metadata and the
-// layout: ids in order, known ops equal to the metadata chain, data inside the slot-data region and
-// no two slots overlapping.
+// DecodeSlotTable decodes the table and checks it against the signed metadata and the layout, in the
+// order of docs/format.md (the same as checkSlotTable in src/format/layout.ts): the count, then for
+// each descriptor in turn its id, its bounds, its operations and the fields the signed metadata also
+// states; then that no two slots overlap.
 func DecodeSlotTable(table []byte, meta *Metadata, lay *Layout) ([]Slot, error) {
 	count := len(table) / DescriptorSize
 	if len(meta.Slots) != count {
@@ -69,31 +70,39 @@ func DecodeSlotTable(table []byte, meta *Metadata, lay *Layout) ([]Slot, error) 
 	slots := make([]Slot, count)
 	for i := range slots {
 		d := DecodeDescriptor(table[i*DescriptorSize : (i+1)*DescriptorSize])
-		if d.ID != uint64(i) {
-			return nil, errs.New(errs.SlotTableInvalid, "slot descriptor %d has id %d", i, d.ID)
-		}
-		chain, err := UnpackOps(d.Operations)
+		chain, err := checkDescriptor(i, d, meta.Slots[i], lay)
 		if err != nil {
-			return nil, err
-		}
-		if !chain.Equal(meta.Slots[i].Chain) {
-			return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor chain %s differs from the signed metadata chain %s", i, chain, meta.Slots[i].Chain)
-		}
-		// Unsigned fields the signed metadata also states must agree with it (as src/format/layout.ts).
-		if m := meta.Slots[i]; m.OrigSize != nil && d.OriginalSize != *m.OrigSize {
-			return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor original size %d differs from the signed metadata (%d)", i, d.OriginalSize, *m.OrigSize)
-		}
-		if m := meta.Slots[i]; m.Permissions != nil {
-			if v, ok := ParsePermissions(*m.Permissions); ok && uint32(d.Permissions) != v {
-				return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor permissions 0%o differ from the signed metadata %q", i, d.Permissions, *m.Permissions)
-			}
-		}
-		if err := checkSlotBounds(i, d, lay); err != nil {
 			return nil, err
 		}
 		slots[i] = Slot{Descriptor: d, Chain: chain}
 	}
 	return slots, checkOverlap(slots)
+}
+
+func checkDescriptor(i int, d Descriptor, m SlotMeta, lay *Layout) (Chain, error) {
+	if d.ID != uint64(i) {
+		return nil, errs.New(errs.SlotTableInvalid, "slot descriptor %d has id %d", i, d.ID)
+	}
+	if err := checkSlotBounds(i, d, lay); err != nil {
+		return nil, err
+	}
+	chain, err := UnpackOps(d.Operations)
+	if err != nil {
+		return nil, err
+	}
+	if !chain.Equal(m.Chain) {
+		return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor chain %s differs from the signed metadata chain %s", i, chain, m.Chain)
+	}
+	// Unsigned fields the signed metadata also states must agree with it.
+	if m.OrigSize != nil && d.OriginalSize != *m.OrigSize {
+		return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor original size %d differs from the signed metadata (%d)", i, d.OriginalSize, *m.OrigSize)
+	}
+	if m.Permissions != nil {
+		if v, ok := ParsePermissions(*m.Permissions); ok && uint32(d.Permissions) != v {
+			return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor permissions 0%o differ from the signed metadata %q", i, d.Permissions, *m.Permissions)
+		}
+	}
+	return chain, nil
 }
 
 func checkSlotBounds(i int, d Descriptor, lay *Layout) error {

@@ -59,8 +59,6 @@ type Index struct {
 	ProtocolVersion    uint32
 	FutureCrypto       [512]byte
 	Reserved           [6816]byte
-
-	paddingNonZero bool // index bytes 692..703
 }
 
 // Signature is the 64-byte Ed25519 signature inside the 512-byte signature field.
@@ -90,7 +88,8 @@ func IndexAdler32(block []byte) uint32 {
 	return h.Sum32()
 }
 
-// DecodeIndex decodes an 8192-byte index block and checks its version, checksum and package size.
+// DecodeIndex decodes an 8192-byte index block and checks, in the order of docs/format.md, its
+// version, its checksum, the bytes that must be zero and the package size.
 func DecodeIndex(block []byte, fileLen uint64) (*Index, error) {
 	if len(block) != IndexSize {
 		return nil, errs.New(errs.LayoutInvalid, "index block is %d bytes, expected %d", len(block), IndexSize)
@@ -102,53 +101,72 @@ func DecodeIndex(block []byte, fileLen uint64) (*Index, error) {
 	if sum := IndexAdler32(block); sum != ix.IndexChecksum {
 		return nil, errs.New(errs.IndexChecksum, "index checksum mismatch: stored 0x%08x, computed 0x%08x", ix.IndexChecksum, sum)
 	}
+	if err := CheckIndexZeroRegions(block); err != nil {
+		return nil, err
+	}
 	if ix.PackageSize != fileLen {
 		return nil, errs.New(errs.PackageSizeMismatch, "index says the package is %d bytes, the file is %d bytes", ix.PackageSize, fileLen)
 	}
 	return ix, nil
 }
 
+// CheckIndexZeroRegions refuses non-zero bytes where the format defines zero: the 448 bytes after the
+// signature, the field padding 692..703, and future_crypto + reserved (864..8191). They are unsigned
+// and unused, so non-zero bytes could only carry smuggled data. (src/format/index-block.ts has the
+// same function, with the same messages and order.)
+func CheckIndexZeroRegions(b []byte) error {
+	if !allZero(b[OffSignature+SignatureSize : OffSignature+SignatureFieldSize]) {
+		return errs.New(errs.LayoutInvalid, "index bytes 192..639 after the signature must be zero")
+	}
+	if !allZero(b[OffPadding : OffPadding+PaddingSize]) {
+		return errs.New(errs.LayoutInvalid, "index padding bytes 692..703 must be zero")
+	}
+	if !allZero(b[OffFutureCrypto:IndexSize]) {
+		return errs.New(errs.LayoutInvalid, "index bytes 864..8191 (future_crypto, reserved) must be zero")
+	}
+	return nil
+}
+
 func decodeFields(b []byte) *Index {
 	le := binary.LittleEndian
 	ix := &Index{
-		FormatVersion:   le.Uint32(b[0:]),
-		IndexChecksum:   le.Uint32(b[4:]),
-		PackageSize:     le.Uint64(b[8:]),
-		LauncherSize:    le.Uint64(b[16:]),
-		MetadataOffset:  le.Uint64(b[24:]),
-		MetadataSize:    le.Uint64(b[32:]),
-		SlotTableOffset: le.Uint64(b[40:]),
-		SlotTableSize:   le.Uint64(b[48:]),
-		SlotCount:       le.Uint32(b[56:]),
-		Flags:           le.Uint32(b[60:]),
-		AccessMode:      b[640],
-		CacheStrategy:   b[641],
-		ReservedHint1:   b[642],
-		ReservedHint2:   b[643],
-		PageSize:        le.Uint32(b[644:]),
-		MaxMemory:       le.Uint64(b[648:]),
-		MinMemory:       le.Uint64(b[656:]),
-		CPUFeatures:     le.Uint64(b[664:]),
-		GPURequirements: le.Uint64(b[672:]),
-		NUMAHints:       le.Uint64(b[680:]),
-		StreamChunkSize: le.Uint32(b[688:]),
-		BuildTimestamp:  le.Uint64(b[704:]),
-		Capabilities:    le.Uint64(b[832:]),
-		Requirements:    le.Uint64(b[840:]),
-		Extensions:      le.Uint64(b[848:]),
-		Compatibility:   le.Uint32(b[856:]),
-		ProtocolVersion: le.Uint32(b[860:]),
+		FormatVersion:   le.Uint32(b[OffFormatVersion:]),
+		IndexChecksum:   le.Uint32(b[OffIndexChecksum:]),
+		PackageSize:     le.Uint64(b[OffPackageSize:]),
+		LauncherSize:    le.Uint64(b[OffLauncherSize:]),
+		MetadataOffset:  le.Uint64(b[OffMetadataOffset:]),
+		MetadataSize:    le.Uint64(b[OffMetadataSize:]),
+		SlotTableOffset: le.Uint64(b[OffSlotTableOffset:]),
+		SlotTableSize:   le.Uint64(b[OffSlotTableSize:]),
+		SlotCount:       le.Uint32(b[OffSlotCount:]),
+		Flags:           le.Uint32(b[OffFlags:]),
+		AccessMode:      b[OffAccessMode],
+		CacheStrategy:   b[OffCacheStrategy],
+		ReservedHint1:   b[OffReservedHint1],
+		ReservedHint2:   b[OffReservedHint2],
+		PageSize:        le.Uint32(b[OffPageSize:]),
+		MaxMemory:       le.Uint64(b[OffMaxMemory:]),
+		MinMemory:       le.Uint64(b[OffMinMemory:]),
+		CPUFeatures:     le.Uint64(b[OffCPUFeatures:]),
+		GPURequirements: le.Uint64(b[OffGPURequirements:]),
+		NUMAHints:       le.Uint64(b[OffNUMAHints:]),
+		StreamChunkSize: le.Uint32(b[OffStreamChunkSize:]),
+		BuildTimestamp:  le.Uint64(b[OffBuildTimestamp:]),
+		Capabilities:    le.Uint64(b[OffCapabilities:]),
+		Requirements:    le.Uint64(b[OffRequirements:]),
+		Extensions:      le.Uint64(b[OffExtensions:]),
+		Compatibility:   le.Uint32(b[OffCompatibility:]),
+		ProtocolVersion: le.Uint32(b[OffProtocolVersion:]),
 	}
-	copy(ix.PublicKey[:], b[64:96])
-	copy(ix.MetadataChecksum[:], b[96:128])
-	copy(ix.IntegritySignature[:], b[128:640])
-	copy(ix.BuildMachine[:], b[712:744])
-	copy(ix.SourceHash[:], b[744:776])
-	copy(ix.DependencyHash[:], b[776:808])
-	copy(ix.LicenseID[:], b[808:824])
-	copy(ix.ProvenanceURI[:], b[824:832])
-	copy(ix.FutureCrypto[:], b[864:1376])
-	copy(ix.Reserved[:], b[1376:8192])
-	ix.paddingNonZero = !allZero(b[692:704])
+	copy(ix.PublicKey[:], b[OffPublicKey:])
+	copy(ix.MetadataChecksum[:], b[OffMetadataChecksum:])
+	copy(ix.IntegritySignature[:], b[OffSignature:])
+	copy(ix.BuildMachine[:], b[OffBuildMachine:])
+	copy(ix.SourceHash[:], b[OffSourceHash:])
+	copy(ix.DependencyHash[:], b[OffDependencyHash:])
+	copy(ix.LicenseID[:], b[OffLicenseID:])
+	copy(ix.ProvenanceURI[:], b[OffProvenanceURI:])
+	copy(ix.FutureCrypto[:], b[OffFutureCrypto:])
+	copy(ix.Reserved[:], b[OffReserved:])
 	return ix
 }

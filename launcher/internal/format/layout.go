@@ -44,16 +44,6 @@ func (ix *Index) CheckLayout(fileLen uint64) (*Layout, error) {
 	if ix.MetadataSize > MaxMetadataSize {
 		return nil, errs.New(errs.MetadataTooLarge, "compressed metadata is %d bytes, the limit is 16 MiB", ix.MetadataSize)
 	}
-	if !allZero(ix.IntegritySignature[64:]) {
-		return nil, errs.New(errs.LayoutInvalid, "index bytes 192..639 after the signature must be zero")
-	}
-	if ix.paddingNonZero {
-		return nil, errs.New(errs.LayoutInvalid, "index padding bytes 692..703 must be zero")
-	}
-	if !allZero(ix.FutureCrypto[:]) || !allZero(ix.Reserved[:]) {
-		// Unsigned and unused: non-zero bytes here could only carry smuggled data.
-		return nil, errs.New(errs.LayoutInvalid, "index bytes 864..8191 (future_crypto, reserved) must be zero")
-	}
 	if ix.SlotCount > MaxSlotCount || ix.SlotTableSize != uint64(ix.SlotCount)*DescriptorSize {
 		return nil, errs.New(errs.SlotTableInvalid, "slot table size %d does not match %d slots of 64 bytes (at most %d slots)", ix.SlotTableSize, ix.SlotCount, MaxSlotCount)
 	}

@@ -127,13 +127,13 @@ func ParseMetadata(raw []byte) (*Metadata, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errs.New(errs.MetadataJSON, "metadata has data after the JSON value")
 	}
+	if err := CheckJSONKeys(raw); err != nil {
+		return nil, err
+	}
 	if err := validateSchema(doc); err != nil {
 		return nil, err
 	}
-	var m Metadata
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, errs.Wrap(errs.MetadataSchema, err, "metadata does not fit the schema")
-	}
+	m := decodeMetadata(doc.(object))
 	for i := range m.Slots {
 		s := &m.Slots[i]
 		chain, err := ParseChain(s.Operations)
@@ -144,7 +144,7 @@ func ParseMetadata(raw []byte) (*Metadata, error) {
 		hexsum, _ := ChecksumHex(s.Checksum)
 		decodeHex(s.SHA256[:], hexsum)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // ChecksumHex returns the hex digest of "sha256:<hex>" (also upstream's "sha256:sha256:<hex>").

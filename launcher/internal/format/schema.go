@@ -76,8 +76,8 @@ func (v *validator) str(parent object, key, path string, nonEmpty bool) string {
 
 func (v *validator) uint(parent object, key, path string) int64 {
 	n, ok := parent[key].(json.Number)
-	i, err := n.Int64()
-	if !ok || err != nil || i < 0 || i > 1<<53-1 {
+	i, safe := safeUint(n)
+	if !ok || !safe {
 		v.fail(path+key, "a non-negative integer", parent[key])
 		return -1
 	}
@@ -133,6 +133,9 @@ func (v *validator) root(doc any) {
 	if pkg := v.obj(m, "package", ""); pkg != nil {
 		v.str(pkg, "name", "package.", true)
 		v.str(pkg, "version", "package.", true)
+		if _, ok := pkg["description"]; ok {
+			v.str(pkg, "description", "package.", false)
+		}
 	}
 	slots, ok := m["slots"].([]any)
 	if !ok {
@@ -149,9 +152,7 @@ func (v *validator) root(doc any) {
 		v.optStringMap(ex, "commands", "execution.")
 	}
 	if l := v.optObj(m, "launcher", ""); l != nil {
-		if _, ok := l["checksum"]; ok {
-			v.str(l, "checksum", "launcher.", true)
-		}
+		v.launcher(l)
 	}
 	if c := v.optObj(m, "cache_validation", ""); c != nil {
 		v.str(c, "check_file", "cache_validation.", true)
@@ -174,6 +175,24 @@ func (v *validator) root(doc any) {
 	}
 	for _, k := range []string{"verification", "build", "compatibility"} {
 		v.optObj(m, k, "")
+	}
+}
+
+// launcher checks the fields the launcher reads: tool and size (informational) and checksum, which
+// must be "sha256:" and 64 lower-case hex digits (upstream's doubled "sha256:sha256:" is accepted).
+func (v *validator) launcher(l object) {
+	if _, ok := l["tool"]; ok {
+		v.str(l, "tool", "launcher.", false)
+	}
+	if _, ok := l["size"]; ok {
+		v.uint(l, "size", "launcher.")
+	}
+	if _, ok := l["checksum"]; ok {
+		if sum := v.str(l, "checksum", "launcher.", true); v.err == nil {
+			if _, ok := ChecksumHex(sum); !ok {
+				v.fail("launcher.checksum", `"sha256:" and 64 lowercase hex digits`, sum)
+			}
+		}
 	}
 }
 

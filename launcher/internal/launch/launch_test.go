@@ -190,3 +190,24 @@ func TestParseSetup(t *testing.T) {
 		t.Fatal("write outside the workenv accepted")
 	}
 }
+
+// Setup commands are read with exact keys, like the rest of the metadata: "Type", "PATH" or "Content" are
+// unknown keys that inspect shows as written, so they must not steer what the launcher does.
+func TestParseSetupReadsKeysExactly(t *testing.T) {
+	cmds, err := ParseSetup(toRaw([]string{
+		`{"Type":"write_file","PATH":"{workenv}/x","Content":"evil","command":"true"}`,
+		`{"type":"enumerate_and_execute","command":"true","enumerate":{"Path":"/etc","pattern":"*"}}`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cmds[0]; c.Type != "" || c.Path != "" || c.Content != "" || c.Command != "true" {
+		t.Fatalf("case-variant keys were used: %+v", c)
+	}
+	if e := cmds[1].Enumerate; e == nil || e.Path != "" || e.Pattern != "*" {
+		t.Fatalf("case-variant enumerate key was used: %+v", e)
+	}
+	if _, err := ParseSetup(toRaw([]string{`{"type":1}`})); err == nil {
+		t.Fatal("a non-string type was accepted")
+	}
+}

@@ -40,13 +40,54 @@ func ParseSetup(raw []json.RawMessage) ([]SetupCommand, error) {
 			out = append(out, SetupCommand{Type: "execute", Command: s})
 			continue
 		}
-		var c SetupCommand
-		if err := json.Unmarshal(r, &c); err != nil {
+		c, err := decodeSetupCommand(r)
+		if err != nil {
 			return nil, errs.Wrap(errs.MetadataSchema, err, "setup_commands[%d] is not a setup command", i)
 		}
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// decodeSetupCommand reads a setup command's keys exactly as written. encoding/json's Unmarshal into a
+// struct would match "Type" or "COMMAND" to the fields, so a key that inspect shows as unknown could
+// still steer what runs; the metadata decoder reads keys exactly for the same reason (format/decode.go).
+func decodeSetupCommand(raw json.RawMessage) (SetupCommand, error) {
+	var c SetupCommand
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return c, err
+	}
+	fields := []struct {
+		key string
+		dst any
+	}{{"type", &c.Type}, {"command", &c.Command}, {"path", &c.Path}, {"content", &c.Content}}
+	for _, f := range fields {
+		if v, ok := obj[f.key]; ok {
+			if err := json.Unmarshal(v, f.dst); err != nil {
+				return c, fmt.Errorf("%s: %w", f.key, err)
+			}
+		}
+	}
+	c.Mode = obj["mode"]
+	if v, ok := obj["enumerate"]; ok && string(v) != "null" {
+		var e map[string]json.RawMessage
+		if err := json.Unmarshal(v, &e); err != nil {
+			return c, fmt.Errorf("enumerate: %w", err)
+		}
+		c.Enumerate = &struct {
+			Path    string `json:"path"`
+			Pattern string `json:"pattern"`
+		}{}
+		for key, dst := range map[string]*string{"path": &c.Enumerate.Path, "pattern": &c.Enumerate.Pattern} {
+			if v, ok := e[key]; ok {
+				if err := json.Unmarshal(v, dst); err != nil {
+					return c, fmt.Errorf("enumerate.%s: %w", key, err)
+				}
+			}
+		}
+	}
+	return c, nil
 }
 
 // Setup runs setup commands inside the staging folder (ph.Workenv = staging path). Their stdout goes

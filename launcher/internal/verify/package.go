@@ -1,6 +1,8 @@
-// Package verify opens a package file and checks it in the order of docs/format.md: trailer, index,
-// layout, metadata checksum, metadata, slot table, then the Ed25519 signature and the trust policy.
-// Slot bytes are checked only while they are streamed (SlotReader), never on the warm launch path.
+// Package verify opens a package file and checks it in the order of docs/format.md ("Verification
+// order"): Open checks the trailer, the index, the layout and the metadata checksum and gunzips the
+// metadata (steps 1–6); Authenticate checks the Ed25519 signature and the trust policy (7–8); only
+// then Parse reads the JSON and the slot table (9–10). CheckGaps (11), CheckLauncher (12) and the
+// slot readers (13) read the rest. Verify runs them all, in that order, for the CLI `verify`.
 package verify
 
 import (
@@ -12,7 +14,8 @@ import (
 	"flavorpack.dev/launcher/internal/format"
 )
 
-// Package is a structurally verified package. Nothing in it is trusted before CheckSignature.
+// Package is a package being verified. Meta and Slots are nil until Parse; nothing in it is
+// trusted before Authenticate.
 type Package struct {
 	Size         uint64
 	Index        *format.Index
@@ -26,9 +29,9 @@ type Package struct {
 	r io.ReaderAt
 }
 
-// Decode reads and checks everything but the signature and the slot bytes. The cost does not
-// depend on the slot data size.
-func Decode(r io.ReaderAt, size int64) (*Package, error) {
+// Open reads and checks everything up to the signed bytes (steps 1–6): trailer, index, layout,
+// metadata checksum and gunzip. Nothing is parsed. The cost does not depend on the slot data size.
+func Open(r io.ReaderAt, size int64) (*Package, error) {
 	if size < format.TrailerSize {
 		return nil, errs.New(errs.FileTooSmall, "file is %d bytes, a package has at least %d", size, format.TrailerSize)
 	}
@@ -50,14 +53,35 @@ func Decode(r io.ReaderAt, size int64) (*Package, error) {
 		return nil, err
 	}
 	p := &Package{Size: n, Index: ix, Layout: lay, r: r}
-	if err := p.readMetadata(); err != nil {
+	return p, p.readMetadata()
+}
+
+// Parse reads the signed JSON (schema, unique keys) and the slot table (steps 9–10). Call it after
+// Authenticate: the JSON is not parsed before its signature and signer are checked.
+func (p *Package) Parse() error {
+	meta, err := format.ParseMetadata(p.Signed)
+	if err != nil {
+		return err
+	}
+	table := make([]byte, p.Index.SlotTableSize)
+	if err := readAt(p.r, table, p.Index.SlotTableOffset); err != nil {
+		return err
+	}
+	slots, err := format.DecodeSlotTable(table, meta, p.Layout)
+	if err != nil {
+		return err
+	}
+	p.Meta, p.Slots = meta, slots
+	return nil
+}
+
+// Decode opens and parses a package without checking its signature (tests and `info`).
+func Decode(r io.ReaderAt, size int64) (*Package, error) {
+	p, err := Open(r, size)
+	if err != nil {
 		return nil, err
 	}
-	table := make([]byte, ix.SlotTableSize)
-	if err := readAt(r, table, ix.SlotTableOffset); err != nil {
-		return nil, err
-	}
-	if p.Slots, err = format.DecodeSlotTable(table, p.Meta, lay); err != nil {
+	if err := p.Parse(); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -76,11 +100,7 @@ func (p *Package) readMetadata() error {
 	if err != nil {
 		return err
 	}
-	meta, err := format.ParseMetadata(raw)
-	if err != nil {
-		return err
-	}
-	p.Signed, p.SignedSHA256, p.Meta = raw, sha256.Sum256(raw), meta
+	p.Signed, p.SignedSHA256 = raw, sha256.Sum256(raw)
 	return nil
 }
 

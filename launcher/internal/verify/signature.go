@@ -5,9 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"strings"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/format"
 )
 
 // Validation levels (FLAVOR_VALIDATION).
@@ -73,7 +73,7 @@ func (p *Package) CheckLauncher() (bool, error) {
 	if p.Meta.Launcher == nil || p.Meta.Launcher.Checksum == "" {
 		return false, nil
 	}
-	want, ok := checksumHexLoose(p.Meta.Launcher.Checksum)
+	want, ok := format.ChecksumHex(p.Meta.Launcher.Checksum)
 	if !ok {
 		return true, errs.New(errs.LauncherChecksum, "launcher checksum %q is not sha256:<hex>", p.Meta.Launcher.Checksum)
 	}
@@ -85,17 +85,6 @@ func (p *Package) CheckLauncher() (bool, error) {
 		return true, errs.New(errs.LauncherChecksum, "launcher checksum mismatch")
 	}
 	return true, nil
-}
-
-func checksumHexLoose(s string) (string, bool) {
-	h := strings.TrimPrefix(strings.TrimPrefix(s, "sha256:"), "sha256:")
-	if len(h) != 64 || h == s {
-		return "", false
-	}
-	if _, err := hex.DecodeString(h); err != nil {
-		return "", false
-	}
-	return strings.ToLower(h), true
 }
 
 // Fingerprint is the hex SHA-256 of a raw public key.

@@ -45,10 +45,43 @@ func EmbeddedKeys() [][]byte {
 	return keys
 }
 
+// trustMagic is the block's first 17 bytes (the literal above).
+var trustMagic = trustBlock[:TrustMagicSize]
+
+// PinnedKeys reads the trust block from a launcher's bytes, as `flavor verify` does
+// (src/format/trust-block.ts): no magic means no pinned keys; the count byte is capped at
+// TrustMaxKeys, like EmbeddedKeys; more than one magic, or a block cut off by the end of the launcher,
+// is refused (UNTRUSTED_KEY): which keys that launcher pins cannot be told.
+func PinnedKeys(launcher []byte) ([][]byte, error) {
+	at := bytes.Index(launcher, trustMagic)
+	if at < 0 {
+		return nil, nil
+	}
+	if bytes.Count(launcher, trustMagic) > 1 {
+		return nil, errs.New(errs.UntrustedKey, "the launcher has more than one trust block, so the keys it pins are ambiguous")
+	}
+	if at+TrustBlockSize > len(launcher) {
+		return nil, errs.New(errs.UntrustedKey, "the launcher's trust block is cut off by the end of the launcher")
+	}
+	block := launcher[at : at+TrustBlockSize]
+	n := min(int(block[TrustMagicSize]), TrustMaxKeys)
+	keys := make([][]byte, 0, n)
+	for i := 0; i < n; i++ {
+		off := TrustMagicSize + 1 + 32*i
+		keys = append(keys, append([]byte(nil), block[off:off+32]...))
+	}
+	return keys, nil
+}
+
 // LoadTrust builds the trusted set from the embedded keys and FLAVOR_TRUSTED_KEYS (comma or space
 // separated: 64-hex raw keys, or "sha256:<64 hex>" key fingerprints).
 func LoadTrust(env string) (*TrustSet, error) {
-	t := &TrustSet{keys: EmbeddedKeys()}
+	return LoadTrustWith(EmbeddedKeys(), env)
+}
+
+// LoadTrustWith is LoadTrust with the pinned keys of another launcher (PinnedKeys).
+func LoadTrustWith(pinned [][]byte, env string) (*TrustSet, error) {
+	t := &TrustSet{keys: pinned}
 	for _, f := range strings.FieldsFunc(env, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
 		if fp, ok := strings.CutPrefix(strings.ToLower(f), "sha256:"); ok {
 			b, err := hex.DecodeString(fp)

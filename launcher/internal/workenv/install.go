@@ -37,14 +37,20 @@ type Installer struct {
 	AfterSlot func(i int)
 }
 
-// Paths of the cache entries of this id.
-func (in *Installer) Workenv() string    { return filepath.Join(in.Cache.Dir, in.ID) }
-func (in *Installer) lockPath() string   { return in.Workenv() + ".lock" }
-func (in *Installer) markerPath() string { return in.Workenv() + ".ready" }
+// Workenv is the path of the workenv, as the app sees it ({workenv}, FLAVOR_WORKENV). The launcher
+// itself reaches it only through the opened root/workenv handle.
+func (in *Installer) Workenv() string { return filepath.Join(in.Cache.Dir, in.ID) }
+
+// Names of the cache entries of this id in root/workenv.
+func (in *Installer) lockName() string   { return in.ID + ".lock" }
+func (in *Installer) markerName() string { return in.ID + ".ready" }
 
 // Ensure returns the workenv path and a shared lock on it, installing it first if needed. The lock
 // must stay held (across exec) while the app runs. cold reports whether an installation happened.
 func (in *Installer) Ensure() (lock *Lock, cold bool, err error) {
+	if err := in.Cache.Prepare(); err != nil { // a no-op when the caller opened it already
+		return nil, false, err
+	}
 	deadline := time.Now().Add(ExclusiveTimeout)
 	for attempt := 0; attempt < 10; attempt++ {
 		if lk, ok, err := in.warm(); err != nil || ok {
@@ -52,7 +58,7 @@ func (in *Installer) Ensure() (lock *Lock, cold bool, err error) {
 		}
 		// A running app holds a shared lock for its whole life, so waiting for the exclusive lock
 		// can take long; stop waiting as soon as another launch has completed the install.
-		lk, err := acquireUnless(in.lockPath(), true, time.Until(deadline), in.intact)
+		lk, err := acquireUnless(in.Cache.dir, in.lockName(), true, time.Until(deadline), in.intact)
 		if errors.Is(err, errStopped) {
 			continue
 		}
@@ -81,10 +87,10 @@ func (in *Installer) Ensure() (lock *Lock, cold bool, err error) {
 
 // warm is the warm path: marker present, shared lock, marker and tree intact.
 func (in *Installer) warm() (*Lock, bool, error) {
-	if _, err := os.Lstat(in.markerPath()); err != nil {
+	if _, err := in.Cache.dir.Lstat(in.markerName()); err != nil {
 		return nil, false, nil
 	}
-	lk, err := Acquire(in.lockPath(), false, SharedTimeout)
+	lk, err := Acquire(in.Cache.dir, in.lockName(), false, SharedTimeout)
 	if err != nil {
 		return nil, false, err
 	}
@@ -99,69 +105,67 @@ func (in *Installer) warm() (*Lock, bool, error) {
 
 // intact reads the marker and checks it against the package and the tree.
 func (in *Installer) intact() bool {
-	m, err := ReadMarker(in.markerPath())
+	m, err := ReadMarker(in.Cache.dir, in.markerName())
 	if err != nil {
 		return false
 	}
-	return m.Matches(in.ID, in.Pkg.SignedSHA256) && m.TreeIntact(in.Workenv())
+	return m.Matches(in.ID, in.Pkg.SignedSHA256) && m.TreeIntact(in.Cache.dir, in.ID)
 }
 
-// install runs the cold path under the exclusive lock.
+// install runs the cold path under the exclusive lock, entirely relative to the root/workenv handle.
 func (in *Installer) install() error {
-	wdir := in.Workenv()
+	dir := in.Cache.dir
 	// The launcher's bytes are signed through metadata launcher.checksum (docs/format.md, step 9).
 	if err := in.checkStoredBytes(); err != nil {
 		return err
 	}
-	if err := os.Remove(in.markerPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return errs.Wrap(errs.CacheError, err, "failed to remove stale marker %s", in.markerPath())
+	if err := dir.Remove(in.markerName()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return errs.Wrap(errs.CacheError, err, "failed to remove stale marker %s", in.Workenv()+".ready")
 	}
 	in.cleanLeftovers()
 	in.Log.Debugf("extracting %s into the cache %s", in.ID, in.Cache.Dir)
 	defer in.firstRunNotice()()
-	staging, err := os.MkdirTemp(in.Cache.Dir, in.ID+".staging-")
+	staging, err := mkdirTemp(dir, in.ID+".staging-")
 	if err != nil {
 		return errs.Wrap(errs.CacheError, err, "failed to create a staging folder in %s", in.Cache.Dir).WithHint(cacheHint)
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			os.RemoveAll(staging)
+			dir.RemoveAll(staging)
 		}
 	}()
-	if err := in.populate(staging); err != nil {
-		return err
-	}
-	entries, err := topEntries(staging)
+	entries, err := in.populate(staging)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Lstat(wdir); err == nil {
-		if err := removeTree(wdir); err != nil {
+	if _, err := dir.Lstat(in.ID); err == nil {
+		if err := removeTree(dir, in.ID); err != nil {
 			return err
 		}
 	}
-	if err := os.Rename(staging, wdir); err != nil {
-		return errs.Wrap(errs.CacheError, err, "failed to move %s into place", staging)
+	if err := dir.Rename(staging, in.ID); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to move %s into place", filepath.Join(in.Cache.Dir, staging))
 	}
 	ok = true
-	if err := syncDir(in.Cache.Dir); err != nil {
+	if err := syncDir(dir); err != nil {
 		return errs.Wrap(errs.CacheError, err, "failed to sync %s", in.Cache.Dir)
 	}
-	if err := writeMarker(in.markerPath(), in.marker(entries)); err != nil {
-		return errs.Wrap(errs.CacheError, err, "failed to write the ready marker %s", in.markerPath())
+	if err := writeMarker(dir, in.markerName(), in.marker(entries)); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to write the ready marker %s", in.Workenv()+".ready")
 	}
 	in.Log.Debugf("installed %s", in.ID)
 	return nil
 }
 
-// populate extracts every slot into staging, runs setup, fixes shebangs, removes init slots and
-// creates workenv.directories. Symlinks are checked on disk again once all slots are in place and after
-// init slots are gone: a later slot, or a removal, can change where an earlier link leads.
-func (in *Installer) populate(staging string) error {
-	root, err := os.OpenRoot(staging)
+// populate extracts every slot into the staging folder (a name in root/workenv), runs setup, fixes
+// shebangs, removes init slots, creates workenv.directories and returns the top-level entries. Symlinks
+// are checked on disk again once all slots are in place and after init slots are gone: a later slot, or
+// a removal, can change where an earlier link leads.
+func (in *Installer) populate(staging string) ([]string, error) {
+	root, err := in.Cache.dir.OpenRoot(staging)
 	if err != nil {
-		return errs.Wrap(errs.CacheError, err, "failed to open staging folder %s", staging)
+		return nil, errs.Wrap(errs.CacheError, err, "failed to open staging folder %s", staging)
 	}
 	defer root.Close()
 	created := make([][]string, len(in.Pkg.Slots))
@@ -169,7 +173,7 @@ func (in *Installer) populate(staging string) error {
 	for i := range in.Pkg.Slots {
 		placed, err := placeSlot(root, in.Pkg, i)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		created[i], links = placed.Top, append(links, placed.Links...)
 		in.Log.Debugf("unpacked slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
@@ -178,23 +182,28 @@ func (in *Installer) populate(staging string) error {
 		}
 	}
 	if err := payload.CheckLinks(root, links); err != nil {
-		return err
+		return nil, err
 	}
+	stagingPath := filepath.Join(in.Cache.Dir, staging)
 	if in.Setup != nil {
-		if err := in.Setup(staging); err != nil {
-			return err
+		// Setup commands are programs: they get the path, whose folders the cache checks made safe.
+		if err := in.Setup(stagingPath); err != nil {
+			return nil, err
 		}
 	}
-	if err := rewriteShebangs(staging, in.Workenv()); err != nil {
-		return err
+	if err := rewriteShebangs(root, stagingPath, in.Workenv()); err != nil {
+		return nil, err
 	}
 	if err := removeInitSlots(root, in.Pkg.Meta, created); err != nil {
-		return err
+		return nil, err
 	}
 	if err := payload.CheckLinks(root, links); err != nil {
-		return err
+		return nil, err
 	}
-	return createDirectories(root, in.Pkg.Meta)
+	if err := createDirectories(root, in.Pkg.Meta); err != nil {
+		return nil, err
+	}
+	return topEntries(root)
 }
 
 // checkStoredBytes hashes the launcher and every slot's stored bytes and compares them with the signed
@@ -269,31 +278,41 @@ func (in *Installer) marker(entries []string) *Marker {
 }
 
 // cleanLeftovers removes staging and removal folders of this id (we hold the exclusive lock, so
-// no live process owns them) and stale marker temp files. os.RemoveAll never follows symlinks.
+// no live process owns them) and stale marker temp files. Root.RemoveAll never follows symlinks.
 func (in *Installer) cleanLeftovers() {
-	ents, err := os.ReadDir(in.Cache.Dir)
+	names, err := readNames(in.Cache.dir, ".")
 	if err != nil {
 		return
 	}
-	for _, e := range ents {
-		n := e.Name()
+	for _, n := range names {
 		if strings.HasPrefix(n, in.ID+".staging-") || strings.HasPrefix(n, in.ID+".removing-") || strings.HasPrefix(n, in.ID+".ready.tmp-") {
 			in.Log.Debugf("removing leftover %s", n)
-			os.RemoveAll(filepath.Join(in.Cache.Dir, n))
+			in.Cache.dir.RemoveAll(n)
 		}
 	}
 }
 
-// removeTree renames dir to <dir>.removing-<rand> and deletes it without following symlinks.
-func removeTree(dir string) error {
-	tomb := dir + ".removing-" + randHex()
-	if err := os.Rename(dir, tomb); err != nil {
-		return errs.Wrap(errs.CacheError, err, "failed to move %s aside", dir)
+// removeTree renames name in dir to <name>.removing-<rand> and deletes it without following symlinks.
+func removeTree(dir *os.Root, name string) error {
+	tomb := name + ".removing-" + randHex()
+	if err := dir.Rename(name, tomb); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to move %s aside", filepath.Join(dir.Name(), name))
 	}
-	if err := os.RemoveAll(tomb); err != nil {
-		return errs.Wrap(errs.CacheError, err, "failed to delete %s", tomb)
+	if err := dir.RemoveAll(tomb); err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to delete %s", filepath.Join(dir.Name(), tomb))
 	}
 	return nil
+}
+
+// mkdirTemp creates a new private folder prefix<rand> in dir and returns its name.
+func mkdirTemp(dir *os.Root, prefix string) (string, error) {
+	for {
+		name := prefix + randHex()
+		err := dir.Mkdir(name, 0o700)
+		if !errors.Is(err, fs.ErrExist) {
+			return name, err
+		}
+	}
 }
 
 func randHex() string {
@@ -302,14 +321,20 @@ func randHex() string {
 	return hex.EncodeToString(b)
 }
 
-func topEntries(dir string) ([]string, error) {
-	ents, err := os.ReadDir(dir)
+// readNames lists the names in folder name of dir.
+func readNames(dir *os.Root, name string) ([]string, error) {
+	d, err := dir.Open(name)
 	if err != nil {
-		return nil, errs.Wrap(errs.CacheError, err, "failed to list %s", dir)
+		return nil, err
 	}
-	names := make([]string, 0, len(ents))
-	for _, e := range ents {
-		names = append(names, e.Name())
+	defer d.Close()
+	return d.Readdirnames(-1)
+}
+
+func topEntries(root *os.Root) ([]string, error) {
+	names, err := readNames(root, ".")
+	if err != nil {
+		return nil, errs.Wrap(errs.CacheError, err, "failed to list %s", root.Name())
 	}
 	sort.Strings(names)
 	return names, nil
@@ -364,19 +389,19 @@ func createDirectories(root *os.Root, meta *format.Metadata) error {
 }
 
 // rewriteShebangs replaces the staging path with the final path in the first line of every "#!"
-// file directly in bin/.
-func rewriteShebangs(staging, final string) error {
-	bin := filepath.Join(staging, "bin")
-	ents, err := os.ReadDir(bin)
+// regular file directly in bin/ of the staging root.
+func rewriteShebangs(root *os.Root, staging, final string) error {
+	names, err := readNames(root, "bin")
 	if err != nil {
 		return nil
 	}
-	for _, e := range ents {
-		if !e.Type().IsRegular() {
+	for _, name := range names {
+		p := filepath.Join("bin", name)
+		fi, err := root.Lstat(p)
+		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
-		p := filepath.Join(bin, e.Name())
-		b, err := os.ReadFile(p)
+		b, err := root.ReadFile(p)
 		if err != nil || len(b) < 2 || b[0] != '#' || b[1] != '!' {
 			continue
 		}
@@ -388,10 +413,9 @@ func rewriteShebangs(staging, final string) error {
 		if !strings.Contains(first, staging) {
 			continue
 		}
-		fi, _ := e.Info()
 		out := strings.ReplaceAll(first, staging, final) + string(b[nl:])
-		if err := os.WriteFile(p, []byte(out), fi.Mode().Perm()); err != nil {
-			return errs.Wrap(errs.IOError, err, "failed to rewrite %s", p)
+		if err := root.WriteFile(p, []byte(out), fi.Mode().Perm()); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to rewrite %s", filepath.Join(staging, p))
 		}
 	}
 	return nil

@@ -3,15 +3,18 @@ package workenv
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"time"
 
 	"flavorpack.dev/launcher/internal/errs"
 )
 
-// Lock is an open lock file holding a shared or exclusive OS file lock (flock / LockFileEx).
+// Lock is an open lock file holding a shared or exclusive OS file lock (flock / LockFileEx). The file
+// is opened relative to a directory handle (root/workenv), never by a path string.
 type Lock struct {
 	f    *os.File
-	path string
+	dir  *os.Root
+	name string
 }
 
 // ErrWouldBlock reports that a non-blocking lock attempt found the lock taken.
@@ -30,34 +33,50 @@ func (l *Lock) Close() error {
 	return err
 }
 
-// current reports whether the locked file is still the one at the path (a remover deletes it).
+func (l *Lock) path() string { return filepath.Join(l.dir.Name(), l.name) }
+
+// current reports whether the locked file is still the one named in the directory (a remover deletes
+// it). The name is not followed: a link planted there is never the lock.
 func (l *Lock) current() bool {
 	a, err := l.f.Stat()
 	if err != nil {
 		return false
 	}
-	b, err := os.Stat(l.path)
+	b, err := l.dir.Lstat(l.name)
 	return err == nil && os.SameFile(a, b)
 }
 
 // errStopped reports that a wait was abandoned because its stop condition became true.
 var errStopped = errors.New("stopped waiting for the lock")
 
-// Acquire opens (creating 0600 if needed) and locks path, waiting up to timeout, and retries when
-// the file was replaced while waiting.
-func Acquire(path string, exclusive bool, timeout time.Duration) (*Lock, error) {
-	return acquireUnless(path, exclusive, timeout, nil)
+// openLockFile opens (creating 0600 if needed) the lock file name in dir. Anything but a regular file
+// there (a planted link) is removed first: it is never the lock.
+func openLockFile(dir *os.Root, name string) (*os.File, error) {
+	if fi, err := dir.Lstat(name); err == nil && !fi.Mode().IsRegular() {
+		dir.RemoveAll(name)
+	}
+	f, err := dir.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, errs.Wrap(errs.CacheError, err, "failed to open lock file %s", filepath.Join(dir.Name(), name)).WithHint(cacheHint)
+	}
+	return f, nil
+}
+
+// Acquire opens (creating 0600 if needed) and locks name in dir, waiting up to timeout, and retries
+// when the file was replaced while waiting.
+func Acquire(dir *os.Root, name string, exclusive bool, timeout time.Duration) (*Lock, error) {
+	return acquireUnless(dir, name, exclusive, timeout, nil)
 }
 
 // acquireUnless is Acquire that gives up with errStopped as soon as stop() is true while waiting.
-func acquireUnless(path string, exclusive bool, timeout time.Duration, stop func() bool) (*Lock, error) {
+func acquireUnless(dir *os.Root, name string, exclusive bool, timeout time.Duration, stop func() bool) (*Lock, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		f, err := openLockFile(dir, name)
 		if err != nil {
-			return nil, errs.Wrap(errs.CacheError, err, "failed to open lock file %s", path).WithHint(cacheHint)
+			return nil, err
 		}
-		l := &Lock{f: f, path: path}
+		l := &Lock{f: f, dir: dir, name: name}
 		if err := l.wait(exclusive, deadline, stop); err != nil {
 			f.Close()
 			return nil, err
@@ -66,6 +85,9 @@ func acquireUnless(path string, exclusive bool, timeout time.Duration, stop func
 			return l, nil
 		}
 		f.Close()
+		if time.Now().After(deadline) {
+			return nil, errs.New(errs.CacheError, "lock file %s keeps being replaced", l.path()).WithHint(cacheHint)
+		}
 	}
 }
 
@@ -77,13 +99,13 @@ func (l *Lock) wait(exclusive bool, deadline time.Time, stop func() bool) error 
 			return nil
 		}
 		if !errors.Is(err, ErrWouldBlock) {
-			return errs.Wrap(errs.CacheError, err, "failed to lock %s", l.path).WithHint(cacheHint)
+			return errs.Wrap(errs.CacheError, err, "failed to lock %s", l.path()).WithHint(cacheHint)
 		}
 		if stop != nil && stop() {
 			return errStopped
 		}
 		if time.Now().After(deadline) {
-			return errs.New(errs.CacheBusy, "timed out waiting for the lock %s", l.path).
+			return errs.New(errs.CacheBusy, "timed out waiting for the lock %s", l.path()).
 				WithHint("another launch is installing this package, or a running copy of the app holds the workenv that needs repair; close it and retry")
 		}
 		time.Sleep(delay)
@@ -93,17 +115,17 @@ func (l *Lock) wait(exclusive bool, deadline time.Time, stop func() bool) error 
 	}
 }
 
-// TryAcquire opens an existing or new lock file and tries the lock once without waiting.
-func TryAcquire(path string, exclusive bool) (*Lock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+// TryAcquire opens an existing or new lock file name in dir and tries the lock once without waiting.
+func TryAcquire(dir *os.Root, name string, exclusive bool) (*Lock, error) {
+	f, err := openLockFile(dir, name)
 	if err != nil {
-		return nil, errs.Wrap(errs.CacheError, err, "failed to open lock file %s", path)
+		return nil, err
 	}
 	if err := tryLock(f, exclusive); err != nil {
 		f.Close()
 		return nil, err
 	}
-	l := &Lock{f: f, path: path}
+	l := &Lock{f: f, dir: dir, name: name}
 	if !l.current() {
 		f.Close()
 		return nil, ErrWouldBlock
@@ -114,10 +136,10 @@ func TryAcquire(path string, exclusive bool) (*Lock, error) {
 // Downgrade turns an exclusive lock into a shared one.
 func (l *Lock) Downgrade() error {
 	if err := tryLockShared(l.f); err != nil {
-		return errs.Wrap(errs.CacheError, err, "failed to downgrade lock %s", l.path)
+		return errs.Wrap(errs.CacheError, err, "failed to downgrade lock %s", l.path())
 	}
 	return nil
 }
 
 // Touch sets the lock file's mtime to now: the workenv's "last used" time.
-func (l *Lock) Touch() { touch(l.f, l.path) }
+func (l *Lock) Touch() { touch(l) }

@@ -37,8 +37,8 @@ func tryLockShared(f *os.File) error {
 	}
 }
 
-func touch(f *os.File, path string) {
+func touch(l *Lock) {
 	now := time.Now()
 	tv := []unix.Timeval{unix.NsecToTimeval(now.UnixNano()), unix.NsecToTimeval(now.UnixNano())}
-	_ = unix.Futimes(int(f.Fd()), tv)
+	_ = unix.Futimes(int(l.f.Fd()), tv)
 }

@@ -39,7 +39,7 @@ func tryLockShared(f *os.File) error {
 	return ErrWouldBlock
 }
 
-func touch(f *os.File, path string) {
+func touch(l *Lock) {
 	now := time.Now()
-	_ = os.Chtimes(path, now, now)
+	_ = l.dir.Chtimes(l.name, now, now)
 }

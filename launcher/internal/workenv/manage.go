@@ -42,25 +42,26 @@ func baseID(name string) (id string, leftover bool) {
 	return name, false
 }
 
-// List reports every entry of the cache (an absent cache lists nothing).
+// List reports every entry of the cache (an absent cache lists nothing). The cache must have been
+// opened by CheckExisting.
 func (c *Cache) List() ([]Entry, error) {
-	ents, err := os.ReadDir(c.Dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if c.dir == nil {
 		return []Entry{}, nil
 	}
+	names, err := readNames(c.dir, ".")
 	if err != nil {
 		return nil, errs.Wrap(errs.CacheError, err, "failed to list %s", c.Dir)
 	}
 	byID := map[string]*Entry{}
-	for _, e := range ents {
-		id, leftover := baseID(e.Name())
+	for _, name := range names {
+		id, leftover := baseID(name)
 		en := byID[id]
 		if en == nil {
 			en = &Entry{ID: id, Leftovers: []string{}}
 			byID[id] = en
 		}
 		if leftover {
-			en.Leftovers = append(en.Leftovers, e.Name())
+			en.Leftovers = append(en.Leftovers, name)
 		}
 	}
 	out := make([]Entry, 0, len(byID))
@@ -73,26 +74,23 @@ func (c *Cache) List() ([]Entry, error) {
 }
 
 func (c *Cache) describe(en *Entry) {
-	base := filepath.Join(c.Dir, en.ID)
-	en.SizeBytes = treeSize(base)
-	if m, err := ReadMarker(base + ".ready"); err == nil && m.Marker == MarkerFormat && m.ID == en.ID {
+	en.SizeBytes = treeSize(c.dir, en.ID)
+	if m, err := ReadMarker(c.dir, en.ID+".ready"); err == nil && m.Marker == MarkerFormat && m.ID == en.ID {
 		en.Name, en.Version, en.InstalledAt = &m.Package.Name, &m.Package.Version, &m.InstalledAt
-		en.Complete = m.TreeIntact(base)
+		en.Complete = m.TreeIntact(c.dir, en.ID)
 	}
-	_, lockErr := os.Lstat(base + ".lock")
+	fi, lockErr := c.dir.Lstat(en.ID + ".lock")
 	if lockErr == nil {
-		if fi, err := os.Stat(base + ".lock"); err == nil {
-			t := fi.ModTime().UTC().Format(time.RFC3339)
-			en.LastUsed = &t
-		}
-		en.InUse = inUse(base + ".lock")
+		t := fi.ModTime().UTC().Format(time.RFC3339)
+		en.LastUsed = &t
+		en.InUse = inUse(c.dir, en.ID+".lock")
 	}
 	en.Unknown = !LooksLikeIdentity(en.ID) || (lockErr != nil && en.Name == nil)
 }
 
 // inUse tries the exclusive lock without waiting; failure means a launcher or app holds it.
-func inUse(lockPath string) bool {
-	f, err := os.Open(lockPath)
+func inUse(dir *os.Root, name string) bool {
+	f, err := dir.Open(name)
 	if err != nil {
 		return false
 	}
@@ -103,18 +101,23 @@ func inUse(lockPath string) bool {
 	return false
 }
 
-// treeSize sums lstat sizes below p without following symbolic links.
-func treeSize(p string) int64 {
+// treeSize sums lstat sizes below name in dir without following symbolic links.
+func treeSize(dir *os.Root, name string) int64 {
+	fi, err := dir.Lstat(name)
+	if err != nil {
+		return 0
+	}
+	if !fi.IsDir() {
+		return fi.Size()
+	}
+	names, err := readNames(dir, name)
+	if err != nil {
+		return 0
+	}
 	var total int64
-	filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if fi, err := d.Info(); err == nil && !d.IsDir() {
-			total += fi.Size()
-		}
-		return nil
-	})
+	for _, n := range names {
+		total += treeSize(dir, filepath.Join(name, n))
+	}
 	return total
 }
 
@@ -126,19 +129,19 @@ type RemoveResult struct {
 	Error      string `json:"error,omitempty"`
 }
 
-// Remove deletes one workenv by the removal protocol of docs/workenv.md.
+// Remove deletes one workenv by the removal protocol of docs/workenv.md. The cache must have been
+// opened by CheckExisting.
 func (c *Cache) Remove(id string) RemoveResult {
 	res := RemoveResult{ID: id}
 	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, `/\`) || filepath.Base(id) != id {
 		res.Status, res.Error = "error", "not a cache entry name"
 		return res
 	}
-	base := filepath.Join(c.Dir, id)
-	if !anyExists(base, base+".ready", base+".lock") && !hasLeftovers(c.Dir, id) {
+	if c.dir == nil || !c.anyExists(id, id+".ready", id+".lock") && !c.hasLeftovers(id) {
 		res.Status = "not_found"
 		return res
 	}
-	lk, err := TryAcquire(base+".lock", true)
+	lk, err := TryAcquire(c.dir, id+".lock", true)
 	if errors.Is(err, ErrWouldBlock) {
 		res.Status = "in_use"
 		return res
@@ -148,52 +151,51 @@ func (c *Cache) Remove(id string) RemoveResult {
 		return res
 	}
 	defer lk.Close()
-	size := treeSize(base)
-	if err := removeLocked(c.Dir, id); err != nil {
+	size := treeSize(c.dir, id)
+	if err := c.removeLocked(id); err != nil {
 		res.Status, res.Error = "error", err.Error()
 		return res
 	}
-	os.Remove(base + ".lock") // while still holding it: waiters re-check the inode and retry
+	c.dir.Remove(id + ".lock") // while still holding it: waiters re-check the inode and retry
 	res.Status, res.BytesFreed = "removed", size
 	return res
 }
 
-func removeLocked(dir, id string) error {
-	base := filepath.Join(dir, id)
-	if err := os.Remove(base + ".ready"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+func (c *Cache) removeLocked(id string) error {
+	if err := c.dir.Remove(id + ".ready"); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if fi, err := os.Lstat(base); err == nil {
+	if fi, err := c.dir.Lstat(id); err == nil {
 		if fi.IsDir() {
-			if err := removeTree(base); err != nil {
+			if err := removeTree(c.dir, id); err != nil {
 				return err
 			}
-		} else if err := os.Remove(base); err != nil {
+		} else if err := c.dir.Remove(id); err != nil {
 			return err
 		}
 	}
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		if owner, leftover := baseID(e.Name()); leftover && owner == id {
-			os.RemoveAll(filepath.Join(dir, e.Name()))
+	names, _ := readNames(c.dir, ".")
+	for _, n := range names {
+		if owner, leftover := baseID(n); leftover && owner == id {
+			c.dir.RemoveAll(n)
 		}
 	}
 	return nil
 }
 
-func anyExists(paths ...string) bool {
-	for _, p := range paths {
-		if _, err := os.Lstat(p); err == nil {
+func (c *Cache) anyExists(names ...string) bool {
+	for _, n := range names {
+		if _, err := c.dir.Lstat(n); err == nil {
 			return true
 		}
 	}
 	return false
 }
 
-func hasLeftovers(dir, id string) bool {
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		if owner, leftover := baseID(e.Name()); leftover && owner == id {
+func (c *Cache) hasLeftovers(id string) bool {
+	names, _ := readNames(c.dir, ".")
+	for _, n := range names {
+		if owner, leftover := baseID(n); leftover && owner == id {
 			return true
 		}
 	}

@@ -35,9 +35,9 @@ type MarkerSlot struct {
 	SHA256    string `json:"sha256"`
 }
 
-// ReadMarker reads and decodes a marker file.
-func ReadMarker(path string) (*Marker, error) {
-	b, err := os.ReadFile(path)
+// ReadMarker reads and decodes the marker file name in dir.
+func ReadMarker(dir *os.Root, name string) (*Marker, error) {
+	b, err := dir.ReadFile(name)
 	if err != nil {
 		return nil, err
 	}
@@ -53,9 +53,9 @@ func (m *Marker) Matches(id string, metadataSHA256 [32]byte) bool {
 	return m.Marker == MarkerFormat && m.ID == id && m.MetadataSHA256 == hex.EncodeToString(metadataSHA256[:])
 }
 
-// TreeIntact checks that dir is a real directory holding every listed top-level entry.
-func (m *Marker) TreeIntact(dir string) bool {
-	fi, err := os.Lstat(dir)
+// TreeIntact checks that the entry tree of dir is a real directory holding every listed top-level entry.
+func (m *Marker) TreeIntact(dir *os.Root, tree string) bool {
+	fi, err := dir.Lstat(tree)
 	if err != nil || !fi.IsDir() {
 		return false
 	}
@@ -63,24 +63,24 @@ func (m *Marker) TreeIntact(dir string) bool {
 		if e == "" || e == "." || e == ".." || filepath.Base(e) != e {
 			return false
 		}
-		if _, err := os.Lstat(filepath.Join(dir, e)); err != nil {
+		if _, err := dir.Lstat(filepath.Join(tree, e)); err != nil {
 			return false
 		}
 	}
 	return true
 }
 
-// writeMarker writes the marker to a temp file next to path, fsyncs and renames it into place.
-func writeMarker(path string, m *Marker) error {
+// writeMarker writes the marker to a temp file next to name in dir, fsyncs and renames it into place.
+func writeMarker(dir *os.Root, name string, m *Marker) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	tmp := name + ".tmp-" + randHex()
+	f, err := dir.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
 	_, err = f.Write(append(b, '\n'))
 	if err == nil {
 		err = f.Sync()
@@ -89,19 +89,19 @@ func writeMarker(path string, m *Marker) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = dir.Rename(tmp, name)
 	}
 	if err != nil {
-		os.Remove(tmp)
+		dir.Remove(tmp)
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	return syncDir(dir)
 }
 
 // syncDir flushes a directory after a rename. Some platforms (Windows) cannot fsync a directory;
 // the rename is atomic there anyway, so a failure to sync is not an error.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+func syncDir(dir *os.Root) error {
+	d, err := dir.Open(".")
 	if err != nil {
 		return err
 	}

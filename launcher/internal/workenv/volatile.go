@@ -1,7 +1,6 @@
 package workenv
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -24,13 +23,17 @@ func (in *Installer) RefreshVolatile() error {
 }
 
 func (in *Installer) refreshSlot(i int) error {
-	wdir := in.Workenv()
-	tmp, err := os.MkdirTemp(wdir, ".flavor-volatile-")
+	wroot, err := in.Cache.dir.OpenRoot(in.ID)
 	if err != nil {
-		return errs.Wrap(errs.IOError, err, "failed to create a temp folder in %s", wdir)
+		return errs.Wrap(errs.IOError, err, "failed to open %s", in.Workenv())
 	}
-	defer os.RemoveAll(tmp)
-	root, err := os.OpenRoot(tmp)
+	defer wroot.Close()
+	tmp, err := mkdirTemp(wroot, ".flavor-volatile-")
+	if err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to create a temp folder in %s", in.Workenv())
+	}
+	defer wroot.RemoveAll(tmp)
+	root, err := wroot.OpenRoot(tmp)
 	if err != nil {
 		return errs.Wrap(errs.IOError, err, "failed to open %s", tmp)
 	}
@@ -48,34 +51,21 @@ func (in *Installer) refreshSlot(i int) error {
 		moves = placed.Top
 	}
 	for _, m := range moves {
-		src, dst := filepath.Join(tmp, filepath.FromSlash(m)), filepath.Join(wdir, filepath.FromSlash(m))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		src, dst := filepath.Join(tmp, filepath.FromSlash(m)), filepath.FromSlash(m)
+		if err := wroot.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return errs.Wrap(errs.IOError, err, "failed to create %s", filepath.Dir(dst))
 		}
-		if fi, err := os.Lstat(dst); err == nil && fi.IsDir() {
-			os.RemoveAll(dst)
+		if fi, err := wroot.Lstat(dst); err == nil && fi.IsDir() {
+			wroot.RemoveAll(dst)
 		}
-		if err := os.Rename(src, dst); err != nil {
-			return errs.Wrap(errs.IOError, err, "failed to replace volatile %s", dst)
+		if err := wroot.Rename(src, dst); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to replace volatile %s", filepath.Join(in.Workenv(), dst))
 		}
 	}
 	// The slot's links were checked inside the temp folder; in the workenv they meet its other links.
-	if err := checkLinksIn(wdir, placed.Links); err != nil {
+	if err := payload.CheckLinks(wroot, placed.Links); err != nil {
 		return err
 	}
 	in.Log.Debugf("refreshed volatile slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
 	return nil
-}
-
-// checkLinksIn resolves links (slash paths relative to dir) on disk inside dir (payload.CheckLinks).
-func checkLinksIn(dir string, links []string) error {
-	if len(links) == 0 {
-		return nil
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return errs.Wrap(errs.IOError, err, "failed to open %s", dir)
-	}
-	defer root.Close()
-	return payload.CheckLinks(root, links)
 }

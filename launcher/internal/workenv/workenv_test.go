@@ -52,13 +52,13 @@ func TestPrepareRefusesUnsafeRoot(t *testing.T) {
 	os.Mkdir(open, 0o777)
 	os.Chmod(open, 0o777)
 	c := &Cache{Root: open, Dir: filepath.Join(open, "workenv")}
-	if err := c.Prepare(); errs.CodeOf(err) != errs.CacheError {
+	if err := c.Prepare(); errs.CodeOf(err) != errs.CacheUnsafe {
 		t.Fatalf("world-writable root: %v", err)
 	}
 	link := filepath.Join(dir, "link")
 	os.Symlink(dir, link)
 	c = &Cache{Root: link, Dir: filepath.Join(link, "workenv")}
-	if err := c.Prepare(); errs.CodeOf(err) != errs.CacheError {
+	if err := c.Prepare(); errs.CodeOf(err) != errs.CacheUnsafe {
 		t.Fatalf("symlinked root: %v", err)
 	}
 	c = &Cache{Root: filepath.Join(dir, "new", "root")}
@@ -77,7 +77,7 @@ func TestLockHelper(t *testing.T) {
 	if path == "" {
 		t.Skip("helper")
 	}
-	l, err := Acquire(path, os.Getenv("FLAVOR_TEST_LOCK_MODE") == "ex", time.Second)
+	l, err := Acquire(openDir(t, filepath.Dir(path)), filepath.Base(path), os.Getenv("FLAVOR_TEST_LOCK_MODE") == "ex", time.Second)
 	if err != nil {
 		os.Exit(3)
 	}
@@ -85,6 +85,17 @@ func TestLockHelper(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	l.Close()
 	os.Exit(0)
+}
+
+// openDir opens a directory handle for the lock and marker functions.
+func openDir(t *testing.T, dir string) *os.Root {
+	t.Helper()
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
 
 func holdLock(t *testing.T, path, mode string) *exec.Cmd {
@@ -103,20 +114,21 @@ func holdLock(t *testing.T, path, mode string) *exec.Cmd {
 
 func TestLockBetweenProcesses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.lock")
+	dir := openDir(t, filepath.Dir(path))
 	child := holdLock(t, path, "sh")
-	if l, err := TryAcquire(path, false); err != nil {
+	if l, err := TryAcquire(dir, "x.lock", false); err != nil {
 		t.Fatalf("shared + shared: %v", err)
 	} else {
 		l.Close()
 	}
-	if _, err := TryAcquire(path, true); !errors.Is(err, ErrWouldBlock) {
+	if _, err := TryAcquire(dir, "x.lock", true); !errors.Is(err, ErrWouldBlock) {
 		t.Fatalf("exclusive while shared held: %v", err)
 	}
-	if !inUse(path) {
+	if !inUse(dir, "x.lock") {
 		t.Fatal("inUse false while held")
 	}
 	start := time.Now()
-	l, err := Acquire(path, true, 10*time.Second) // waits for the child to exit
+	l, err := Acquire(dir, "x.lock", true, 10*time.Second) // waits for the child to exit
 	if err != nil || time.Since(start) < 500*time.Millisecond {
 		t.Fatalf("blocking exclusive: %v after %v", err, time.Since(start))
 	}
@@ -124,7 +136,7 @@ func TestLockBetweenProcesses(t *testing.T) {
 	child.Wait()
 
 	child = holdLock(t, path, "ex")
-	if _, err := Acquire(path, false, 200*time.Millisecond); errs.CodeOf(err) != errs.CacheBusy {
+	if _, err := Acquire(dir, "x.lock", false, 200*time.Millisecond); errs.CodeOf(err) != errs.CacheBusy {
 		t.Fatalf("timeout: %v", err)
 	}
 	child.Wait()
@@ -132,13 +144,14 @@ func TestLockBetweenProcesses(t *testing.T) {
 
 func TestLockFileReplaced(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.lock")
-	l, err := Acquire(path, true, time.Second)
+	dir := openDir(t, filepath.Dir(path))
+	l, err := Acquire(dir, "x.lock", true, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	os.Remove(path) // as a remover does while holding the lock
 	l.Close()
-	l2, err := Acquire(path, false, time.Second)
+	l2, err := Acquire(dir, "x.lock", false, time.Second)
 	if err != nil || !l2.current() {
 		t.Fatal(err)
 	}
@@ -190,7 +203,7 @@ func TestInstallAndWarm(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(w, "tmp")); err != nil || fi.Mode().Perm() != 0o750 {
 		t.Fatal("workenv.directories", err)
 	}
-	m, err := ReadMarker(w + ".ready")
+	m, err := ReadMarker(in.Cache.dir, in.markerName())
 	if err != nil || strings.Join(m.Entries, ",") != "bin,lib,state.txt,tmp" || !m.Matches(in.ID, in.Pkg.SignedSHA256) {
 		t.Fatalf("marker %+v %v", m, err)
 	}
@@ -216,7 +229,7 @@ func TestReinstallWhenDamaged(t *testing.T) {
 	damage := map[string]func(){
 		"deleted entry": func() { os.RemoveAll(filepath.Join(w, "lib")) },
 		"forged marker": func() {
-			m, _ := ReadMarker(w + ".ready")
+			m, _ := ReadMarker(in.Cache.dir, in.markerName())
 			m.MetadataSHA256 = strings.Repeat("0", 64)
 			b, _ := json.Marshal(m)
 			os.WriteFile(w+".ready", b, 0o600)

@@ -27,6 +27,10 @@ export const inspect: CommandDefinition = {
     );
     p(`├── format: ${doc.format.name} (${doc.format.version}), workenv id ${doc.identity}`);
     p(`├── signature: valid Ed25519, key ${doc.signature.fingerprint}`);
+    const pinned = launcher.pinned_keys;
+    p(
+      `├── trust: ${pinned.length > 0 ? `the launcher pins ${pinned.join(', ')}` : 'the launcher pins no key'}`,
+    );
     p(
       `├── launcher: ${String(launcher.tool ?? 'unknown')} ${String(launcher.tool_version ?? '')} (${formatBytes(launcher.size)})`,
     );
