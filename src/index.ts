@@ -20,7 +20,7 @@ export { type InspectResult, type InspectSlot, inspect } from './api/inspect.js'
 export { type PackEvent, type PackOptions, type PackResult, pack } from './api/pack.js';
 export type { PythonPackOptions } from './api/python-plan.js';
 export type { KeySource, SigningKey } from './api/signing-key.js';
-export { type VerifyOptions, type VerifyResult, verify } from './api/verify.js';
+export { type TrustLevel, type VerifyOptions, type VerifyResult, verify } from './api/verify.js';
 export type { BuildProgress } from './builder/build.js';
 export type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './builder/build-spec.js';
 export type { ErrorCategory, ErrorCode, FlavorErrorOptions } from './errors.js';
