@@ -110,15 +110,16 @@ test('a user script imports flavorpack and packs, verifies, inspects and extract
 });
 
 const USER_TS = `
-import { type InspectResult, type PackOptions, type VerifyResult, inspect, verify } from 'flavorpack';
+import { type InspectResult, type PackOptions, type TrustLevel, type VerifyResult, inspect, verify } from 'flavorpack';
 const options: PackOptions = { key: { seed: 'x' }, compression: 'zstd', trustKeys: [] };
 const report: VerifyResult = await verify('app.psp', { keys: [] });
-const trust: 'trusted' | 'self-signed' = report.trust;
+const trust: 'trusted' | 'pinned' | 'self-signed' = report.trust;
 const doc: InspectResult = await inspect('app.psp');
 const first: number = doc.slots[0]?.original_size ?? 0;
 // @ts-expect-error: not a compression pack() knows (an unused expectation fails if the types are lost)
 const wrong: PackOptions = { compression: 'lz4' };
-export { first, options, trust, wrong };
+const level: TrustLevel = trust;
+export { first, level, options, wrong };
 `;
 
 test('the shipped type declarations type-check a TypeScript user file, and reject a wrong option', async () => {
