@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   SIGNATURE_MISSING: 'signature',
   SIGNATURE_INVALID: 'signature',
   UNTRUSTED_KEY: 'signature',
+  KEY_FINGERPRINT_MISMATCH: 'signature',
   KEY_INVALID: 'key',
   KEY_EXISTS: 'key',
   KEY_UNPROTECTED: 'key',
@@ -43,10 +44,13 @@ export const ERROR_CODES = {
   MANIFEST_INVALID: 'build',
   SOURCE_INVALID: 'build',
   LAUNCHER_NOT_FOUND: 'build',
+  LAUNCHER_INVALID: 'build',
+  PACKAGE_TEST_FAILED: 'build',
   // python/: the Python packaging pipeline
   PROJECT_INVALID: 'python',
   PYTHON_NOT_FOUND: 'python',
   TOOL_FAILED: 'python',
+  ENTRY_POINT_INVALID: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
   CACHE_UNSAFE: 'cache',

@@ -16,8 +16,15 @@ export {
   extract,
   extractAll,
 } from './api/extract.js';
-export { type InspectResult, type InspectSlot, inspect } from './api/inspect.js';
-export { type PackEvent, type PackOptions, type PackResult, pack } from './api/pack.js';
+export {
+  type InspectOptions,
+  type InspectResult,
+  type InspectSlot,
+  inspect,
+  type RecordedDistribution,
+  type TreeNode,
+} from './api/inspect.js';
+export { type CompatMode, type PackEvent, type PackOptions, type PackResult, pack } from './api/pack.js';
 export type { PythonPackOptions } from './api/python-plan.js';
 export type { KeySource, SigningKey } from './api/signing-key.js';
 export { type TrustLevel, type VerifyOptions, type VerifyResult, verify } from './api/verify.js';

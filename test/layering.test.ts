@@ -1,10 +1,12 @@
 // Import-direction rules, as a statement of policy. Scans every import/export-from of src/**/*.ts:
-//   format/   → ../errors.js and its own files only (no node:fs, node:zlib, node:crypto, no other folder)
+//   schema/   → its own files only (shape checks shared by every document reader; no I/O, no errors.ts)
+//   format/   → ../errors.js, schema/ and its own files only (no node:fs, node:zlib, node:crypto)
 //   crypto/   → errors + node built-ins
 //   payload/  → errors + node built-ins + its npm dependencies
 //   builder/, reader/ → format, crypto, payload, errors, version, workenv/identity (+ node built-ins, npm deps)
 //   python/   → never reader/, workenv/ or cli/
 //   nobody outside cli/ imports cli/; api/ (the library behind src/index.ts) is imported only by cli/ and index.ts
+//   no import cycles anywhere in src/ (type-only imports count too)
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -67,10 +69,20 @@ test('the scanner sees the source tree', () => {
   );
 });
 
-test('format/ imports only ../errors.js and its own files', () => {
+test('schema/ imports only its own files', () => {
+  const bad = violations(
+    (i) => folder(i.file) === 'schema',
+    (i) => i.target !== undefined && folder(i.target) === 'schema',
+  );
+  assert.deepEqual(bad, [], 'schema/ is a leaf every layer may import: it must import nothing else');
+});
+
+test('format/ imports only ../errors.js, schema/ and its own files', () => {
   const bad = violations(
     (i) => folder(i.file) === 'format',
-    (i) => i.target !== undefined && (i.target === 'errors.ts' || folder(i.target) === 'format'),
+    (i) =>
+      i.target !== undefined &&
+      (i.target === 'errors.ts' || folder(i.target) === 'format' || folder(i.target) === 'schema'),
   );
   assert.deepEqual(bad, [], 'format/ must stay pure: no I/O, no compression, no crypto, no other folder');
 });
@@ -96,9 +108,9 @@ test('payload/ imports only errors, node built-ins and its npm dependencies', ()
   assert.deepEqual(bad, []);
 });
 
-test('builder/ and reader/ import only format, crypto, payload, errors, version, workenv/identity', () => {
+test('builder/ and reader/ import only format, schema, crypto, payload, errors, version, workenv/identity', () => {
   const allowedTargets = (t: string) =>
-    ['format', 'crypto', 'payload'].includes(folder(t)) ||
+    ['format', 'schema', 'crypto', 'payload'].includes(folder(t)) ||
     ['errors.ts', 'version.ts', 'workenv/identity.ts'].includes(t);
   const bad = violations(
     (i) => folder(i.file) === 'builder' || folder(i.file) === 'reader',
@@ -143,4 +155,56 @@ test('every relative import points at an existing source file', () => {
     missing.map((i) => `${i.file} imports "${i.spec}"`),
     [],
   );
+});
+
+/** Every import cycle among src/ files, each as "a.ts → b.ts → a.ts" starting at its smallest file. */
+function findCycles(edges: ReadonlyArray<readonly [string, string]>): string[] {
+  const next = new Map<string, string[]>();
+  for (const [from, to] of edges) next.set(from, [...(next.get(from) ?? []), to]);
+  const cycles = new Set<string>();
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const to of next.get(file) ?? []) {
+      if (state.get(to) === 'open') {
+        const loop = stack.slice(stack.indexOf(to));
+        const start = loop.indexOf([...loop].sort()[0]!);
+        const rotated = [...loop.slice(start), ...loop.slice(0, start)];
+        cycles.add([...rotated, rotated[0]].join(' → '));
+      } else if (state.get(to) === undefined) visit(to);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...next.keys()].sort()) if (state.get(file) === undefined) visit(file);
+  return [...cycles].sort();
+}
+
+test('the cycle finder finds cycles (self-check)', () => {
+  assert.deepEqual(
+    findCycles([
+      ['a.ts', 'b.ts'],
+      ['b.ts', 'c.ts'],
+      ['c.ts', 'a.ts'],
+      ['c.ts', 'd.ts'],
+      ['x.ts', 'x.ts'],
+    ]),
+    ['a.ts → b.ts → c.ts → a.ts', 'x.ts → x.ts'],
+  );
+  assert.deepEqual(
+    findCycles([
+      ['a.ts', 'b.ts'],
+      ['a.ts', 'c.ts'],
+      ['b.ts', 'c.ts'],
+    ]),
+    [],
+  );
+});
+
+test('no import cycles in src/ (type-only imports included)', () => {
+  const edges = ALL.filter((i) => i.target !== undefined).map((i) => [i.file, i.target!] as const);
+  assert.ok(edges.length > 100, 'the import graph is suspiciously small');
+  assert.deepEqual(findCycles(edges), [], 'break the cycle: move the shared part into its own file');
 });

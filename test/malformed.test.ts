@@ -19,6 +19,7 @@ import {
   DESCRIPTOR_SIZE,
   INDEX_FIELDS,
   INDEX_SIZE,
+  type PackageMetadata,
   TRAILER_SIZE,
 } from '../src/format/index.js';
 import { verifyPackage } from '../src/reader/verify.js';
@@ -45,12 +46,30 @@ const HARMLESS_INDEX_FIELDS: Array<[number, number]> = [
   [INDEX_FIELDS.buildTimestamp, INDEX_SIZE - INDEX_FIELDS.buildTimestamp], // 704..8191
 ];
 
+/** What the signed metadata leaves unstated, so the matching unsigned bytes are used by no reader. */
+interface Unstated {
+  /** Per slot: permissions null (extraction then uses 0600). */
+  permissions: boolean[];
+  /** Per slot: no original_size (upstream's Go and Rust builders; the decode cap is then 64 × stored + 1 GiB). */
+  originalSize: boolean[];
+  /** No launcher.checksum (upstream's Go builder): the launcher bytes are not covered. */
+  launcher: boolean;
+}
+
+function unstatedIn(metadata: PackageMetadata): Unstated {
+  return {
+    permissions: metadata.slots.map((s) => typeof s.permissions !== 'string'),
+    originalSize: metadata.slots.map((s) => s.original_size === undefined),
+    launcher: metadata.launcher?.checksum === undefined,
+  };
+}
+
 /**
  * Descriptor bytes no reader uses: name_hash, and purpose/lifecycle/priority/platform/reserved (the signed
- * metadata strings are used instead). The permissions field is unused by this reader when the signed
- * metadata gives permissions null (extraction then uses 0600); when metadata gives a mode, it must match.
+ * metadata strings are used instead). Permissions and original_size are unused when the signed metadata
+ * does not state them; when it does, they must match. The launcher is unchecked when unsigned.
  */
-function harmlessRanges(pkg: Uint8Array, permissionsNull: boolean[]): Array<[number, number]> {
+function harmlessRanges(pkg: Uint8Array, unstated: Unstated): Array<[number, number]> {
   const at = indexStart(pkg);
   const ranges: Array<[number, number]> = HARMLESS_INDEX_FIELDS.map(([f, size]) => [at + f, at + f + size]);
   const index = readIndex(pkg);
@@ -58,8 +77,12 @@ function harmlessRanges(pkg: Uint8Array, permissionsNull: boolean[]): Array<[num
     const d = Number(index.slotTableOffset) + i * DESCRIPTOR_SIZE;
     ranges.push([d + DESCRIPTOR_FIELDS.nameHash, d + DESCRIPTOR_FIELDS.nameHash + 8]);
     ranges.push([d + DESCRIPTOR_FIELDS.purpose, d + DESCRIPTOR_FIELDS.permissions]);
-    if (permissionsNull[i]) ranges.push([d + DESCRIPTOR_FIELDS.permissions, d + DESCRIPTOR_SIZE]);
+    if (unstated.permissions[i]) ranges.push([d + DESCRIPTOR_FIELDS.permissions, d + DESCRIPTOR_SIZE]);
+    if (unstated.originalSize[i]) {
+      ranges.push([d + DESCRIPTOR_FIELDS.originalSize, d + DESCRIPTOR_FIELDS.originalSize + 8]);
+    }
   }
+  if (unstated.launcher) ranges.push([0, Number(index.launcherSize)]);
   return ranges;
 }
 
@@ -116,9 +139,9 @@ interface Mutation {
   trustedKey?: string;
 }
 
-function* mutations(v: VectorFile, rand: () => number, permissionsNull: boolean[]): Generator<Mutation> {
+function* mutations(v: VectorFile, rand: () => number, unstated: Unstated): Generator<Mutation> {
   const pkg = v.bytes;
-  const harmless = harmlessRanges(pkg, permissionsNull);
+  const harmless = harmlessRanges(pkg, unstated);
   const regs = regions(pkg);
   const pick = (n: number) => Math.floor(rand() * n);
   const base = { trustedKey: v.trustedKey };
@@ -203,7 +226,12 @@ function* mutations(v: VectorFile, rand: () => number, permissionsNull: boolean[
         if (fix) fixIndexChecksum(bytes);
         // descriptors are outside the index: "fix" only matters for index fields
         if (!fix && !name.startsWith('index.')) continue;
-        yield { ...base, label: `${name}=${value} fix=${fix}`, bytes, harmless: false };
+        yield {
+          ...base,
+          label: `${name}=${value} fix=${fix}`,
+          bytes,
+          harmless: isHarmless(pkg, harmless, [offset], fix),
+        };
       }
     }
   }
@@ -263,9 +291,9 @@ test(`mutation fuzzing of the ok-* vectors (seed ${SEED}, ${COUNT} random flips 
       : [];
     await fs.writeFile(file, v.bytes);
     const report = await verifyPackage(file, { trustedKeys });
-    const permissionsNull = report.package.metadata.slots.map((s) => typeof s.permissions !== 'string');
+    const unstated = unstatedIn(report.package.metadata);
 
-    for (const m of mutations(v, rand, permissionsNull)) {
+    for (const m of mutations(v, rand, unstated)) {
       total++;
       await fs.writeFile(file, m.bytes);
       const t0 = Date.now();

@@ -13,6 +13,7 @@ import {
   encodeSlotTable,
   encodeTrailer,
   type PackageMetadata,
+  type SlotDescriptor,
 } from '../../src/format/index.js';
 import { gzipMetadata } from '../../src/payload/metadata-gzip.js';
 
@@ -41,6 +42,10 @@ export interface AssembleInput {
   editMetadata?: (m: PackageMetadata) => void;
   /** Replace the signed JSON bytes entirely (for malformed-JSON vectors). */
   metadataJson?: Uint8Array;
+  /** Zero bytes between the launcher and the metadata (upstream's Rust builder leaves 8192). */
+  metadataGap?: number;
+  /** Change the descriptors before the slot table is written (unsigned fields upstream fills differently). */
+  editDescriptors?: (descriptors: SlotDescriptor[]) => void;
   /** Edit the signed JSON text (for duplicate keys and other forms an object cannot hold). */
   editJson?: (json: string) => string;
 }
@@ -84,10 +89,11 @@ export function assemble(input: AssembleInput): Uint8Array {
   }
   const compressed = gzipMetadata(json);
   const layout = planLayout(
-    input.launcher.length,
+    input.launcher.length + (input.metadataGap ?? 0),
     compressed.length,
     spec.slots.map((slot, i) => ({ ...slot, ...stored[i]! })),
   );
+  input.editDescriptors?.(layout.descriptors);
   const trailer = encodeTrailer(
     makeIndexBlock(layout, {
       launcherSize: input.launcher.length,

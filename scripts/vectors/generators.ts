@@ -5,11 +5,15 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { sha256, sha256Hex } from '../../src/crypto/digest.js';
 import { signingKeyFromSeedText } from '../../src/crypto/keys.js';
 import {
   DESCRIPTOR_FIELDS,
+  digestPrefixU64,
   INDEX_FIELDS,
+  KEY_FINGERPRINT_FIELD,
   type PackageMetadata,
+  type SlotDescriptor,
   TRUST_BLOCK_SIZE,
   TRUST_MAGIC,
 } from '../../src/format/index.js';
@@ -95,6 +99,45 @@ async function treeSlot(id: string, chain: number[], operations: string): Promis
 
 const base = () => assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot()] });
 
+/** Writes `text` as ASCII into the key fingerprint field (index bytes 1376..1439), checksum fixed. */
+function withFingerprintField(pkg: Uint8Array, text: string): Uint8Array {
+  const copy = pkg.slice();
+  copy.set(new TextEncoder().encode(text), indexStart(copy) + KEY_FINGERPRINT_FIELD.offset);
+  return fixIndexChecksum(copy);
+}
+
+const fingerprintOf = (key: typeof KEY) => sha256Hex(key.publicKeyRaw);
+
+/**
+ * Metadata as upstream 0.5.4's Go builder writes it: format_version "", no primary_slot, `env` without
+ * `environment`, no launcher or compatibility section, slots with `resolution` and without original_size.
+ */
+function upstreamGoMetadata(m: PackageMetadata): void {
+  m.format_version = '';
+  m.package = { name: m.package.name, version: m.package.version, description: '' };
+  delete (m.execution as Partial<PackageMetadata['execution']>).primary_slot;
+  delete m.execution.environment;
+  m.execution.env = { GREETING: 'hello' };
+  delete m.launcher;
+  delete m.compatibility;
+  for (const slot of m.slots) {
+    delete slot.original_size;
+    slot.resolution = 'build';
+  }
+}
+
+/** Go and Rust number purposes data 0, runtime 1, tool 2 (so "code" is 0); the Go builder priority 128. */
+function upstreamDescriptors(nameOf: 'target' | 'id', priority: number) {
+  return (slots: readonly VectorSlot[]) => (descriptors: SlotDescriptor[]) => {
+    descriptors.forEach((d, i) => {
+      const slot = slots[i]!;
+      d.nameHash = digestPrefixU64(sha256(nameOf === 'target' ? slot.target : slot.id));
+      d.purpose = slot.purpose === 'runtime' ? 1 : slot.purpose === 'tool' ? 2 : 0;
+      d.priority = priority;
+    });
+  };
+}
+
 /** A package whose signed JSON text is edited (keys an object cannot hold twice, escapes, forms). */
 const editedJson = (edit: (json: string) => string) =>
   assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot()], editJson: edit });
@@ -177,6 +220,77 @@ export const GENERATORS: Record<string, Generator> = {
     trustedKey: Buffer.from(KEY.publicKeyRaw).toString('hex'),
     bytes: base(),
   }),
+  // what upstream's released 0.5.4 builders write (docs/compat.md)
+  'ok-upstream-key-fingerprint': () => ({
+    comment: 'index bytes 1376..1439 hold the signing key fingerprint as ASCII hex (checksum fixed)',
+    expect: 'success',
+    bytes: withFingerprintField(base(), fingerprintOf(KEY)),
+  }),
+  'ok-upstream-go-builder': () => {
+    const slots = [
+      { ...rawSlot('app'), purpose: 'code' },
+      { ...gzipSlot('tool'), purpose: 'tool', permissions: '0600' },
+    ];
+    return {
+      comment:
+        'as the Go builder writes: fingerprint, format_version "", no primary_slot, env only, name_hash of target, purposes 0/2, priority 128',
+      expect: 'success',
+      bytes: withFingerprintField(
+        assemble({
+          launcher: LAUNCHER,
+          key: KEY,
+          slots,
+          editMetadata: upstreamGoMetadata,
+          editDescriptors: upstreamDescriptors('target', 128)(slots),
+        }),
+        fingerprintOf(KEY),
+      ),
+    };
+  },
+  'ok-upstream-rust-builder': async () => {
+    const slots = [
+      { ...(await treeSlot('tree', [0x01, 0x10], 'tar,gzip')), purpose: 'runtime' },
+      { ...rawSlot('app'), purpose: 'code' },
+    ];
+    return {
+      comment:
+        'as the Rust builder writes: fingerprint, 8192 zero bytes before the metadata, no primary_slot, comma chain "tar,gzip", runtime purpose 1',
+      expect: 'success',
+      bytes: withFingerprintField(
+        assemble({
+          launcher: LAUNCHER,
+          key: KEY,
+          slots,
+          metadataGap: 8192,
+          editMetadata: (m) => {
+            delete (m.execution as Partial<PackageMetadata['execution']>).primary_slot;
+            delete m.execution.environment;
+            m.setup_commands = [];
+          },
+          editDescriptors: upstreamDescriptors('id', 1)(slots),
+        }),
+        fingerprintOf(KEY),
+      ),
+    };
+  },
+  'fail-key-fingerprint-other-key': () => ({
+    comment: 'the fingerprint field names another key than the one that signed (checksum fixed)',
+    expect: 'KEY_FINGERPRINT_MISMATCH',
+    bytes: withFingerprintField(base(), fingerprintOf(OTHER_KEY)),
+  }),
+  'fail-key-fingerprint-uppercase': () => ({
+    comment: 'the right fingerprint in upper-case hex: only lower-case is the fingerprint (checksum fixed)',
+    expect: 'KEY_FINGERPRINT_MISMATCH',
+    bytes: withFingerprintField(base(), fingerprintOf(KEY).toUpperCase()),
+  }),
+  'fail-reserved-after-fingerprint': () => {
+    const b = withFingerprintField(base(), fingerprintOf(KEY));
+    return {
+      comment: 'a valid fingerprint, and a non-zero byte right after the field at 1440 (checksum fixed)',
+      expect: 'LAYOUT_INVALID',
+      bytes: flipByte(b, indexStart(b) + KEY_FINGERPRINT_FIELD.end, true),
+    };
+  },
   // trailer and index
   'fail-truncated': () => ({
     comment: 'a 100-byte file',

@@ -1,9 +1,11 @@
 // extract() / extractAll(): verify the package first, then decode one slot or all of them. Nothing from
 // the package touches disk before verify passed.
 
+import path from 'node:path';
 import { loadPublicKeySpec } from '../crypto/keys.js';
 import { type ExtractedSlot, extractPackage, extractSlot, findSlot } from '../reader/extract.js';
 import { verifyPackage } from '../reader/verify.js';
+import { checkOutputFolder } from './output-path.js';
 
 export type { ExtractedSlot } from '../reader/extract.js';
 
@@ -40,6 +42,7 @@ export async function extract(
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
   const pkg = await verified(pkgPath, options.keys);
+  await checkOutputFolder(path.dirname(path.resolve(output)), 'OUTPUT');
   return { ok: true, slots: [await extractSlot(pkg, findSlot(pkg, slot), output, options.force ?? false)] };
 }
 
@@ -50,6 +53,7 @@ export async function extractAll(
   options: ExtractOptions = {},
 ): Promise<ExtractAllResult> {
   const pkg = await verified(pkgPath, options.keys);
+  await checkOutputFolder(dir, 'DIR');
   // All or nothing: a refused slot removes everything this call created, and keeps what existed.
   const { slots, metadata } = await extractPackage(pkg, dir, options.force ?? false);
   return { ok: true, slots, metadata };

@@ -6,6 +6,14 @@ import { fingerprint } from '../crypto/keys.js';
 import { chainName, unpackOperations } from '../format/index.js';
 import { openPackage } from '../reader/open.js';
 import { readPinnedKeys } from '../reader/trust.js';
+import {
+  dependencyTree,
+  type RecordedDistribution,
+  recordedDistributions,
+  type TreeNode,
+} from './inspect-deps.js';
+
+export type { RecordedDistribution, TreeNode } from './inspect-deps.js';
 
 export interface InspectSlot {
   index: number;
@@ -36,10 +44,21 @@ export interface InspectResult {
   build: Record<string, unknown>;
   execution: Record<string, unknown> & { command: string };
   slots: InspectSlot[];
+  /** With `dependencies`: the Python distributions recorded at pack time (null: none recorded). */
+  dependencies?: RecordedDistribution[] | null;
+  /** With `dependencyTree`: which recorded distribution requires which (null: none recorded). */
+  dependency_tree?: TreeNode[] | null;
+}
+
+export interface InspectOptions {
+  /** Add `dependencies`: the Python distributions packed (name, version, licence). */
+  dependencies?: boolean;
+  /** Add `dependency_tree`: which packed distribution requires which. */
+  dependencyTree?: boolean;
 }
 
 /** Reads the package at `pkgPath` and describes it. */
-export async function inspect(pkgPath: string): Promise<InspectResult> {
+export async function inspect(pkgPath: string, options: InspectOptions = {}): Promise<InspectResult> {
   const pkg = await openPackage(pkgPath);
   const pinned = (await readPinnedKeys(pkg)).map((k) => fingerprint(k));
   const meta = pkg.metadata;
@@ -81,5 +100,18 @@ export async function inspect(pkgPath: string): Promise<InspectResult> {
     build: (meta.build ?? {}) as Record<string, unknown>,
     execution: meta.execution as InspectResult['execution'],
     slots,
+    ...dependencyFields(meta as unknown as Record<string, unknown>, options),
+  };
+}
+
+function dependencyFields(
+  metadata: Record<string, unknown>,
+  options: InspectOptions,
+): Pick<InspectResult, 'dependencies' | 'dependency_tree'> {
+  if (!options.dependencies && !options.dependencyTree) return {};
+  const dists = recordedDistributions(metadata);
+  return {
+    ...(options.dependencies ? { dependencies: dists ?? null } : {}),
+    ...(options.dependencyTree ? { dependency_tree: dists ? dependencyTree(dists) : null } : {}),
   };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { BuildSpec } from '../builder/build-spec.js';
 import { loadBuildManifest } from '../builder/manifest.js';
+import { FlavorError } from '../errors.js';
 
 export interface PackPlan {
   spec: BuildSpec;
@@ -17,6 +18,12 @@ export interface PackPlan {
 /** A pyproject.toml (by name, or a .toml with [project] and no [package]) rather than a build manifest. */
 export async function isPyproject(file: string): Promise<boolean> {
   if (path.basename(file) === 'pyproject.toml') return true;
+  if (['setup.py', 'setup.cfg'].includes(path.basename(file))) {
+    throw new FlavorError('PROJECT_INVALID', `${path.basename(file)}-only projects cannot be packed yet`, {
+      path: file,
+      hint: 'add a pyproject.toml with a [project] table (name, version, [project.scripts]) next to it and pass that',
+    });
+  }
   if (!file.endsWith('.toml')) return false;
   const text = await fs.readFile(file, 'utf8').catch(() => '');
   try {

@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CompatMode } from '../builder/compat.js';
 import { FlavorError } from '../errors.js';
 import { type Compression, type PythonBuildEvent, planPythonBuild } from '../python/index.js';
 import { buildCacheDir } from '../workenv/paths.js';
@@ -23,6 +24,8 @@ export interface PythonPackOptions {
   compressionLevel?: number;
   /** Strip debug symbols from the runtime (default true). */
   strip?: boolean;
+  /** Warnings about pyproject.toml (unknown keys…) are errors. */
+  strict?: boolean;
   /** Install dependencies with pip instead of uv. */
   usePip?: boolean;
   /** Report the uv/pip/python command lines (as `command` events). */
@@ -33,8 +36,19 @@ export async function planFromPyproject(
   manifestPath: string,
   options: PythonPackOptions,
   context: { cwd: string; env: NodeJS.ProcessEnv; log: (event: PythonBuildEvent) => void },
+  compat?: CompatMode,
 ): Promise<PackPlan> {
-  const { compression, compressionLevel: level } = options;
+  const compression = options.compression ?? (compat === 'upstream' ? 'gzip' : undefined);
+  const level = options.compressionLevel;
+  if (compat === 'upstream' && compression !== 'gzip') {
+    throw new FlavorError(
+      'USAGE',
+      `--compat upstream needs gzip: upstream's launchers cannot decode ${compression}`,
+      {
+        hint: 'leave out --compression (gzip is then used), or leave out --compat',
+      },
+    );
+  }
   if (compression !== undefined && !COMPRESSIONS.includes(compression)) {
     throw new FlavorError(
       'USAGE',
@@ -58,6 +72,7 @@ export async function planFromPyproject(
       ...(compression === undefined ? {} : { compression }),
       ...(level === undefined ? {} : { compressionLevel: level }),
       strip: options.strip ?? true,
+      strict: options.strict ?? false,
       ...(options.usePip ? { usePip: true } : {}),
       workDir,
       buildCacheDir: buildCache,

@@ -2,17 +2,10 @@
 // reader (builder/manifest.ts) and the Python pipeline (python/) both produce one.
 // Paths in a BuildSpec are absolute: whoever produces it has already resolved them.
 
+import type { RuntimeEnv } from '../schema/runtime-env.js';
+
 /** `runtime.env` rules applied by the launcher before anything else (docs/launcher.md). */
-export interface RuntimeEnvSpec {
-  /** Names or globs to remove; "*" removes everything not protected by `pass`. */
-  unset?: string[];
-  /** Names or globs protected from `unset` and `map`. */
-  pass?: string[];
-  /** Literal assignments. */
-  set?: Record<string, string>;
-  /** Renames: old name → new name. */
-  map?: Record<string, string>;
-}
+export type RuntimeEnvSpec = RuntimeEnv;
 
 export interface SlotSpec {
   /** Unique id (e.g. "runtime", "site-packages", "app"). Its SHA-256 prefix is the descriptor name hash. */
@@ -36,6 +29,10 @@ export interface SlotSpec {
   permissions?: string;
   /** Compression level for gzip (1–9), zstd (1–19) or xz; default per codec. */
   compressionLevel?: number;
+  /** Tar chains: store symlinks as copies of their files (set by --compat upstream). */
+  materializeSymlinks?: boolean;
+  /** Tar chains: put every archive entry under this folder (set by --compat upstream, target {workenv}). */
+  tarPrefix?: string;
 }
 
 export interface SetupCommandSpec {

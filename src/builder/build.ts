@@ -19,7 +19,7 @@ import {
   parseChain,
   signedMessage,
 } from '../format/index.js';
-import { encodeSlot } from '../payload/index.js';
+import { checkPreparedSource, encodeSlot, isPreparedSource } from '../payload/index.js';
 import { gzipMetadata } from '../payload/metadata-gzip.js';
 import type { BuildSpec } from './build-spec.js';
 import { makeIndexBlock, planLayout } from './layout.js';
@@ -39,6 +39,10 @@ export interface BuildOptions {
   output: string;
   launcherPath: string;
   launcherVersion?: string;
+  /** metadata launcher.tool: "flavor-launcher" (default, ours) or what was detected (builder/launchers.ts). */
+  launcherTool?: string;
+  /** Write the signing key's fingerprint into index bytes 1376..1439, as upstream's 0.5.4 builders do. */
+  keyFingerprintField?: boolean;
   key: SigningKey;
   toolVersion: string;
   /** Seconds since the epoch (SOURCE_DATE_EPOCH): fixes every timestamp for reproducible output. */
@@ -57,6 +61,12 @@ export interface BuildResult {
 
 export async function buildPackage(spec: BuildSpec, options: BuildOptions): Promise<BuildResult> {
   await validateBuildSpec(spec);
+  if ((await fs.stat(options.output).catch(() => undefined))?.isDirectory()) {
+    throw new FlavorError('USAGE', 'the output names a folder, not a package file', {
+      path: options.output,
+      hint: 'give a file name for the package, e.g. dist/app.psp',
+    });
+  }
   const launcher = await readLauncher(options);
   const outDir = path.dirname(path.resolve(options.output));
   await fs.mkdir(outDir, { recursive: true });
@@ -73,6 +83,7 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
         size: launcher.length,
         sha256: sha256Hex(launcher),
         version: options.launcherVersion ?? 'unknown',
+        ...(options.launcherTool === undefined ? {} : { tool: options.launcherTool }),
       },
     });
     options.onProgress?.({ phase: 'assemble' });
@@ -92,6 +103,7 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
         publicKey: options.key.publicKeyRaw,
         signature,
         timestamp,
+        ...(options.keyFingerprintField ? { keyFingerprint: sha256Hex(options.key.publicKeyRaw) } : {}),
       }),
     );
     await writePackage(temp, {
@@ -149,9 +161,17 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
   const stored: StoredSlot[] = [];
   for (const [i, slot] of spec.slots.entries()) {
     const chain = parseChain(slot.operations);
+    // Never a build-machine path (docs/format.md): the project-relative label, or nothing.
+    const label = slot.label ?? '';
+    if (await isPreparedSource(slot.source, chain)) {
+      stored.push(await storePrepared(slot.source, chain, work, i, label));
+      continue;
+    }
     const { stream, done } = encodeSlot(slot.source, chain, {
       level: slot.compressionLevel,
       mtime: options.sourceDateEpoch ?? 0,
+      ...(slot.materializeSymlinks ? { materializeSymlinks: true } : {}),
+      ...(slot.tarPrefix ? { tarPrefix: slot.tarPrefix } : {}),
       onProgress: (bytes: number) =>
         options.onProgress?.({
           phase: 'slot',
@@ -181,11 +201,33 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
       size,
       originalSize: stats.originalSize,
       operations: chainName(chain),
-      // Never a build-machine path (docs/format.md): the project-relative label, or nothing.
-      sourceLabel: slot.label ?? '',
+      sourceLabel: label,
     });
   }
   return stored;
+}
+
+/** A prepared slot (docs/manifest.md): proven to decode (and to extract safely), then copied as-is. */
+async function storePrepared(
+  source: string,
+  chain: number[],
+  work: string,
+  i: number,
+  label: string,
+): Promise<StoredSlot> {
+  const hash = createSha256();
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  await pipeline(createReadStream(source), tap, createWriteStream(slotFile(work, i)));
+  // The copy is what gets stored, so the copy is what is proven.
+  const { originalSize } = await checkPreparedSource(slotFile(work, i), chain, work, source);
+  return { sha256: hash.digest('hex'), size, originalSize, operations: chainName(chain), sourceLabel: label };
 }
 
 interface Assembly {

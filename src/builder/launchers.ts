@@ -71,6 +71,29 @@ export interface LauncherInfo {
   size: number;
   sha256: string;
   version: string;
+  /**
+   * Who made it, as recorded in metadata `launcher.tool`: "flavor-launcher" (ours, from the version stamp),
+   * "flavor-go-launcher" / "flavor-rs-launcher" (upstream's, from their own name strings), or "unknown".
+   */
+  tool: string;
+  /** True only for our launcher: the only one whose capabilities we record. */
+  ours: boolean;
+}
+
+const VERSION_MARKER = Buffer.from('flavor-launcher-version=');
+
+/** Who made a launcher binary (see LauncherInfo.tool) and its version, from its bytes and file name. */
+export function identifyLauncher(
+  bytes: Buffer,
+  fileName: string,
+): Pick<LauncherInfo, 'tool' | 'version' | 'ours'> {
+  if (bytes.includes(VERSION_MARKER))
+    return { tool: 'flavor-launcher', version: embeddedVersion(bytes), ours: true };
+  const upstream = ['flavor-go-launcher', 'flavor-rs-launcher'].find((t) => bytes.includes(Buffer.from(t)));
+  if (!upstream) return { tool: 'unknown', version: 'unknown', ours: false };
+  // Upstream launchers carry no version stamp; their release files are named <tool>-<version>-<platform>.
+  const version = new RegExp(`^${upstream}-(\\d+\\.\\d+\\.\\d+)`).exec(fileName)?.[1] ?? 'unknown';
+  return { tool: upstream, version, ours: false };
 }
 
 export async function describeLauncher(file: string): Promise<LauncherInfo> {
@@ -83,7 +106,7 @@ export async function describeLauncher(file: string): Promise<LauncherInfo> {
     path: file,
     size: bytes.length,
     sha256: sha256Hex(bytes),
-    version: embeddedVersion(bytes),
+    ...identifyLauncher(bytes, name),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   digestPrefixU64,
   emptyIndexBlock,
   encodeIndexBlock,
+  encodeKeyFingerprintField,
   FORMAT_VERSION,
   indexChecksumInput,
   lifecycleCode,
@@ -93,6 +94,8 @@ export interface IndexInputs {
   signature: Uint8Array;
   /** Seconds since the epoch. */
   timestamp: number;
+  /** Lower-case hex fingerprint to write into the key fingerprint field (1376..1439); absent = zero. */
+  keyFingerprint?: string;
 }
 
 /** The encoded index block, checksum included. */
@@ -118,6 +121,10 @@ export function makeIndexBlock(layout: PlannedLayout, inputs: IndexInputs): Uint
     compatibility: FORMAT_VERSION,
     protocolVersion: 1,
   });
+  if (inputs.keyFingerprint !== undefined) {
+    index.reserved = index.reserved.slice();
+    index.reserved.set(encodeKeyFingerprintField(inputs.keyFingerprint), 0);
+  }
   index.indexChecksum = adler32(indexChecksumInput(encodeIndexBlock(index)));
   return encodeIndexBlock(index);
 }

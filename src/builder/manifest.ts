@@ -5,6 +5,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { FlavorError } from '../errors.js';
+import { Checker, isTable } from '../schema/checker.js';
+import { parseRuntimeEnv, RUNTIME_ENV_KEYS } from '../schema/runtime-env.js';
 import type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './build-spec.js';
 
 export interface LoadedManifest {
@@ -20,8 +22,6 @@ function invalid(file: string, field: string, message: string, hint?: string): F
     details: { field },
   });
 }
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function loadBuildManifest(file: string): Promise<LoadedManifest> {
   let text: string;
@@ -46,20 +46,20 @@ export async function loadBuildManifest(file: string): Promise<LoadedManifest> {
   return manifestToSpec(doc, file);
 }
 
+/** The checks of one manifest file: failures are MANIFEST_INVALID naming the file and the field. */
+function checkerFor(file: string): Checker {
+  return new Checker(
+    (field, expected) => {
+      throw invalid(file, field, `must be ${expected}`);
+    },
+    { table: 'a table/object' },
+  );
+}
+
 export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
   const base = path.dirname(path.resolve(file));
-  const need = (v: unknown, field: string): Json => {
-    if (!isObject(v)) throw invalid(file, field, 'must be a table/object');
-    return v;
-  };
-  const str = (obj: Json, key: string, field: string, required = true): string | undefined => {
-    const v = obj[key];
-    if (v === undefined && !required) return undefined;
-    if (typeof v !== 'string' || (required && v.trim() === ''))
-      throw invalid(file, field, 'must be a non-empty string');
-    return v;
-  };
-  const root = need(doc, '(root)');
+  const check = checkerFor(file);
+  const root = check.table(doc, '(root)');
   if (root.format !== undefined && root.format !== 'PSPF/2025') {
     throw invalid(
       file,
@@ -68,97 +68,30 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
       'use "PSPF/2025" or leave it out',
     );
   }
-  const pkg = need(root.package, 'package');
-  const execution = need(root.execution, 'execution');
-  const slotsValue = root.slots ?? [];
-  if (!Array.isArray(slotsValue)) throw invalid(file, 'slots', 'must be an array');
-  const slots: SlotSpec[] = slotsValue.map((raw, i) => {
-    const field = `slots[${i}]`;
-    const slot = need(raw, field);
-    for (const key of ['name', 'path', 'encoding', 'extract_to']) {
-      if (key in slot)
-        throw invalid(
-          file,
-          `${field}.${key}`,
-          'is a key of an older schema',
-          'use id, source, target, operations',
-        );
-    }
-    if (slot.slot !== undefined && slot.slot !== i) {
-      throw invalid(file, `${field}.slot`, `is ${String(slot.slot)}, but the slot is at position ${i}`);
-    }
-    const source = str(slot, 'source', `${field}.source`)!;
-    if (source.includes('{workenv}') || source === '$SELF') {
-      throw invalid(
-        file,
-        `${field}.source`,
-        `"${source}" is not supported`,
-        'give a path relative to the manifest',
-      );
-    }
-    const permissions = slot.permissions;
-    if (permissions !== undefined && permissions !== null && typeof permissions !== 'string') {
-      throw invalid(file, `${field}.permissions`, 'must be an octal string like "0755"');
-    }
-    const level = slot.compression_level;
-    if (level !== undefined && (typeof level !== 'number' || !Number.isInteger(level))) {
-      throw invalid(file, `${field}.compression_level`, 'must be an integer');
-    }
-    return {
-      id: str(slot, 'id', `${field}.id`)!,
-      source: path.resolve(base, source),
-      label: projectLabel(base, path.resolve(base, source)),
-      target: str(slot, 'target', `${field}.target`)!,
-      operations: str(slot, 'operations', `${field}.operations`, false) ?? 'raw',
-      purpose: str(slot, 'purpose', `${field}.purpose`, false) ?? 'data',
-      lifecycle: str(slot, 'lifecycle', `${field}.lifecycle`, false) ?? 'runtime',
-      ...(typeof permissions === 'string' ? { permissions } : {}),
-      ...(typeof level === 'number' ? { compressionLevel: level } : {}),
-    };
-  });
-  const env = stringMap(execution.env ?? execution.environment ?? {}, 'execution.env', file);
-  const primary = execution.primary_slot ?? 0;
-  if (typeof primary !== 'number' || !Number.isInteger(primary) || primary < 0) {
-    throw invalid(file, 'execution.primary_slot', 'must be a non-negative integer');
-  }
+  const pkg = check.table(root.package, 'package');
+  const execution = check.table(root.execution, 'execution');
+  const slots = check.array(root.slots ?? [], 'slots').map((raw, i) => parseSlot(check, file, base, raw, i));
   const spec: BuildSpec = {
     package: {
-      name: str(pkg, 'name', 'package.name')!,
-      version: str(pkg, 'version', 'package.version')!,
+      name: check.string(pkg.name, 'package.name'),
+      version: check.string(pkg.version, 'package.version'),
       ...(typeof pkg.description === 'string' ? { description: pkg.description } : {}),
     },
-    execution: {
-      command: str(execution, 'command', 'execution.command')!,
-      env,
-      primarySlot: primary,
-      ...(execution.commands === undefined
-        ? {}
-        : { commands: stringMap(execution.commands, 'execution.commands', file) }),
-    },
+    execution: parseExecution(check, execution),
     slots,
   };
   if (root.runtime !== undefined) {
-    const runtime = need(root.runtime, 'runtime');
-    spec.runtime = { env: runtimeEnv(runtime.env ?? {}, file) };
+    const runtime = check.table(root.runtime, 'runtime');
+    spec.runtime = { env: parseManifestRuntimeEnv(check, file, runtime.env ?? {}) };
   }
-  if (root.workenv !== undefined) {
-    const workenv = need(root.workenv, 'workenv');
-    spec.workenv = {};
-    if (workenv.directories !== undefined) {
-      if (!Array.isArray(workenv.directories)) throw invalid(file, 'workenv.directories', 'must be an array');
-      spec.workenv.directories = workenv.directories.map((d, i) => {
-        const dir = need(d, `workenv.directories[${i}]`);
-        const mode = str(dir, 'mode', `workenv.directories[${i}].mode`, false);
-        return { path: str(dir, 'path', `workenv.directories[${i}].path`)!, ...(mode ? { mode } : {}) };
-      });
-    }
-    if (workenv.env !== undefined) spec.workenv.env = stringMap(workenv.env, 'workenv.env', file);
-  }
+  if (root.workenv !== undefined) spec.workenv = parseWorkenv(check, root.workenv);
   if (root.cache_validation !== undefined) {
-    const cv = need(root.cache_validation, 'cache_validation');
-    const expected = str(cv, 'expected_content', 'cache_validation.expected_content', false);
+    const cv = check.table(root.cache_validation, 'cache_validation');
+    const expected = check.optString(cv.expected_content, 'cache_validation.expected_content', {
+      nonEmpty: false,
+    });
     spec.cacheValidation = {
-      checkFile: str(cv, 'check_file', 'cache_validation.check_file')!,
+      checkFile: check.string(cv.check_file, 'cache_validation.check_file'),
       ...(expected === undefined ? {} : { expectedContent: expected }),
     };
   }
@@ -178,34 +111,89 @@ export function projectLabel(projectDir: string, source: string): string {
   return rel.split(path.sep).join('/');
 }
 
-function stringMap(value: unknown, field: string, file: string): Record<string, string> {
-  if (!isObject(value)) throw invalid(file, field, 'must be a table of strings');
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw invalid(file, `${field}.${k}`, 'must be a string');
-  }
-  return value as Record<string, string>;
-}
+const OLD_SLOT_KEYS = ['name', 'path', 'encoding', 'extract_to'];
 
-function stringList(value: unknown, field: string, file: string): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw invalid(file, field, 'must be a list of strings');
+function parseSlot(check: Checker, file: string, base: string, raw: unknown, i: number): SlotSpec {
+  const field = `slots[${i}]`;
+  const slot = check.table(raw, field);
+  for (const key of OLD_SLOT_KEYS) {
+    if (key in slot)
+      throw invalid(
+        file,
+        `${field}.${key}`,
+        'is a key of an older schema',
+        'use id, source, target, operations',
+      );
   }
-  return value as string[];
-}
-
-function runtimeEnv(value: unknown, file: string): RuntimeEnvSpec {
-  if (!isObject(value)) throw invalid(file, 'runtime.env', 'must be a table');
-  const known = new Set(['unset', 'pass', 'set', 'map']);
-  for (const key of Object.keys(value)) {
-    if (!known.has(key))
-      throw invalid(file, `runtime.env.${key}`, 'unknown key', 'use unset, pass, set or map');
+  if (slot.slot !== undefined && slot.slot !== i) {
+    throw invalid(file, `${field}.slot`, `is ${String(slot.slot)}, but the slot is at position ${i}`);
   }
+  const source = check.string(slot.source, `${field}.source`);
+  if (source.includes('{workenv}') || source === '$SELF') {
+    throw invalid(
+      file,
+      `${field}.source`,
+      `"${source}" is not supported`,
+      'give a path relative to the manifest',
+    );
+  }
+  const permissions = slot.permissions;
+  if (permissions !== undefined && permissions !== null && typeof permissions !== 'string') {
+    check.fail(`${field}.permissions`, 'an octal string like "0755"', permissions);
+  }
+  const level =
+    slot.compression_level === undefined
+      ? undefined
+      : check.int(slot.compression_level, `${field}.compression_level`);
+  const optional = (key: string, fallback: string) =>
+    check.optString(slot[key], `${field}.${key}`, { nonEmpty: false }) ?? fallback;
   return {
-    ...(value.unset === undefined ? {} : { unset: stringList(value.unset, 'runtime.env.unset', file) }),
-    ...(value.pass === undefined ? {} : { pass: stringList(value.pass, 'runtime.env.pass', file) }),
-    ...(value.set === undefined ? {} : { set: stringMap(value.set, 'runtime.env.set', file) }),
-    ...(value.map === undefined ? {} : { map: stringMap(value.map, 'runtime.env.map', file) }),
+    id: check.string(slot.id, `${field}.id`),
+    source: path.resolve(base, source),
+    label: projectLabel(base, path.resolve(base, source)),
+    target: check.string(slot.target, `${field}.target`),
+    operations: optional('operations', 'raw'),
+    purpose: optional('purpose', 'data'),
+    lifecycle: optional('lifecycle', 'runtime'),
+    ...(typeof permissions === 'string' ? { permissions } : {}),
+    ...(level === undefined ? {} : { compressionLevel: level }),
   };
+}
+
+function parseExecution(check: Checker, execution: Json): BuildSpec['execution'] {
+  const env = check.stringMap(execution.env ?? execution.environment ?? {}, 'execution.env');
+  const primary = check.uint(execution.primary_slot ?? 0, 'execution.primary_slot');
+  return {
+    command: check.string(execution.command, 'execution.command'),
+    env,
+    primarySlot: primary,
+    ...(execution.commands === undefined
+      ? {}
+      : { commands: check.stringMap(execution.commands, 'execution.commands') }),
+  };
+}
+
+function parseManifestRuntimeEnv(check: Checker, file: string, value: unknown): RuntimeEnvSpec {
+  const table = check.table(value, 'runtime.env');
+  for (const key of Object.keys(table)) {
+    if (!(RUNTIME_ENV_KEYS as readonly string[]).includes(key))
+      throw invalid(file, `runtime.env.${key}`, 'unknown key', `use ${RUNTIME_ENV_KEYS.join(', ')}`);
+  }
+  return parseRuntimeEnv(check, table, 'runtime.env');
+}
+
+function parseWorkenv(check: Checker, value: unknown): NonNullable<BuildSpec['workenv']> {
+  const workenv = check.table(value, 'workenv');
+  const out: NonNullable<BuildSpec['workenv']> = {};
+  if (workenv.directories !== undefined) {
+    out.directories = check.array(workenv.directories, 'workenv.directories').map((d, i) => {
+      const dir = check.table(d, `workenv.directories[${i}]`);
+      const mode = check.optString(dir.mode, `workenv.directories[${i}].mode`, { nonEmpty: false });
+      return { path: check.string(dir.path, `workenv.directories[${i}].path`), ...(mode ? { mode } : {}) };
+    });
+  }
+  if (workenv.env !== undefined) out.env = check.stringMap(workenv.env, 'workenv.env');
+  return out;
 }
 
 const SETUP_TYPES = new Set(['enumerate_and_execute', 'execute', 'write_file', 'chmod']);
@@ -214,7 +202,7 @@ function setupCommands(value: unknown, file: string): SetupCommandSpec[] {
   if (!Array.isArray(value)) throw invalid(file, 'setup_commands', 'must be an array');
   return value.map((cmd, i) => {
     const field = `setup_commands[${i}]`;
-    if (!isObject(cmd) || typeof cmd.type !== 'string' || !SETUP_TYPES.has(cmd.type)) {
+    if (!isTable(cmd) || typeof cmd.type !== 'string' || !SETUP_TYPES.has(cmd.type)) {
       throw invalid(
         file,
         field,

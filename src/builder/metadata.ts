@@ -24,8 +24,14 @@ export interface BuildInfo {
   timestamp: number;
   /** True when the timestamp came from SOURCE_DATE_EPOCH (reproducible build). */
   deterministic: boolean;
-  launcher: { size: number; sha256: string; version: string };
+  /**
+   * The embedded launcher. `tool` defaults to "flavor-launcher" (ours), recorded with our capabilities;
+   * any other launcher is recorded as detected, with no capabilities (we cannot vouch for them).
+   */
+  launcher: { size: number; sha256: string; version: string; tool?: string };
 }
+
+const OUR_CAPABILITIES = ['signed', 'sha256-slots', 'flock'];
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: 'x86', arm: 'arm' };
 const GOOS: Record<string, string> = { win32: 'windows', darwin: 'darwin', linux: 'linux' };
@@ -49,6 +55,7 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     permissions: slot.permissions ?? null,
   }));
   const platform = hostPlatform();
+  const launcherTool = info.launcher.tool ?? 'flavor-launcher';
   const features = [
     ...(spec.workenv?.directories?.length ? ['workenv_dirs'] : []),
     ...(spec.runtime ? ['runtime_env'] : []),
@@ -87,11 +94,11 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
       timestamp: new Date(info.timestamp * 1000).toISOString().replace('.000Z', 'Z'),
     },
     launcher: {
-      tool: 'flavor-launcher',
+      tool: launcherTool,
       tool_version: info.launcher.version,
       size: info.launcher.size,
       checksum: `sha256:${info.launcher.sha256}`,
-      capabilities: ['signed', 'sha256-slots', 'flock'],
+      capabilities: launcherTool === 'flavor-launcher' ? OUR_CAPABILITIES : [],
     },
     compatibility: { min_format_version: METADATA_FORMAT_VERSION, features },
   };

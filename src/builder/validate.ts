@@ -89,12 +89,7 @@ export async function validateBuildSpec(spec: BuildSpec): Promise<void> {
         },
       );
     }
-    if (!stat.isDirectory() && chainHasTar(chain)) {
-      throw new FlavorError('SOURCE_INVALID', `${field}.source is a file, but its operations contain tar`, {
-        path: slot.source,
-        hint: 'a tar chain packs a directory; use "gzip", "zstd" or "raw" for a single file',
-      });
-    }
+    // A file with a tar chain is a prepared archive, stored as-is once proven (payload/prepared.ts).
     if (!stat.isDirectory() && !stat.isFile()) {
       throw new FlavorError('SOURCE_INVALID', `${field}.source is neither a file nor a directory`, {
         path: slot.source,

@@ -16,6 +16,10 @@ export interface OutputStreams {
 export class Output {
   readonly color: boolean;
   private progressShown = false;
+  /** Every warning printed so far: repeated with a final error, so a pack that fails does not bury them. */
+  readonly warnings: string[] = [];
+  /** Lines written to the terminal since the last warning (repeating warnings right above is noise). */
+  private linesSinceWarning = 0;
   /** Streams whose reader went away or that failed: nothing more is written to them. */
   private readonly closed = new Set<Writable>();
   /** The first write failure that was not a closed pipe (e.g. ENOSPC on a redirected stdout). */
@@ -34,6 +38,7 @@ export class Output {
   /** A result line on stdout. */
   print(line = ''): void {
     this.clearProgress();
+    this.linesSinceWarning++;
     this.write(this.streams.stdout, `${line}\n`);
   }
 
@@ -67,10 +72,13 @@ export class Output {
   info(line: string): void {
     if (this.options.quiet) return;
     this.clearProgress();
+    this.linesSinceWarning++;
     this.write(this.streams.stderr, `${line}\n`);
   }
 
   warn(message: string): void {
+    this.warnings.push(message);
+    this.linesSinceWarning = 0;
     this.clearProgress();
     this.write(this.streams.stderr, `${this.paint('33', 'flavor: warning:')} ${message}\n`);
   }
@@ -99,8 +107,13 @@ export class Output {
     const err = toFlavorError(value);
     this.clearProgress();
     if (this.options.json) {
-      this.write(this.streams.stdout, `${JSON.stringify({ ok: false, error: err.toJSON() }, null, 2)}\n`);
+      const warnings = this.warnings.length > 0 ? { warnings: this.warnings } : {};
+      this.write(
+        this.streams.stdout,
+        `${JSON.stringify({ ok: false, error: err.toJSON(), ...warnings }, null, 2)}\n`,
+      );
     }
+    this.repeatWarnings();
     const where = err.path ? ` (${err.path})` : '';
     const region = typeof err.details?.region === 'string' ? `[${err.details.region}] ` : '';
     this.write(
@@ -114,6 +127,17 @@ export class Output {
         this.write(this.streams.stderr, `cause: ${err.cause.stack ?? err.cause.message}\n`);
     }
     return err.exitCode;
+  }
+
+  /** Before the final error: the warnings printed earlier (a typo warning may explain the failure). */
+  private repeatWarnings(): void {
+    if (this.warnings.length === 0 || this.linesSinceWarning === 0) return;
+    const n = this.warnings.length;
+    this.write(
+      this.streams.stderr,
+      `${this.paint('33', 'flavor: warning:')} ${n === 1 ? 'this warning was' : `these ${n} warnings were`} printed before the error:\n`,
+    );
+    for (const w of this.warnings) this.write(this.streams.stderr, `  - ${w}\n`);
   }
 
   private write(stream: Writable, text: string): void {

@@ -151,8 +151,8 @@ export function decodeIndexBlock(bytes: Uint8Array): IndexBlock {
 
 /**
  * The regions that must be zero: the 448 bytes after the signature, the field padding 692..703, and
- * future_crypto + reserved (864..8191). They are unsigned and unused, so non-zero bytes could only carry
- * smuggled data.
+ * future_crypto + reserved (864..8191) except the key fingerprint field 1376..1439 (checked by
+ * checkKeyFingerprintField). They are unsigned and unused, so non-zero bytes could only carry smuggled data.
  */
 export function checkIndexZeroRegions(bytes: Uint8Array): void {
   const zero = (from: number, to: number) => isAllZero(bytes.subarray(from, to));
@@ -166,11 +166,57 @@ export function checkIndexZeroRegions(bytes: Uint8Array): void {
       details: { region: 'index.padding' },
     });
   }
-  if (!zero(F.futureCrypto, INDEX_SIZE)) {
-    throw new FlavorError('LAYOUT_INVALID', 'index bytes 864..8191 (future_crypto, reserved) must be zero', {
-      details: { region: 'index.reserved' },
-    });
+  if (!zero(F.futureCrypto, KEY_FINGERPRINT_FIELD.offset) || !zero(KEY_FINGERPRINT_FIELD.end, INDEX_SIZE)) {
+    throw new FlavorError(
+      'LAYOUT_INVALID',
+      'index bytes 864..1375 and 1440..8191 (future_crypto, reserved) must be zero',
+      { details: { region: 'index.reserved' } },
+    );
   }
+}
+
+/**
+ * Index bytes 1376..1439: upstream's 0.5.4 builders write the signing key's fingerprint there as 64 ASCII
+ * characters (lower-case hex SHA-256 of the raw public key). The field is optional but never free:
+ * all zero, or exactly the fingerprint of the key in the index (docs/compat.md).
+ */
+export const KEY_FINGERPRINT_FIELD = { offset: 1376, size: 64, end: 1440 } as const;
+
+/** The fingerprint field as written (all zero when absent). */
+export function keyFingerprintField(bytes: Uint8Array): Uint8Array {
+  return bytes.subarray(KEY_FINGERPRINT_FIELD.offset, KEY_FINGERPRINT_FIELD.end);
+}
+
+/** The field's content for a key: its fingerprint (64 lower-case hex digits) as ASCII. */
+export function encodeKeyFingerprintField(fingerprintHex: string): Uint8Array {
+  if (!/^[0-9a-f]{64}$/.test(fingerprintHex)) {
+    throw new FlavorError(
+      'INTERNAL',
+      `key fingerprint must be 64 lower-case hex digits, got ${fingerprintHex}`,
+    );
+  }
+  return new TextEncoder().encode(fingerprintHex);
+}
+
+/**
+ * Refuses a fingerprint field that is neither all zero nor the fingerprint of the signing key
+ * (`fingerprintHex`: lower-case hex SHA-256 of the index's public key).
+ */
+export function checkKeyFingerprintField(bytes: Uint8Array, fingerprintHex: string): void {
+  const field = keyFingerprintField(bytes);
+  if (isAllZero(field)) return;
+  const expected = encodeKeyFingerprintField(fingerprintHex);
+  if (field.every((b, i) => b === expected[i])) return;
+  const printable = field.every((b) => b >= 0x20 && b < 0x7f);
+  const written = printable ? `"${new TextDecoder().decode(field)}"` : 'non-text bytes';
+  throw new FlavorError(
+    'KEY_FINGERPRINT_MISMATCH',
+    `index bytes 1376..1439 name the key fingerprint ${written}, but the package is signed by ${fingerprintHex}`,
+    {
+      hint: 'the public key or the fingerprint field was replaced; rebuild the package or get an untouched copy',
+      details: { region: 'index.key_fingerprint', expected: fingerprintHex },
+    },
+  );
 }
 
 /** Encodes every field; `decodeIndexBlock(encodeIndexBlock(x))` gives back `x`. */

@@ -9,6 +9,9 @@ import type { PackageMetadata } from './metadata.js';
 import { parseChain, sameChain, unpackOperations } from './operations.js';
 import { parsePermissions, type SlotDescriptor } from './slot-descriptor.js';
 
+const UPSTREAM_RAW_CHAIN_HINT =
+  'the package contradicts itself (the original FlavorPack\'s Rust builder does this for operations "tar.gz"); rebuild it with "tgz"';
+
 /** Region boundaries of a package, as safe JS numbers once validated. */
 export interface Layout {
   fileLength: number;
@@ -215,7 +218,11 @@ function checkDescriptorAgreement(
     throw new FlavorError(
       'SLOT_TABLE_INVALID',
       `slot ${i} (${slot.id}): descriptor operations 0x${d.operations.toString(16)} differ from the signed metadata "${slot.operations}"`,
-      { details: { region: `slot_table[${i}]` } },
+      {
+        details: { region: `slot_table[${i}]` },
+        // The one known source of a raw descriptor under a signed chain (docs/compat.md).
+        ...(chain.length === 0 ? { hint: UPSTREAM_RAW_CHAIN_HINT } : {}),
+      },
     );
   }
   // Fields the signed metadata also states must agree with it, so no unsigned byte changes what a

@@ -3,6 +3,8 @@
 // never re-serializes. Compression of these bytes lives in payload/.
 
 import { FlavorError } from '../errors.js';
+import { Checker, describeValue, type Table } from '../schema/checker.js';
+import type { RuntimeEnv } from '../schema/runtime-env.js';
 import { FORMAT_NAME, LIMITS } from './constants.js';
 import { checkJsonKeys } from './json-keys.js';
 import { parseChain } from './operations.js';
@@ -25,12 +27,7 @@ export interface SlotMetadata {
   [key: string]: unknown;
 }
 
-export interface RuntimeEnv {
-  unset?: string[];
-  pass?: string[];
-  set?: StringMap;
-  map?: StringMap;
-}
+export type { RuntimeEnv };
 
 export interface PackageMetadata {
   format: string;
@@ -90,164 +87,115 @@ export function parseMetadata(json: Uint8Array): PackageMetadata {
   }
   checkJsonKeys(text);
   validateMetadata(value);
-  return value;
+  return withDefaults(value);
 }
 
-function fail(path: string, expected: string, value?: unknown): never {
-  const got = value === undefined ? 'it is missing' : `got ${describe(value)}`;
-  throw new FlavorError('METADATA_SCHEMA', `metadata field ${path}: expected ${expected}, ${got}`, {
-    details: { field: path },
-  });
+/**
+ * Defaults for fields upstream leaves out: `execution.primary_slot` is omitted by the 0.5.4 Go and Rust
+ * builders (their FEP-0002 does not require it) and means slot 0. Only the parsed value gets it; the
+ * signed bytes are never re-serialized.
+ */
+function withDefaults(metadata: PackageMetadata): PackageMetadata {
+  if (metadata.execution.primary_slot === undefined) metadata.execution.primary_slot = 0;
+  return metadata;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  return typeof value === 'object' ? 'an object' : String(value);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function obj(parent: Record<string, unknown>, key: string, path: string): Record<string, unknown> {
-  const value = parent[key];
-  if (!isObject(value)) fail(`${path}${key}`, 'an object', value);
-  return value;
-}
-
-function optObj(
-  parent: Record<string, unknown>,
-  key: string,
-  path: string,
-): Record<string, unknown> | undefined {
-  return parent[key] === undefined ? undefined : obj(parent, key, path);
-}
-
-function str(parent: Record<string, unknown>, key: string, path: string, nonEmpty = true): string {
-  const value = parent[key];
-  if (typeof value !== 'string' || (nonEmpty && value.length === 0)) {
-    fail(`${path}${key}`, nonEmpty ? 'a non-empty string' : 'a string', value);
-  }
-  return value;
-}
-
-function uint(parent: Record<string, unknown>, key: string, path: string): number {
-  const value = parent[key];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    fail(`${path}${key}`, 'a non-negative integer', value);
-  }
-  return value;
-}
-
-function optStringMap(parent: Record<string, unknown>, key: string, path: string): void {
-  const value = parent[key];
-  if (value === undefined) return;
-  if (!isObject(value)) fail(`${path}${key}`, 'an object of strings', value);
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') fail(`${path}${key}.${k}`, 'a string', v);
-  }
-}
-
-function optStringList(parent: Record<string, unknown>, key: string, path: string): void {
-  const value = parent[key];
-  if (value === undefined) return;
-  if (!Array.isArray(value)) fail(`${path}${key}`, 'an array of strings', value);
-  value.forEach((v, i) => {
-    if (typeof v !== 'string') fail(`${path}${key}[${i}]`, 'a string', v);
-  });
-}
+const check = new Checker(
+  (field, expected, value) => {
+    const got = value === undefined ? 'it is missing' : `got ${describeValue(value)}`;
+    throw new FlavorError('METADATA_SCHEMA', `metadata field ${field}: expected ${expected}, ${got}`, {
+      details: { field },
+    });
+  },
+  { table: 'an object', emptiness: 'empty' },
+);
 
 function validateMetadata(value: unknown): asserts value is PackageMetadata {
-  if (!isObject(value)) fail('(root)', 'an object', value);
-  const format = str(value, 'format', '');
-  if (format !== FORMAT_NAME) fail('format', `"${FORMAT_NAME}"`, format);
-  if (value.format_version !== undefined) str(value, 'format_version', '', false);
-  const pkg = obj(value, 'package', '');
-  str(pkg, 'name', 'package.');
-  str(pkg, 'version', 'package.');
-  if (pkg.description !== undefined) str(pkg, 'description', 'package.', false);
-  const slots = value.slots;
-  if (!Array.isArray(slots)) fail('slots', 'an array', slots);
-  slots.forEach((slot, i) => {
-    validateSlot(slot, i);
-  });
-  const execution = obj(value, 'execution', '');
-  uint(execution, 'primary_slot', 'execution.');
-  str(execution, 'command', 'execution.');
-  optStringMap(execution, 'env', 'execution.');
-  optStringMap(execution, 'environment', 'execution.');
-  optStringMap(execution, 'commands', 'execution.');
-  const launcher = optObj(value, 'launcher', '');
+  const root = check.table(value, '(root)');
+  const format = check.string(root.format, 'format');
+  if (format !== FORMAT_NAME) check.fail('format', `"${FORMAT_NAME}"`, format);
+  check.optString(root.format_version, 'format_version', { nonEmpty: false });
+  const pkg = check.table(root.package, 'package');
+  check.string(pkg.name, 'package.name');
+  check.string(pkg.version, 'package.version');
+  check.optString(pkg.description, 'package.description', { nonEmpty: false });
+  check.array(root.slots, 'slots').forEach(validateSlot);
+  validateExecution(check.table(root.execution, 'execution'));
+  const launcher = check.optTable(root.launcher, 'launcher');
   if (launcher) validateLauncher(launcher);
-  const cache = optObj(value, 'cache_validation', '');
-  if (cache) str(cache, 'check_file', 'cache_validation.');
-  if (value.setup_commands !== undefined && !Array.isArray(value.setup_commands)) {
-    fail('setup_commands', 'an array', value.setup_commands);
-  }
-  const runtime = optObj(value, 'runtime', '');
-  const env = runtime && optObj(runtime, 'env', 'runtime.');
-  if (env) {
-    optStringList(env, 'unset', 'runtime.env.');
-    optStringList(env, 'pass', 'runtime.env.');
-    optStringMap(env, 'set', 'runtime.env.');
-    optStringMap(env, 'map', 'runtime.env.');
-  }
-  const workenv = optObj(value, 'workenv', '');
-  if (workenv) {
-    optStringMap(workenv, 'env', 'workenv.');
-    const dirs = workenv.directories;
-    if (dirs !== undefined) {
-      if (!Array.isArray(dirs)) fail('workenv.directories', 'an array', dirs);
-      dirs.forEach((d, i) => {
-        const p = `workenv.directories[${i}].`;
-        if (!isObject(d)) fail(p.slice(0, -1), 'an object', d);
-        str(d, 'path', p);
-        if (d.mode !== undefined) str(d, 'mode', p);
-      });
-    }
-  }
-  for (const key of ['verification', 'build', 'compatibility']) optObj(value, key, '');
+  const cache = check.optTable(root.cache_validation, 'cache_validation');
+  if (cache) check.string(cache.check_file, 'cache_validation.check_file');
+  if (root.setup_commands !== undefined) check.array(root.setup_commands, 'setup_commands');
+  validateRuntime(check.optTable(root.runtime, 'runtime'));
+  validateWorkenv(check.optTable(root.workenv, 'workenv'));
+  for (const key of ['verification', 'build', 'compatibility']) check.optTable(root[key], key);
 }
 
 /**
  * The fields the launcher reads: tool and size (informational) and checksum, which must be "sha256:"
  * and 64 lower-case hex digits (upstream's doubled "sha256:sha256:" is accepted).
  */
-function validateLauncher(launcher: Record<string, unknown>): void {
-  if (launcher.tool !== undefined) str(launcher, 'tool', 'launcher.', false);
-  if (launcher.size !== undefined) uint(launcher, 'size', 'launcher.');
-  if (launcher.checksum !== undefined) {
-    const checksum = str(launcher, 'checksum', 'launcher.');
-    if (checksumHex(checksum) === undefined) {
-      fail('launcher.checksum', '"sha256:" and 64 lowercase hex digits', checksum);
-    }
+function validateLauncher(launcher: Table): void {
+  check.optString(launcher.tool, 'launcher.tool', { nonEmpty: false });
+  if (launcher.size !== undefined) check.uint(launcher.size, 'launcher.size');
+  const checksum = check.optString(launcher.checksum, 'launcher.checksum');
+  if (checksum !== undefined && checksumHex(checksum) === undefined) {
+    check.fail('launcher.checksum', '"sha256:" and 64 lowercase hex digits', checksum);
   }
 }
 
-function validateSlot(slot: unknown, i: number): void {
+function validateExecution(execution: Table): void {
+  // Upstream's 0.5.4 builders omit primary_slot (their FEP-0002 does not require it): it defaults to 0.
+  if (execution.primary_slot !== undefined) check.uint(execution.primary_slot, 'execution.primary_slot');
+  check.string(execution.command, 'execution.command');
+  for (const key of ['env', 'environment', 'commands'])
+    check.optStringMap(execution[key], `execution.${key}`);
+}
+
+/** Shape only, like the Go launcher: the name rules of runtime.env are a build-input rule (schema/). */
+function validateRuntime(runtime: Table | undefined): void {
+  const env = runtime && check.optTable(runtime.env, 'runtime.env');
+  if (!env) return;
+  check.optStringList(env.unset, 'runtime.env.unset', { nonEmpty: false, what: 'a string' });
+  check.optStringList(env.pass, 'runtime.env.pass', { nonEmpty: false, what: 'a string' });
+  check.optStringMap(env.set, 'runtime.env.set');
+  check.optStringMap(env.map, 'runtime.env.map');
+}
+
+function validateWorkenv(workenv: Table | undefined): void {
+  if (!workenv) return;
+  check.optStringMap(workenv.env, 'workenv.env');
+  if (workenv.directories === undefined) return;
+  check.array(workenv.directories, 'workenv.directories').forEach((d, i) => {
+    const dir = check.table(d, `workenv.directories[${i}]`);
+    check.string(dir.path, `workenv.directories[${i}].path`);
+    check.optString(dir.mode, `workenv.directories[${i}].mode`);
+  });
+}
+
+function validateSlot(value: unknown, i: number): void {
   const p = `slots[${i}].`;
-  if (!isObject(slot)) fail(`slots[${i}]`, 'an object', slot);
-  const index = uint(slot, 'slot', p);
-  if (index !== i) fail(`${p}slot`, `${i} (its position)`, index);
-  str(slot, 'id', p);
-  str(slot, 'target', p, false);
-  uint(slot, 'size', p);
-  if (slot.original_size !== undefined) uint(slot, 'original_size', p);
-  const checksum = str(slot, 'checksum', p);
-  if (!SHA256_CHECKSUM.test(checksum))
-    fail(`${p}checksum`, '"sha256:" and 64 lowercase hex digits', checksum);
-  parseChain(str(slot, 'operations', p, false));
-  str(slot, 'purpose', p, false);
-  str(slot, 'lifecycle', p, false);
+  const slot = check.table(value, `slots[${i}]`);
+  const index = check.uint(slot.slot, `${p}slot`);
+  if (index !== i) check.fail(`${p}slot`, `${i} (its position)`, index);
+  check.string(slot.id, `${p}id`);
+  check.string(slot.target, `${p}target`, { nonEmpty: false });
+  check.uint(slot.size, `${p}size`);
+  if (slot.original_size !== undefined) check.uint(slot.original_size, `${p}original_size`);
+  check.string(slot.checksum, `${p}checksum`, {
+    pattern: SHA256_CHECKSUM,
+    what: '"sha256:" and 64 lowercase hex digits',
+  });
+  parseChain(check.string(slot.operations, `${p}operations`, { nonEmpty: false }));
+  check.string(slot.purpose, `${p}purpose`, { nonEmpty: false });
+  check.string(slot.lifecycle, `${p}lifecycle`, { nonEmpty: false });
   const perms = slot.permissions;
   if (perms !== undefined && perms !== null) {
     if (typeof perms !== 'string' || parsePermissions(perms) === undefined) {
-      fail(`${p}permissions`, 'an octal mode string like "0755" or null', perms);
+      check.fail(`${p}permissions`, 'an octal mode string like "0755" or null', perms);
     }
   }
-  if (slot.source !== undefined) str(slot, 'source', p, false);
+  check.optString(slot.source, `${p}source`, { nonEmpty: false });
 }
 
 /** The hex digest inside a "sha256:<hex>" checksum (upstream's doubled "sha256:sha256:" is accepted). */

@@ -109,7 +109,11 @@ export function parseChain(text: string): OperationCode[] {
   if (alias) return [...alias];
   const named = NAMED_CHAINS.find(([n]) => n === name);
   if (named) return [...named[1]];
-  const parts = name.split('|').map((p) => p.trim());
+  // Upstream's Rust builder writes comma lists ("tar,gzip"); "|" and "," separate operations alike.
+  const parts = name
+    .replaceAll(',', '|')
+    .split('|')
+    .map((p) => p.trim());
   const chain = parts.map((part) => {
     const op = NAME_TO_OP.get(part);
     if (op === undefined) {

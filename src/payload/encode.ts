@@ -21,6 +21,10 @@ export interface EncodeOptions {
   level?: number;
   /** mtime of tar entries in seconds (SOURCE_DATE_EPOCH). Default 0. */
   mtime?: number;
+  /** Tar chains: store symlinks as copies of their files (TarWriteOptions.materializeSymlinks). */
+  materializeSymlinks?: boolean;
+  /** Tar chains: put every entry under this relative folder (TarWriteOptions.prefix). */
+  tarPrefix?: string;
   /** Called with the running count of bytes entering the first compression op. */
   onProgress?: (inputBytes: number) => void;
 }
@@ -78,7 +82,11 @@ export function encodeSlot(
     }
     let bytes: AsyncIterable<Uint8Array> = counted(
       isTar
-        ? deterministicTarChunks(source, { mtime: options.mtime })
+        ? deterministicTarChunks(source, {
+            mtime: options.mtime,
+            materializeSymlinks: options.materializeSymlinks,
+            prefix: options.tarPrefix,
+          })
         : readFileChunks(source, source, st.size),
     );
     for (const stage of stages) bytes = stage(bytes);

@@ -7,6 +7,8 @@ export type { EncodeOptions, EncodeStats } from './encode.js';
 export { encodeSlot } from './encode.js';
 export { gunzipMetadata, gzipMetadata } from './metadata-gzip.js';
 export { chainName, checkChain, OP, type OpCode, opName } from './ops.js';
+export type { PreparedStats } from './prepared.js';
+export { checkPreparedSource, isPreparedSource } from './prepared.js';
 export { isInside, linkTargetProblem, splitEntryName } from './safe-path.js';
 export type { ExtractOptions, ExtractStats } from './tar-extract.js';
 export { extractTar } from './tar-extract.js';

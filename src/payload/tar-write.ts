@@ -11,7 +11,7 @@
 // and files that change while they are read are SOURCE_INVALID.
 
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FlavorError } from '../errors.js';
@@ -21,6 +21,13 @@ import { ioError } from './util.js';
 export interface TarWriteOptions {
   /** Modification time of every entry, in seconds (SOURCE_DATE_EPOCH). Default 0. */
   mtime?: number;
+  /**
+   * Store each symlink as a copy of the file it points to (for launchers that refuse symlinks, such as
+   * upstream's). A link to a folder is then SOURCE_INVALID.
+   */
+  materializeSymlinks?: boolean;
+  /** Put every entry under this relative folder ("lib/python3.13/site-packages"), with its parents. */
+  prefix?: string;
 }
 
 interface SourceEntry {
@@ -30,6 +37,10 @@ interface SourceEntry {
   mode: number;
   size: number;
   target: string;
+  /** For a materialized symlink: the real file its bytes are read from. */
+  readFrom?: string;
+  /** The name relative to the packed folder when `rel` carries a prefix. */
+  fsRel?: string;
 }
 
 const BLOCK = 512;
@@ -110,6 +121,44 @@ async function collect(root: string): Promise<SourceEntry[]> {
     }
   }
   return out;
+}
+
+/** Replaces each symlink entry by a file entry with the content and mode of the file it points to. */
+async function materialize(root: string, entries: SourceEntry[]): Promise<SourceEntry[]> {
+  return Promise.all(
+    entries.map(async (e): Promise<SourceEntry> => {
+      if (e.kind !== 'symlink') return e;
+      const abs = join(root, e.rel);
+      let st: Stats;
+      let real: string;
+      try {
+        st = await stat(abs);
+        real = await realpath(abs);
+      } catch (err) {
+        throw ioError(err, 'following symlink', abs);
+      }
+      if (!st.isFile()) {
+        throw sourceInvalid(
+          `symlink ${e.rel} points to a folder, which cannot be stored as a copy`,
+          abs,
+          'replace the link by the folder, or build without --compat upstream',
+        );
+      }
+      return { ...e, kind: 'file', mode: st.mode & 0o777, size: st.size, target: '', readFrom: real };
+    }),
+  );
+}
+
+/** Directory entries for each component of `prefix` ("a/b" → "a/", "a/b/"), mode 0755. */
+function prefixEntries(prefix: string): SourceEntry[] {
+  const parts = prefix.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) {
+    throw new FlavorError('SOURCE_INVALID', `archive prefix "${prefix}" must stay inside the archive`);
+  }
+  return parts.map((_, i) => {
+    const rel = parts.slice(0, i + 1).join('/');
+    return { rel, key: Buffer.from(rel), kind: 'dir', mode: 0o755, size: 0, target: '' };
+  });
 }
 
 function writeString(buf: Buffer, value: string, offset: number, length: number): void {
@@ -244,7 +293,11 @@ export async function* deterministicTarChunks(
       hint: 'SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 8589934591',
     });
   }
-  const entries = await collect(dir);
+  const collected = await collect(dir);
+  const sources = options.materializeSymlinks ? await materialize(dir, collected) : collected;
+  const prefix = prefixEntries(options.prefix ?? '');
+  const base = prefix.length > 0 ? `${prefix[prefix.length - 1]!.rel}/` : '';
+  const entries = [...prefix, ...sources.map((e) => ({ ...e, rel: `${base}${e.rel}`, fsRel: e.rel }))];
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   for (const e of entries) {
@@ -258,7 +311,8 @@ export async function* deterministicTarChunks(
         yield Buffer.concat(pending);
         pending = [];
         pendingBytes = 0;
-        yield* readFileChunks(join(dir, e.rel), e.rel, e.size);
+        const fsRel = e.fsRel ?? e.rel;
+        yield* readFileChunks(e.readFrom ?? join(dir, fsRel), fsRel, e.size);
         pending.push(padding(e.size));
       }
     }

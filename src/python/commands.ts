@@ -57,8 +57,9 @@ if __name__ == "__main__":
 `;
 
 /** The launcher command line for one entry point. */
-export function commandLine(pythonRel: string, name: string, target: string): string {
-  return `"{workenv}/${pythonRel}" -I -B -m ${RUNNER_MODULE} ${name} ${target}`;
+export function commandLine(pythonRel: string, name: string, target: string, optimizationLevel = 0): string {
+  const opt = ['', ' -O', ' -OO'][optimizationLevel] ?? '';
+  return `"{workenv}/${pythonRel}" -I -B${opt} -m ${RUNNER_MODULE} ${name} ${target}`;
 }
 
 export interface CommandPlan {
@@ -72,6 +73,18 @@ export interface CommandPlan {
   reason: string;
 }
 
+/** Every entry point of the project with where it was declared (for the import check). */
+export function entryPointsOf(
+  project: Pick<ProjectConfig, 'scripts' | 'entryPoint'>,
+): Array<{ source: string; target: string }> {
+  return [
+    ...(project.entryPoint === undefined
+      ? []
+      : [{ source: 'tool.flavor.entry_point', target: project.entryPoint }]),
+    ...project.scripts.map((s) => ({ source: `[project.scripts].${s.name}`, target: s.target })),
+  ];
+}
+
 /**
  * Default command: tool.flavor.entry_point if set, else the script named like the project, else the first
  * script. Every script is also a named command.
@@ -79,10 +92,11 @@ export interface CommandPlan {
 export function planCommands(
   project: Pick<ProjectConfig, 'name' | 'packageName' | 'scripts' | 'entryPoint'>,
   pythonRel: string,
+  optimizationLevel = 0,
 ): CommandPlan {
   const commands: Record<string, string> = {};
   for (const script of project.scripts)
-    commands[script.name] = commandLine(pythonRel, script.name, script.target);
+    commands[script.name] = commandLine(pythonRel, script.name, script.target, optimizationLevel);
   let defaultName: string;
   let defaultTarget: string;
   let reason: string;
@@ -108,7 +122,7 @@ export function planCommands(
     );
   }
   return {
-    command: commandLine(pythonRel, defaultName, defaultTarget),
+    command: commandLine(pythonRel, defaultName, defaultTarget, optimizationLevel),
     commands,
     defaultName,
     defaultTarget,

@@ -3,18 +3,33 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readdir, readlink, rm, rmdir, stat, symlink } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+
+export interface CopyTreeOptions {
+  /**
+   * Symlinks that are absolute or point outside `src`: "keep" copies them as links (default), "copy"
+   * replaces each by a copy of what it points to (a distribution's link into /etc becomes a file), and
+   * drops a link that points nowhere.
+   */
+  outside?: 'keep' | 'copy';
+}
 
 /**
  * Copy a folder tree. `filter(rel, isDir)` gets the path relative to `src` (forward slashes) and returns
- * false to skip an entry (and everything below it). Symlinks are copied as links; modes are kept.
+ * false to skip an entry (and everything below it). Symlinks inside the tree are copied as links; modes
+ * are kept.
  */
 export async function copyTree(
   src: string,
   dst: string,
   filter: (rel: string, isDir: boolean) => boolean = () => true,
+  options: CopyTreeOptions = {},
 ): Promise<void> {
   await mkdir(dst, { recursive: true });
+  const copyFileKeepMode = async (from: string, to: string): Promise<void> => {
+    await copyFile(from, to);
+    await chmod(to, (await stat(from)).mode & 0o777);
+  };
   const walk = async (from: string, to: string): Promise<void> => {
     const entries = await readdir(from, { withFileTypes: true });
     for (const entry of entries) {
@@ -23,16 +38,23 @@ export async function copyTree(
       const rel = relative(src, source).split('\\').join('/');
       if (entry.isSymbolicLink()) {
         if (!filter(rel, false)) continue;
-        await symlink(await readlink(source), target);
+        const link = await readlink(source);
+        const inside = !isAbsolute(link) && !relative(src, resolve(from, link)).startsWith('..');
+        if (inside || options.outside !== 'copy') {
+          await symlink(link, target);
+          continue;
+        }
+        const st = await stat(source).catch(() => undefined);
+        if (st?.isFile()) await copyFileKeepMode(source, target);
+        else if (st?.isDirectory())
+          await copyTree(source, target, (r, d) => filter(`${rel}/${r}`, d), options);
       } else if (entry.isDirectory()) {
         if (!filter(rel, true)) continue;
         await mkdir(target, { recursive: true });
         await walk(source, target);
       } else if (entry.isFile()) {
         if (!filter(rel, false)) continue;
-        await copyFile(source, target);
-        const st = await stat(source);
-        await chmod(target, st.mode & 0o777);
+        await copyFileKeepMode(source, target);
       }
     }
   };

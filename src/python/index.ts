@@ -8,8 +8,11 @@
 import { join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
-import { planCommands } from './commands.js';
-import { installProject } from './install.js';
+import { entryPointsOf, planCommands } from './commands.js';
+import { compileTree } from './compile.js';
+import { type InstalledDistribution, readInstalled } from './dist-info.js';
+import { checkEntryPoints } from './entry-check.js';
+import { type InstallResult, installProject } from './install.js';
 import {
   checkExplicit,
   discoverInterpreters,
@@ -20,7 +23,8 @@ import {
   selectInterpreter,
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
-import { buildRuntime, compileTree, type RuntimeInfo, sha256File } from './runtime.js';
+import { normalizeModes } from './reproducible.js';
+import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
 
 export { planCommands, RUNNER_MODULE } from './commands.js';
@@ -98,152 +102,43 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     log({ kind: 'warning', message });
   };
   const logger: Logger = (event) => (event.kind === 'warning' ? warn(event.message) : log(event));
-
-  const compression: Compression = options.compression ?? 'zstd';
-  if (!(compression in OPERATIONS)) {
-    throw new FlavorError('USAGE', `unknown compression ${String(compression)}: expected zstd, gzip or xz`);
-  }
-  if (options.compressionLevel !== undefined) {
-    const [lo, hi] = LEVELS[compression];
-    if (
-      !Number.isInteger(options.compressionLevel) ||
-      options.compressionLevel < lo ||
-      options.compressionLevel > hi
-    ) {
-      throw new FlavorError(
-        'USAGE',
-        `compression level ${options.compressionLevel} is out of range for ${compression} (${lo}–${hi})`,
-      );
-    }
-  }
-
+  const compression = checkCompression(options);
   try {
     const project = await step(log, 'reading pyproject.toml', () => readProject(options.manifestPath));
     for (const w of project.warnings) warn(w);
-
+    if (options.strict) refuseWarnings(options, project.warnings);
     const { selection, distSha256 } = await step(log, 'choosing the Python interpreter', () =>
       chooseInterpreter(options, project),
     );
-    const interp: InterpreterInfo = selection.candidate.info;
+    const interp = selection.candidate.info;
     log({ kind: 'info', message: `using Python ${interp.version} at ${interp.path}: ${selection.reason}` });
-
-    const usePip = options.usePip ?? project.build.usePip ?? false;
-    const strip = options.strip ?? true;
-
-    // The runtime (CPU-bound, cached) and the installation (network-bound) run side by side.
-    const runtimePromise = step(log, `building the Python ${interp.version} runtime`, () =>
-      buildRuntime({
-        interpreter: interp,
-        buildCacheDir: options.buildCacheDir,
-        strip,
-        distSha256,
-        log: logger,
-        verbose: options.verbose,
-      }),
-    );
-    const installPromise = step(log, 'building the project and installing its dependencies', () =>
-      installProject({
-        project,
-        interpreter: interp,
-        workDir: options.workDir,
-        usePip,
-        log: logger,
-        verbose: options.verbose,
-        env: options.env,
-      }),
-    );
-    const [runtimeResult, installResult] = await Promise.allSettled([runtimePromise, installPromise]);
-    if (runtimeResult.status === 'rejected') throw runtimeResult.reason;
-    if (installResult.status === 'rejected') throw installResult.reason;
-    const runtime: RuntimeInfo = runtimeResult.value;
-    const installed = installResult.value;
-    log({
-      kind: 'info',
-      message: runtime.cached
-        ? `runtime taken from the build cache (${runtime.dir})`
-        : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
-    });
-
-    const runtimePython = join(runtime.dir, runtime.pythonRel);
-    await step(log, 'precompiling the dependencies and the app', async () => {
-      const onCommand = options.verbose
-        ? (line: string) => log({ kind: 'command', message: line })
-        : undefined;
-      await compileTree(runtimePython, installed.sitePackagesDir, runtime.sitePackagesRel, logger, onCommand);
-      await compileTree(runtimePython, installed.appDir, 'app', logger, onCommand);
-    });
-
-    const plan = planCommands(project, runtime.pythonRel);
+    const { runtime, installed } = await buildSlotSources(options, project, interp, distSha256, logger);
+    await step(log, precompileStep(project), () => precompile(options, project, runtime, installed, logger));
+    const plan = planCommands(project, runtime.pythonRel, project.build.optimizationLevel);
     log({
       kind: 'info',
       message: `default command: ${plan.defaultName} → ${plan.defaultTarget} (${plan.reason})`,
     });
-
-    const operations = OPERATIONS[compression];
-    const level =
-      options.compressionLevel === undefined ? {} : { compressionLevel: options.compressionLevel };
-    const slots: SlotSpec[] = [
-      {
-        id: 'runtime',
-        source: runtime.dir,
-        target: '{workenv}',
-        operations,
-        purpose: 'runtime',
-        lifecycle: 'runtime',
-        ...level,
-      },
-      {
-        id: 'site-packages',
-        source: installed.sitePackagesDir,
-        target: `{workenv}/${runtime.sitePackagesRel}`,
-        operations,
-        purpose: 'payload',
-        lifecycle: 'runtime',
-        ...level,
-      },
-      {
-        id: 'app',
-        source: installed.appDir,
-        target: '{workenv}/app',
-        operations,
-        purpose: 'code',
-        lifecycle: 'runtime',
-        ...level,
-      },
-    ];
-
-    const spec: BuildSpec = {
-      package: {
-        name: project.packageName,
-        version: installed.version,
-        ...(project.description === undefined ? {} : { description: project.description }),
-      },
-      execution: {
-        command: plan.command,
-        env: project.executionEnv,
-        primarySlot: 0,
-        ...(Object.keys(plan.commands).length > 0 ? { commands: plan.commands } : {}),
-      },
-      slots,
-      ...(Object.keys(project.runtimeEnv).length > 0 ? { runtime: { env: project.runtimeEnv } } : {}),
-      extraMetadata: {
-        python: {
-          version: interp.version,
-          implementation: interp.implementation,
-          abi: interp.soabi,
-          platform: interp.platform,
-          libc: interp.libc,
-          interpreter_source: interp.source,
-          entry_point: plan.defaultTarget,
-          installer: installed.installer,
-          dependencies: installed.dependencies,
-          bundled_libs: runtime.bundledLibs,
-        },
-      },
-    };
-
+    await step(log, 'importing the entry points in the built runtime', () =>
+      checkEntryPoints({
+        python: join(runtime.dir, runtime.pythonRel),
+        sitePackagesDir: installed.sitePackagesDir,
+        appDir: installed.appDir,
+        scratchDir: join(options.workDir, 'entry-check'),
+        entryPoints: entryPointsOf(project),
+        ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
+      }),
+    );
+    const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
     return {
-      spec,
+      spec: buildSpecOf(
+        project,
+        interp,
+        runtime,
+        { ...installed, distributions },
+        plan,
+        slotSpecs(options, compression, runtime, installed),
+      ),
       packageName: project.packageName,
       outputPath: join(project.projectDir, 'dist', `${project.packageName}.psp`),
       interpreter: { path: interp.path, version: interp.version, reason: selection.reason },
@@ -252,4 +147,196 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   } catch (error) {
     throw toFlavorError(error);
   }
+}
+
+/** --strict: warnings about pyproject.toml (unknown keys…) are errors, before anything is built. */
+function refuseWarnings(options: PythonBuildOptions, warnings: string[]): void {
+  if (warnings.length === 0) return;
+  throw new FlavorError(
+    'PROJECT_INVALID',
+    `--strict: pyproject.toml has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}:\n${warnings.map((w) => `  ${w}`).join('\n')}`,
+    { path: options.manifestPath, hint: 'fix or remove those keys, or pack without --strict' },
+  );
+}
+
+/** --compression / --compression-level, checked before any work. */
+function checkCompression(options: PythonBuildOptions): Compression {
+  const compression: Compression = options.compression ?? 'zstd';
+  if (!(compression in OPERATIONS)) {
+    throw new FlavorError('USAGE', `unknown compression ${String(compression)}: expected zstd, gzip or xz`);
+  }
+  const level = options.compressionLevel;
+  if (level !== undefined) {
+    const [lo, hi] = LEVELS[compression];
+    if (!Number.isInteger(level) || level < lo || level > hi) {
+      throw new FlavorError(
+        'USAGE',
+        `compression level ${level} is out of range for ${compression} (${lo}–${hi})`,
+      );
+    }
+  }
+  return compression;
+}
+
+/** The runtime (CPU-bound, cached) and the installation (network-bound) run side by side. */
+async function buildSlotSources(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  interp: InterpreterInfo,
+  distSha256: string | undefined,
+  logger: Logger,
+): Promise<{ runtime: RuntimeInfo; installed: InstallResult }> {
+  const log = options.log;
+  const runtimePromise = step(log, `building the Python ${interp.version} runtime`, () =>
+    buildRuntime({
+      interpreter: interp,
+      buildCacheDir: options.buildCacheDir,
+      strip: options.strip ?? true,
+      distSha256,
+      optimizationLevel: project.build.optimizationLevel,
+      log: logger,
+      verbose: options.verbose,
+    }),
+  );
+  const installPromise = step(log, 'building the project and installing its dependencies', () =>
+    installProject({
+      project,
+      interpreter: interp,
+      workDir: options.workDir,
+      usePip: options.usePip ?? project.build.usePip ?? false,
+      log: logger,
+      verbose: options.verbose,
+      env: options.env,
+    }),
+  );
+  const [runtimeResult, installResult] = await Promise.allSettled([runtimePromise, installPromise]);
+  if (runtimeResult.status === 'rejected') throw runtimeResult.reason;
+  if (installResult.status === 'rejected') throw installResult.reason;
+  const runtime = runtimeResult.value;
+  log({
+    kind: 'info',
+    message: runtime.cached
+      ? `runtime taken from the build cache (${runtime.dir})`
+      : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
+  });
+  return { runtime, installed: installResult.value };
+}
+
+function precompileStep(project: ProjectConfig): string {
+  const b = project.build;
+  if (!b.compileBytecode)
+    return 'compile_bytecode = false: no .pyc precompiled for the dependencies and the app';
+  const details = [
+    ...(b.optimizationLevel > 0 ? [`optimization level ${b.optimizationLevel}`] : []),
+    ...(b.includeSources ? [] : ['sources removed']),
+  ];
+  return `precompiling the dependencies and the app${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+}
+
+/**
+ * .pyc for the dependencies and the app, compiled by the runtime's own interpreter at the project's
+ * optimization_level (sources removed with include_sources = false; nothing with compile_bytecode =
+ * false); modes normalised.
+ */
+async function precompile(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  runtime: RuntimeInfo,
+  installed: InstallResult,
+  logger: Logger,
+): Promise<void> {
+  const python = join(runtime.dir, runtime.pythonRel);
+  const b = project.build;
+  const compile = {
+    optimizationLevel: b.optimizationLevel,
+    sourceless: !b.includeSources,
+    ...(options.verbose
+      ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
+      : {}),
+  };
+  if (b.compileBytecode) {
+    await compileTree(python, installed.sitePackagesDir, runtime.sitePackagesRel, logger, compile);
+    await compileTree(python, installed.appDir, 'app', logger, compile);
+  }
+  await normalizeModes(installed.sitePackagesDir);
+  await normalizeModes(installed.appDir);
+}
+
+/** Non-default bytecode settings, recorded in the metadata (python.bytecode). */
+function bytecodeSettings(project: ProjectConfig): { bytecode?: Record<string, unknown> } {
+  const b = project.build;
+  if (b.optimizationLevel === 0 && b.compileBytecode && b.includeSources) return {};
+  return {
+    bytecode: {
+      optimization_level: b.optimizationLevel,
+      compiled: b.compileBytecode,
+      sources: b.includeSources,
+    },
+  };
+}
+
+/** The three slots: runtime at {workenv}, dependencies at its site-packages, the project at {workenv}/app. */
+function slotSpecs(
+  options: PythonBuildOptions,
+  compression: Compression,
+  runtime: RuntimeInfo,
+  installed: InstallResult,
+): SlotSpec[] {
+  const common = {
+    operations: OPERATIONS[compression],
+    lifecycle: 'runtime',
+    ...(options.compressionLevel === undefined ? {} : { compressionLevel: options.compressionLevel }),
+  };
+  return [
+    { id: 'runtime', source: runtime.dir, target: '{workenv}', purpose: 'runtime', ...common },
+    {
+      id: 'site-packages',
+      source: installed.sitePackagesDir,
+      target: `{workenv}/${runtime.sitePackagesRel}`,
+      purpose: 'payload',
+      ...common,
+    },
+    { id: 'app', source: installed.appDir, target: '{workenv}/app', purpose: 'code', ...common },
+  ];
+}
+
+function buildSpecOf(
+  project: ProjectConfig,
+  interp: InterpreterInfo,
+  runtime: RuntimeInfo,
+  installed: InstallResult & { distributions: InstalledDistribution[] },
+  plan: ReturnType<typeof planCommands>,
+  slots: SlotSpec[],
+): BuildSpec {
+  return {
+    package: {
+      name: project.packageName,
+      version: installed.version,
+      ...(project.description === undefined ? {} : { description: project.description }),
+    },
+    execution: {
+      command: plan.command,
+      env: project.executionEnv,
+      primarySlot: 0,
+      ...(Object.keys(plan.commands).length > 0 ? { commands: plan.commands } : {}),
+    },
+    slots,
+    ...(Object.keys(project.runtimeEnv).length > 0 ? { runtime: { env: project.runtimeEnv } } : {}),
+    extraMetadata: {
+      python: {
+        version: interp.version,
+        implementation: interp.implementation,
+        abi: interp.soabi,
+        platform: interp.platform,
+        libc: interp.libc,
+        interpreter_source: interp.source,
+        entry_point: plan.defaultTarget,
+        installer: installed.installer,
+        dependencies: installed.dependencies,
+        bundled_libs: runtime.bundledLibs,
+        dependency_tree: installed.distributions,
+        ...bytecodeSettings(project),
+      },
+    },
+  };
 }

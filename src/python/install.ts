@@ -6,14 +6,23 @@
 // Nothing is installed on the target machine.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import { FlavorError } from '../errors.js';
+import { prepareBuildVenv } from './build-env.js';
 import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
 import { runChecked } from './exec.js';
-import { pruneEmptyDirs } from './fsutil.js';
+import { copyTree, pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
+import { exportUvLock } from './lockfile.js';
 import type { ProjectConfig } from './manifest.js';
+import { runPreCommands } from './pre-commands.js';
+import { parseRecord } from './record.js';
+import { scrubDistInfos } from './reproducible.js';
+import { type SlimResult, slimDependencies } from './slim.js';
+
+export { parseRecord };
+
 import { type FoundTool, findTool } from './tools.js';
 import type { Logger } from './types.js';
 
@@ -46,6 +55,9 @@ export function installHint(
   info: Pick<InterpreterInfo, 'version' | 'soabi' | 'platform'>,
 ): string | undefined {
   const tags = `Python ${info.version} (${info.soabi}), ${info.platform}`;
+  if (/No module named pip\b/.test(output)) {
+    return `this Python ${info.version} has no pip (distributions ship it apart: apt-get install python3-pip, dnf install python3-pip), or build with uv (leave out use_pip / --use-pip)`;
+  }
   if (
     /no (matching distribution|wheels? with a matching)|only has wheels|Could not find a version that satisfies|not available for|has no (wheels|usable)/i.test(
       output,
@@ -107,35 +119,55 @@ export function wheelDistInfo(wheel: string): { name: string; version: string; d
   return { name, version, distInfo: `${name}-${version}.dist-info` };
 }
 
-/** Paths listed in a RECORD file (first CSV column). */
-export function parseRecord(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    if (line.startsWith('"')) {
-      const end = line.indexOf('",');
-      out.push(line.slice(1, end < 0 ? undefined : end).replace(/""/g, '"'));
-    } else {
-      out.push(line.split(',')[0] ?? '');
-    }
-  }
-  return out.filter((p) => p !== '');
+/** Top-level folders of a project that are never part of its source: outputs, caches, environments. */
+const NOT_SOURCE = new Set([
+  'build',
+  'dist',
+  '.venv',
+  'venv',
+  'node_modules',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+]);
+
+/**
+ * A copy of a project to build from, so build backends (setuptools writes build/ and *.egg-info) leave
+ * nothing in the user's folder. Outputs, caches and virtual environments are not copied. `.git` is linked, not copied, for backends that read the version from
+ * git (setuptools-scm, hatch-vcs); GIT_OPTIONAL_LOCKS=0 keeps git from rewriting its index.
+ */
+export async function copyProjectSource(dir: string, dest: string): Promise<string> {
+  await rm(dest, { recursive: true, force: true });
+  await copyTree(dir, dest, (rel, isDir) => {
+    const name = rel.split('/').pop() ?? rel;
+    if (rel === '.git') return false;
+    if (isDir && !rel.includes('/') && NOT_SOURCE.has(rel)) return false;
+    if (isDir && existsSync(join(dir, rel, 'pyvenv.cfg'))) return false; // any venv, e.g. venv_path
+    return !(name === '__pycache__' || name.endsWith('.egg-info'));
+  });
+  if (existsSync(join(dir, '.git'))) await symlink(join(dir, '.git'), join(dest, '.git'));
+  return dest;
 }
 
 async function buildWheel(
-  dir: string,
+  sourceDir: string,
   outDir: string,
   options: InstallOptions,
   uv: FoundTool | undefined,
   env: NodeJS.ProcessEnv,
+  buildPython: string | undefined,
 ): Promise<string> {
   await mkdir(outDir, { recursive: true });
+  const noIsolation = buildPython ? ['--no-build-isolation'] : [];
+  const dir = await copyProjectSource(sourceDir, join(outDir, '..', `${basename(outDir)}-source`));
   const onCommand = options.verbose
     ? (line: string) => options.log({ kind: 'command', message: line })
     : undefined;
   const hintFor = (output: string) =>
     installHint(output, options.interpreter) ??
-    `building the wheel of ${dir} failed; try \`uv build --wheel\` or \`pip wheel --no-deps .\` there`;
+    `building the wheel of ${sourceDir} failed; try \`uv build --wheel\` or \`pip wheel --no-deps .\` there`;
   if (uv) {
     await runChecked(
       uv.path,
@@ -145,18 +177,29 @@ async function buildWheel(
         '--out-dir',
         outDir,
         '--python',
-        options.interpreter.path,
+        buildPython ?? options.interpreter.path,
         '--no-progress',
+        ...noIsolation,
         ...indexArgs(options.project, 'uv'),
         dir,
       ],
-      { env, onCommand, step: `building the wheel of ${dir}`, hintFor, cwd: dir },
+      { env, onCommand, step: `building the wheel of ${sourceDir}`, hintFor, cwd: dir },
     );
   } else {
     await runChecked(
-      options.interpreter.path,
-      ['-m', 'pip', 'wheel', '--no-deps', '--wheel-dir', outDir, ...indexArgs(options.project, 'pip'), dir],
-      { env, onCommand, step: `building the wheel of ${dir}`, hintFor, cwd: dir },
+      buildPython ?? options.interpreter.path,
+      [
+        '-m',
+        'pip',
+        'wheel',
+        '--no-deps',
+        ...noIsolation,
+        '--wheel-dir',
+        outDir,
+        ...indexArgs(options.project, 'pip'),
+        dir,
+      ],
+      { env, onCommand, step: `building the wheel of ${sourceDir}`, hintFor, cwd: dir },
     );
   }
   const wheels = (await readdir(outDir)).filter((n) => n.endsWith('.whl'));
@@ -164,16 +207,16 @@ async function buildWheel(
   if (wheels.length !== 1 || wheel === undefined) {
     throw new FlavorError(
       'TOOL_FAILED',
-      `building the wheel of ${dir} produced ${wheels.length} wheels (expected 1)`,
-      { path: dir },
+      `building the wheel of ${sourceDir} produced ${wheels.length} wheels (expected 1)`,
+      { path: sourceDir },
     );
   }
   return join(outDir, wheel);
 }
 
 export async function installProject(options: InstallOptions): Promise<InstallResult> {
-  const { project, interpreter, workDir, log } = options;
-  const env = toolEnv(options.env ?? process.env);
+  const { project, workDir, log } = options;
+  const env = { ...toolEnv(options.env ?? process.env), GIT_OPTIONAL_LOCKS: '0', ...project.build.env };
   const uv = options.usePip ? undefined : findTool('uv', { env });
   if (!options.usePip && !uv) {
     log({
@@ -182,76 +225,108 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
     });
   }
   const installer: 'uv' | 'pip' = uv ? 'uv' : 'pip';
-  const onCommand = options.verbose ? (line: string) => log({ kind: 'command', message: line }) : undefined;
-
-  // 1. wheels of the project and its local dependencies
-  const wheelsDir = join(workDir, 'wheels');
-  const localDirs = [project.projectDir, ...project.build.localDependencies];
+  // 1. the project's own preparation, then the wheels of the project and its local dependencies
+  const pre = { cwd: project.projectDir, env, log };
+  await runPreCommands({ ...pre, key: 'pre_install_commands', commands: project.build.preInstallCommands });
+  await runPreCommands({ ...pre, key: 'pre_build_commands', commands: project.build.preBuildCommands });
+  const buildPython = await prepareBuildVenv({
+    project,
+    interpreter: options.interpreter,
+    workDir,
+    uv,
+    env,
+    log,
+    ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
+  });
   const wheels: string[] = [];
-  for (const [index, dir] of localDirs.entries()) {
-    wheels.push(await buildWheel(dir, join(wheelsDir, String(index)), options, uv, env));
+  for (const [index, dir] of [project.projectDir, ...project.build.localDependencies].entries()) {
+    wheels.push(await buildWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env, buildPython));
   }
-  const projectWheel = wheels[0] as string;
-  const version = project.version ?? wheelDistInfo(projectWheel).version;
-
-  // 2. install everything into one folder
+  const version = project.version ?? wheelDistInfo(wheels[0] as string).version;
+  // 2. everything into one folder; 3. minus what describes the build machine, not the app
   const all = join(workDir, 'install');
-  await rm(all, { recursive: true, force: true });
-  await mkdir(all, { recursive: true });
-  const requirements: string[] = [...wheels, ...project.build.extraPackages];
-  const reqFileArgs = project.build.requirementsFile
-    ? ['--no-deps', '-r', project.build.requirementsFile]
-    : [];
-  const hintFor = (output: string) => installHint(output, interpreter);
-  if (uv) {
-    await runChecked(
-      uv.path,
-      [
-        'pip',
-        'install',
-        '--python',
-        interpreter.path,
-        '--target',
-        all,
-        '--link-mode',
-        'copy',
-        '--no-progress',
-        ...indexArgs(project, 'uv'),
-        ...reqFileArgs,
-        ...requirements,
-      ],
-      { env, onCommand, step: 'installing the dependencies (uv pip install)', hintFor },
-    );
-  } else {
-    await runChecked(
-      interpreter.path,
-      [
-        '-m',
-        'pip',
-        'install',
-        '--target',
-        all,
-        '--no-compile',
-        '--no-input',
-        '--no-warn-script-location',
-        ...indexArgs(project, 'pip'),
-        ...reqFileArgs,
-        ...requirements,
-      ],
-      { env, onCommand, step: 'installing the dependencies (pip install --target)', hintFor },
-    );
-  }
-
-  // 3. console-script wrappers (with build-machine #! lines) and tool leftovers are not shipped
-  await rm(join(all, 'bin'), { recursive: true, force: true });
+  await installAll(options, all, wheels, uv, env);
+  await rm(join(all, 'bin'), { recursive: true, force: true }); // console scripts with build #! lines
   await rm(join(all, '.lock'), { force: true });
-
-  // 4. move the local distributions into the app folder, by their RECORD
+  await scrubDistInfos(all);
+  // 4. the local distributions move to the app slot; 5. the glue that finds them
   const appDir = join(workDir, 'slots', 'app');
   const siteDir = join(workDir, 'slots', 'site-packages');
   await rm(join(workDir, 'slots'), { recursive: true, force: true });
   await mkdir(appDir, { recursive: true });
-  const appDistributions: string[] = [];
+  const appDistributions = await moveLocalDistributions(all, appDir, wheels);
+  await pruneEmptyDirs(all);
+  await rename(all, siteDir);
+  await writeGlue(siteDir, options.interpreter);
+  // 6. dependency optimisation: include_tests = false, exclude_from_deps
+  reportSlimming(await slimDependencies(siteDir, project.build), log);
+  const dependencies = await listDistributions(siteDir);
+  log({
+    kind: 'info',
+    message: `installed ${dependencies.length} dependenc${dependencies.length === 1 ? 'y' : 'ies'} with ${installer}${dependencies.length > 0 ? `: ${dependencies.join(', ')}` : ''}`,
+  });
+  return { sitePackagesDir: siteDir, appDir, version, dependencies, appDistributions, installer };
+}
+
+/** `uv pip install --target` (or pip) of the wheels, extra packages and requirements file into `all`. */
+async function installAll(
+  options: InstallOptions,
+  all: string,
+  wheels: string[],
+  uv: FoundTool | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const { project, interpreter } = options;
+  await rm(all, { recursive: true, force: true });
+  await mkdir(all, { recursive: true });
+  const requirements: string[] = [...wheels, ...project.build.extraPackages];
+  const onCommand = options.verbose
+    ? (line: string) => options.log({ kind: 'command', message: line })
+    : undefined;
+  const pinned =
+    project.build.requirementsFile ??
+    (await exportUvLock({
+      projectDir: project.projectDir,
+      noDevDeps: project.build.noDevDeps,
+      uv: uv ?? findTool('uv', { env }),
+      outFile: join(dirname(all), 'uv-lock-requirements.txt'),
+      env,
+      log: options.log,
+      ...(onCommand ? { onCommand } : {}),
+    }));
+  const reqFileArgs = pinned ? ['--no-deps', '-r', pinned] : [];
+  const hintFor = (output: string) => installHint(output, interpreter);
+  if (uv) {
+    const args = ['pip', 'install', '--python', interpreter.path, '--target', all, '--link-mode', 'copy'];
+    await runChecked(
+      uv.path,
+      [...args, '--no-progress', ...indexArgs(project, 'uv'), ...reqFileArgs, ...requirements],
+      { env, onCommand, step: 'installing the dependencies (uv pip install)', hintFor },
+    );
+    return;
+  }
+  await runChecked(
+    interpreter.path,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--target',
+      all,
+      '--no-compile',
+      '--no-input',
+      '--no-warn-script-location',
+      ...indexArgs(project, 'pip'),
+      ...reqFileArgs,
+      ...requirements,
+    ],
+    { env, onCommand, step: 'installing the dependencies (pip install --target)', hintFor },
+  );
+}
+
+/** Moves every file a local wheel installed (by its RECORD) from `all` to `appDir`; returns their names. */
+async function moveLocalDistributions(all: string, appDir: string, wheels: string[]): Promise<string[]> {
+  const names: string[] = [];
   const distInfos = (await readdir(all)).filter((n) => n.endsWith('.dist-info'));
   for (const wheel of wheels) {
     const { distInfo, name } = wheelDistInfo(wheel);
@@ -262,18 +337,9 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
         `${basename(wheel)} was not installed (no ${distInfo} in the target folder)`,
       );
     }
-    appDistributions.push(name);
+    names.push(name);
     const recordPath = join(all, installed, 'RECORD');
     const record = existsSync(recordPath) ? parseRecord(await readFile(recordPath, 'utf8')) : [];
-    // direct_url.json names the temporary wheel path: a build path that must not ship.
-    await rm(join(all, installed, 'direct_url.json'), { force: true });
-    if (existsSync(recordPath)) {
-      const kept = (await readFile(recordPath, 'utf8'))
-        .split('\n')
-        .filter((line) => !line.startsWith(`${installed}/direct_url.json,`))
-        .join('\n');
-      await writeFile(recordPath, kept);
-    }
     for (const rel of record) {
       const clean = normalize(rel);
       if (clean.startsWith('..') || clean.startsWith(sep) || clean.startsWith(`bin${sep}`)) continue;
@@ -290,10 +356,25 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
       await rm(join(all, installed), { recursive: true, force: true });
     }
   }
-  await pruneEmptyDirs(all);
-  await rename(all, siteDir);
+  return names;
+}
 
-  // 5. glue: the runner module and the .pth that puts {workenv}/app on sys.path
+function reportSlimming(result: SlimResult, log: Logger): void {
+  for (const [glob, paths] of Object.entries(result.removed)) {
+    const shown = paths.slice(0, 5).join(', ') + (paths.length > 5 ? `, … (${paths.length - 5} more)` : '');
+    log({ kind: 'info', message: `left out of the dependencies by "${glob}": ${shown}` });
+  }
+  const count = Object.values(result.removed).reduce((n, p) => n + p.length, 0);
+  if (count > 0) {
+    log({
+      kind: 'info',
+      message: `dependency optimisation removed ${count} file${count === 1 ? '' : 's'}/folder${count === 1 ? '' : 's'}, ${(result.bytes / 1024).toFixed(1)} KiB`,
+    });
+  }
+}
+
+/** The runner module and the .pth that puts {workenv}/app on sys.path. */
+async function writeGlue(siteDir: string, interpreter: InterpreterInfo): Promise<void> {
   await writeFile(join(siteDir, `${RUNNER_MODULE}.py`), RUNNER_SOURCE);
   const siteRel = relative(interpreter.prefix, interpreter.sitePackages);
   const up = siteRel
@@ -301,15 +382,14 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
     .map(() => '..')
     .join('/');
   await writeFile(join(siteDir, '_flavor_app.pth'), `${up}/app\n`);
+}
 
-  const dependencies: string[] = [];
+/** name==version of every distribution in a site-packages folder, sorted. */
+async function listDistributions(siteDir: string): Promise<string[]> {
+  const out: string[] = [];
   for (const d of (await readdir(siteDir)).filter((n) => n.endsWith('.dist-info')).sort()) {
     const m = /^(.+)-([^-]+)\.dist-info$/.exec(d);
-    if (m) dependencies.push(`${m[1]}==${m[2]}`);
+    if (m) out.push(`${m[1]}==${m[2]}`);
   }
-  log({
-    kind: 'info',
-    message: `installed ${dependencies.length} dependenc${dependencies.length === 1 ? 'y' : 'ies'} with ${installer}${dependencies.length > 0 ? `: ${dependencies.join(', ')}` : ''}`,
-  });
-  return { sitePackagesDir: siteDir, appDir, version, dependencies, appDistributions, installer };
+  return out;
 }

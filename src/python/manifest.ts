@@ -7,6 +7,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { RuntimeEnvSpec } from '../builder/build-spec.js';
 import { FlavorError } from '../errors.js';
+import { Checker, isTable, type Table } from '../schema/checker.js';
+import { ENV_NAME_RE, parseRuntimeEnv } from '../schema/runtime-env.js';
 import { type Clause, parseSpecifierSet } from './version-spec.js';
 
 /** Variables removed by default (isolated = true): they would point the app at another Python. */
@@ -46,6 +48,32 @@ export interface BuildSettings {
   requirementsFile: string | undefined;
   /** Extra requirement strings installed with the app. */
   extraPackages: string[];
+  /** Requirement strings from [tool.flavor.build].dependencies ("cython>=3"): the wheel build gets them. */
+  buildRequirements: string[];
+  /** Where the build venv lives (absolute); undefined: a fresh one in the work folder when one is needed. */
+  venvPath: string | undefined;
+  /** The build venv sees the interpreter's own site-packages. */
+  systemSitePackages: boolean;
+  /** [build-system].requires (installed into the build venv; default setuptools + wheel). */
+  buildSystemRequires: string[];
+  /** Variables added to the environment of the build tools and the pre-commands. */
+  env: Record<string, string>;
+  /** Shell commands run in the project folder first, before anything is built or installed. */
+  preInstallCommands: string[];
+  /** Shell commands run in the project folder right before the project's wheel is built. */
+  preBuildCommands: string[];
+  /** Globs of files/folders removed from the dependencies slot, like "*.pyi" or "tests". */
+  excludeFromDeps: string[];
+  /** false: the test packages of the dependencies (tests/, test/ folders, conftest.py) are left out. */
+  includeTests: boolean;
+  /** With a uv.lock: leave out the dev dependency group (default true). */
+  noDevDeps: boolean;
+  /** The interpreter runs with -O (1) / -OO (2); the matching .opt-N.pyc are precompiled. */
+  optimizationLevel: 0 | 1 | 2;
+  /** false: no .pyc are precompiled for the dependencies and the app. */
+  compileBytecode: boolean;
+  /** false: the dependencies and the app ship only .pyc (sources removed after compiling). */
+  includeSources: boolean;
 }
 
 export interface ProjectConfig {
@@ -73,12 +101,24 @@ const KNOWN: Record<string, readonly string[]> = {
   'tool.flavor.metadata': ['package_name'],
   'tool.flavor.build': [
     'dependencies',
+    'venv_path',
+    'system_site_packages',
     'use_pip',
     'index_url',
     'extra_index_urls',
     'trusted_hosts',
     'requirements_file',
     'extra_packages',
+    'env',
+    'pre_install_commands',
+    'pre_build_commands',
+    'exclude_from_deps',
+    'include_tests',
+    'no_dev_deps',
+    'optimization_level',
+    'strip_docstrings',
+    'compile_bytecode',
+    'include_sources',
   ],
   'tool.flavor.execution': ['runtime', 'env'],
   'tool.flavor.execution.runtime': ['env'],
@@ -98,9 +138,17 @@ const PACKAGE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 const COMMAND_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
 const IDENT = '[A-Za-z_][A-Za-z0-9_]*';
 const ENTRY_RE = new RegExp(`^(${IDENT}(?:\\.${IDENT})*)(?::(${IDENT}(?:\\.${IDENT})*))?$`);
-const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ENV_GLOB_RE = /^[A-Za-z0-9_*?[\]!-]+$/;
 const PY_VERSION_KEY_RE = /^3\.\d+(\.\d+)?$/;
+const URL_RULE = { pattern: /^(https?|file):\/\/\S+$/, what: 'an http(s) or file URL' };
+const HOST_RULE = { pattern: /^[A-Za-z0-9.-]+(:\d+)?$/, what: 'host names like "pypi.internal:8080"' };
+const GLOB_RULE = {
+  pattern: /^[^\0]+$/,
+  what: 'globs relative to site-packages like "*.pyi", "*/tests" or "numpy/doc/**"',
+};
+const PACKAGE_NAME_RULE = {
+  pattern: PACKAGE_NAME_RE,
+  what: 'a file name made of letters, digits, ".", "_", "+", "-" (at most 128 characters)',
+};
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -119,10 +167,6 @@ export function invalid(key: string, value: unknown, allowed: string, path?: str
   });
 }
 
-function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-
 /** "module:function [extra]" → "module:function"; undefined when malformed. */
 export function normalizeEntryPoint(text: string): string | undefined {
   const cleaned = text
@@ -137,83 +181,45 @@ export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
+/** What every table reader gets: the checks bound to PROJECT_INVALID, the paths, the warnings list. */
+interface ParseContext {
+  check: Checker;
+  path: string;
+  projectDir: string;
+  warnings: string[];
+}
+
 /** Python constraint from [tool.flavor.python] `version`: "3.11" → ==3.11.*, "3.11.7" → ==3.11.7. */
 function versionConstraint(
+  ctx: ParseContext,
   key: string,
   value: unknown,
   kind: 'version' | 'min' | 'max',
-  path: string,
 ): PythonConstraint {
   const allowed =
     kind === 'version'
       ? 'a Python version like "3.11" or "3.11.7", or a specifier like ">=3.10,<3.13"'
       : 'a Python version like "3.10" or "3.10.4"';
-  if (typeof value !== 'string') throw invalid(key, value, allowed, path);
-  const text = value.trim();
-  if (kind === 'version' && /^[<>=!~]/.test(text)) {
-    const clauses = parseSpecifierSet(text);
-    if (typeof clauses === 'string') throw invalid(key, value, `${allowed} (${clauses})`, path);
-    return { key, text, clauses };
-  }
-  if (!PY_VERSION_KEY_RE.test(text)) throw invalid(key, value, allowed, path);
+  const text = ctx.check.string(value, key, { what: allowed }).trim();
+  if (kind === 'version' && /^[<>=!~]/.test(text)) return specifierConstraint(ctx, key, text, allowed);
+  if (!PY_VERSION_KEY_RE.test(text)) ctx.check.fail(key, allowed, value);
   const parts = text.split('.');
   let spec: string;
   if (kind === 'version') spec = parts.length === 2 ? `==${text}.*` : `==${text}`;
   else if (kind === 'min') spec = `>=${text}`;
   else spec = parts.length === 2 ? `<${parts[0]}.${Number(parts[1]) + 1}` : `<=${text}`;
-  const clauses = parseSpecifierSet(spec);
-  if (typeof clauses === 'string') throw invalid(key, value, allowed, path);
-  return { key, text: spec, clauses };
+  return specifierConstraint(ctx, key, spec, allowed);
 }
 
-function stringArray(
+function specifierConstraint(
+  ctx: ParseContext,
   key: string,
-  value: unknown,
-  path: string,
-  itemRe?: RegExp,
-  itemWhat?: string,
-): string[] {
-  const allowed = `an array of strings${itemWhat ? ` (${itemWhat})` : ''}`;
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw invalid(key, value, allowed, path);
-  for (const item of value) {
-    if (typeof item !== 'string' || item.trim() === '' || (itemRe && !itemRe.test(item))) {
-      throw invalid(key, value, `${allowed}; ${show(item)} is not allowed`, path);
-    }
-  }
-  return value as string[];
-}
-
-function stringMap(
-  key: string,
-  value: unknown,
-  path: string,
-  nameRe: RegExp,
-  valueRe?: RegExp,
-): Record<string, string> {
-  if (value === undefined) return {};
-  const allowed = 'a table of NAME = "string" with names made of letters, digits and _';
-  if (!isTable(value)) throw invalid(key, value, allowed, path);
-  const out: Record<string, string> = {};
-  for (const [name, item] of Object.entries(value)) {
-    if (!nameRe.test(name) || typeof item !== 'string' || (valueRe && !valueRe.test(item))) {
-      throw invalid(`${key}.${name}`, item, allowed, path);
-    }
-    out[name] = item;
-  }
-  return out;
-}
-
-function optString(key: string, value: unknown, path: string, allowed = 'a string'): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw invalid(key, value, allowed, path);
-  return value;
-}
-
-function optBool(key: string, value: unknown, path: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw invalid(key, value, 'true or false', path);
-  return value;
+  text: string,
+  allowed: string,
+): PythonConstraint {
+  const clauses = parseSpecifierSet(text);
+  if (typeof clauses === 'string') ctx.check.fail(key, `${allowed} (${clauses})`, text);
+  return { key, text, clauses };
 }
 
 function checkUnknown(table: Record<string, unknown>, prefix: string, warnings: string[]): void {
@@ -230,27 +236,17 @@ function checkUnknown(table: Record<string, unknown>, prefix: string, warnings: 
   }
 }
 
-function subTable(
-  parent: Record<string, unknown>,
-  key: string,
-  prefix: string,
-  path: string,
-  warnings: string[],
-): Record<string, unknown> {
-  const value = parent[key];
-  if (value === undefined) return {};
-  if (!isTable(value)) throw invalid(`${prefix}.${key}`, value, 'a table', path);
-  checkUnknown(value, `${prefix}.${key}`, warnings);
-  return value;
+/** The table at `parent[key]` (empty when absent); its unknown keys become warnings. */
+function subTable(ctx: ParseContext, parent: Table, key: string, prefix: string): Table {
+  const full = `${prefix}.${key}`;
+  const table = ctx.check.optTable(parent[key], full) ?? {};
+  checkUnknown(table, full, ctx.warnings);
+  return table;
 }
 
-/** Parse pyproject.toml text. `manifestPath` is used to resolve relative paths and in messages. */
-export function parseProject(text: string, manifestPath: string): ProjectConfig {
-  const path = manifestPath;
-  const projectDir = dirname(manifestPath);
-  let doc: Record<string, unknown>;
+function parseTomlText(text: string, path: string): Table {
   try {
-    doc = parseToml(text) as Record<string, unknown>;
+    return parseToml(text) as Table;
   } catch (error) {
     throw new FlavorError(
       'PROJECT_INVALID',
@@ -261,241 +257,318 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
       },
     );
   }
-  const warnings: string[] = [];
-  const project = doc['project'];
-  if (!isTable(project)) {
+}
+
+/** Parse pyproject.toml text. `manifestPath` is used to resolve relative paths and in messages. */
+export function parseProject(text: string, manifestPath: string): ProjectConfig {
+  const path = manifestPath;
+  const check = new Checker(
+    (key, expected, value) => {
+      throw invalid(key, value, expected, path);
+    },
+    { table: 'a table' },
+  );
+  const ctx: ParseContext = { check, path, projectDir: dirname(manifestPath), warnings: [] };
+  const doc = parseTomlText(text, path);
+  const project = readProjectTable(ctx, doc.project);
+  const flavor = readFlavorTable(ctx, doc.tool);
+  const entryPoint = readEntryPoint(ctx, flavor.entry_point);
+  requireSomethingToRun(ctx, entryPoint, project.scripts);
+  const execution = readExecutionTable(ctx, subTable(ctx, flavor, 'execution', 'tool.flavor'));
+  return {
+    manifestPath,
+    projectDir: ctx.projectDir,
+    ...project,
+    entryPoint,
+    packageName: readPackageName(ctx, flavor, project.name),
+    build: {
+      ...readBuildTable(ctx, subTable(ctx, flavor, 'build', 'tool.flavor')),
+      buildSystemRequires: readBuildSystem(ctx, doc),
+    },
+    ...execution,
+    pythonConstraints: [
+      ...project.pythonConstraints,
+      ...readPythonTable(ctx, subTable(ctx, flavor, 'python', 'tool.flavor')),
+    ],
+    warnings: ctx.warnings,
+  };
+}
+
+type ProjectTable = Pick<
+  ProjectConfig,
+  'name' | 'version' | 'description' | 'dependencies' | 'requiresPython' | 'scripts' | 'pythonConstraints'
+>;
+
+/** [project] (PEP 621): name, version (or dynamic), description, dependencies, requires-python, scripts. */
+function readProjectTable(ctx: ParseContext, value: unknown): ProjectTable {
+  if (!isTable(value)) {
     throw new FlavorError('PROJECT_INVALID', 'pyproject.toml has no [project] table', {
-      path,
+      path: ctx.path,
       hint: 'add [project] with name, version and (optionally) dependencies and [project.scripts]',
     });
   }
+  const { check } = ctx;
+  const name = check.string(value.name, 'project.name', {
+    pattern: NAME_RE,
+    what: 'a distribution name (letters, digits, ".", "-", "_")',
+  });
+  const requiresPython = check.optString(value['requires-python'], 'project.requires-python', {
+    what: 'a version specifier like ">=3.9"',
+  });
+  return {
+    name,
+    version: readProjectVersion(ctx, value),
+    description: check.optString(value.description, 'project.description'),
+    dependencies: check.optStringList(value.dependencies, 'project.dependencies') ?? [],
+    requiresPython,
+    scripts: readScripts(ctx, value.scripts),
+    pythonConstraints:
+      requiresPython === undefined
+        ? []
+        : [specifierConstraint(ctx, 'project.requires-python', requiresPython, 'a PEP 440 specifier set')],
+  };
+}
 
-  // [project]
-  const name = project['name'];
-  if (typeof name !== 'string' || !NAME_RE.test(name)) {
-    throw invalid('project.name', name, 'a distribution name (letters, digits, ".", "-", "_")', path);
-  }
-  const dynamic = stringArray('project.dynamic', project['dynamic'], path);
-  let version: string | undefined;
-  if (project['version'] !== undefined) {
-    if (typeof project['version'] !== 'string' || !/^\S+$/.test(project['version'])) {
-      throw invalid('project.version', project['version'], 'a version string like "1.0.0"', path);
-    }
-    version = project['version'] as string;
-    if (dynamic.includes('version')) {
-      throw invalid('project.dynamic', dynamic, 'no "version" entry when project.version is set', path);
-    }
-  } else if (!dynamic.includes('version')) {
+/** [project].version, or undefined when "version" is listed in project.dynamic (taken from the wheel). */
+function readProjectVersion(ctx: ParseContext, project: Table): string | undefined {
+  const dynamic = ctx.check.optStringList(project.dynamic, 'project.dynamic') ?? [];
+  if (project.version === undefined) {
+    if (dynamic.includes('version')) return undefined;
     throw new FlavorError('PROJECT_INVALID', 'project.version is missing', {
-      path,
+      path: ctx.path,
       hint: 'set [project].version = "1.0.0", or list "version" in project.dynamic to take it from the built wheel',
     });
   }
-  const description = optString('project.description', project['description'], path);
-  const dependencies = stringArray('project.dependencies', project['dependencies'], path);
-  const requiresPython = optString(
-    'project.requires-python',
-    project['requires-python'],
-    path,
-    'a version specifier like ">=3.9"',
-  );
-  const scriptsTable = project['scripts'];
-  const scripts: ScriptEntry[] = [];
-  if (scriptsTable !== undefined) {
-    if (!isTable(scriptsTable))
-      throw invalid('project.scripts', scriptsTable, 'a table of name = "module:function"', path);
-    for (const [scriptName, value] of Object.entries(scriptsTable)) {
-      if (!COMMAND_NAME_RE.test(scriptName)) {
-        throw invalid(
-          `project.scripts.${scriptName}`,
-          value,
-          'a script name made of letters, digits, ".", "-", "_"',
-          path,
-        );
-      }
-      const target = typeof value === 'string' ? normalizeEntryPoint(value) : undefined;
-      if (!target)
-        throw invalid(
-          `project.scripts.${scriptName}`,
-          value,
-          '"module:function" (e.g. "hello.cli:main")',
-          path,
-        );
-      scripts.push({ name: scriptName, target });
+  const version = ctx.check.string(project.version, 'project.version', {
+    pattern: /^\S+$/,
+    what: 'a version string like "1.0.0"',
+  });
+  if (dynamic.includes('version')) {
+    ctx.check.fail('project.dynamic', 'no "version" entry when project.version is set', dynamic);
+  }
+  return version;
+}
+
+/** [project.scripts]: name = "module:function". */
+function readScripts(ctx: ParseContext, value: unknown): ScriptEntry[] {
+  if (value === undefined) return [];
+  const table = ctx.check.table(value, 'project.scripts');
+  return Object.entries(table).map(([name, target]) => {
+    const key = `project.scripts.${name}`;
+    if (!COMMAND_NAME_RE.test(name)) {
+      ctx.check.fail(key, 'a script name made of letters, digits, ".", "-", "_"', target);
     }
-  }
+    const normalized = typeof target === 'string' ? normalizeEntryPoint(target) : undefined;
+    if (!normalized) ctx.check.fail(key, '"module:function" (e.g. "hello.cli:main")', target);
+    return { name, target: normalized };
+  });
+}
 
-  const pythonConstraints: PythonConstraint[] = [];
-  if (requiresPython !== undefined) {
-    const clauses = parseSpecifierSet(requiresPython);
-    if (typeof clauses === 'string') {
-      throw invalid('project.requires-python', requiresPython, `a PEP 440 specifier set (${clauses})`, path);
-    }
-    pythonConstraints.push({ key: 'project.requires-python', text: requiresPython, clauses });
-  }
+/** [tool.flavor] itself (empty when absent). */
+function readFlavorTable(ctx: ParseContext, tool: unknown): Table {
+  const flavor = isTable(tool) ? ctx.check.optTable(tool.flavor, 'tool.flavor') : undefined;
+  checkUnknown(flavor ?? {}, 'tool.flavor', ctx.warnings);
+  return flavor ?? {};
+}
 
-  // [tool.flavor]
-  const tool = isTable(doc['tool']) ? doc['tool'] : {};
-  const flavorRaw = tool['flavor'];
-  if (flavorRaw !== undefined && !isTable(flavorRaw))
-    throw invalid('tool.flavor', flavorRaw, 'a table', path);
-  const flavor: Record<string, unknown> = flavorRaw ?? {};
-  checkUnknown(flavor, 'tool.flavor', warnings);
-
-  let entryPoint: string | undefined;
-  if (flavor['entry_point'] !== undefined) {
-    const raw = flavor['entry_point'];
-    entryPoint = typeof raw === 'string' ? normalizeEntryPoint(raw) : undefined;
-    if (!entryPoint) {
-      throw invalid(
-        'tool.flavor.entry_point',
-        raw,
-        '"module:function" or "module" (e.g. "hello.cli:main")',
-        path,
-      );
-    }
+/** tool.flavor.entry_point: "module:function" or "module". */
+function readEntryPoint(ctx: ParseContext, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const entryPoint = typeof value === 'string' ? normalizeEntryPoint(value) : undefined;
+  if (!entryPoint) {
+    ctx.check.fail('tool.flavor.entry_point', '"module:function" or "module" (e.g. "hello.cli:main")', value);
   }
+  return entryPoint;
+}
 
-  const metadata = subTable(flavor, 'metadata', 'tool.flavor', path, warnings);
-  const pkgAllowed = 'a file name made of letters, digits, ".", "_", "+", "-" (at most 128 characters)';
-  const pkgTop = optString('tool.flavor.package_name', flavor['package_name'], path, pkgAllowed);
-  const pkgMeta = optString('tool.flavor.metadata.package_name', metadata['package_name'], path, pkgAllowed);
-  if (pkgTop !== undefined && !PACKAGE_NAME_RE.test(pkgTop))
-    throw invalid('tool.flavor.package_name', pkgTop, pkgAllowed, path);
-  if (pkgMeta !== undefined && !PACKAGE_NAME_RE.test(pkgMeta)) {
-    throw invalid('tool.flavor.metadata.package_name', pkgMeta, pkgAllowed, path);
-  }
-  if (pkgTop !== undefined && pkgMeta !== undefined && pkgTop !== pkgMeta) {
-    warnings.push(
-      `pyproject.toml: tool.flavor.package_name (${pkgTop}) and tool.flavor.metadata.package_name (${pkgMeta}) differ; using ${pkgTop}`,
-    );
-  }
-  const packageName = pkgTop ?? pkgMeta ?? name;
-
-  // [tool.flavor.build]
-  const build = subTable(flavor, 'build', 'tool.flavor', path, warnings);
-  const localDependencies = stringArray('tool.flavor.build.dependencies', build['dependencies'], path).map(
-    (dir) => resolve(projectDir, dir),
-  );
-  const urlAllowed = 'an http(s) or file URL';
-  const urlRe = /^(https?|file):\/\/\S+$/;
-  const indexUrl = optString('tool.flavor.build.index_url', build['index_url'], path, urlAllowed);
-  if (indexUrl !== undefined && !urlRe.test(indexUrl))
-    throw invalid('tool.flavor.build.index_url', indexUrl, urlAllowed, path);
-  const extraIndexUrls = stringArray(
-    'tool.flavor.build.extra_index_urls',
-    build['extra_index_urls'],
-    path,
-    urlRe,
-    urlAllowed,
-  );
-  const trustedHosts = stringArray(
-    'tool.flavor.build.trusted_hosts',
-    build['trusted_hosts'],
-    path,
-    /^[A-Za-z0-9.-]+(:\d+)?$/,
-    'host names like "pypi.internal:8080"',
-  );
-  const requirementsRaw = optString('tool.flavor.build.requirements_file', build['requirements_file'], path);
-  const requirementsFile =
-    requirementsRaw === undefined
-      ? undefined
-      : isAbsolute(requirementsRaw)
-        ? requirementsRaw
-        : resolve(projectDir, requirementsRaw);
-  const extraPackages = stringArray('tool.flavor.build.extra_packages', build['extra_packages'], path);
-  const usePip = optBool('tool.flavor.build.use_pip', build['use_pip'], path);
-
-  // [tool.flavor.execution]
-  const execution = subTable(flavor, 'execution', 'tool.flavor', path, warnings);
-  const executionEnv = stringMap('tool.flavor.execution.env', execution['env'], path, ENV_NAME_RE);
-  const runtime = subTable(execution, 'runtime', 'tool.flavor.execution', path, warnings);
-  const envTable = subTable(runtime, 'env', 'tool.flavor.execution.runtime', path, warnings);
-  const globWhat = 'variable names or globs like "LC_*"';
-  const unset = stringArray(
-    'tool.flavor.execution.runtime.env.unset',
-    envTable['unset'],
-    path,
-    ENV_GLOB_RE,
-    globWhat,
-  );
-  const pass = stringArray(
-    'tool.flavor.execution.runtime.env.pass',
-    envTable['pass'],
-    path,
-    ENV_GLOB_RE,
-    globWhat,
-  );
-  const set = stringMap('tool.flavor.execution.runtime.env.set', envTable['set'], path, ENV_NAME_RE);
-  const map = stringMap(
-    'tool.flavor.execution.runtime.env.map',
-    envTable['map'],
-    path,
-    ENV_NAME_RE,
-    ENV_NAME_RE,
-  );
-  const isolated = optBool('tool.flavor.execution.runtime.env.isolated', envTable['isolated'], path) ?? true;
-  const runtimeEnv: RuntimeEnvSpec = {};
-  const allUnset = [...new Set([...(isolated ? DEFAULT_UNSET : []), ...unset])];
-  if (allUnset.length > 0) runtimeEnv.unset = allUnset;
-  if (pass.length > 0) runtimeEnv.pass = [...new Set(pass)];
-  if (Object.keys(set).length > 0) runtimeEnv.set = set;
-  if (Object.keys(map).length > 0) runtimeEnv.map = map;
-
-  // [tool.flavor.python]
-  const python = subTable(flavor, 'python', 'tool.flavor', path, warnings);
-  if (python['version'] !== undefined) {
-    pythonConstraints.push(
-      versionConstraint('tool.flavor.python.version', python['version'], 'version', path),
-    );
-  }
-  if (python['min_version'] !== undefined) {
-    pythonConstraints.push(
-      versionConstraint('tool.flavor.python.min_version', python['min_version'], 'min', path),
-    );
-  }
-  if (python['max_version'] !== undefined) {
-    pythonConstraints.push(
-      versionConstraint('tool.flavor.python.max_version', python['max_version'], 'max', path),
-    );
-  }
-
-  if (entryPoint === undefined && scripts.length === 0) {
-    throw new FlavorError(
-      'PROJECT_INVALID',
-      'nothing to run: the project has no [project.scripts] and no tool.flavor.entry_point',
-      {
-        path,
-        hint: 'add [project.scripts] my-app = "my_app.cli:main", or [tool.flavor] entry_point = "my_app.cli:main"',
-      },
-    );
-  }
-
-  return {
-    manifestPath,
-    projectDir,
-    name,
-    version,
-    description,
-    dependencies,
-    requiresPython,
-    scripts,
-    entryPoint,
-    packageName,
-    build: {
-      localDependencies,
-      usePip,
-      indexUrl,
-      extraIndexUrls,
-      trustedHosts,
-      requirementsFile,
-      extraPackages,
+function requireSomethingToRun(
+  ctx: ParseContext,
+  entryPoint: string | undefined,
+  scripts: ScriptEntry[],
+): void {
+  if (entryPoint !== undefined || scripts.length > 0) return;
+  throw new FlavorError(
+    'PROJECT_INVALID',
+    'nothing to run: the project has no [project.scripts] and no tool.flavor.entry_point',
+    {
+      path: ctx.path,
+      hint: 'add [project.scripts] my-app = "my_app.cli:main", or [tool.flavor] entry_point = "my_app.cli:main"',
     },
-    runtimeEnv,
-    executionEnv,
-    pythonConstraints,
-    warnings,
+  );
+}
+
+/** tool.flavor.package_name or [tool.flavor.metadata].package_name (the first wins), else the project name. */
+function readPackageName(ctx: ParseContext, flavor: Table, projectName: string): string {
+  const metadata = subTable(ctx, flavor, 'metadata', 'tool.flavor');
+  const top = ctx.check.optString(flavor.package_name, 'tool.flavor.package_name', PACKAGE_NAME_RULE);
+  const meta = ctx.check.optString(
+    metadata.package_name,
+    'tool.flavor.metadata.package_name',
+    PACKAGE_NAME_RULE,
+  );
+  if (top !== undefined && meta !== undefined && top !== meta) {
+    ctx.warnings.push(
+      `pyproject.toml: tool.flavor.package_name (${top}) and tool.flavor.metadata.package_name (${meta}) differ; using ${top}`,
+    );
+  }
+  return top ?? meta ?? projectName;
+}
+
+/** [tool.flavor.build]: local dependencies, installer, index settings, requirements file, extra packages. */
+function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
+  const { check, projectDir } = ctx;
+  const key = (name: string) => `tool.flavor.build.${name}`;
+  const requirements = check.optString(build.requirements_file, key('requirements_file'));
+  return {
+    ...splitBuildDependencies(check.optStringList(build.dependencies, key('dependencies')) ?? [], projectDir),
+    venvPath: optPath(check.optString(build.venv_path, key('venv_path')), projectDir),
+    systemSitePackages: check.optBool(build.system_site_packages, key('system_site_packages')) ?? false,
+    buildSystemRequires: [],
+    usePip: check.optBool(build.use_pip, key('use_pip')),
+    indexUrl: check.optString(build.index_url, key('index_url'), URL_RULE),
+    extraIndexUrls: check.optStringList(build.extra_index_urls, key('extra_index_urls'), URL_RULE) ?? [],
+    trustedHosts: check.optStringList(build.trusted_hosts, key('trusted_hosts'), HOST_RULE) ?? [],
+    requirementsFile:
+      requirements === undefined || isAbsolute(requirements)
+        ? requirements
+        : resolve(projectDir, requirements),
+    extraPackages: check.optStringList(build.extra_packages, key('extra_packages')) ?? [],
+    env:
+      check.optStringMap(build.env, key('env'), {
+        names: ENV_NAME_RE,
+        what: 'a table of NAME = "string" with names made of letters, digits and _',
+      }) ?? {},
+    preInstallCommands: check.optStringList(build.pre_install_commands, key('pre_install_commands')) ?? [],
+    preBuildCommands: check.optStringList(build.pre_build_commands, key('pre_build_commands')) ?? [],
+    excludeFromDeps: check.optStringList(build.exclude_from_deps, key('exclude_from_deps'), GLOB_RULE) ?? [],
+    includeTests: check.optBool(build.include_tests, key('include_tests')) ?? true,
+    noDevDeps: check.optBool(build.no_dev_deps, key('no_dev_deps')) ?? true,
+    ...readBytecodeSettings(ctx, build),
   };
+}
+
+/**
+ * [tool.flavor.build].dependencies holds local project folders ("../shared-lib") and build-time
+ * requirements ("cython>=3"). A path-like entry (".", "/", or a "/" inside) is a folder; a bare name is a
+ * folder when a Python project exists there, else a requirement.
+ */
+function splitBuildDependencies(
+  entries: string[],
+  projectDir: string,
+): Pick<BuildSettings, 'localDependencies' | 'buildRequirements'> {
+  const localDependencies: string[] = [];
+  const buildRequirements: string[] = [];
+  for (const entry of entries) {
+    const pathLike =
+      /^[.~/]/.test(entry) || (entry.includes('/') && !entry.includes('@') && !entry.includes('://'));
+    const folder = resolve(projectDir, entry);
+    if (pathLike || isProjectFolder(folder)) localDependencies.push(folder);
+    else buildRequirements.push(entry);
+  }
+  return { localDependencies, buildRequirements };
+}
+
+function isProjectFolder(dir: string): boolean {
+  return (
+    existsSync(dir) &&
+    statSync(dir).isDirectory() &&
+    (existsSync(resolve(dir, 'pyproject.toml')) || existsSync(resolve(dir, 'setup.py')))
+  );
+}
+
+function optPath(value: string | undefined, projectDir: string): string | undefined {
+  return value === undefined ? undefined : resolve(projectDir, value);
+}
+
+/** [build-system].requires, or what pip assumes without one (setuptools, wheel). */
+function readBuildSystem(ctx: ParseContext, doc: Table): string[] {
+  const table = isTable(doc['build-system']) ? doc['build-system'] : {};
+  return (
+    ctx.check.optStringList(table.requires, 'build-system.requires', { nonEmpty: false }) ?? [
+      'setuptools>=40.8.0',
+      'wheel',
+    ]
+  );
+}
+
+/** optimization_level, strip_docstrings (= level 2), compile_bytecode, include_sources. */
+function readBytecodeSettings(
+  ctx: ParseContext,
+  build: Table,
+): Pick<BuildSettings, 'optimizationLevel' | 'compileBytecode' | 'includeSources'> {
+  const key = (name: string) => `tool.flavor.build.${name}`;
+  const level = build.optimization_level;
+  if (level !== undefined && level !== 0 && level !== 1 && level !== 2) {
+    ctx.check.fail(key('optimization_level'), '0, 1 (python -O) or 2 (python -OO, no docstrings)', level);
+  }
+  const strip = ctx.check.optBool(build.strip_docstrings, key('strip_docstrings'));
+  if (strip === true && level !== undefined && level !== 2) {
+    ctx.check.fail(
+      key('strip_docstrings'),
+      'no optimization_level, or optimization_level = 2 (docstrings are stripped at level 2 only)',
+      strip,
+    );
+  }
+  const compileBytecode = ctx.check.optBool(build.compile_bytecode, key('compile_bytecode')) ?? true;
+  const includeSources = ctx.check.optBool(build.include_sources, key('include_sources')) ?? true;
+  if (!includeSources && !compileBytecode) {
+    ctx.check.fail(
+      key('include_sources'),
+      'true when compile_bytecode = false (without sources the .pyc are the code)',
+      false,
+    );
+  }
+  return {
+    optimizationLevel: strip ? 2 : ((level as 0 | 1 | 2 | undefined) ?? 0),
+    compileBytecode,
+    includeSources,
+  };
+}
+
+/** [tool.flavor.execution]: env, and runtime.env (the shared rule) with `isolated` (default true). */
+function readExecutionTable(
+  ctx: ParseContext,
+  execution: Table,
+): Pick<ProjectConfig, 'executionEnv' | 'runtimeEnv'> {
+  const executionEnv =
+    ctx.check.optStringMap(execution.env, 'tool.flavor.execution.env', {
+      names: ENV_NAME_RE,
+      what: 'a table of NAME = "string" with names made of letters, digits and _',
+    }) ?? {};
+  const runtime = subTable(ctx, execution, 'runtime', 'tool.flavor.execution');
+  const envTable = subTable(ctx, runtime, 'env', 'tool.flavor.execution.runtime');
+  const field = 'tool.flavor.execution.runtime.env';
+  const runtimeEnv: RuntimeEnvSpec = parseRuntimeEnv(ctx.check, envTable, field);
+  const isolated = ctx.check.optBool(envTable.isolated, `${field}.isolated`) ?? true;
+  const unset = [...new Set([...(isolated ? DEFAULT_UNSET : []), ...(runtimeEnv.unset ?? [])])];
+  if (unset.length > 0) runtimeEnv.unset = unset;
+  return { executionEnv, runtimeEnv: orderedRuntimeEnv(runtimeEnv) };
+}
+
+/** unset, pass, set, map: the order the launcher applies them in (and the order in the metadata). */
+function orderedRuntimeEnv(env: RuntimeEnvSpec): RuntimeEnvSpec {
+  return {
+    ...(env.unset ? { unset: env.unset } : {}),
+    ...(env.pass ? { pass: env.pass } : {}),
+    ...(env.set ? { set: env.set } : {}),
+    ...(env.map ? { map: env.map } : {}),
+  };
+}
+
+/** [tool.flavor.python]: version, min_version, max_version (each one more constraint). */
+function readPythonTable(ctx: ParseContext, python: Table): PythonConstraint[] {
+  const constraints: PythonConstraint[] = [];
+  const kinds = [
+    ['version', 'version'],
+    ['min_version', 'min'],
+    ['max_version', 'max'],
+  ] as const;
+  for (const [key, kind] of kinds) {
+    if (python[key] !== undefined) {
+      constraints.push(versionConstraint(ctx, `tool.flavor.python.${key}`, python[key], kind));
+    }
+  }
+  return constraints;
 }
 
 /** Read and validate a pyproject.toml, including the paths it names. */
@@ -519,12 +592,11 @@ export async function readProject(manifestPath: string): Promise<ProjectConfig> 
   }
   const config = parseProject(text, manifestPath);
   for (const dir of config.build.localDependencies) {
-    const isDir = existsSync(dir) && statSync(dir).isDirectory();
-    if (!isDir || !(existsSync(resolve(dir, 'pyproject.toml')) || existsSync(resolve(dir, 'setup.py')))) {
+    if (!isProjectFolder(dir)) {
       throw invalid(
         'tool.flavor.build.dependencies',
         dir,
-        'folders (relative to pyproject.toml) that contain a Python project (pyproject.toml or setup.py)',
+        'folders (relative to pyproject.toml) that contain a Python project (pyproject.toml or setup.py), or build-time requirements like "cython>=3"',
         manifestPath,
       );
     }

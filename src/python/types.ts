@@ -30,6 +30,8 @@ export interface PythonBuildOptions {
   /** Persistent cache root for runtime slots (~/.cache/flavor/build or FLAVOR_BUILD_CACHE). */
   buildCacheDir: string;
   log: (event: PythonBuildEvent) => void;
+  /** --strict: warnings about pyproject.toml (unknown keys…) are errors. */
+  strict?: boolean;
   /** Log the uv/pip/python command lines. */
   verbose?: boolean;
   /** Environment for the tools (default process.env); tests use it to pin caches. */

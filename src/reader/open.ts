@@ -1,18 +1,19 @@
 // openPackage(): reads a package from the end of the file in the order of docs/format.md ("Verification
 // order") and refuses it at the first failed check — trailer → version → Adler-32 → zero index bytes →
-// layout → metadata SHA-256 → gunzip → Ed25519 signature → trust (the caller's checkKey) → metadata
-// JSON → slot table. Nothing is parsed before the bytes it comes from have been checked and signed by
+// key fingerprint field → layout → metadata SHA-256 → gunzip → Ed25519 signature → trust (the caller's
+// checkKey) → metadata JSON → slot table. Nothing is parsed before the bytes it comes from have been checked and signed by
 // an acceptable key. Slot bytes are read lazily (verify.ts and extract.ts hash them).
 
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { adler32, sha256 } from '../crypto/digest.js';
+import { adler32, sha256, sha256Hex } from '../crypto/digest.js';
 import { verifySignature } from '../crypto/signature.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import {
   bytesEqual,
   checkFormatVersion,
   checkIndexZeroRegions,
+  checkKeyFingerprintField,
   checkSlotTable,
   decodeIndexBlock,
   decodeSlotTable,
@@ -118,6 +119,7 @@ async function readPackage(
     );
   }
   checkIndexZeroRegions(indexBytes);
+  checkKeyFingerprintField(indexBytes, sha256Hex(index.publicKey));
   const layout = validateLayout(index, fileLength);
 
   const compressed = await readExactly(handle, layout.metadataOffset, layout.metadataSize);

@@ -131,8 +131,8 @@ const cases: Case[] = [
     message: /slots\[0\]\.operations: unknown operation "lz4"/,
   },
   {
-    name: 'comma chain',
-    manifest: (d) => (d.slots[0]!.operations = 'tar,gzip'),
+    name: 'semicolon chain (only "|" and upstream Rust\'s "," separate operations)',
+    manifest: (d) => (d.slots[0]!.operations = 'tar;gzip'),
     code: 'MANIFEST_INVALID',
     message: /slots\[0\]\.operations: unknown operation/,
   },
@@ -149,10 +149,10 @@ const cases: Case[] = [
     message: /slots\[0\]\.source is a directory, so its operations must start with tar/,
   },
   {
-    name: 'file source with tar',
+    name: 'file source with tar that is not that archive (a prepared slot must decode)',
     manifest: (d) => (d.slots[0]!.operations = 'tar.gz'),
     code: 'SOURCE_INVALID',
-    message: /slots\[0\]\.source is a file, but its operations contain tar/,
+    message: /stored as-is \(a prepared slot\), but it is not valid under its operations: /,
   },
   {
     name: 'symlink escaping the source folder',

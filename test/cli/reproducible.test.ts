@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runFlavor, tempDir, writeJson } from '../helpers/cli.js';
+import { hostLauncher, runFlavor, tempDir, writeJson } from '../helpers/cli.js';
 
 const FILES: Array<[string, string, number]> = [
   ['app/bin/run', '#!/bin/sh\necho run\n', 0o755],
@@ -40,7 +40,7 @@ async function workspace(order: 'forward' | 'reverse', mtime: number): Promise<s
     await fs.utimes(file, mtime, mtime);
   }
   for (const d of ['app', 'app/bin', 'app/lib', 'app/share']) await fs.chmod(path.join(dir, d), 0o755);
-  await fs.writeFile(path.join(dir, 'launcher.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  await fs.copyFile(hostLauncher(), path.join(dir, 'launcher.sh'));
   await writeJson(path.join(dir, 'flavor.json'), MANIFEST);
   return dir;
 }

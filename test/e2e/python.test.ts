@@ -10,25 +10,30 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { openPackage } from '../../src/reader/open.js';
 import { REPO_ROOT, runFlavor } from '../helpers/cli.js';
+import { MACHINE_PYTHONS, missing, type PythonKind, pythonOfKind, TEST_PYTHON } from '../python/helpers.js';
 
-const PYTHON = path.join(
-  spawnSync('pyenv', ['root'], { encoding: 'utf8' }).stdout.trim() || '/root/.pyenv',
-  'versions',
-  '3.11.7',
-  'bin',
-  'python3.11',
-);
+// Whatever interpreters this machine has (test/python/helpers.ts): the packs use the one `flavor pack`
+// would choose, and one more pack per other kind (distribution /usr Python — required under CI —, pyenv, uv).
+const PY = TEST_PYTHON ?? (missing('a CPython >= 3.9') as never);
+const PYTHON = PY.path;
 const BUILD_CACHE = path.join(REPO_ROOT, '.cache', 'test-build-cache');
 
-/** Folders and files that could provide a Python; hidden inside the namespace. */
+/** Folders that could provide a Python, hidden inside the namespace: each interpreter's own trees. */
 const HIDE_DIRS = [
-  '/root/.pyenv',
-  '/usr/lib/python3',
-  '/usr/lib/python3.11',
-  '/usr/local/lib/python3.11',
-  '/opt',
-];
-const HIDE_GLOBS = '/usr/bin/python* /usr/local/bin/python* /usr/bin/pydoc* /usr/local/bin/pip*';
+  ...new Set([
+    '/usr/lib/python3',
+    '/opt',
+    ...MACHINE_PYTHONS.flatMap((p) =>
+      p.info.prefix === '/usr'
+        ? [p.info.stdlib, p.info.platstdlib, path.dirname(p.info.sitePackages)]
+        : [p.kind === 'pyenv' ? p.info.prefix.replace(/\/versions\/[^/]+$/, '') : p.info.prefix],
+    ),
+  ]),
+].sort();
+const HIDE_GLOBS = [
+  '/usr/bin/python* /usr/local/bin/python* /usr/bin/pydoc* /usr/local/bin/pip*',
+  ...MACHINE_PYTHONS.map((p) => p.path),
+].join(' ');
 
 let dir: string;
 const built: Record<string, string> = {};
@@ -65,13 +70,13 @@ function runHidden(argv: string[], extraEnv: Record<string, string> = {}): Run {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function pack(example: string, extra: string[] = []): Promise<string> {
-  const project = path.join(dir, example);
+async function pack(example: string, extra: string[] = [], python = PYTHON, name = example): Promise<string> {
+  const project = path.join(dir, name);
   await fs.cp(path.join(REPO_ROOT, 'examples', example), project, {
     recursive: true,
     filter: (src) => !/[\\/](dist|build|[^\\/]*\.egg-info)$/.test(src),
   });
-  const output = path.join(dir, `${example}.psp`);
+  const output = path.join(dir, `${name}.psp`);
   const r = await runFlavor(
     [
       'pack',
@@ -82,12 +87,12 @@ async function pack(example: string, extra: string[] = []): Promise<string> {
       '--key-seed',
       'e2e',
       '--python',
-      PYTHON,
+      python,
       ...extra,
     ],
     { env: { FLAVOR_BUILD_CACHE: BUILD_CACHE }, timeoutMs: 600_000 },
   );
-  assert.equal(r.code, 0, `pack ${example} failed:\n${r.stderr}`);
+  assert.equal(r.code, 0, `pack ${example} with ${python} failed:\n${r.stderr}`);
   return output;
 }
 
@@ -121,15 +126,15 @@ test('pyproject packs record no build-machine path in the signed metadata', asyn
 });
 
 test('inside the namespace there is no Python at all', () => {
-  const r = runHidden([
-    '/bin/sh',
-    '-c',
-    `command -v python3 || true; ls ${HIDE_DIRS[0]} | wc -l; ${PYTHON} -c pass; echo "status $?"`,
-  ]);
+  const tries = MACHINE_PYTHONS.map((p) => `${p.path} -c pass 2>/dev/null; echo "status $?"`).join('; ');
+  const r = runHidden(['/bin/sh', '-c', `command -v python3 || true; ${tries}`]);
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /^\/.*python3$/m, 'python3 is not on PATH');
-  assert.match(r.stdout, /^0$/m, 'the pyenv folder is empty');
-  assert.match(r.stdout, /status (126|127|1)/, 'the host interpreter cannot run');
+  const statuses = [...r.stdout.matchAll(/status (\d+)/g)].map((m) => Number(m[1]));
+  assert.equal(statuses.length, MACHINE_PYTHONS.length);
+  for (const [i, status] of statuses.entries()) {
+    assert.ok([1, 126, 127].includes(status), `${MACHINE_PYTHONS[i]?.path} still runs (status ${status})`);
+  }
 });
 
 test('examples/hello runs without Python: output, exit code, runtime env, isolation', () => {
@@ -139,7 +144,7 @@ test('examples/hello runs without Python: output, exit code, runtime env, isolat
   });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Hello, flavor!$/m);
-  assert.match(r.stdout, /^Python 3\.11\.7 /m);
+  assert.match(r.stdout, new RegExp(`^Python ${PY.version.replaceAll('.', '\\.')} `, 'm'));
   assert.match(
     r.stdout,
     /^prefix: .*\/cache\/workenv\/hello-1\.0\.0-[0-9a-f]{16}$/m,
@@ -198,6 +203,28 @@ test('an unsatisfiable requires-python fails clearly and lists what was found', 
   });
   assert.equal(r.code, 16, r.stderr);
   assert.match(r.stderr, /flavor: error: .*3\.99/);
-  assert.match(r.stderr, /3\.11\.7/, 'the error lists the interpreters that were found');
+  assert.ok(r.stderr.includes(PY.version), 'the error lists the interpreters that were found');
   assert.ok(!existsSync(path.join(project, 'dist')), 'no output was written');
 });
+
+const KINDS: Array<{ kind: PythonKind; what: string; required: boolean }> = [
+  { kind: 'distro', what: "the distribution's python3 (Debian: apt-get install python3)", required: true },
+  { kind: 'pyenv', what: 'a pyenv-built CPython', required: false },
+  { kind: 'uv', what: 'a uv-managed CPython', required: false },
+];
+
+for (const { kind, what, required } of KINDS) {
+  const python = pythonOfKind(kind);
+  const skip = python ? false : required ? missing(what) : `${what} is not installed on this machine`;
+  test(`examples/hello packed with the ${kind} Python (${python?.path ?? 'none'}) runs with it hidden`, {
+    skip,
+  }, async () => {
+    const output = await pack('hello', [], python!.path, `hello-${kind}`);
+    const r = runHidden([output, 'flavor', '--where']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Hello, flavor!$/m);
+    assert.ok(r.stdout.includes(`Python ${python!.version} `), r.stdout);
+    assert.match(r.stdout, /^prefix: .*\/cache\/workenv\/hello-1\.0\.0-[0-9a-f]{16}$/m);
+    assert.equal(r.stderr, '');
+  });
+}

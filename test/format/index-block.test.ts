@@ -6,11 +6,15 @@ import { isFlavorError } from '../../src/errors.js';
 import { FORMAT_VERSION, INDEX_SIZE } from '../../src/format/constants.js';
 import {
   checkIndexZeroRegions,
+  checkKeyFingerprintField,
   decodeIndexBlock,
   emptyIndexBlock,
   encodeIndexBlock,
+  encodeKeyFingerprintField,
   INDEX_FIELDS,
   indexChecksumInput,
+  KEY_FINGERPRINT_FIELD,
+  keyFingerprintField,
 } from '../../src/format/index-block.js';
 
 /** A block with every field non-zero where the format allows it. */
@@ -61,7 +65,7 @@ test('the checksum input zeroes exactly bytes 4..7', () => {
 
 test('non-zero padding, reserved bytes and wrong sizes are refused', () => {
   assert.doesNotThrow(() => checkIndexZeroRegions(fullBlock()));
-  for (const at of [192, 639, 692, 703, 864, 1375, 1376, 8191]) {
+  for (const at of [192, 639, 692, 703, 864, 1375, 1440, 8191]) {
     const reserved = fullBlock();
     reserved[at] = 1;
     assert.throws(
@@ -70,8 +74,35 @@ test('non-zero padding, reserved bytes and wrong sizes are refused', () => {
       `byte ${at}`,
     );
   }
+  const fingerprintByte = fullBlock();
+  fingerprintByte[1376] = 1;
+  assert.doesNotThrow(() => checkIndexZeroRegions(fingerprintByte), 'the key fingerprint field is separate');
   assert.throws(
     () => decodeIndexBlock(new Uint8Array(100)),
     (e) => isFlavorError(e, 'LAYOUT_INVALID'),
   );
+});
+
+test('the key fingerprint field (1376..1439) is all zero or exactly the signing key fingerprint', () => {
+  const fp = 'ab'.repeat(32);
+  const block = fullBlock();
+  assert.doesNotThrow(() => checkKeyFingerprintField(block, fp), 'absent (all zero)');
+  block.set(encodeKeyFingerprintField(fp), KEY_FINGERPRINT_FIELD.offset);
+  assert.doesNotThrow(() => checkKeyFingerprintField(block, fp), 'upstream 0.5.4 writes it');
+  assert.equal(new TextDecoder().decode(keyFingerprintField(block)), fp);
+  const refused = (edit: (b: Uint8Array) => void, why: string) => {
+    const bytes = block.slice();
+    edit(bytes);
+    assert.throws(
+      () => checkKeyFingerprintField(bytes, fp),
+      (e) => isFlavorError(e, 'KEY_FINGERPRINT_MISMATCH'),
+      why,
+    );
+  };
+  refused((b) => b.set(encodeKeyFingerprintField('cd'.repeat(32)), 1376), 'another key');
+  refused((b) => b.set(new TextEncoder().encode('AB'.repeat(32)), 1376), 'upper-case hex');
+  refused((b) => b.fill(0, 1400, 1440), 'truncated');
+  refused((b) => {
+    b[1439] = 0x20;
+  }, 'one byte changed');
 });

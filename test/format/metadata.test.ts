@@ -126,6 +126,19 @@ describe('parseMetadata accepts', () => {
     assert.equal(checksumHex(parsed.launcher!.checksum!), HEX);
   });
 
+  test('what upstream 0.5.4 builders omit: no primary_slot (slot 0), env only, format_version ""', () => {
+    const doc = upstream();
+    doc.format_version = '';
+    const execution = doc.execution as Record<string, unknown>;
+    delete execution.primary_slot;
+    execution.env = { GREETING: 'hi' };
+    const parsed = parseMetadata(enc(doc));
+    assert.equal(parsed.execution.primary_slot, 0);
+    assert.equal(parsed.execution.environment, undefined);
+    assert.deepEqual(parsed.execution.env, { GREETING: 'hi' });
+    assert.equal(parsed.format_version, '');
+  });
+
   test('unknown extra keys (forward compatible)', () => {
     const doc = upstream();
     doc.future_section = { x: 1 };
@@ -173,7 +186,7 @@ describe('parseMetadata rejects', () => {
     ['slots[0].permissions', (d) => ((d.slots as Array<Record<string, unknown>>)[0]!.permissions = 493)],
     ['slots[0].source', (d) => ((d.slots as Array<Record<string, unknown>>)[0]!.source = 1)],
     ['execution', (d) => delete d.execution],
-    ['execution.primary_slot', (d) => delete (d.execution as Record<string, unknown>).primary_slot],
+    ['execution.primary_slot', (d) => ((d.execution as Record<string, unknown>).primary_slot = -1)],
     ['execution.command', (d) => ((d.execution as Record<string, unknown>).command = '')],
     ['execution.env.X', (d) => ((d.execution as Record<string, unknown>).env = { X: 1 })],
     ['execution.environment', (d) => ((d.execution as Record<string, unknown>).environment = [])],

@@ -68,8 +68,11 @@ test('unknown ops and bytes after the terminator are refused', () => {
     () => packOperations([0x02]),
     (e) => isFlavorError(e, 'UNKNOWN_OPERATION'),
   );
+  // Upstream's Rust builder writes comma lists verbatim into the metadata: accepted like "|".
+  assert.deepEqual(parseChain('tar,gzip'), [0x01, 0x10]);
+  assert.deepEqual(parseChain(' TAR , zstd'), [0x01, 0x1b]);
   assert.throws(
-    () => parseChain('tar,gzip'),
+    () => parseChain('tar,,gzip'),
     (e) => isFlavorError(e, 'UNKNOWN_OPERATION'),
   );
   assert.throws(

@@ -16,6 +16,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostPlatformName, launcherFileName } from '../../src/builder/launchers.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FLAVOR_BIN = path.join(REPO_ROOT, 'bin', 'flavor.js');
@@ -149,12 +150,22 @@ export async function tempDir(prefix = 'flavor-cli-'): Promise<string> {
   return fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), prefix)));
 }
 
-/** A tiny stand-in launcher (until the Go launcher is built): a shell script. */
-export const LAUNCHER_SCRIPT = '#!/bin/sh\necho "flavor test launcher" >&2\nexit 3\n';
+/** The Go launcher built for this machine by the set-up (`flavor helpers build`). */
+export function hostLauncher(): string {
+  const file = path.join(REPO_ROOT, 'dist', 'launchers', launcherFileName(hostPlatformName()));
+  if (!existsSync(file)) {
+    throw new Error(
+      `the host launcher is not built: ${file} is missing. Run \`node bin/flavor.js helpers build\`.`,
+    );
+  }
+  return file;
+}
 
+/** A copy of the real host launcher in `dir` (pack refuses anything that is not a PSPF launcher). */
 export async function writeLauncher(dir: string): Promise<string> {
-  const file = path.join(dir, 'launcher.sh');
-  await fs.writeFile(file, LAUNCHER_SCRIPT, { mode: 0o755 });
+  const file = path.join(dir, 'launcher');
+  await fs.copyFile(hostLauncher(), file);
+  await fs.chmod(file, 0o755);
   return file;
 }
 

@@ -5,19 +5,63 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildSpec } from '../../src/builder/build-spec.js';
+import { type Candidate, discoverInterpreters, type InterpreterInfo } from '../../src/python/interpreters.js';
 import { ensurePythonTools, repoRoot } from '../../src/python/tools.js';
+import { comparePyVersions, parsePyVersion } from '../../src/python/version-spec.js';
 
 export const REPO = repoRoot();
 export const CACHE = join(REPO, '.cache');
 /** Shared build cache for runtime slots (tests reuse one runtime per interpreter). */
 export const TEST_BUILD_CACHE = join(CACHE, 'test-build-cache');
-export const PY311 = join(
-  process.env['PYENV_ROOT'] || join(process.env['HOME'] ?? '/root', '.pyenv'),
-  'versions',
-  '3.11.7',
-  'bin',
-  'python3.11',
-);
+/** The kinds of interpreter a user may have; each must pack (docs/python.md). */
+export type PythonKind = 'distro' | 'pyenv' | 'uv' | 'other';
+
+export interface MachinePython {
+  path: string;
+  version: string;
+  kind: PythonKind;
+  info: InterpreterInfo;
+}
+
+/**
+ * Distribution Pythons live in /usr (Debian/Ubuntu: /usr/bin/python3.X with dist-packages, Fedora: lib64);
+ * pyenv and uv keep theirs under their own roots. Decided from the probe, not from a fixed path.
+ */
+export function kindOf(info: InterpreterInfo): PythonKind {
+  if (info.prefix === '/usr') return 'distro';
+  if (info.source === 'pyenv' || info.path.includes('/.pyenv/versions/')) return 'pyenv';
+  if (info.source === 'uv' || info.path.includes('/uv/python/')) return 'uv';
+  return 'other';
+}
+
+/** Every usable interpreter on this machine, found the way `flavor pack` finds them, newest first. */
+export const MACHINE_PYTHONS: MachinePython[] = (await discoverInterpreters())
+  .filter((c): c is Candidate & { info: InterpreterInfo } => c.unusable === undefined && c.info !== undefined)
+  .map((c) => ({ path: c.path, version: c.version, kind: kindOf(c.info), info: c.info }))
+  .sort((a, b) => comparePyVersions(parsePyVersion(b.version)!, parsePyVersion(a.version)!));
+
+/** The newest interpreter of a kind (undefined when the machine has none). */
+export function pythonOfKind(kind: PythonKind): MachinePython | undefined {
+  return MACHINE_PYTHONS.find((p) => p.kind === kind);
+}
+
+/**
+ * The interpreter most tests use: the one `flavor pack` would choose for the examples (newest usable
+ * with requires-python >=3.9), whatever kind it is. Undefined on a machine without any.
+ */
+export const TEST_PYTHON: MachinePython | undefined = MACHINE_PYTHONS.find((p) => {
+  const v = parsePyVersion(p.version);
+  return v !== undefined && comparePyVersions(v, parsePyVersion('3.9')!) >= 0;
+});
+
+/** Why a test needing `what` cannot run: a skip reason locally, a failure under CI=true (CI installs it). */
+export function missing(what: string): string | false {
+  const reason = `${what} is not installed on this machine`;
+  if (process.env['CI'] === 'true') {
+    throw new Error(`${reason}, but CI must provide it (.ci/run installs it)`);
+  }
+  return reason;
+}
 
 /** Tool environment for tests: downloads cached in <repo>/.cache. */
 export function testEnv(): NodeJS.ProcessEnv {

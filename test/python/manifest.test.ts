@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { isFlavorError } from '../../src/errors.js';
 import { DEFAULT_UNSET, parseProject, readProject } from '../../src/python/manifest.js';
-import { matchesSpecifiers, parsePyVersion, parseSpecifierSet } from '../../src/python/version-spec.js';
 
 const PATH = '/proj/pyproject.toml';
 const BASE = `[project]
@@ -207,6 +206,64 @@ describe('parseProject: [tool.flavor]', () => {
   });
 });
 
+describe('parseProject: [tool.flavor.build] build environment and optimisation keys', () => {
+  const build = (lines: string) => parseProject(`${BASE}\n[tool.flavor.build]\n${lines}\n`, PATH).build;
+
+  test('defaults: nothing changes what the pipeline did before these keys', () => {
+    const b = build('');
+    assert.deepEqual(b.env, {});
+    assert.deepEqual([b.preInstallCommands, b.preBuildCommands, b.excludeFromDeps], [[], [], []]);
+    assert.equal(b.includeTests, true);
+    assert.equal(b.noDevDeps, true);
+    assert.equal(b.optimizationLevel, 0);
+    assert.equal(b.compileBytecode, true);
+    assert.equal(b.includeSources, true);
+  });
+
+  test('every key is read, none is an unknown-key warning', () => {
+    const text = `${BASE}\n[tool.flavor.build]\nenv = { CFLAGS = "-O2" }\npre_install_commands = ["make deps"]\npre_build_commands = ["make gen", "echo ok"]\nexclude_from_deps = ["*.pyi", "numpy/doc"]\ninclude_tests = false\nno_dev_deps = false\noptimization_level = 1\ncompile_bytecode = true\ninclude_sources = false\n`;
+    const p = parseProject(text, PATH);
+    assert.deepEqual(p.warnings, []);
+    assert.deepEqual(p.build.env, { CFLAGS: '-O2' });
+    assert.deepEqual(p.build.preInstallCommands, ['make deps']);
+    assert.deepEqual(p.build.preBuildCommands, ['make gen', 'echo ok']);
+    assert.deepEqual(p.build.excludeFromDeps, ['*.pyi', 'numpy/doc']);
+    assert.equal(p.build.includeTests, false);
+    assert.equal(p.build.noDevDeps, false);
+    assert.equal(p.build.optimizationLevel, 1);
+    assert.equal(p.build.includeSources, false);
+  });
+
+  test('strip_docstrings means optimization level 2', () => {
+    assert.equal(build('strip_docstrings = true').optimizationLevel, 2);
+    assert.equal(build('strip_docstrings = true\noptimization_level = 2').optimizationLevel, 2);
+    assert.equal(build('strip_docstrings = false').optimizationLevel, 0);
+  });
+
+  test('invalid values name the key and what is allowed', () => {
+    const bad = (lines: string, ...fragments: string[]) =>
+      expectInvalid(`${BASE}\n[tool.flavor.build]\n${lines}\n`, ...fragments);
+    bad('optimization_level = 3', 'tool.flavor.build.optimization_level', '0, 1 (python -O) or 2');
+    bad('optimization_level = "2"', 'tool.flavor.build.optimization_level');
+    bad(
+      'strip_docstrings = true\noptimization_level = 1',
+      'tool.flavor.build.strip_docstrings',
+      'optimization_level = 2',
+    );
+    bad(
+      'compile_bytecode = false\ninclude_sources = false',
+      'tool.flavor.build.include_sources',
+      'compile_bytecode = false',
+    );
+    bad('env = { "BAD-NAME" = "x" }', 'tool.flavor.build.env.BAD-NAME');
+    bad('env = { X = 1 }', 'tool.flavor.build.env.X', 'a string');
+    bad('pre_build_commands = "make"', 'tool.flavor.build.pre_build_commands');
+    bad('pre_install_commands = [""]', 'tool.flavor.build.pre_install_commands[0]');
+    bad('exclude_from_deps = [1]', 'tool.flavor.build.exclude_from_deps[0]');
+    bad('include_tests = "no"', 'tool.flavor.build.include_tests', 'true or false');
+  });
+});
+
 describe('readProject: file-system checks', () => {
   test('missing manifest is NOT_FOUND; bad local dependency and requirements file are PROJECT_INVALID', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flavor-manifest-'));
@@ -233,36 +290,5 @@ describe('readProject: file-system checks', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('version specifiers', () => {
-  const ok = (version: string, spec: string): boolean => {
-    const clauses = parseSpecifierSet(spec);
-    assert.ok(Array.isArray(clauses), String(clauses));
-    const v = parsePyVersion(version);
-    assert.ok(v);
-    return matchesSpecifiers(v, clauses);
-  };
-  test('PEP 440 operators', () => {
-    assert.ok(ok('3.11.7', '>=3.9,<3.13'));
-    assert.ok(!ok('3.13.0', '>=3.9,<3.13'));
-    assert.ok(ok('3.10.2', '~=3.10'));
-    assert.ok(!ok('4.0.0', '~=3.10'));
-    assert.ok(ok('3.11.9', '~=3.11.2'));
-    assert.ok(!ok('3.12.0', '~=3.11.2'));
-    assert.ok(ok('3.11.0', '==3.11.*'));
-    assert.ok(!ok('3.12.0', '==3.11.*'));
-    assert.ok(!ok('3.12.1', '!=3.12.*'));
-    assert.ok(ok('3.11.0', '==3.11'));
-    assert.ok(!ok('3.11.1', '==3.11'));
-    assert.ok(ok('3.12.0', '>3.11'));
-    assert.ok(!ok('3.14.0a1', '>=3.14'));
-    assert.ok(ok('3.14.0a1', '<3.14'));
-  });
-  test('malformed specifiers are reported', () => {
-    assert.equal(typeof parseSpecifierSet('>>3'), 'string');
-    assert.equal(typeof parseSpecifierSet('>=3.*'), 'string');
-    assert.equal(typeof parseSpecifierSet('~=3'), 'string');
   });
 });

@@ -15,14 +15,31 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { isFlavorError } from '../../src/errors.js';
 import { planPythonBuild } from '../../src/python/index.js';
 import type { PythonBuildEvent, PythonBuildPlan } from '../../src/python/types.js';
-import { ensureTools, layoutWorkenv, PY311, REPO, runPlanned, TEST_BUILD_CACHE, testEnv } from './helpers.js';
+import {
+  ensureTools,
+  layoutWorkenv,
+  MACHINE_PYTHONS,
+  missing,
+  REPO,
+  runPlanned,
+  TEST_BUILD_CACHE,
+  TEST_PYTHON,
+  testEnv,
+} from './helpers.js';
 
-const skip = existsSync(PY311) ? false : `no pyenv CPython 3.11.7 at ${PY311}`;
+const skip = TEST_PYTHON ? false : missing('a CPython >= 3.9');
+const PY = TEST_PYTHON?.path ?? '';
+const VERSION = TEST_PYTHON?.version ?? '';
+const MINOR = VERSION.split('.').slice(0, 2).join('.');
+const TAG = MINOR.replace('.', '');
+/** Where this interpreter's site-packages is, relative to its prefix (dist-packages on Debian). */
+const SITE_REL = TEST_PYTHON ? relative(TEST_PYTHON.info.prefix, TEST_PYTHON.info.sitePackages) : '';
+const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const tmp = mkdtempSync(join(tmpdir(), 'flavor-plan-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -35,7 +52,7 @@ async function plan(
   const workDir = mkdtempSync(join(tmp, `${example}-`));
   const result = await planPythonBuild({
     manifestPath: join(REPO, 'examples', example, 'pyproject.toml'),
-    ...(extra.pythonDist ? { pythonDist: extra.pythonDist } : { python: extra.python ?? PY311 }),
+    ...(extra.pythonDist ? { pythonDist: extra.pythonDist } : { python: extra.python ?? PY }),
     usePip: extra.usePip,
     workDir,
     buildCacheDir: extra.buildCacheDir ?? TEST_BUILD_CACHE,
@@ -51,7 +68,7 @@ describe('planPythonBuild: examples/hello', { skip }, () => {
     const { plan: p, events } = await plan('hello');
     assert.equal(p.packageName, 'hello');
     assert.equal(p.outputPath, join(REPO, 'examples', 'hello', 'dist', 'hello.psp'));
-    assert.equal(p.interpreter.version, '3.11.7');
+    assert.equal(p.interpreter.version, VERSION);
     assert.match(p.interpreter.reason, /--python/);
     const spec = p.spec;
     assert.deepEqual(spec.package, {
@@ -63,13 +80,13 @@ describe('planPythonBuild: examples/hello', { skip }, () => {
       spec.slots.map((s) => [s.id, s.target, s.operations, s.purpose, s.lifecycle]),
       [
         ['runtime', '{workenv}', 'tar.zst', 'runtime', 'runtime'],
-        ['site-packages', '{workenv}/lib/python3.11/site-packages', 'tar.zst', 'payload', 'runtime'],
+        ['site-packages', `{workenv}/${SITE_REL}`, 'tar.zst', 'payload', 'runtime'],
         ['app', '{workenv}/app', 'tar.zst', 'code', 'runtime'],
       ],
     );
     assert.equal(
       spec.execution.command,
-      '"{workenv}/bin/python3.11" -I -B -m _flavor_run hello hello.cli:main',
+      `"{workenv}/bin/python${MINOR}" -I -B -m _flavor_run hello hello.cli:main`,
     );
     assert.deepEqual(spec.execution.commands, { hello: spec.execution.command });
     assert.equal(spec.execution.primarySlot, 0);
@@ -89,7 +106,7 @@ describe('planPythonBuild: examples/hello', { skip }, () => {
     layoutWorkenv(spec, workenv);
     const r = runPlanned(spec, workenv, ['--where', 'Ada'], spec.execution.command, 'hello.psp');
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^Hello, Ada!\nPython 3\.11\.7 \(cpython\)\n/);
+    assert.match(r.stdout, new RegExp(`^Hello, Ada!\\nPython ${esc(VERSION)} \\(cpython\\)\\n`));
     assert.match(r.stdout, new RegExp(`prefix: ${workenv}\\n`));
     assert.match(r.stdout, /argv0: hello\.psp\n/);
     assert.match(r.stdout, /from: flavor\n/);
@@ -109,12 +126,15 @@ describe('planPythonBuild: examples/hello', { skip }, () => {
     );
   });
 
-  test('an interpreter outside requires-python is refused', async () => {
-    const py38 = PY311.replace(/3\.11\.7\/bin\/python3\.11$/, '3.8.18/bin/python3.8');
-    if (!existsSync(py38)) return;
-    await assert.rejects(plan('native', { python: py38 }), (e: unknown) => {
+  test('an interpreter outside requires-python is refused', async (t) => {
+    const old = MACHINE_PYTHONS.find((p) => p.version.startsWith('3.8.'));
+    if (!old) {
+      t.skip('no CPython 3.8 on this machine');
+      return;
+    }
+    await assert.rejects(plan('native', { python: old.path }), (e: unknown) => {
       return (
-        isFlavorError(e, 'PYTHON_NOT_FOUND') && e.message.includes('>=3.9') && e.message.includes('3.8.18')
+        isFlavorError(e, 'PYTHON_NOT_FOUND') && e.message.includes('>=3.9') && e.message.includes(old.version)
       );
     });
   });
@@ -132,7 +152,12 @@ describe('planPythonBuild: PyPI examples', { skip }, () => {
     const names = readdirSync(site);
     assert.ok(names.includes('click') && names.includes('rich'), names.join(' '));
     assert.ok(!names.some((n) => n.startsWith('flavor_cli_demo')), 'the app must not be in site-packages');
-    assert.equal(readFileSync(join(site, '_flavor_app.pth'), 'utf8'), '../../../app\n');
+    assert.equal(
+      readFileSync(join(site, '_flavor_app.pth'), 'utf8'),
+      `${SITE_REL.split('/')
+        .map(() => '..')
+        .join('/')}/app\n`,
+    );
 
     const workenv = join(tmp, 'cli-workenv');
     layoutWorkenv(spec, workenv);
@@ -164,7 +189,7 @@ describe('planPythonBuild: PyPI examples', { skip }, () => {
     const spec = p.spec;
     assert.equal(
       spec.execution.command,
-      '"{workenv}/bin/python3.11" -I -B -m _flavor_run native-demo native_demo.app:main',
+      `"{workenv}/bin/python${MINOR}" -I -B -m _flavor_run native-demo native_demo.app:main`,
     );
     assert.equal(spec.execution.commands, undefined);
     const workenv = join(tmp, 'native-workenv');
@@ -173,9 +198,7 @@ describe('planPythonBuild: PyPI examples', { skip }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /CLoader OK: \{'items': \[1, 2, 3\], 'name': 'flavor'\}/);
     assert.ok(
-      r.stdout.includes(
-        `extension: ${workenv}/lib/python3.11/site-packages/yaml/_yaml.cpython-311-x86_64-linux-gnu.so`,
-      ),
+      r.stdout.includes(`extension: ${workenv}/${SITE_REL}/yaml/_yaml.cpython-${TAG}-x86_64-linux-gnu.so`),
       r.stdout,
     );
   });
@@ -187,21 +210,21 @@ describe('planPythonBuild: --python-dist', { skip }, () => {
       t.skip('no zstd CLI to create the archive');
       return;
     }
-    // Make a PBS-like archive (python/bin/python3.11, python/lib/…) from the relocatable runtime of hello.
+    // Make a PBS-like archive (python/bin/python3.X, python/lib/…) from the relocatable runtime of hello.
     const { plan: hello } = await plan('hello');
     const stage = join(tmp, 'pbs');
     cpSync(hello.spec.slots[0]?.source as string, join(stage, 'python'), {
       recursive: true,
       verbatimSymlinks: true,
     });
-    const archive = join(tmp, 'cpython-3.11.7-x86_64-unknown-linux-gnu-install_only.tar.zst');
+    const archive = join(tmp, `cpython-${VERSION}-x86_64-unknown-linux-gnu-install_only.tar.zst`);
     const made = spawnSync('tar', ['--zstd', '-cf', archive, '-C', stage, 'python']);
     assert.equal(made.status, 0, String(made.stderr));
     const { plan: p, events } = await plan('hello', {
       pythonDist: archive,
       buildCacheDir: join(tmp, 'dist-cache'),
     });
-    assert.equal(p.interpreter.version, '3.11.7');
+    assert.equal(p.interpreter.version, VERSION);
     assert.match(p.interpreter.reason, /--python-dist/);
     assert.ok(p.spec.slots[0]?.source.startsWith(join(tmp, 'dist-cache')));
     assert.ok(events.some((e) => e.kind === 'info' && e.message.startsWith('runtime built')));
@@ -238,7 +261,7 @@ describe('planPythonBuild: local dependencies', { skip }, () => {
     const events: PythonBuildEvent[] = [];
     const p = await planPythonBuild({
       manifestPath: join(root, 'app', 'pyproject.toml'),
-      python: PY311,
+      python: PY,
       workDir: mkdtempSync(join(tmp, 'local-work-')),
       buildCacheDir: TEST_BUILD_CACHE,
       log: (e) => events.push(e),
@@ -250,7 +273,7 @@ describe('planPythonBuild: local dependencies', { skip }, () => {
       (n) => !n.startsWith('_') && n !== '__pycache__',
     );
     assert.deepEqual(site, []);
-    assert.equal(p.spec.execution.command, '"{workenv}/bin/python3.11" -I -B -m _flavor_run myapp myapp');
+    assert.equal(p.spec.execution.command, `"{workenv}/bin/python${MINOR}" -I -B -m _flavor_run myapp myapp`);
     const workenv = join(tmp, 'local-workenv');
     layoutWorkenv(p.spec, workenv);
     const r = runPlanned(p.spec, workenv, ['a', 'b'], p.spec.execution.command, 'myapp.psp');

@@ -1,20 +1,66 @@
-// The runtime slot builder on the real pyenv CPython 3.11: relocatable, isolated, with its own libssl & co.
+// The runtime slot builder on the interpreters this machine has, one of each kind (distribution /usr
+// Python — required under CI —, pyenv, uv): relocatable, isolated, with its own libssl & co.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { isFlavorError } from '../../src/errors.js';
 import { probeInterpreter } from '../../src/python/interpreters.js';
 import { buildRuntime, parseLdd, type RuntimeInfo, runtimeCacheEntry } from '../../src/python/runtime.js';
+import { checkSelfContained } from '../../src/python/runtime-assemble.js';
 import { findTool } from '../../src/python/tools.js';
 import type { PythonBuildEvent } from '../../src/python/types.js';
-import { ensureTools, PY311 } from './helpers.js';
+import {
+  ensureTools,
+  MACHINE_PYTHONS,
+  type MachinePython,
+  missing,
+  type PythonKind,
+  pythonOfKind,
+} from './helpers.js';
 
-const skip = existsSync(PY311) ? false : `no pyenv CPython 3.11.7 at ${PY311}`;
+const KINDS: Array<{ kind: PythonKind; what: string; required: boolean }> = [
+  { kind: 'distro', what: "the distribution's python3 (Debian: apt-get install python3)", required: true },
+  { kind: 'pyenv', what: 'a pyenv-built CPython', required: false },
+  { kind: 'uv', what: 'a uv-managed CPython', required: false },
+];
 
-describe('runtime slot (pyenv 3.11)', { skip }, () => {
+for (const { kind, what, required } of KINDS) {
+  const python = pythonOfKind(kind);
+  const skip = python ? false : required ? missing(what) : `${what} is not installed on this machine`;
+  describe(`runtime slot (${kind}: ${python?.path ?? 'none'})`, { skip }, () => {
+    runtimeTests(python as MachinePython);
+  });
+}
+
+/** Every file below `dir` that is a symlink, with its target. */
+function symlinks(dir: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const path = join(dir, name);
+    if (lstatSync(path).isSymbolicLink()) out.push([relative(dir, path), readlinkSync(path)]);
+  }
+  return out;
+}
+
+function runtimeTests(python: MachinePython): void {
+  const MINOR = python.version.split('.').slice(0, 2).join('.');
+  const TAG = MINOR.replace('.', '');
   const tmp = mkdtempSync(join(tmpdir(), 'flavor-runtime-'));
   const events: PythonBuildEvent[] = [];
   let runtime: RuntimeInfo;
@@ -23,7 +69,7 @@ describe('runtime slot (pyenv 3.11)', { skip }, () => {
 
   before(async () => {
     await ensureTools();
-    const info = await probeInterpreter(PY311, '--python');
+    const info = await probeInterpreter(python.path, '--python');
     assert.ok(info, 'probe failed');
     const started = Date.now();
     runtime = await buildRuntime({
@@ -39,12 +85,15 @@ describe('runtime slot (pyenv 3.11)', { skip }, () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   test('layout: bin, libpython, bundled libs, stdlib without tests/site-packages', () => {
+    const info = python.info;
+    const stdlibRel = relative(info.prefix, info.stdlib);
     assert.equal(runtime.cached, false);
-    assert.equal(runtime.pythonRel, 'bin/python3.11');
-    assert.equal(runtime.sitePackagesRel, 'lib/python3.11/site-packages');
+    assert.equal(runtime.pythonRel, `bin/python${MINOR}`);
+    assert.equal(runtime.stdlibRel, stdlibRel);
+    assert.equal(runtime.sitePackagesRel, relative(info.prefix, info.sitePackages));
     const bin = readdirSync(join(moved, 'bin')).sort();
-    assert.deepEqual(bin, ['python', 'python3', 'python3.11']);
-    assert.ok(existsSync(join(moved, 'lib', 'libpython3.11.so.1.0')));
+    assert.deepEqual(bin, ['python', 'python3', `python${MINOR}`]);
+    assert.equal(existsSync(join(moved, 'lib', `libpython${MINOR}.so.1.0`)), info.shared);
     for (const lib of [
       'libssl.so.3',
       'libcrypto.so.3',
@@ -54,26 +103,56 @@ describe('runtime slot (pyenv 3.11)', { skip }, () => {
       'libbz2.so.1.0',
       'libz.so.1',
     ]) {
-      assert.ok(runtime.bundledLibs.includes(lib), `${lib} not bundled: ${runtime.bundledLibs.join(' ')}`);
-      assert.ok(existsSync(join(moved, 'lib', lib)));
+      // Libraries the interpreter links statically (python-build-standalone) are not needed.
+      if (!runtime.bundledLibs.includes(lib)) continue;
+      assert.ok(existsSync(join(moved, 'lib', lib)), `${lib} listed but not copied`);
     }
-    const stdlib = join(moved, 'lib', 'python3.11');
+    const stdlib = join(moved, stdlibRel);
     for (const gone of [
       'site-packages',
+      'dist-packages',
       'test',
       'idlelib',
       'tkinter',
       'turtledemo',
       'ensurepip',
-      'config-3.11-x86_64-linux-gnu',
     ]) {
       assert.ok(!existsSync(join(stdlib, gone)), `${gone} should be pruned`);
     }
+    assert.ok(!readdirSync(stdlib).some((n) => n.startsWith('config-')), 'config-* should be pruned');
     assert.ok(!existsSync(join(stdlib, 'unittest', 'test')));
     assert.ok(readdirSync(join(stdlib, 'lib-dynload')).every((n) => !/^(_test|_tkinter|xxlimited)/.test(n)));
     assert.deepEqual(runtime.failedImports, []);
-    assert.ok(runtime.sizeBytes < 60e6, `runtime is ${runtime.sizeBytes} bytes`);
-    console.log(`# runtime: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB raw, cold build ${coldMs} ms`);
+    assert.ok(runtime.sizeBytes < 80e6, `runtime is ${runtime.sizeBytes} bytes`);
+    console.log(
+      `# runtime (${python.kind} ${python.version}): ${(runtime.sizeBytes / 1e6).toFixed(1)} MB raw, cold build ${coldMs} ms`,
+    );
+  });
+
+  test('self-contained: no absolute or escaping symlink, no distribution files (Debian: /etc links, PEP 668)', () => {
+    for (const [link, target] of symlinks(moved)) {
+      assert.ok(!isAbsolute(target), `${link} → ${target} is absolute`);
+      assert.ok(
+        !relative(moved, join(moved, link, '..', target)).startsWith('..'),
+        `${link} → ${target} escapes`,
+      );
+    }
+    const stdlib = join(moved, runtime.stdlibRel);
+    for (const gone of ['EXTERNALLY-MANAGED', 'sitecustomize.py', 'usercustomize.py']) {
+      assert.ok(!existsSync(join(stdlib, gone)), `${gone} is a file of the host distribution`);
+    }
+  });
+
+  test('permission bits do not depend on the umask: files 0644/0755, folders 0755', () => {
+    for (const name of readdirSync(runtime.dir, { recursive: true }) as string[]) {
+      const st = lstatSync(join(runtime.dir, name));
+      if (st.isSymbolicLink()) continue;
+      const mode = st.mode & 0o7777;
+      assert.ok(
+        st.isDirectory() ? mode === 0o755 : mode === 0o644 || mode === 0o755,
+        `${name}: ${mode.toString(8)}`,
+      );
+    }
   });
 
   test('runs from a copied location with an empty environment', () => {
@@ -93,17 +172,18 @@ describe('runtime slot (pyenv 3.11)', { skip }, () => {
   });
 
   test('extension modules load the bundled libraries, not the host ones', () => {
-    const dynload = join(moved, 'lib', 'python3.11', 'lib-dynload');
+    const dynload = join(moved, relative(python.info.prefix, python.info.platstdlib), 'lib-dynload');
     const ssl = readdirSync(dynload).find((n) => n.startsWith('_ssl.'));
     assert.ok(ssl);
     const ldd = findTool('ldd');
     if (!ldd) return;
     const deps = parseLdd(execFileSync(ldd.path, [join(dynload, ssl)], { encoding: 'utf8' })).get('') ?? [];
     const libssl = deps.find((d) => d.name === 'libssl.so.3');
-    assert.ok(libssl?.path?.startsWith(moved), `libssl resolved to ${libssl?.path}`);
+    if (runtime.bundledLibs.includes('libssl.so.3'))
+      assert.ok(libssl?.path?.startsWith(moved), `libssl resolved to ${libssl?.path}`);
     const patchelf = findTool('patchelf');
     assert.ok(patchelf);
-    const rpath = execFileSync(patchelf.path, ['--print-rpath', join(moved, 'bin', 'python3.11')], {
+    const rpath = execFileSync(patchelf.path, ['--print-rpath', join(moved, 'bin', `python${MINOR}`)], {
       encoding: 'utf8',
     }).trim();
     assert.equal(rpath, '$ORIGIN/../lib');
@@ -111,12 +191,12 @@ describe('runtime slot (pyenv 3.11)', { skip }, () => {
       const r = execFileSync(patchelf.path, ['--print-rpath', join(dynload, name)], {
         encoding: 'utf8',
       }).trim();
-      assert.ok(!r.includes('/root') && !r.includes('.pyenv'), `${name} keeps an absolute rpath: ${r}`);
+      assert.ok(r.startsWith('$ORIGIN') && !r.includes(':'), `${name} keeps an absolute rpath: ${r}`);
     }
   });
 
   test('stdlib is precompiled: unchecked-hash .pyc without build paths', () => {
-    const pyc = join(moved, 'lib', 'python3.11', '__pycache__', 'argparse.cpython-311.pyc');
+    const pyc = join(moved, runtime.stdlibRel, '__pycache__', `argparse.cpython-${TAG}.pyc`);
     const bytes = readFileSync(pyc);
     assert.equal(bytes.readUInt32LE(4), 1, 'flags: hash-based, unchecked');
     assert.ok(!bytes.includes(Buffer.from('/root/')), 'pyc embeds a build path');
@@ -130,7 +210,7 @@ describe('runtime slot (pyenv 3.11)', { skip }, () => {
   });
 
   test('second build is taken from the cache', async () => {
-    const info = await probeInterpreter(PY311, '--python');
+    const info = await probeInterpreter(python.path, '--python');
     assert.ok(info);
     const started = Date.now();
     const again = await buildRuntime({
@@ -150,5 +230,86 @@ describe('runtime slot (pyenv 3.11)', { skip }, () => {
       log: () => {},
     });
     assert.notEqual(join(unstripped.dir, 'runtime'), runtime.dir, 'strip is part of the cache key');
+  });
+}
+
+describe('runtime cache: a failed or abandoned build leaves nothing behind', {
+  skip: MACHINE_PYTHONS[0] ? false : missing('a CPython'),
+}, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'flavor-runtime-fail-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  test('a build that fails (here: the smoke test, the copied stdlib is empty) caches nothing', async () => {
+    await ensureTools();
+    const real = MACHINE_PYTHONS[0]!.info;
+    // An installation whose standard library is an empty folder: the copied interpreter cannot start.
+    const prefix = join(tmp, 'broken-prefix');
+    const stdlib = join(prefix, 'lib', 'python-empty');
+    mkdirSync(stdlib, { recursive: true });
+    writeFileSync(join(stdlib, 'README'), 'no os.py here\n');
+    const cache = join(tmp, 'cache');
+    await assert.rejects(
+      buildRuntime({
+        interpreter: {
+          ...real,
+          prefix,
+          stdlib,
+          platstdlib: stdlib,
+          sitePackages: join(stdlib, 'site-packages'),
+        },
+        buildCacheDir: cache,
+        strip: false,
+        log: () => {},
+      }),
+      (e: unknown) => isFlavorError(e, 'TOOL_FAILED') && /does not start|sys\.prefix/.test(e.message),
+    );
+    assert.deepEqual(
+      readdirSync(join(cache, 'python-runtimes')),
+      [],
+      'the cache holds no entry and no staging folder',
+    );
+  });
+
+  test('staging folders of dead builds are removed; those of running builds are kept', async () => {
+    const cache = join(tmp, 'cache2');
+    const runtimes = join(cache, 'python-runtimes');
+    mkdirSync(runtimes, { recursive: true });
+    const dead = spawnSync('true').pid; // a finished process: its pid is free (or reused, rarely)
+    const deadDir = join(runtimes, `.tmp-cpython-x-${dead}-0123abcd`);
+    const liveDir = join(runtimes, `.tmp-cpython-y-${process.ppid}-0123abcd`);
+    mkdirSync(join(deadDir, 'runtime'), { recursive: true });
+    mkdirSync(liveDir, { recursive: true });
+    const info = MACHINE_PYTHONS[0]!.info;
+    const built = await buildRuntime({
+      interpreter: info,
+      buildCacheDir: cache,
+      strip: false,
+      log: () => {},
+    });
+    assert.equal(built.cached, false);
+    assert.ok(!existsSync(deadDir), 'the abandoned staging folder is gone');
+    assert.ok(existsSync(liveDir), "a running build's staging folder is kept");
+    const entries = readdirSync(runtimes).filter((n) => !n.startsWith('.tmp-'));
+    assert.equal(entries.length, 1);
+    assert.ok(existsSync(join(runtimes, entries[0]!, 'runtime.json')));
+  });
+});
+
+describe('checkSelfContained', () => {
+  test('refuses absolute and escaping links, accepts links inside', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'flavor-selfcontained-'));
+    try {
+      mkdirSync(join(root, 'lib'));
+      writeFileSync(join(root, 'lib', 'a.py'), '');
+      symlinkSync('a.py', join(root, 'lib', 'b.py'));
+      await checkSelfContained(root);
+      symlinkSync('/etc/python3.11/sitecustomize.py', join(root, 'lib', 'sitecustomize.py'));
+      await assert.rejects(checkSelfContained(root), /lib\/sitecustomize\.py links to \/etc\/python3\.11/);
+      rmSync(join(root, 'lib', 'sitecustomize.py'));
+      symlinkSync('../../outside', join(root, 'lib', 'up'));
+      await assert.rejects(checkSelfContained(root), /lib\/up links to \.\.\/\.\.\/outside/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -30,6 +30,7 @@ const (
 	SignatureMissing       = "SIGNATURE_MISSING"
 	SignatureInvalid       = "SIGNATURE_INVALID"
 	UntrustedKey           = "UNTRUSTED_KEY"
+	KeyFingerprintMismatch = "KEY_FINGERPRINT_MISMATCH"
 	KeyInvalid             = "KEY_INVALID"
 	SlotChecksum           = "SLOT_CHECKSUM"
 	SlotDescriptorChecksum = "SLOT_DESCRIPTOR_CHECKSUM"
@@ -124,7 +125,7 @@ func ExitCode(err error) int {
 // ExitForCode is the default exit code of a code.
 func ExitForCode(code string) int {
 	switch code {
-	case MetadataChecksum, SignatureMissing, SignatureInvalid, UntrustedKey, KeyInvalid,
+	case MetadataChecksum, SignatureMissing, SignatureInvalid, UntrustedKey, KeyFingerprintMismatch, KeyInvalid,
 		SlotChecksum, SlotDescriptorChecksum, LauncherChecksum:
 		return ExitIntegrity
 	case PayloadCorrupt, PayloadTooLarge, UnsafePath, UnsafeEntry, UnsupportedOperation, IOError:

@@ -91,7 +91,11 @@ func checkDescriptor(i int, d Descriptor, m SlotMeta, lay *Layout) (Chain, error
 		return nil, err
 	}
 	if !chain.Equal(m.Chain) {
-		return nil, errs.New(errs.SlotTableInvalid, "slot %d: descriptor chain %s differs from the signed metadata chain %s", i, chain, m.Chain)
+		e := errs.New(errs.SlotTableInvalid, "slot %d: descriptor chain %s differs from the signed metadata chain %s", i, chain, m.Chain)
+		if len(chain) == 0 {
+			e.WithHint(upstreamRawChainHint)
+		}
+		return nil, e
 	}
 	// Unsigned fields the signed metadata also states must agree with it.
 	if m.OrigSize != nil && d.OriginalSize != *m.OrigSize {
@@ -132,3 +136,8 @@ func checkOverlap(slots []Slot) error {
 	}
 	return nil
 }
+
+// upstreamRawChainHint explains the one known source of a raw descriptor under a signed chain: the
+// original FlavorPack's Rust builder writes operations 0 for names it does not map, such as "tar.gz"
+// (docs/compat.md). Mirrors src/format/layout.ts.
+const upstreamRawChainHint = `the package contradicts itself (the original FlavorPack's Rust builder does this for operations "tar.gz"); rebuild it with "tgz"`

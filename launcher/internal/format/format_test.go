@@ -50,7 +50,7 @@ func TestParseChain(t *testing.T) {
 		"": {}, "raw": {}, "NONE": {}, "gzip": {OpGzip}, "tar": {OpTar}, "tar.gz": {OpTar, OpGzip}, "TGZ": {OpTar, OpGzip},
 		"zstd": {OpZstd}, "tar.zst": {OpTar, OpZstd}, "xz": {OpXz}, "tar.xz": {OpTar, OpXz}, "txz": {OpTar, OpXz},
 		"bzip2": {OpBzip2}, "tar.bz2": {OpTar, OpBzip2}, "tbz2": {OpTar, OpBzip2}, "tar|gzip": {OpTar, OpGzip},
-		" Tar | ZSTD ": {OpTar, OpZstd},
+		" Tar | ZSTD ": {OpTar, OpZstd}, "tar,gzip": {OpTar, OpGzip}, " TAR , zstd": {OpTar, OpZstd}, // Rust builder's comma lists
 	}
 	for in, want := range cases {
 		got, err := ParseChain(in)
@@ -58,7 +58,7 @@ func TestParseChain(t *testing.T) {
 			t.Fatalf("%q: got %v %v", in, got, err)
 		}
 	}
-	for in, code := range map[string]string{"tar,gzip": errs.UnknownOperation, "lz4": errs.UnknownOperation,
+	for in, code := range map[string]string{"tar,,gzip": errs.UnknownOperation, "lz4": errs.UnknownOperation,
 		"gzip|gzip|gzip|gzip|gzip|gzip|gzip|gzip|gzip": errs.ChainTooLong} {
 		if _, err := ParseChain(in); errs.CodeOf(err) != code {
 			t.Fatalf("%q: %v", in, err)

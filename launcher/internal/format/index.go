@@ -89,7 +89,7 @@ func IndexAdler32(block []byte) uint32 {
 }
 
 // DecodeIndex decodes an 8192-byte index block and checks, in the order of docs/format.md, its
-// version, its checksum, the bytes that must be zero and the package size.
+// version, its checksum, the bytes that must be zero, the key fingerprint field and the package size.
 func DecodeIndex(block []byte, fileLen uint64) (*Index, error) {
 	if len(block) != IndexSize {
 		return nil, errs.New(errs.LayoutInvalid, "index block is %d bytes, expected %d", len(block), IndexSize)
@@ -104,6 +104,9 @@ func DecodeIndex(block []byte, fileLen uint64) (*Index, error) {
 	if err := CheckIndexZeroRegions(block); err != nil {
 		return nil, err
 	}
+	if err := ix.CheckKeyFingerprint(); err != nil {
+		return nil, err
+	}
 	if ix.PackageSize != fileLen {
 		return nil, errs.New(errs.PackageSizeMismatch, "index says the package is %d bytes, the file is %d bytes", ix.PackageSize, fileLen)
 	}
@@ -111,8 +114,9 @@ func DecodeIndex(block []byte, fileLen uint64) (*Index, error) {
 }
 
 // CheckIndexZeroRegions refuses non-zero bytes where the format defines zero: the 448 bytes after the
-// signature, the field padding 692..703, and future_crypto + reserved (864..8191). They are unsigned
-// and unused, so non-zero bytes could only carry smuggled data. (src/format/index-block.ts has the
+// signature, the field padding 692..703, and future_crypto + reserved (864..8191) except the key
+// fingerprint field 1376..1439 (CheckKeyFingerprint). They are unsigned and unused, so non-zero bytes
+// could only carry smuggled data. (src/format/index-block.ts has the
 // same function, with the same messages and order.)
 func CheckIndexZeroRegions(b []byte) error {
 	if !allZero(b[OffSignature+SignatureSize : OffSignature+SignatureFieldSize]) {
@@ -121,8 +125,8 @@ func CheckIndexZeroRegions(b []byte) error {
 	if !allZero(b[OffPadding : OffPadding+PaddingSize]) {
 		return errs.New(errs.LayoutInvalid, "index padding bytes 692..703 must be zero")
 	}
-	if !allZero(b[OffFutureCrypto:IndexSize]) {
-		return errs.New(errs.LayoutInvalid, "index bytes 864..8191 (future_crypto, reserved) must be zero")
+	if !allZero(b[OffFutureCrypto:OffReserved]) || !allZero(b[OffReserved+KeyFingerprintSize:IndexSize]) {
+		return errs.New(errs.LayoutInvalid, "index bytes 864..1375 and 1440..8191 (future_crypto, reserved) must be zero")
 	}
 	return nil
 }

@@ -116,7 +116,8 @@ func ParseChain(text string) (Chain, error) {
 	if c, ok := namedChains[name]; ok {
 		return append(Chain{}, c...), nil
 	}
-	parts := strings.Split(name, "|")
+	// Upstream's Rust builder writes comma lists ("tar,gzip"); "|" and "," separate operations alike.
+	parts := strings.Split(strings.ReplaceAll(name, ",", "|"), "|")
 	chain := make(Chain, 0, len(parts))
 	for _, p := range parts {
 		op, ok := opByName(strings.TrimSpace(p))

@@ -145,7 +145,9 @@ func (v *validator) root(doc any) {
 		v.slot(s, i)
 	}
 	if ex := v.obj(m, "execution", ""); ex != nil {
-		v.uint(ex, "primary_slot", "execution.")
+		if _, ok := ex["primary_slot"]; ok { // omitted by upstream's 0.5.4 builders: slot 0
+			v.uint(ex, "primary_slot", "execution.")
+		}
 		v.str(ex, "command", "execution.", true)
 		v.optStringMap(ex, "env", "execution.")
 		v.optStringMap(ex, "environment", "execution.")

@@ -94,8 +94,10 @@ func (m *EnvMap) matches(pattern, name string) bool {
 
 var windowsProtected = []string{"SYSTEMROOT", "WINDIR", "TEMP", "TMP", "PATHEXT", "COMSPEC"}
 
-// ApplyRuntime applies runtime.env: pass protects names/globs; unset removes names/globs ("*" =
-// every unprotected variable); map renames old→new unless old is protected; set assigns.
+// ApplyRuntime applies runtime.env: pass protects names/globs; map renames old→new unless old is
+// protected, reading old from the environment *before* unset (so unset = ["*"] with a map keeps the
+// renamed values); unset removes names/globs ("*" = every unprotected variable); set assigns. The set
+// values are used as given: BuildEnv substitutes their placeholders first.
 func (m *EnvMap) ApplyRuntime(rt *format.RuntimeEnv) {
 	if rt == nil {
 		return
@@ -112,6 +114,13 @@ func (m *EnvMap) ApplyRuntime(rt *format.RuntimeEnv) {
 		}
 		return false
 	}
+	type rename struct{ old, new, value string }
+	var renames []rename
+	for _, old := range sortedKeys(rt.Map) {
+		if v, ok := m.Get(old); ok && !protected(old) {
+			renames = append(renames, rename{old, rt.Map[old], v})
+		}
+	}
 	for _, pattern := range rt.Unset {
 		for _, name := range m.Names() {
 			if !protected(name) && m.matches(pattern, name) {
@@ -119,17 +128,33 @@ func (m *EnvMap) ApplyRuntime(rt *format.RuntimeEnv) {
 			}
 		}
 	}
-	for _, old := range sortedKeys(rt.Map) {
-		v, ok := m.Get(old)
-		if !ok || protected(old) {
-			continue
-		}
-		m.Delete(old)
-		m.Set(rt.Map[old], v)
+	for _, r := range renames {
+		m.Delete(r.old)
+		m.Set(r.new, r.value)
 	}
 	for _, name := range sortedKeys(rt.Set) {
 		m.Set(name, rt.Set[name])
 	}
+}
+
+// workenvVariable is how a runtime.env set value may name the workenv besides {workenv}.
+var workenvVariable = strings.NewReplacer("${FLAVOR_WORKENV}", "{workenv}", "$FLAVOR_WORKENV", "{workenv}")
+
+// substitutedRuntime returns rt with its set values' placeholders ({workenv}, $FLAVOR_WORKENV, …) replaced.
+func substitutedRuntime(rt *format.RuntimeEnv, p Placeholders) (*format.RuntimeEnv, error) {
+	if rt == nil || len(rt.Set) == 0 {
+		return rt, nil
+	}
+	out := *rt
+	out.Set = make(map[string]string, len(rt.Set))
+	for name, value := range rt.Set {
+		v, err := p.Substitute(workenvVariable.Replace(value))
+		if err != nil {
+			return nil, err
+		}
+		out.Set[name] = v
+	}
+	return &out, nil
 }
 
 // Context is what the launcher knows about this launch.
@@ -145,7 +170,11 @@ type Context struct {
 func BuildEnv(inherited []string, meta *format.Metadata, ctx Context) (*EnvMap, error) {
 	m := NewEnvMap(inherited)
 	if meta.Runtime != nil {
-		m.ApplyRuntime(meta.Runtime.Env)
+		rt, err := substitutedRuntime(meta.Runtime.Env, ctx.Placeholders)
+		if err != nil {
+			return nil, err
+		}
+		m.ApplyRuntime(rt)
 	}
 	if meta.Workenv != nil {
 		if err := m.setSubstituted(meta.Workenv.Env, ctx.Placeholders); err != nil {

@@ -79,6 +79,40 @@ func TestRuntimeEnv(t *testing.T) {
 	}
 }
 
+// The documented example: a clean environment (unset = ["*"]) that keeps a few variables (pass), renames
+// one it would otherwise drop (map reads the environment before unset) and points a variable at the
+// workenv ({workenv} and $FLAVOR_WORKENV expand in set values).
+func TestRuntimeEnvCleanSlateExample(t *testing.T) {
+	meta := &format.Metadata{
+		Package: format.PackageInfo{Name: "p", Version: "1"},
+		Runtime: &format.Runtime{Env: &format.RuntimeEnv{
+			Unset: []string{"*"},
+			Pass:  []string{"PATH", "HOME", "LANG", "LC_*"},
+			Map:   map[string]string{"LEGACY_TOKEN": "APP_TOKEN"},
+			Set: map[string]string{"APP_HOME": "{workenv}/data", "APP_CACHE": "$FLAVOR_WORKENV/cache",
+				"APP_LOGS": "${FLAVOR_WORKENV}/logs", "APP_NAME": "{package_name}"},
+		}},
+	}
+	ctx := Context{Placeholders: Placeholders{Workenv: "/c/w", PackageName: "p", Version: "1"}, CacheRoot: "/c", PackagePath: "/x/p.psp", Argv0: "p.psp"}
+	m, err := BuildEnv([]string{"PATH=/usr/bin", "HOME=/h", "LC_ALL=C", "SECRET=s", "LEGACY_TOKEN=t0k"}, meta, ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := envOf(m)
+	want := map[string]string{"HOME": "/h", "LC_ALL": "C", "APP_TOKEN": "t0k", "APP_HOME": "/c/w/data",
+		"APP_CACHE": "/c/w/cache", "APP_LOGS": "/c/w/logs", "APP_NAME": "p"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("%s = %q, want %q (env %v)", k, got[k], v, got)
+		}
+	}
+	for _, gone := range []string{"SECRET", "LEGACY_TOKEN"} {
+		if _, ok := got[gone]; ok {
+			t.Fatalf("%s survived unset = [\"*\"]", gone)
+		}
+	}
+}
+
 func TestBuildEnvOrder(t *testing.T) {
 	meta := &format.Metadata{
 		Package: format.PackageInfo{Name: "p", Version: "1"},

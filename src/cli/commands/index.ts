@@ -1,7 +1,7 @@
 // Every command, sorted by name. Adding a command = one file in this folder + one line here.
 import type { CommandDefinition } from '../command.js';
 import { clean } from './clean.js';
-import { completion } from './completion.js';
+import { completionCommand } from './completion.js';
 import { extract, extractAll } from './extract.js';
 import { helpersBuild, helpersClean, helpersInfo, helpersList, helpersTest } from './helpers.js';
 import { inspect } from './inspect.js';
@@ -10,6 +10,8 @@ import { pack } from './pack.js';
 import { run } from './run.js';
 import { verify } from './verify.js';
 import { workenvClean, workenvInfo, workenvInspect, workenvList, workenvRemove } from './workenv.js';
+
+const completion = completionCommand(() => COMMANDS);
 
 export const COMMANDS: CommandDefinition[] = [
   clean,

@@ -1,4 +1,5 @@
 import { inspect as inspectApi } from '../../api/inspect.js';
+import { depsLines, treeLines } from '../../api/inspect-deps.js';
 import { type CommandDefinition, flag } from '../command.js';
 import { formatBytes } from '../output.js';
 
@@ -12,11 +13,29 @@ export const inspect: CommandDefinition = {
     json: { type: 'boolean', help: 'print a stable JSON document' },
     'slot-details': { type: 'boolean', help: 'show offsets, checksums and descriptor codes of each slot' },
     'compression-stats': { type: 'boolean', help: 'show stored vs original size and ratio per slot' },
+    'show-deps': {
+      type: 'boolean',
+      help: 'list the Python distributions packed (name, version, licence), as recorded at pack time',
+    },
+    'dependency-tree': { type: 'boolean', help: 'show which packed distribution requires which' },
   },
   async run(ctx, [pkgPath], values) {
-    const doc = await inspectApi(pkgPath!);
+    const showDeps = flag(values, 'show-deps');
+    const showTree = flag(values, 'dependency-tree');
+    const doc = await inspectApi(pkgPath!, { dependencies: showDeps, dependencyTree: showTree });
     if (flag(values, 'json')) {
       ctx.out.json(doc);
+      return 0;
+    }
+    if (showDeps || showTree) {
+      if (!doc.dependencies && !doc.dependency_tree) {
+        ctx.out.print(
+          'no dependency information in this package (it was not packed from a pyproject.toml by this flavor)',
+        );
+        return 0;
+      }
+      if (doc.dependencies) for (const line of depsLines(doc.dependencies)) ctx.out.print(line);
+      if (doc.dependency_tree) for (const line of treeLines(doc.dependency_tree)) ctx.out.print(line);
       return 0;
     }
     const { slots, build, launcher } = doc;

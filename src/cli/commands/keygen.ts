@@ -1,3 +1,4 @@
+import { prepareOutputDir } from '../../api/output-path.js';
 import { fingerprint, generateSigningKey, saveKeyPair } from '../../crypto/keys.js';
 import { type CommandDefinition, flag, str } from '../command.js';
 import { keyProtection } from '../keys.js';
@@ -20,6 +21,7 @@ export const keygen: CommandDefinition = {
     'The private key file is created with mode 0600 (a new folder 0700) and never overwritten without --force;\na folder everyone can write to is refused. Keep it secret: anyone with it can sign packages your users will trust.',
   async run(ctx, _args, values) {
     const dir = str(values, 'out-dir') ?? 'keys';
+    await prepareOutputDir(dir, '--out-dir', 0o700);
     const key = generateSigningKey();
     const files = await saveKeyPair(key, dir, flag(values, 'force'), keyProtection(ctx.env, ctx.out));
     const fp = fingerprint(key.publicKeyRaw);

@@ -1,4 +1,4 @@
-import { type PackEvent, type PackOptions, pack as packApi } from '../../api/pack.js';
+import { type CompatMode, type PackEvent, type PackOptions, pack as packApi } from '../../api/pack.js';
 import type { KeySource } from '../../api/signing-key.js';
 import { FlavorError } from '../../errors.js';
 import type { Compression } from '../../python/index.js';
@@ -28,6 +28,10 @@ export const pack: CommandDefinition = {
       help: 'PATH  launcher binary to embed (default: the built one for --platform)',
     },
     platform: { type: 'string', help: 'OS_ARCH  target platform, e.g. linux_arm64 (default: this machine)' },
+    compat: {
+      type: 'string',
+      help: 'upstream  also runnable by the original FlavorPack 0.5.4 launchers: gzip, no symlinks (docs/compat.md)',
+    },
     'private-key': { type: 'string', help: 'PEM  signing key (PKCS#8)' },
     'public-key': { type: 'string', help: 'PEM  public key; must match --private-key' },
     'key-seed': { type: 'string', help: 'TEXT  derive the signing key from TEXT (secret = SHA-256(TEXT))' },
@@ -46,6 +50,15 @@ export const pack: CommandDefinition = {
     'no-strip': { type: 'boolean', help: 'keep debug symbols in the Python runtime' },
     'use-pip': { type: 'boolean', help: 'install dependencies with pip instead of uv (pyproject only)' },
     'no-verify': { type: 'boolean', help: 'skip verifying the written package' },
+    strict: { type: 'boolean', help: 'warnings about pyproject.toml (unknown keys…) are errors' },
+    'validate-before-sign': {
+      type: 'boolean',
+      help: 'before the package is written: verify it, and let its launcher verify and extract every slot',
+    },
+    'test-command': {
+      type: 'string',
+      help: 'ARGS  before the package is written: run it with ARGS from a throwaway cache; it must exit 0',
+    },
     quiet: { type: 'boolean', short: 'q', help: 'print nothing but errors' },
     verbose: { type: 'boolean', short: 'v', help: 'show the tool commands that run' },
     json: { type: 'boolean', help: 'print the result as JSON' },
@@ -83,6 +96,8 @@ function packOptions(values: ParsedValues): PackOptions {
     key: keySource(values),
     launcherBin: str(values, 'launcher-bin'),
     platform: str(values, 'platform'),
+    compat: str(values, 'compat') as CompatMode | undefined,
+    testCommand: str(values, 'test-command'),
     python: str(values, 'python'),
     pythonDist: str(values, 'python-dist'),
     compression: str(values, 'compression') as Compression | undefined,
@@ -93,6 +108,8 @@ function packOptions(values: ParsedValues): PackOptions {
     trustKeys: strs(values, 'trust-key'),
     strip: !flag(values, 'no-strip'),
     usePip: flag(values, 'use-pip'),
+    strict: flag(values, 'strict'),
+    validateBeforeSign: flag(values, 'validate-before-sign'),
     verify: !flag(values, 'no-verify'),
     verbose: flag(values, 'verbose'),
   };
