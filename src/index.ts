@@ -2,7 +2,7 @@
 //
 //   pack(input, options)            build a signed package from a manifest, a pyproject.toml or a BuildSpec
 //   verify(pkg, options)            check everything: structure, checksums, signature, slots, launcher
-//   inspect(pkg)                    describe a package (structure and signature checked, slot hashes not)
+//   inspect(pkg, options)           describe a package (structure and signature checked, slot hashes not)
 //   extract(pkg, slot, output)      verify, then decode one slot; extractAll(pkg, dir) decodes every slot
 //
 // Results are plain JSON-ready objects, identical to what `flavor <command> --json` prints (snake_case
@@ -30,8 +30,10 @@ export type { KeySource, SigningKey } from './api/signing-key.js';
 export { type TrustLevel, type VerifyOptions, type VerifyResult, verify } from './api/verify.js';
 export type { BuildProgress } from './builder/build.js';
 export type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './builder/build-spec.js';
+export { COMPAT_MODES } from './builder/compat.js';
 export type { ErrorCategory, ErrorCode, FlavorErrorOptions } from './errors.js';
 export { ERROR_CODES, EXIT_CODES, FlavorError, isFlavorError } from './errors.js';
 export type { Compression, PythonBuildEvent } from './python/index.js';
 export type { VerifyCheck } from './reader/verify.js';
+export type { RuntimeEnv } from './schema/runtime-env.js';
 export { VERSION } from './version.js';
