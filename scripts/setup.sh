@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 need() { command -v "$1" >/dev/null 2>&1 || { echo "setup: $1 is required ($2)" >&2; exit 1; }; }
 need node "Node.js >= 20.19"
 need npm "comes with Node.js"
-need go "Go >= 1.24 builds the launcher"
+need go "Go >= 1.26 builds the launcher"
 need python3 "Python 3 (the tests pack Python applications)"
 
 echo "== npm ci"

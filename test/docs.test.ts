@@ -21,3 +21,14 @@ test('docs/errors.md lists every error code with its exit code', () => {
     assert.equal(Number(row[1]), EXIT_CODES[category], `${code}: documented exit code`);
   }
 });
+
+test('the Go version the README and setup ask for is the one launcher/go.mod needs', () => {
+  const goMod = /^go (\d+\.\d+)/m.exec(read('launcher/go.mod'));
+  assert.ok(goMod, 'launcher/go.mod has no go directive');
+  const readme = /Go ≥ (\d+\.\d+)/.exec(read('README.md'));
+  assert.ok(readme, 'README.md names no Go version (Go ≥ X.Y)');
+  assert.equal(readme[1], goMod[1], 'README.md Go version');
+  const setup = /need go "Go >= (\d+\.\d+)/.exec(read('scripts/setup.sh'));
+  assert.ok(setup, 'scripts/setup.sh checks no Go version');
+  assert.equal(setup[1], goMod[1], 'scripts/setup.sh Go version');
+});

@@ -5,7 +5,7 @@
 //   payload/  → errors + node built-ins + its npm dependencies
 //   builder/, reader/ → format, crypto, payload, errors, version, workenv/identity (+ node built-ins, npm deps)
 //   python/   → never reader/, workenv/ or cli/
-//   nobody outside cli/ imports cli/
+//   nobody outside cli/ imports cli/; api/ (the library behind src/index.ts) is imported only by cli/ and index.ts
 //   no import cycles anywhere in src/ (type-only imports count too)
 
 import assert from 'node:assert/strict';
@@ -134,6 +134,14 @@ test('nothing outside cli/ imports cli/', () => {
   const bad = violations(
     (i) => folder(i.file) !== 'cli',
     (i) => i.target === undefined || folder(i.target) !== 'cli',
+  );
+  assert.deepEqual(bad, []);
+});
+
+test('only cli/ and index.ts import api/ (the library layer)', () => {
+  const bad = violations(
+    (i) => !['cli', 'api'].includes(folder(i.file)) && i.file !== 'index.ts',
+    (i) => i.target === undefined || folder(i.target) !== 'api',
   );
   assert.deepEqual(bad, []);
 });

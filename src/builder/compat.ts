@@ -14,6 +14,7 @@ import { FlavorError } from '../errors.js';
 import { chainHasTar, chainName, parseChain } from '../format/index.js';
 import type { BuildSpec, SlotSpec } from './build-spec.js';
 
+/** The values of pack()'s `compat` option (`--compat`; docs/compat.md). */
 export const COMPAT_MODES = ['upstream'] as const;
 export type CompatMode = (typeof COMPAT_MODES)[number];
 

@@ -106,6 +106,20 @@ export function helpText(def: CommandDefinition): string {
   return lines.join('\n');
 }
 
+/** `flavor helpers --help`: the group's subcommands with their summaries. */
+export function groupHelpText(group: string, commands: CommandDefinition[]): string {
+  const subs = commands.map((c) => [c.name.slice(group.length + 1), c.summary] as const);
+  const width = Math.max(...subs.map(([name]) => name.length)) + 2;
+  return [
+    `usage: flavor ${group} <subcommand> [options]`,
+    '',
+    'subcommands:',
+    ...subs.map(([name, summary]) => `  ${name.padEnd(width)} ${summary}`),
+    '',
+    `see 'flavor ${group} <subcommand> --help' for the options of each`,
+  ].join('\n');
+}
+
 export function str(values: ParsedValues, key: string): string | undefined {
   const v = values[key];
   return typeof v === 'string' ? v : undefined;

@@ -2,7 +2,7 @@
 
 import { FlavorError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { type CommandDefinition, helpText, parseCommandArgs } from './command.js';
+import { type CommandDefinition, groupHelpText, helpText, parseCommandArgs } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { Output, type OutputStreams } from './output.js';
 
@@ -73,6 +73,10 @@ async function runCommand(argv: string[], out: Output, env: NodeJS.ProcessEnv, c
     if (!found) {
       const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
       if (group.length > 0) {
+        if (argv[1] === '--help' || argv[1] === '-h') {
+          out.print(groupHelpText(argv[0]!, group));
+          return 0;
+        }
         throw new FlavorError(
           'USAGE',
           `usage: flavor ${argv[0]} <${group.map((c) => c.name.split(' ')[1]).join('|')}>`,

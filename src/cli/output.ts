@@ -86,7 +86,9 @@ export class Output {
   /** A transient status line, only on a TTY and never with --quiet. */
   progress(line: string): void {
     if (this.options.quiet || !this.streams.stderr.isTTY) return;
-    const width = (this.streams.stderr.columns ?? 80) - 1;
+    // A terminal of unknown size reports 0 columns: then the line is not cut (slice(0, -1) lost its last char).
+    const columns = this.streams.stderr.columns ?? 0;
+    const width = columns > 1 ? columns - 1 : Number.POSITIVE_INFINITY;
     this.write(this.streams.stderr, `\r\x1b[2K${line.slice(0, width)}`);
     this.progressShown = true;
   }

@@ -70,6 +70,23 @@ describe('top level', { concurrency: 4 }, () => {
     assert.match(r.stderr, /hint: /);
   });
 
+  test('a command group with --help or -h lists its subcommands and exits 0', async () => {
+    const groups = [
+      ...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!)),
+    ];
+    assert.deepEqual(groups.sort(), ['helpers', 'workenv']);
+    for (const group of groups) {
+      for (const flag of ['--help', '-h']) {
+        const r = await runFlavor([group, flag]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stderr, '');
+        assert.match(r.stdout, new RegExp(`^usage: flavor ${group} <subcommand>`));
+        for (const c of COMMANDS.filter((d) => d.name.startsWith(`${group} `)))
+          assert.ok(r.stdout.includes(`  ${c.name.split(' ')[1]} `) && r.stdout.includes(c.summary), c.name);
+      }
+    }
+  });
+
   test('unknown option → exit 2 with a hint naming the command help', async () => {
     const r = await runFlavor(['verify', 'x.psp', '--frob']);
     assert.equal(r.code, 2);

@@ -124,6 +124,7 @@ func (in *Installer) install() error {
 	}
 	in.cleanLeftovers()
 	in.Log.Debugf("extracting %s into the cache %s", in.ID, in.Cache.Dir)
+	defer in.firstRunNotice()()
 	staging, err := mkdirTemp(dir, in.ID+".staging-")
 	if err != nil {
 		return errs.Wrap(errs.CacheError, err, "failed to create a staging folder in %s", in.Cache.Dir).WithHint(cacheHint)

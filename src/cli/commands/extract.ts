@@ -1,16 +1,7 @@
-import path from 'node:path';
-import { loadPublicKeySpec } from '../../crypto/keys.js';
-import { extractPackage, extractSlot, findSlot } from '../../reader/extract.js';
-import { verifyPackage } from '../../reader/verify.js';
+import { extractAll as extractAllApi, extract as extractApi } from '../../api/extract.js';
 import { type CommandDefinition, flag } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
 import { formatBytes } from '../output.js';
-import { checkOutputFolder } from '../output-path.js';
-
-async function verified(pkgPath: string, env: NodeJS.ProcessEnv) {
-  const trustedKeys = await Promise.all(trustedKeysFromEnv(env).map((s) => loadPublicKeySpec(s)));
-  return (await verifyPackage(pkgPath, { trustedKeys })).package;
-}
 
 export const extract: CommandDefinition = {
   name: 'extract',
@@ -24,10 +15,10 @@ export const extract: CommandDefinition = {
   },
   details: 'A tar slot is unpacked into the folder OUTPUT; any other slot is written as the file OUTPUT.',
   async run(ctx, [pkgPath, selector, output], values) {
-    const pkg = await verified(pkgPath!, ctx.env);
-    await checkOutputFolder(path.dirname(path.resolve(ctx.cwd, output!)), 'OUTPUT');
-    const result = await extractSlot(pkg, findSlot(pkg, selector!), output!, flag(values, 'force'));
-    if (flag(values, 'json')) ctx.out.json({ ok: true, slots: [result] });
+    const options = { force: flag(values, 'force'), keys: trustedKeysFromEnv(ctx.env) };
+    const done = await extractApi(pkgPath!, selector!, output!, options);
+    const result = done.slots[0]!;
+    if (flag(values, 'json')) ctx.out.json(done);
     else
       ctx.out.print(
         `extracted slot ${result.index} (${result.id}) to ${result.path} (${result.kind}, ${formatBytes(result.bytes)})`,
@@ -47,14 +38,13 @@ export const extractAll: CommandDefinition = {
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
   async run(ctx, [pkgPath, dir], values) {
-    const pkg = await verified(pkgPath!, ctx.env);
-    await checkOutputFolder(dir!, 'DIR');
-    const { slots, metadata } = await extractPackage(pkg, dir!, flag(values, 'force'));
-    if (flag(values, 'json')) ctx.out.json({ ok: true, slots, metadata });
+    const options = { force: flag(values, 'force'), keys: trustedKeysFromEnv(ctx.env) };
+    const done = await extractAllApi(pkgPath!, dir!, options);
+    if (flag(values, 'json')) ctx.out.json(done);
     else {
-      for (const r of slots)
+      for (const r of done.slots)
         ctx.out.print(`[${r.index}] ${r.id} → ${r.path} (${r.kind}, ${formatBytes(r.bytes)})`);
-      ctx.out.print(`metadata → ${metadata}`);
+      ctx.out.print(`metadata → ${done.metadata}`);
     }
     return 0;
   },

@@ -1,6 +1,7 @@
 // Every command, sorted by name. Adding a command = one file in this folder + one line here.
 import type { CommandDefinition } from '../command.js';
 import { clean } from './clean.js';
+import { completionCommand } from './completion.js';
 import { doctor } from './doctor.js';
 import { extract, extractAll } from './extract.js';
 import { helpersBuild, helpersClean, helpersInfo, helpersList, helpersTest } from './helpers.js';
@@ -11,8 +12,11 @@ import { run } from './run.js';
 import { verify } from './verify.js';
 import { workenvClean, workenvInfo, workenvInspect, workenvList, workenvRemove } from './workenv.js';
 
+const completion = completionCommand(() => COMMANDS);
+
 export const COMMANDS: CommandDefinition[] = [
   clean,
+  completion,
   doctor,
   extract,
   extractAll,

@@ -1,10 +1,6 @@
-import { promises as fs } from 'node:fs';
-import { fingerprint } from '../../crypto/keys.js';
-import { chainName, unpackOperations } from '../../format/index.js';
-import { openPackage } from '../../reader/open.js';
-import { readPinnedKeys } from '../../reader/trust.js';
+import { inspect as inspectApi } from '../../api/inspect.js';
+import { depsLines, treeLines } from '../../api/inspect-deps.js';
 import { type CommandDefinition, flag } from '../command.js';
-import { dependencyTree, depsLines, recordedDistributions, treeLines } from '../inspect-deps.js';
 import { formatBytes } from '../output.js';
 
 export const inspect: CommandDefinition = {
@@ -24,88 +20,43 @@ export const inspect: CommandDefinition = {
     'dependency-tree': { type: 'boolean', help: 'show which packed distribution requires which' },
   },
   async run(ctx, [pkgPath], values) {
-    const pkg = await openPackage(pkgPath!);
-    const pinned = (await readPinnedKeys(pkg)).map((k) => fingerprint(k));
-    const meta = pkg.metadata;
-    const size = (await fs.stat(pkgPath!)).size;
-    const build = (meta.build ?? {}) as Record<string, unknown>;
-    const slots = meta.slots.map((s, i) => {
-      const d = pkg.descriptors[i]!;
-      const stored = Number(d.size);
-      const original = Number(d.originalSize);
-      return {
-        index: i,
-        id: s.id,
-        purpose: s.purpose,
-        lifecycle: s.lifecycle,
-        target: s.target,
-        operations: chainName(unpackOperations(d.operations)),
-        size: stored,
-        original_size: original,
-        ratio: original > 0 ? Number((stored / original).toFixed(4)) : null,
-        offset: Number(d.offset),
-        checksum: s.checksum,
-        permissions: s.permissions ?? null,
-      };
-    });
-    const doc = {
-      package: {
-        name: meta.package.name,
-        version: meta.package.version,
-        description: meta.package.description ?? null,
-      },
-      file: { path: pkgPath, size },
-      format: {
-        name: meta.format,
-        version: `0x${pkg.index.formatVersion.toString(16)}`,
-        metadata_version: meta.format_version ?? null,
-      },
-      identity: pkg.identity,
-      signature: { status: pkg.signature, fingerprint: fingerprint(pkg.index.publicKey) },
-      launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}), pinned_keys: pinned },
-      build,
-      execution: meta.execution,
-      slots,
-    };
     const showDeps = flag(values, 'show-deps');
     const showTree = flag(values, 'dependency-tree');
-    const dists = recordedDistributions(meta as unknown as Record<string, unknown>);
+    const doc = await inspectApi(pkgPath!, { dependencies: showDeps, dependencyTree: showTree });
     if (flag(values, 'json')) {
-      ctx.out.json({
-        ...doc,
-        ...(showDeps ? { dependencies: dists ?? null } : {}),
-        ...(showTree ? { dependency_tree: dists ? dependencyTree(dists) : null } : {}),
-      });
+      ctx.out.json(doc);
       return 0;
     }
     if (showDeps || showTree) {
-      if (!dists) {
+      if (!doc.dependencies && !doc.dependency_tree) {
         ctx.out.print(
           'no dependency information in this package (it was not packed from a pyproject.toml by this flavor)',
         );
         return 0;
       }
-      if (showDeps) for (const line of depsLines(dists)) ctx.out.print(line);
-      if (showTree) for (const line of treeLines(dependencyTree(dists))) ctx.out.print(line);
+      if (doc.dependencies) for (const line of depsLines(doc.dependencies)) ctx.out.print(line);
+      if (doc.dependency_tree) for (const line of treeLines(doc.dependency_tree)) ctx.out.print(line);
       return 0;
     }
+    const { slots, build, launcher } = doc;
     const p = (s: string) => ctx.out.print(s);
-    p(`${pkgPath} (${formatBytes(size)})`);
+    p(`${pkgPath} (${formatBytes(doc.file.size)})`);
     p(
-      `├── package: ${meta.package.name} ${meta.package.version}${meta.package.description ? ` — ${meta.package.description}` : ''}`,
+      `├── package: ${doc.package.name} ${doc.package.version}${doc.package.description ? ` — ${doc.package.description}` : ''}`,
     );
-    p(`├── format: ${meta.format} (0x${pkg.index.formatVersion.toString(16)}), workenv id ${pkg.identity}`);
+    p(`├── format: ${doc.format.name} (${doc.format.version}), workenv id ${doc.identity}`);
     p(`├── signature: valid Ed25519, key ${doc.signature.fingerprint}`);
+    const pinned = launcher.pinned_keys;
     p(
       `├── trust: ${pinned.length > 0 ? `the launcher pins ${pinned.join(', ')}` : 'the launcher pins no key'}`,
     );
     p(
-      `├── launcher: ${String(meta.launcher?.tool ?? 'unknown')} ${String(meta.launcher?.tool_version ?? '')} (${formatBytes(pkg.layout.launcherSize)})`,
+      `├── launcher: ${String(launcher.tool ?? 'unknown')} ${String(launcher.tool_version ?? '')} (${formatBytes(launcher.size)})`,
     );
     p(
       `├── build: ${String(build.tool ?? 'unknown')} ${String(build.tool_version ?? '')} at ${String(build.timestamp ?? '?')}`,
     );
-    p(`├── command: ${meta.execution.command}`);
+    p(`├── command: ${doc.execution.command}`);
     p(`└── slots: ${slots.length}`);
     slots.forEach((s, i) => {
       const last = i === slots.length - 1;

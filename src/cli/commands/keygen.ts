@@ -1,7 +1,7 @@
+import { prepareOutputDir } from '../../api/output-path.js';
 import { fingerprint, generateSigningKey, saveKeyPair } from '../../crypto/keys.js';
 import { type CommandDefinition, flag, str } from '../command.js';
 import { keyProtection } from '../keys.js';
-import { prepareOutputDir } from '../output-path.js';
 
 export const keygen: CommandDefinition = {
   name: 'keygen',

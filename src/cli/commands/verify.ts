@@ -1,5 +1,4 @@
-import { loadPublicKeySpec } from '../../crypto/keys.js';
-import { verifyPackage } from '../../reader/verify.js';
+import { verify as verifyApi } from '../../api/verify.js';
 import { type CommandDefinition, flag, strs } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
 
@@ -20,36 +19,22 @@ export const verify: CommandDefinition = {
   details:
     'Without --key (or FLAVOR_TRUSTED_KEYS) a valid package is reported as "self-signed: integrity only":\nthe bytes are intact, but anyone could have signed them. With --key the signer must match.\nKeys pinned by the package\'s launcher (flavor pack --trust-key) are honoured as the launcher does:\na package signed by another key is refused.',
   async run(ctx, [pkgPath], values) {
-    const load = (specs: string[]) => Promise.all(specs.map((s) => loadPublicKeySpec(s)));
-    const trustedKeys = await load(strs(values, 'key'));
-    const launcherKeys = await load(trustedKeysFromEnv(ctx.env));
     const json = flag(values, 'json');
-    const report = await verifyPackage(pkgPath!, {
-      trustedKeys,
-      launcherKeys,
-      onCheck: json ? undefined : (c) => ctx.out.print(`ok  ${c.name.padEnd(18)} ${c.detail}`),
+    const result = await verifyApi(pkgPath!, {
+      keys: strs(values, 'key'),
+      launcherKeys: trustedKeysFromEnv(ctx.env),
+      ...(json ? {} : { onCheck: (c) => ctx.out.print(`ok  ${c.name.padEnd(18)} ${c.detail}`) }),
     });
-    const meta = report.package.metadata;
     if (json) {
-      ctx.out.json({
-        ok: true,
-        package: pkgPath,
-        name: meta.package.name,
-        version: meta.package.version,
-        trust: report.trust,
-        fingerprint: report.fingerprint,
-        pinned_keys: report.pinned,
-        identity: report.package.identity,
-        checks: report.checks,
-      });
+      ctx.out.json(result);
     } else {
       const verdict =
-        report.trust === 'trusted'
-          ? `signed by trusted key ${report.fingerprint}`
-          : report.trust === 'pinned'
-            ? `signed by ${report.fingerprint}, which its launcher pins`
+        result.trust === 'trusted'
+          ? `signed by trusted key ${result.fingerprint}`
+          : result.trust === 'pinned'
+            ? `signed by ${result.fingerprint}, which its launcher pins`
             : 'self-signed: integrity only';
-      ctx.out.print(`${meta.package.name} ${meta.package.version}: verified, ${verdict}`);
+      ctx.out.print(`${result.name} ${result.version}: verified, ${verdict}`);
     }
     return 0;
   },

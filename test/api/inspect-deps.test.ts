@@ -9,7 +9,7 @@ import {
   type RecordedDistribution,
   recordedDistributions,
   treeLines,
-} from '../../src/cli/inspect-deps.js';
+} from '../../src/api/inspect-deps.js';
 
 const d = (name: string, requires: string[], slot = 'site-packages'): RecordedDistribution => ({
   name,

@@ -1,0 +1,117 @@
+// inspect(): what a package contains, as the stable document `flavor inspect --json` prints. The structure
+// and signature are checked; slot hashes are not (that is verify()).
+
+import { promises as fs } from 'node:fs';
+import { fingerprint } from '../crypto/keys.js';
+import { chainName, unpackOperations } from '../format/index.js';
+import { openPackage } from '../reader/open.js';
+import { readPinnedKeys } from '../reader/trust.js';
+import {
+  dependencyTree,
+  type RecordedDistribution,
+  recordedDistributions,
+  type TreeNode,
+} from './inspect-deps.js';
+
+export type { RecordedDistribution, TreeNode } from './inspect-deps.js';
+
+export interface InspectSlot {
+  index: number;
+  id: string;
+  purpose: string;
+  lifecycle: string;
+  target: string;
+  /** The operation chain, e.g. `tar.zst`. */
+  operations: string;
+  /** Stored bytes. */
+  size: number;
+  original_size: number;
+  /** size / original_size, 4 decimals; null for an empty slot. */
+  ratio: number | null;
+  offset: number;
+  checksum: string;
+  permissions: string | null;
+}
+
+export interface InspectResult {
+  package: { name: string; version: string; description: string | null };
+  file: { path: string; size: number };
+  format: { name: string; version: string; metadata_version: string | null };
+  identity: string;
+  signature: { status: 'valid'; fingerprint: string };
+  /** The launcher's metadata, its size, and the fingerprints of the keys it pins (`--trust-key`). */
+  launcher: { size: number; pinned_keys: string[] } & Record<string, unknown>;
+  build: Record<string, unknown>;
+  execution: Record<string, unknown> & { command: string };
+  slots: InspectSlot[];
+  /** With `dependencies`: the Python distributions recorded at pack time (null: none recorded). */
+  dependencies?: RecordedDistribution[] | null;
+  /** With `dependencyTree`: which recorded distribution requires which (null: none recorded). */
+  dependency_tree?: TreeNode[] | null;
+}
+
+export interface InspectOptions {
+  /** Add `dependencies`: the Python distributions packed (name, version, licence). */
+  dependencies?: boolean;
+  /** Add `dependency_tree`: which packed distribution requires which. */
+  dependencyTree?: boolean;
+}
+
+/** Reads the package at `pkgPath` and describes it. */
+export async function inspect(pkgPath: string, options: InspectOptions = {}): Promise<InspectResult> {
+  const pkg = await openPackage(pkgPath);
+  const pinned = (await readPinnedKeys(pkg)).map((k) => fingerprint(k));
+  const meta = pkg.metadata;
+  const size = (await fs.stat(pkgPath)).size;
+  const slots = meta.slots.map((s, i): InspectSlot => {
+    const d = pkg.descriptors[i]!;
+    const stored = Number(d.size);
+    const original = Number(d.originalSize);
+    return {
+      index: i,
+      id: s.id,
+      purpose: s.purpose,
+      lifecycle: s.lifecycle,
+      target: s.target,
+      operations: chainName(unpackOperations(d.operations)),
+      size: stored,
+      original_size: original,
+      ratio: original > 0 ? Number((stored / original).toFixed(4)) : null,
+      offset: Number(d.offset),
+      checksum: s.checksum,
+      permissions: s.permissions ?? null,
+    };
+  });
+  return {
+    package: {
+      name: meta.package.name,
+      version: meta.package.version,
+      description: meta.package.description ?? null,
+    },
+    file: { path: pkgPath, size },
+    format: {
+      name: meta.format,
+      version: `0x${pkg.index.formatVersion.toString(16)}`,
+      metadata_version: meta.format_version ?? null,
+    },
+    identity: pkg.identity,
+    signature: { status: pkg.signature, fingerprint: fingerprint(pkg.index.publicKey) },
+    launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}), pinned_keys: pinned },
+    build: (meta.build ?? {}) as Record<string, unknown>,
+    execution: meta.execution as InspectResult['execution'],
+    slots,
+    ...dependencyFields(meta as unknown as Record<string, unknown>, options),
+  };
+}
+
+function dependencyFields(
+  metadata: Record<string, unknown>,
+  options: InspectOptions,
+): Pick<InspectResult, 'dependencies' | 'dependency_tree'> {
+  if (!options.dependencies && !options.dependencyTree) return {};
+  const dists = recordedDistributions(metadata);
+  return {
+    ...(options.dependencies ? { dependencies: dists ?? null } : {}),
+    ...(options.dependencyTree ? { dependency_tree: dists ? dependencyTree(dists) : null } : {}),
+  };
+}

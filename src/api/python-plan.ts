@@ -1,0 +1,92 @@
+// Bridge from pack() to the Python pipeline (src/python/): pyproject.toml → BuildSpec, with each step
+// reported through the caller's log.
+
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CompatMode } from '../builder/compat.js';
+import { FlavorError } from '../errors.js';
+import { type Compression, type PythonBuildEvent, planPythonBuild } from '../python/index.js';
+import { buildCacheDir, cacheRoot } from '../workenv/paths.js';
+import { checkCacheFolder } from '../workenv/safe-folder.js';
+import type { PackPlan } from './pack-input.js';
+
+const COMPRESSIONS = ['zstd', 'gzip', 'xz'];
+
+/** The pyproject-only options of pack(). */
+export interface PythonPackOptions {
+  /** The interpreter to package (default: the best one found). */
+  python?: string;
+  /** A python-build-standalone archive to package instead. */
+  pythonDist?: string;
+  /** Compression of the Python slots (default zstd). */
+  compression?: Compression;
+  compressionLevel?: number;
+  /** Strip debug symbols from the runtime (default true). */
+  strip?: boolean;
+  /** Warnings about pyproject.toml (unknown keys…) are errors. */
+  strict?: boolean;
+  /** Install dependencies with pip instead of uv. */
+  usePip?: boolean;
+  /** Report the uv/pip/python command lines (as `command` events). */
+  verbose?: boolean;
+}
+
+export async function planFromPyproject(
+  manifestPath: string,
+  options: PythonPackOptions,
+  context: { cwd: string; env: NodeJS.ProcessEnv; log: (event: PythonBuildEvent) => void },
+  compat?: CompatMode,
+): Promise<PackPlan> {
+  const compression = options.compression ?? (compat === 'upstream' ? 'gzip' : undefined);
+  const level = options.compressionLevel;
+  if (compat === 'upstream' && compression !== 'gzip') {
+    throw new FlavorError(
+      'USAGE',
+      `--compat upstream needs gzip: upstream's launchers cannot decode ${compression}`,
+      {
+        hint: 'leave out --compression (gzip is then used), or leave out --compat',
+      },
+    );
+  }
+  if (compression !== undefined && !COMPRESSIONS.includes(compression)) {
+    throw new FlavorError(
+      'USAGE',
+      `--compression must be one of ${COMPRESSIONS.join(', ')}, got "${compression}"`,
+    );
+  }
+  if (level !== undefined && !Number.isInteger(level)) {
+    throw new FlavorError('USAGE', `--compression-level must be a whole number, got "${level}"`);
+  }
+  // Cached runtimes go into the package: a build cache another user could swap is refused first.
+  const buildCache = buildCacheDir(context.env);
+  await checkCacheFolder(buildCache, { create: true });
+  // The same for the folder the build tools (uv, patchelf: programs flavor runs) are downloaded into.
+  const toolsCache = cacheRoot(context.env).path;
+  await checkCacheFolder(path.join(toolsCache, 'tools'), { create: true });
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-pack-'));
+  const cleanup = () => fs.rm(workDir, { recursive: true, force: true });
+  try {
+    const { python, pythonDist } = options;
+    const plan = await planPythonBuild({
+      manifestPath,
+      ...(python === undefined ? {} : { python: path.resolve(context.cwd, python) }),
+      ...(pythonDist === undefined ? {} : { pythonDist: path.resolve(context.cwd, pythonDist) }),
+      ...(compression === undefined ? {} : { compression }),
+      ...(level === undefined ? {} : { compressionLevel: level }),
+      strip: options.strip ?? true,
+      strict: options.strict ?? false,
+      ...(options.usePip ? { usePip: true } : {}),
+      workDir,
+      buildCacheDir: buildCache,
+      toolsCacheDir: toolsCache,
+      verbose: options.verbose ?? false,
+      env: context.env,
+      log: context.log,
+    });
+    return { spec: plan.spec, defaultOutput: plan.outputPath, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+// The library API of flavorpack: the four operations the `flavor` CLI is built on, and their types.
+//
+//   pack(input, options)            build a signed package from a manifest, a pyproject.toml or a BuildSpec
+//   verify(pkg, options)            check everything: structure, checksums, signature, slots, launcher
+//   inspect(pkg, options)           describe a package (structure and signature checked, slot hashes not)
+//   extract(pkg, slot, output)      verify, then decode one slot; extractAll(pkg, dir) decodes every slot
+//
+// Results are plain JSON-ready objects, identical to what `flavor <command> --json` prints (snake_case
+// keys, as in the package metadata). Failures are FlavorError (code, message, hint, exitCode).
+
+export {
+  type ExtractAllResult,
+  type ExtractedSlot,
+  type ExtractOptions,
+  type ExtractResult,
+  extract,
+  extractAll,
+} from './api/extract.js';
+export {
+  type InspectOptions,
+  type InspectResult,
+  type InspectSlot,
+  inspect,
+  type RecordedDistribution,
+  type TreeNode,
+} from './api/inspect.js';
+export { type CompatMode, type PackEvent, type PackOptions, type PackResult, pack } from './api/pack.js';
+export type { PythonPackOptions } from './api/python-plan.js';
+export type { KeySource, SigningKey } from './api/signing-key.js';
+export { type TrustLevel, type VerifyOptions, type VerifyResult, verify } from './api/verify.js';
+export type { BuildProgress } from './builder/build.js';
+export type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './builder/build-spec.js';
+export { COMPAT_MODES } from './builder/compat.js';
+export type { ErrorCategory, ErrorCode, FlavorErrorOptions } from './errors.js';
+export { ERROR_CODES, EXIT_CODES, FlavorError, isFlavorError } from './errors.js';
+export type { Compression, PythonBuildEvent } from './python/index.js';
+export type { VerifyCheck } from './reader/verify.js';
+export type { RuntimeEnv } from './schema/runtime-env.js';
+export { VERSION } from './version.js';
