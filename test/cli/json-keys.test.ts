@@ -73,6 +73,10 @@ before(async () => {
   await json('workenv clean', ['workenv', 'clean', '--dry-run']);
   await json('clean', ['clean', '--dry-run']);
   await json('workenv remove', ['workenv', 'remove', 'json-keys', '--yes']);
+  // doctor exits 1 when something packing needs is missing; its document is the same either way.
+  const doctor = await runFlavor(['doctor', '--json'], { cwd: work, env });
+  assert.ok(doctor.code === 0 || doctor.code === 1, doctor.stderr);
+  documents.doctor = parseJson(doctor.stdout);
   const broken = path.join(work, 'broken.psp');
   await fs.writeFile(broken, Buffer.alloc(10_000, 1));
   await json('error', ['verify', broken], 10);
