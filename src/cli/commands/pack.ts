@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { BuildProgress } from '../../builder/build.js';
@@ -98,7 +98,9 @@ export const pack: CommandDefinition = {
   details:
     'Reproducible: with the same inputs, key and SOURCE_DATE_EPOCH the output is byte-identical.\nWithout a key an ephemeral one is used: the package can then be checked for integrity, not authenticity.\nA --private-key file that group or others can access, or in a folder everyone can write to, is refused\n(chmod 600 it); FLAVOR_ALLOW_UNPROTECTED_KEY=1 uses it anyway, with a warning.',
   async run(ctx, _args, values) {
-    const manifestPath = path.resolve(ctx.cwd, str(values, 'manifest') ?? 'pyproject.toml');
+    const manifestPath = projectManifest(
+      path.resolve(ctx.cwd, str(values, 'manifest') ?? defaultManifest(ctx.cwd)),
+    );
     const started = Date.now();
     const compat = compatMode(values);
     const key = await resolveSigningKey(ctx, values);
@@ -302,14 +304,22 @@ async function loadTrustKeys(values: ParsedValues, key: SigningKey): Promise<Uin
   return raws;
 }
 
+/** pyproject.toml, else setup.cfg, else setup.py (a setuptools project without pyproject.toml). */
+function defaultManifest(cwd: string): string {
+  const found = ['pyproject.toml', 'setup.cfg', 'setup.py'].find((n) => existsSync(path.join(cwd, n)));
+  return found ?? 'pyproject.toml';
+}
+
+/** setup.py: the project is described by its pyproject.toml or setup.cfg when it has one. */
+function projectManifest(file: string): string {
+  if (path.basename(file) !== 'setup.py') return file;
+  const dir = path.dirname(file);
+  const sibling = ['pyproject.toml', 'setup.cfg'].find((n) => existsSync(path.join(dir, n)));
+  return sibling ? path.join(dir, sibling) : file;
+}
+
 async function isPyproject(file: string): Promise<boolean> {
-  if (path.basename(file) === 'pyproject.toml') return true;
-  if (['setup.py', 'setup.cfg'].includes(path.basename(file))) {
-    throw new FlavorError('PROJECT_INVALID', `${path.basename(file)}-only projects cannot be packed yet`, {
-      path: file,
-      hint: 'add a pyproject.toml with a [project] table (name, version, [project.scripts]) next to it and pass that',
-    });
-  }
+  if (['pyproject.toml', 'setup.cfg', 'setup.py'].includes(path.basename(file))) return true;
   if (!file.endsWith('.toml')) return false;
   const text = await fs.readFile(file, 'utf8').catch(() => '');
   try {
