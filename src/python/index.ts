@@ -5,7 +5,7 @@
 //
 // See docs/python.md for the slot layout and the command form.
 
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
@@ -104,7 +104,12 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   const logger: Logger = (event) => (event.kind === 'warning' ? warn(event.message) : log(event));
   const compression = checkCompression(options);
   try {
-    const project = await step(log, 'reading pyproject.toml', () => readProject(options.manifestPath));
+    const project = await step(log, `reading ${basename(options.manifestPath)}`, () =>
+      readProject(options.manifestPath, {
+        workDir: options.workDir,
+        ...(options.env ? { env: options.env } : {}),
+      }),
+    );
     for (const w of project.warnings) warn(w);
     if (options.strict) refuseWarnings(options, project.warnings);
     const { selection, distSha256 } = await step(log, 'choosing the Python interpreter', () =>

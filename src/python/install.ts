@@ -81,7 +81,7 @@ export function installHint(
   return undefined;
 }
 
-function toolEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function toolEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
     UV_PYTHON_DOWNLOADS: 'never',

@@ -2,14 +2,16 @@
 // separate from the file-system checks (`readProject`) so the rules are testable without files.
 
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { RuntimeEnvSpec } from '../builder/build-spec.js';
 import { FlavorError } from '../errors.js';
 import { Checker, isTable, type Table } from '../schema/checker.js';
 import { ENV_NAME_RE, parseRuntimeEnv } from '../schema/runtime-env.js';
 import { type ProjectFields, readPoetryTable, readSetupCfg } from './other-projects.js';
+import { readSetupPyFields, type SetupPyOptions } from './setup-py.js';
 import { type Clause, parseSpecifierSet } from './version-spec.js';
 
 /** Variables removed by default (isolated = true): they would point the app at another Python. */
@@ -261,7 +263,11 @@ function parseTomlText(text: string, path: string): Table {
 }
 
 /** Parse pyproject.toml text. `manifestPath` is used to resolve relative paths and in messages. */
-export function parseProject(text: string, manifestPath: string): ProjectConfig {
+export function parseProject(
+  text: string,
+  manifestPath: string,
+  setupPyFields?: ProjectFields,
+): ProjectConfig {
   const path = manifestPath;
   const check = new Checker(
     (key, expected, value) => {
@@ -271,12 +277,14 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
   );
   const ctx: ParseContext = { check, path, projectDir: dirname(manifestPath), warnings: [] };
   const setupCfg = basename(path) === 'setup.cfg';
-  const doc = setupCfg ? {} : parseTomlText(text, path);
-  const project = setupCfg
-    ? fromFields(ctx, readSetupCfg(text, path))
-    : isTable(doc.project) || !isTable(doc.tool) || !isTable(doc.tool.poetry)
-      ? readProjectTable(ctx, doc.project)
-      : fromFields(ctx, readPoetryTable(doc.tool.poetry, path));
+  const doc = setupCfg || setupPyFields ? {} : parseTomlText(text, path);
+  const project = setupPyFields
+    ? fromFields(ctx, setupPyFields)
+    : setupCfg
+      ? fromFields(ctx, readSetupCfg(text, path))
+      : isTable(doc.project) || !isTable(doc.tool) || !isTable(doc.tool.poetry)
+        ? readProjectTable(ctx, doc.project)
+        : fromFields(ctx, readPoetryTable(doc.tool.poetry, path));
   const flavor = readFlavorTable(ctx, doc.tool);
   const entryPoint = readEntryPoint(ctx, flavor.entry_point);
   requireSomethingToRun(ctx, entryPoint, project.scripts);
@@ -606,7 +614,7 @@ function readPythonTable(ctx: ParseContext, python: Table): PythonConstraint[] {
 }
 
 /** Read and validate a pyproject.toml, including the paths it names. */
-export async function readProject(manifestPath: string): Promise<ProjectConfig> {
+export async function readProject(manifestPath: string, setupPy?: SetupPyOptions): Promise<ProjectConfig> {
   let text: string;
   try {
     text = await readFile(manifestPath, 'utf8');
@@ -624,7 +632,17 @@ export async function readProject(manifestPath: string): Promise<ProjectConfig> 
       cause: error,
     });
   }
-  const config = parseProject(text, manifestPath);
+  const config =
+    basename(manifestPath) === 'setup.py'
+      ? parseProject(
+          text,
+          manifestPath,
+          await readSetupPyFields(
+            manifestPath,
+            setupPy ?? { workDir: await mkdtemp(join(tmpdir(), 'flavor-setup-py-')) },
+          ),
+        )
+      : parseProject(text, manifestPath);
   for (const dir of config.build.localDependencies) {
     if (!isProjectFolder(dir)) {
       throw invalid(

@@ -136,8 +136,11 @@ function poetryScripts(scripts: Table): Record<string, unknown> {
   return out;
 }
 
-/** A minimal INI reader for setup.cfg: sections of key = value, indented continuation lines. */
-export function parseIni(text: string): Record<string, Record<string, string>> {
+/**
+ * A minimal INI reader for setup.cfg and entry_points.txt: sections of key = value, indented continuation
+ * lines. `normalizeKeys` (setup.cfg) makes "python-requires" and "Python_Requires" both "python_requires".
+ */
+export function parseIni(text: string, normalizeKeys = true): Record<string, Record<string, string>> {
   const sections: Record<string, Record<string, string>> = {};
   let section: Record<string, string> | undefined;
   let last: string | undefined;
@@ -157,7 +160,8 @@ export function parseIni(text: string): Record<string, Record<string, string>> {
     }
     const pair = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
     if (pair && section) {
-      last = (pair[1] as string).trim().toLowerCase().replace(/-/g, '_');
+      const key = (pair[1] as string).trim();
+      last = normalizeKeys ? key.toLowerCase().replace(/-/g, '_') : key;
       section[last] = (pair[2] as string).trim();
     }
   }

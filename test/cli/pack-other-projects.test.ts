@@ -156,6 +156,30 @@ test('a setup.cfg-only project packs (flavor pack in its folder) and runs', asyn
   assert.equal(viaSetupPy.code, 0, `--manifest setup.py uses the setup.cfg next to it: ${viaSetupPy.stderr}`);
 });
 
+test('a setup.py-only project packs (name, version, python_requires, scripts from its built wheel) and runs', async () => {
+  const dir = path.join(work, 'setuppy');
+  await writeTree(dir, {
+    'setup.py':
+      'from setuptools import setup\n\nsetup(\n    name="setuppy-app",\n    version="4.5.6",\n    packages=["setuppy_app"],\n    python_requires=">=3.9",\n    install_requires=["six==1.16.0"],\n    entry_points={"console_scripts": ["setuppy-app = setuppy_app.cli:main"]},\n)\n',
+    'setuppy_app/__init__.py': '',
+    'setuppy_app/cli.py': MAIN('setup.py says hello'),
+  });
+  const p = await pack(dir, []);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(p.stderr, /default command: setuppy-app → setuppy_app\.cli:main/);
+  const pkg = path.join(dir, 'dist', 'setuppy-app.psp');
+  const r = runPackage(pkg);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^setup\.py says hello six 1\.16\.0 python/m);
+  const i = await runFlavor(['inspect', pkg, '--json']);
+  assert.match(i.stdout, /"4\.5\.6"/, 'the version comes from the wheel');
+  assert.deepEqual(
+    await fs.readdir(dir),
+    ['dist', 'setup.py', 'setuppy_app'],
+    'nothing built in the project',
+  );
+});
+
 test('a folder with no Python project: the error names the files looked for', async () => {
   const dir = path.join(work, 'empty');
   await fs.mkdir(dir, { recursive: true });
