@@ -25,6 +25,7 @@ import {
 import { type ProjectConfig, readProject } from './manifest.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
+import { readSetupPyFields } from './setup-py.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
 
 export { planCommands, RUNNER_MODULE } from './commands.js';
@@ -104,11 +105,13 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   const logger: Logger = (event) => (event.kind === 'warning' ? warn(event.message) : log(event));
   const compression = checkCompression(options);
   try {
-    const project = await step(log, `reading ${basename(options.manifestPath)}`, () =>
-      readProject(options.manifestPath, {
-        workDir: options.workDir,
-        ...(options.env ? { env: options.env } : {}),
-      }),
+    const project = await step(log, `reading ${basename(options.manifestPath)}`, async () =>
+      readProject(
+        options.manifestPath,
+        basename(options.manifestPath) === 'setup.py'
+          ? await readSetupPyFields(options.manifestPath, { workDir: options.workDir, env: options.env })
+          : undefined,
+      ),
     );
     for (const w of project.warnings) warn(w);
     if (options.strict) refuseWarnings(options, project.warnings);

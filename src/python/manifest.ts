@@ -2,16 +2,14 @@
 // separate from the file-system checks (`readProject`) so the rules are testable without files.
 
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { RuntimeEnvSpec } from '../builder/build-spec.js';
 import { FlavorError } from '../errors.js';
 import { Checker, isTable, type Table } from '../schema/checker.js';
 import { ENV_NAME_RE, parseRuntimeEnv } from '../schema/runtime-env.js';
 import { type ProjectFields, readPoetryTable, readSetupCfg } from './other-projects.js';
-import { readSetupPyFields, type SetupPyOptions } from './setup-py.js';
 import { type Clause, parseSpecifierSet } from './version-spec.js';
 
 /** Variables removed by default (isolated = true): they would point the app at another Python. */
@@ -614,7 +612,11 @@ function readPythonTable(ctx: ParseContext, python: Table): PythonConstraint[] {
 }
 
 /** Read and validate a pyproject.toml, including the paths it names. */
-export async function readProject(manifestPath: string, setupPy?: SetupPyOptions): Promise<ProjectConfig> {
+/** A setup.py-only project needs `setupPyFields` (read from its built wheel: setup-py.ts). */
+export async function readProject(
+  manifestPath: string,
+  setupPyFields?: ProjectFields,
+): Promise<ProjectConfig> {
   let text: string;
   try {
     text = await readFile(manifestPath, 'utf8');
@@ -632,17 +634,13 @@ export async function readProject(manifestPath: string, setupPy?: SetupPyOptions
       cause: error,
     });
   }
-  const config =
-    basename(manifestPath) === 'setup.py'
-      ? parseProject(
-          text,
-          manifestPath,
-          await readSetupPyFields(
-            manifestPath,
-            setupPy ?? { workDir: await mkdtemp(join(tmpdir(), 'flavor-setup-py-')) },
-          ),
-        )
-      : parseProject(text, manifestPath);
+  if (basename(manifestPath) === 'setup.py' && setupPyFields === undefined) {
+    throw new FlavorError('PROJECT_INVALID', 'a setup.py-only project is read from its built wheel', {
+      path: manifestPath,
+      hint: 'pack it with `flavor pack --manifest setup.py` (planPythonBuild builds the wheel first)',
+    });
+  }
+  const config = parseProject(text, manifestPath, setupPyFields);
   for (const dir of config.build.localDependencies) {
     if (!isProjectFolder(dir)) {
       throw invalid(

@@ -14,7 +14,7 @@ import { requireTool } from './tools.js';
 
 export interface SetupPyOptions {
   workDir: string;
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /** Build the project's wheel once and read what [project] would have said from it. */

@@ -1,10 +1,14 @@
 // other-projects.ts: Poetry constraints as PEP 440, [tool.poetry] and setup.cfg read into project fields.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { isFlavorError } from '../../src/errors.js';
 import { parseProject } from '../../src/python/manifest.js';
 import { parseIni, poetryConstraintToPep440 } from '../../src/python/other-projects.js';
+import { fieldsFromDistInfo } from '../../src/python/setup-py.js';
 
 describe('poetryConstraintToPep440', () => {
   const cases: Array<[string, string]> = [
@@ -94,5 +98,30 @@ describe('setup.cfg', () => {
       () => parseProject('[options]\npackages = a\n', '/x/setup.cfg'),
       (e) => isFlavorError(e, 'PROJECT_INVALID') && e.message.includes('setup.cfg has no [metadata] name'),
     );
+  });
+});
+
+describe('setup.py-only: fields from the built wheel', () => {
+  test('METADATA and entry_points.txt give name, version, Requires-Python and console_scripts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flavor-distinfo-'));
+    try {
+      writeFileSync(
+        join(dir, 'METADATA'),
+        'Metadata-Version: 2.1\nName: sp-app\nVersion: 4.5.6\nSummary: s\nRequires-Python: >=3.9\nRequires-Dist: six==1.16.0\n\nbody: ignored\n',
+      );
+      writeFileSync(
+        join(dir, 'entry_points.txt'),
+        '[console_scripts]\nsp-app = sp_app.cli:main\n\n[gui_scripts]\ngui = sp_app.gui:main\n',
+      );
+      const fields = await fieldsFromDistInfo(dir);
+      const c = parseProject('ignored', '/x/setup.py', fields);
+      assert.equal(c.name, 'sp-app');
+      assert.equal(c.version, '4.5.6');
+      assert.equal(c.requiresPython, '>=3.9');
+      assert.deepEqual(c.dependencies, ['six==1.16.0']);
+      assert.deepEqual(c.scripts, [{ name: 'sp-app', target: 'sp_app.cli:main' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -48,7 +48,7 @@ export const pack: CommandDefinition = {
     manifest: {
       type: 'string',
       short: 'm',
-      help: 'PATH  build manifest or pyproject.toml (default: pyproject.toml)',
+      help: 'PATH  build manifest, pyproject.toml, setup.cfg or setup.py (default: pyproject.toml, else setup.cfg, else setup.py)',
     },
     output: {
       type: 'string',
