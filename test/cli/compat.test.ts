@@ -13,10 +13,11 @@ before(async () => {
   dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-cli-compat-')));
   await fs.mkdir(path.join(dir, 'app'));
   await fs.writeFile(path.join(dir, 'app', 'run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
-  // Stands in for upstream's Go launcher: identified by the name string their binary carries.
+  // Stands in for upstream's Go launcher: an executable for this machine (pack refuses anything else)
+  // carrying the PSPF format name and the tool name their binary carries, by which it is identified.
   await fs.writeFile(
     path.join(dir, 'flavor-go-launcher-0.5.4-linux_amd64'),
-    '#!/bin/sh\n# flavor-go-launcher\n',
+    Buffer.concat([await fs.readFile('/bin/true'), Buffer.from('\0flavor-go-launcher\0PSPF/2025\0')]),
   );
   const manifest = (operations: string) => ({
     package: { name: 'cc', version: '1' },

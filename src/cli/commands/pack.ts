@@ -263,8 +263,7 @@ async function checkTargets(
   const launcherBytes = await fs.readFile(launcherPath);
   checkLauncher(launcherBytes, checkPlatform(platform), launcherPath);
   const launcher = await describeLauncher(launcherPath);
-  const trustKeys = await loadTrustKeys(values, key);
-  if (trustKeys.length > 0 && !launcher.ours) {
+  if (strs(values, 'trust-key').length > 0 && !launcher.ours) {
     throw new FlavorError(
       'USAGE',
       "--trust-key needs FlavorPack's own launcher (it patches its trust block)",
@@ -273,6 +272,7 @@ async function checkTargets(
       },
     );
   }
+  const trustKeys = await loadTrustKeys(values, key);
   patchTrustBlock(launcherBytes, trustKeys);
   const launcherVersion = launcher.ours ? embeddedVersion(launcherBytes) : launcher.version;
   return { output, launcherPath, launcherVersion, launcher, trustKeys };
