@@ -1,6 +1,6 @@
 // What pack() builds from: a build manifest (JSON/TOML), a pyproject.toml, or a BuildSpec given in code.
 
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { BuildSpec } from '../builder/build-spec.js';
@@ -15,15 +15,23 @@ export interface PackPlan {
   cleanup?: () => Promise<void>;
 }
 
-/** A pyproject.toml (by name, or a .toml with [project] and no [package]) rather than a build manifest. */
+/** pyproject.toml, else setup.cfg, else setup.py (a setuptools project without pyproject.toml). */
+export function defaultManifest(cwd: string): string {
+  const found = ['pyproject.toml', 'setup.cfg', 'setup.py'].find((n) => existsSync(path.join(cwd, n)));
+  return found ?? 'pyproject.toml';
+}
+
+/** setup.py: the project is described by its pyproject.toml or setup.cfg when it has one. */
+export function projectManifest(file: string): string {
+  if (path.basename(file) !== 'setup.py') return file;
+  const dir = path.dirname(file);
+  const sibling = ['pyproject.toml', 'setup.cfg'].find((n) => existsSync(path.join(dir, n)));
+  return sibling ? path.join(dir, sibling) : file;
+}
+
+/** A Python project (pyproject.toml, setup.cfg or setup.py by name, or a .toml with [project] and no [package]) rather than a build manifest. */
 export async function isPyproject(file: string): Promise<boolean> {
-  if (path.basename(file) === 'pyproject.toml') return true;
-  if (['setup.py', 'setup.cfg'].includes(path.basename(file))) {
-    throw new FlavorError('PROJECT_INVALID', `${path.basename(file)}-only projects cannot be packed yet`, {
-      path: file,
-      hint: 'add a pyproject.toml with a [project] table (name, version, [project.scripts]) next to it and pass that',
-    });
-  }
+  if (['pyproject.toml', 'setup.cfg', 'setup.py'].includes(path.basename(file))) return true;
   if (!file.endsWith('.toml')) return false;
   const text = await fs.readFile(file, 'utf8').catch(() => '');
   try {

@@ -14,7 +14,7 @@ import type { PythonBuildEvent } from '../python/index.js';
 import { verifyPackage } from '../reader/verify.js';
 import { VERSION } from '../version.js';
 import { checkCompatMode, compatSpec, type Report, warnForeignLauncher } from './pack-compat.js';
-import { isPyproject, type PackPlan, planFromManifest, planFromSpec } from './pack-input.js';
+import { isPyproject, type PackPlan, planFromManifest, planFromSpec, projectManifest } from './pack-input.js';
 import { checkTargets, type Targets } from './pack-targets.js';
 import { testStaged, validateStaged } from './pack-validate.js';
 import { type PythonPackOptions, planFromPyproject } from './python-plan.js';
@@ -158,7 +158,7 @@ async function earlyPlan(
   cwd: string,
 ): Promise<{ plan?: PackPlan; manifestPath: string; folder: string }> {
   if (typeof input !== 'string') return { plan: planFromSpec(input, cwd), manifestPath: '', folder: cwd };
-  const manifestPath = path.resolve(cwd, input);
+  const manifestPath = projectManifest(path.resolve(cwd, input));
   const folder = path.dirname(manifestPath);
   if (await isPyproject(manifestPath)) return { manifestPath, folder };
   return { plan: await planFromManifest(manifestPath), manifestPath, folder };

@@ -5,7 +5,7 @@
 //
 // See docs/python.md for the slot layout and the command form.
 
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
@@ -25,6 +25,7 @@ import {
 import { type ProjectConfig, readProject } from './manifest.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
+import { readSetupPyFields } from './setup-py.js';
 import { ensurePythonTools } from './tools.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
 
@@ -105,7 +106,14 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   const logger: Logger = (event) => (event.kind === 'warning' ? warn(event.message) : log(event));
   const compression = checkCompression(options);
   try {
-    const project = await step(log, 'reading pyproject.toml', () => readProject(options.manifestPath));
+    const project = await step(log, `reading ${basename(options.manifestPath)}`, async () =>
+      readProject(
+        options.manifestPath,
+        basename(options.manifestPath) === 'setup.py'
+          ? await readSetupPyFields(options.manifestPath, { workDir: options.workDir, env: options.env })
+          : undefined,
+      ),
+    );
     for (const w of project.warnings) warn(w);
     if (options.strict) refuseWarnings(options, project.warnings);
     await ensurePythonTools(options.toolsCacheDir, {

@@ -14,7 +14,7 @@ import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
 import { runChecked } from './exec.js';
 import { copyTree, pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
-import { exportUvLock } from './lockfile.js';
+import { exportUvLock, poetryLockConstraints } from './lockfile.js';
 import type { ProjectConfig } from './manifest.js';
 import { runPreCommands } from './pre-commands.js';
 import { parseRecord } from './record.js';
@@ -81,7 +81,7 @@ export function installHint(
   return undefined;
 }
 
-function toolEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function toolEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
     UV_PYTHON_DOWNLOADS: 'never',
@@ -295,7 +295,14 @@ async function installAll(
       log: options.log,
       ...(onCommand ? { onCommand } : {}),
     }));
-  const reqFileArgs = pinned ? ['--no-deps', '-r', pinned] : [];
+  const constraints = pinned
+    ? undefined
+    : await poetryLockConstraints(
+        project.projectDir,
+        join(dirname(all), 'poetry-lock-constraints.txt'),
+        options.log,
+      );
+  const reqFileArgs = pinned ? ['--no-deps', '-r', pinned] : constraints ? ['-c', constraints] : [];
   const hintFor = (output: string) => installHint(output, interpreter);
   if (uv) {
     const args = ['pip', 'install', '--python', interpreter.path, '--target', all, '--link-mode', 'copy'];

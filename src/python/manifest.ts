@@ -3,12 +3,13 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { RuntimeEnvSpec } from '../builder/build-spec.js';
 import { FlavorError } from '../errors.js';
 import { Checker, isTable, type Table } from '../schema/checker.js';
 import { ENV_NAME_RE, parseRuntimeEnv } from '../schema/runtime-env.js';
+import { type ProjectFields, readPoetryTable, readSetupCfg } from './other-projects.js';
 import { type Clause, parseSpecifierSet } from './version-spec.js';
 
 /** Variables removed by default (isolated = true): they would point the app at another Python. */
@@ -260,7 +261,11 @@ function parseTomlText(text: string, path: string): Table {
 }
 
 /** Parse pyproject.toml text. `manifestPath` is used to resolve relative paths and in messages. */
-export function parseProject(text: string, manifestPath: string): ProjectConfig {
+export function parseProject(
+  text: string,
+  manifestPath: string,
+  setupPyFields?: ProjectFields,
+): ProjectConfig {
   const path = manifestPath;
   const check = new Checker(
     (key, expected, value) => {
@@ -269,8 +274,15 @@ export function parseProject(text: string, manifestPath: string): ProjectConfig 
     { table: 'a table' },
   );
   const ctx: ParseContext = { check, path, projectDir: dirname(manifestPath), warnings: [] };
-  const doc = parseTomlText(text, path);
-  const project = readProjectTable(ctx, doc.project);
+  const setupCfg = basename(path) === 'setup.cfg';
+  const doc = setupCfg || setupPyFields ? {} : parseTomlText(text, path);
+  const project = setupPyFields
+    ? fromFields(ctx, setupPyFields)
+    : setupCfg
+      ? fromFields(ctx, readSetupCfg(text, path))
+      : isTable(doc.project) || !isTable(doc.tool) || !isTable(doc.tool.poetry)
+        ? readProjectTable(ctx, doc.project)
+        : fromFields(ctx, readPoetryTable(doc.tool.poetry, path));
   const flavor = readFlavorTable(ctx, doc.tool);
   const entryPoint = readEntryPoint(ctx, flavor.entry_point);
   requireSomethingToRun(ctx, entryPoint, project.scripts);
@@ -299,13 +311,41 @@ type ProjectTable = Pick<
   'name' | 'version' | 'description' | 'dependencies' | 'requiresPython' | 'scripts' | 'pythonConstraints'
 >;
 
+/** The fields of a Poetry or setup.cfg project, checked like [project]'s. */
+function fromFields(ctx: ParseContext, fields: ProjectFields): ProjectTable {
+  const { requiresPython } = fields;
+  const nameKey = fields.scriptsKey.startsWith('tool.poetry')
+    ? 'tool.poetry.name'
+    : 'setup.cfg [metadata] name';
+  ctx.check.string(fields.name, nameKey, {
+    pattern: NAME_RE,
+    what: 'a distribution name (letters, digits, ".", "-", "_")',
+  });
+  return {
+    name: fields.name,
+    version: fields.version,
+    description: fields.description,
+    dependencies: fields.dependencies,
+    requiresPython,
+    scripts: readScripts(ctx, fields.scripts, fields.scriptsKey),
+    pythonConstraints:
+      requiresPython === undefined
+        ? []
+        : [specifierConstraint(ctx, fields.requiresPythonKey, requiresPython, 'a PEP 440 specifier set')],
+  };
+}
+
 /** [project] (PEP 621): name, version (or dynamic), description, dependencies, requires-python, scripts. */
 function readProjectTable(ctx: ParseContext, value: unknown): ProjectTable {
   if (!isTable(value)) {
-    throw new FlavorError('PROJECT_INVALID', 'pyproject.toml has no [project] table', {
-      path: ctx.path,
-      hint: 'add [project] with name, version and (optionally) dependencies and [project.scripts]',
-    });
+    throw new FlavorError(
+      'PROJECT_INVALID',
+      'pyproject.toml has no [project] table and no [tool.poetry] table',
+      {
+        path: ctx.path,
+        hint: 'add [project] with name, version and (optionally) dependencies and [project.scripts] (or, for a Poetry project, [tool.poetry] with name, version and [tool.poetry.scripts])',
+      },
+    );
   }
   const { check } = ctx;
   const name = check.string(value.name, 'project.name', {
@@ -350,11 +390,11 @@ function readProjectVersion(ctx: ParseContext, project: Table): string | undefin
 }
 
 /** [project.scripts]: name = "module:function". */
-function readScripts(ctx: ParseContext, value: unknown): ScriptEntry[] {
+function readScripts(ctx: ParseContext, value: unknown, tableKey = 'project.scripts'): ScriptEntry[] {
   if (value === undefined) return [];
-  const table = ctx.check.table(value, 'project.scripts');
+  const table = ctx.check.table(value, tableKey);
   return Object.entries(table).map(([name, target]) => {
-    const key = `project.scripts.${name}`;
+    const key = `${tableKey}.${name}`;
     if (!COMMAND_NAME_RE.test(name)) {
       ctx.check.fail(key, 'a script name made of letters, digits, ".", "-", "_"', target);
     }
@@ -389,7 +429,7 @@ function requireSomethingToRun(
   if (entryPoint !== undefined || scripts.length > 0) return;
   throw new FlavorError(
     'PROJECT_INVALID',
-    'nothing to run: the project has no [project.scripts] and no tool.flavor.entry_point',
+    'nothing to run: the project has no scripts ([project.scripts], [tool.poetry.scripts] or setup.cfg console_scripts) and no tool.flavor.entry_point',
     {
       path: ctx.path,
       hint: 'add [project.scripts] my-app = "my_app.cli:main", or [tool.flavor] entry_point = "my_app.cli:main"',
@@ -572,7 +612,11 @@ function readPythonTable(ctx: ParseContext, python: Table): PythonConstraint[] {
 }
 
 /** Read and validate a pyproject.toml, including the paths it names. */
-export async function readProject(manifestPath: string): Promise<ProjectConfig> {
+/** A setup.py-only project needs `setupPyFields` (read from its built wheel: setup-py.ts). */
+export async function readProject(
+  manifestPath: string,
+  setupPyFields?: ProjectFields,
+): Promise<ProjectConfig> {
   let text: string;
   try {
     text = await readFile(manifestPath, 'utf8');
@@ -581,7 +625,7 @@ export async function readProject(manifestPath: string): Promise<ProjectConfig> 
     if (code === 'ENOENT') {
       throw new FlavorError('NOT_FOUND', 'manifest not found', {
         path: manifestPath,
-        hint: 'run flavor pack inside a Python project folder, or pass --manifest path/to/pyproject.toml',
+        hint: 'run flavor pack inside a Python project folder (with a pyproject.toml, setup.cfg or setup.py), or pass --manifest path/to/pyproject.toml',
         cause: error,
       });
     }
@@ -590,7 +634,13 @@ export async function readProject(manifestPath: string): Promise<ProjectConfig> 
       cause: error,
     });
   }
-  const config = parseProject(text, manifestPath);
+  if (basename(manifestPath) === 'setup.py' && setupPyFields === undefined) {
+    throw new FlavorError('PROJECT_INVALID', 'a setup.py-only project is read from its built wheel', {
+      path: manifestPath,
+      hint: 'pack it with `flavor pack --manifest setup.py` (planPythonBuild builds the wheel first)',
+    });
+  }
+  const config = parseProject(text, manifestPath, setupPyFields);
   for (const dir of config.build.localDependencies) {
     if (!isProjectFolder(dir)) {
       throw invalid(

@@ -228,11 +228,18 @@ test('extract-all into a read-only folder: a clear error, not "no such file or d
   assert.doesNotMatch(r.stderr, /no such file/);
 });
 
-test('--manifest setup.py: a clear "not supported yet" with the fix, not "not valid JSON"', async () => {
-  await fs.writeFile(path.join(work, 'setup.py'), 'from setuptools import setup\nsetup()\n');
-  const r = await runFlavor(['pack', '-m', path.join(work, 'setup.py'), '--key-seed', 'k']);
+test('--manifest setup.py without console_scripts: "nothing to run" with the fix, not "not valid JSON"', async () => {
+  const dir = path.join(work, 'setup-py-only');
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(
+    path.join(dir, 'setup.py'),
+    'from setuptools import setup\nsetup(name="bare", version="1.0")\n',
+  );
+  const r = await runFlavor(['pack', '-m', path.join(dir, 'setup.py'), '--key-seed', 'k'], {
+    timeoutMs: 300_000,
+  });
   assert.equal(r.code, 16, r.stderr);
-  assert.match(r.stderr, /flavor: error: setup\.py-only projects cannot be packed yet/);
-  assert.match(r.stderr, /hint: add a pyproject\.toml with a \[project\] table/);
+  assert.match(r.stderr, /flavor: error: nothing to run: the project has no scripts/);
+  assert.match(r.stderr, /hint: add \[project\.scripts\]/);
   assert.doesNotMatch(r.stderr, /JSON/);
 });

@@ -1,4 +1,5 @@
 import { type CompatMode, type PackEvent, type PackOptions, pack as packApi } from '../../api/pack.js';
+import { defaultManifest } from '../../api/pack-input.js';
 import type { KeySource } from '../../api/signing-key.js';
 import { FlavorError } from '../../errors.js';
 import type { Compression } from '../../python/index.js';
@@ -16,7 +17,7 @@ export const pack: CommandDefinition = {
     manifest: {
       type: 'string',
       short: 'm',
-      help: 'PATH  build manifest or pyproject.toml (default: pyproject.toml)',
+      help: 'PATH  build manifest, pyproject.toml, setup.cfg or setup.py (default: pyproject.toml, else setup.cfg, else setup.py)',
     },
     output: {
       type: 'string',
@@ -66,7 +67,7 @@ export const pack: CommandDefinition = {
   details:
     'Reproducible: with the same inputs, key and SOURCE_DATE_EPOCH the output is byte-identical.\nWithout a key an ephemeral one is used: the package can then be checked for integrity, not authenticity.\nA --private-key file that group or others can access, or in a folder everyone can write to, is refused\n(chmod 600 it); FLAVOR_ALLOW_UNPROTECTED_KEY=1 uses it anyway, with a warning.',
   async run(ctx, _args, values) {
-    const result = await packApi(str(values, 'manifest') ?? 'pyproject.toml', {
+    const result = await packApi(str(values, 'manifest') ?? defaultManifest(ctx.cwd), {
       ...packOptions(values),
       cwd: ctx.cwd,
       env: ctx.env,
