@@ -5,7 +5,6 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { BuildSpec } from '../builder/build-spec.js';
 import { loadBuildManifest } from '../builder/manifest.js';
-import { FlavorError } from '../errors.js';
 
 export interface PackPlan {
   spec: BuildSpec;
