@@ -181,15 +181,7 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
           bytes,
         }),
     });
-    const hash = createSha256();
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const { tap, sha256, size } = hashingTap();
     try {
       await Promise.all([pipeline(stream, tap, createWriteStream(slotFile(work, i))), done]);
     } catch (cause) {
@@ -197,8 +189,8 @@ async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string)
     }
     const stats = await done;
     stored.push({
-      sha256: hash.digest('hex'),
-      size,
+      sha256: sha256(),
+      size: size(),
       originalSize: stats.originalSize,
       operations: chainName(chain),
       sourceLabel: label,
@@ -215,6 +207,15 @@ async function storePrepared(
   i: number,
   label: string,
 ): Promise<StoredSlot> {
+  const { tap, sha256, size } = hashingTap();
+  await pipeline(createReadStream(source), tap, createWriteStream(slotFile(work, i)));
+  // The copy is what gets stored, so the copy is what is proven.
+  const { originalSize } = await checkPreparedSource(slotFile(work, i), chain, work, source);
+  return { sha256: sha256(), size: size(), originalSize, operations: chainName(chain), sourceLabel: label };
+}
+
+/** A pass-through stream that hashes and counts the stored bytes of a slot as they are written. */
+function hashingTap(): { tap: Transform; sha256: () => string; size: () => number } {
   const hash = createSha256();
   let size = 0;
   const tap = new Transform({
@@ -224,10 +225,7 @@ async function storePrepared(
       cb(null, chunk);
     },
   });
-  await pipeline(createReadStream(source), tap, createWriteStream(slotFile(work, i)));
-  // The copy is what gets stored, so the copy is what is proven.
-  const { originalSize } = await checkPreparedSource(slotFile(work, i), chain, work, source);
-  return { sha256: hash.digest('hex'), size, originalSize, operations: chainName(chain), sourceLabel: label };
+  return { tap, sha256: () => hash.digest('hex'), size: () => size };
 }
 
 interface Assembly {
