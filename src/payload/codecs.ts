@@ -83,15 +83,44 @@ export function findProgram(name: string): string | undefined {
   return undefined;
 }
 
-/** Runs `input` through a Node duplex (zlib stream, ...) and yields its output. */
+/**
+ * Writes `input` into a compressor one chunk at a time, each only after the previous one was processed,
+ * then ends it. Node's zlib streams compress the last chunk with the "end" flag when `end()` was already
+ * called while it waited; zstd then closes the frame there and the final flush starts a second, empty
+ * frame, so the output would depend on timing. Fed this way the last data chunk never carries the flag
+ * and the same input always gives the same bytes (reproducible packages).
+ */
+async function feedInOrder(input: AsyncIterable<Uint8Array>, t: Duplex): Promise<void> {
+  try {
+    for await (const chunk of input) {
+      if (t.destroyed) return;
+      await new Promise<void>((resolve, reject) => {
+        t.write(chunk, (err) => (err ? reject(err) : resolve()));
+      });
+    }
+    t.end();
+  } catch (err) {
+    t.destroy(err as Error);
+  }
+}
+
+/**
+ * Runs `input` through a Node duplex (zlib stream, ...) and yields its output. Compressors are fed in
+ * order (`feedInOrder`) so their output is deterministic; decoders are piped.
+ */
 async function* viaDuplex(
   input: AsyncIterable<Uint8Array>,
   t: Duplex,
   codec: string,
+  direction: 'compress' | 'decode' = 'decode',
 ): AsyncGenerator<Buffer> {
-  pipeline(input, t, () => {
-    // errors surface through the iteration of `t` below
-  });
+  if (direction === 'compress') {
+    void feedInOrder(input, t);
+  } else {
+    pipeline(input, t, () => {
+      // errors surface through the iteration of `t` below
+    });
+  }
   try {
     for await (const chunk of t) yield chunk as Buffer;
   } catch (err) {
@@ -153,7 +182,7 @@ async function* viaProgram(
 function gzipStage(level: number): Stage {
   return async function* gzip(input) {
     let first = true;
-    for await (const chunk of viaDuplex(input, zlib.createGzip({ level }), 'gzip')) {
+    for await (const chunk of viaDuplex(input, zlib.createGzip({ level }), 'gzip', 'compress')) {
       if (first && chunk.length >= 10) {
         first = false;
         const fixed = Buffer.from(chunk);
@@ -187,7 +216,7 @@ function zstdStage(level: number): Stage {
     const params = {
       [(zlib.constants as unknown as Record<string, number>)['ZSTD_c_compressionLevel'] ?? 100]: level,
     };
-    return (input) => viaDuplex(input, make({ params }), 'zstd');
+    return (input) => viaDuplex(input, make({ params }), 'zstd', 'compress');
   }
   return async function* zstdWasmStage(input) {
     const wasm = await loadZstdWasm();
