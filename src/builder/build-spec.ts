@@ -3,6 +3,7 @@
 // Paths in a BuildSpec are absolute: whoever produces it has already resolved them.
 
 import type { RuntimeEnv } from '../schema/runtime-env.js';
+import type { ServiceSpec } from '../schema/service.js';
 
 /** `runtime.env` rules applied by the launcher before anything else (docs/launcher.md). */
 export type RuntimeEnvSpec = RuntimeEnv;
@@ -53,6 +54,8 @@ export interface BuildSpec {
   };
   slots: SlotSpec[];
   runtime?: { env: RuntimeEnvSpec };
+  /** Service mode: recorded as metadata runtime.persistent / runtime.port (docs/launcher.md). */
+  service?: ServiceSpec;
   workenv?: {
     directories?: Array<{ path: string; mode?: string }>;
     env?: Record<string, string>;

@@ -7,6 +7,7 @@ import { parse as parseToml } from 'smol-toml';
 import { FlavorError } from '../errors.js';
 import { Checker, isTable } from '../schema/checker.js';
 import { parseRuntimeEnv, RUNTIME_ENV_KEYS } from '../schema/runtime-env.js';
+import { parseService, SERVICE_KEYS } from '../schema/service.js';
 import type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './build-spec.js';
 
 export interface LoadedManifest {
@@ -82,7 +83,12 @@ export function manifestToSpec(doc: unknown, file: string): LoadedManifest {
   };
   if (root.runtime !== undefined) {
     const runtime = check.table(root.runtime, 'runtime');
-    spec.runtime = { env: parseManifestRuntimeEnv(check, file, runtime.env ?? {}) };
+    checkRuntimeKeys(file, runtime);
+    const service = parseService(check, runtime, 'runtime');
+    if (service) spec.service = service;
+    if (runtime.env !== undefined || !service) {
+      spec.runtime = { env: parseManifestRuntimeEnv(check, file, runtime.env ?? {}) };
+    }
   }
   if (root.workenv !== undefined) spec.workenv = parseWorkenv(check, root.workenv);
   if (root.cache_validation !== undefined) {
@@ -171,6 +177,15 @@ function parseExecution(check: Checker, execution: Json): BuildSpec['execution']
       ? {}
       : { commands: check.stringMap(execution.commands, 'execution.commands') }),
   };
+}
+
+const RUNTIME_KEYS = ['env', ...SERVICE_KEYS];
+
+function checkRuntimeKeys(file: string, runtime: Json): void {
+  for (const key of Object.keys(runtime)) {
+    if (!RUNTIME_KEYS.includes(key))
+      throw invalid(file, `runtime.${key}`, 'unknown key', `use ${RUNTIME_KEYS.join(', ')}`);
+  }
 }
 
 function parseManifestRuntimeEnv(check: Checker, file: string, value: unknown): RuntimeEnvSpec {

@@ -63,6 +63,7 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     ...(spec.cacheValidation ? ['cache_validation'] : []),
     ...(spec.slots.some((s) => s.lifecycle === 'volatile') ? ['volatile_slots'] : []),
     ...(spec.execution.commands ? ['commands'] : []),
+    ...(spec.service ? ['service'] : []),
   ];
   const metadata: PackageMetadata = {
     format: FORMAT_NAME,
@@ -111,7 +112,9 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     };
   }
   if (spec.setupCommands?.length) metadata.setup_commands = spec.setupCommands;
-  if (spec.runtime) metadata.runtime = { env: { ...spec.runtime.env } };
+  if (spec.runtime || spec.service) {
+    metadata.runtime = { ...(spec.runtime ? { env: { ...spec.runtime.env } } : {}), ...spec.service };
+  }
   if (spec.workenv) metadata.workenv = { ...spec.workenv };
   for (const [key, value] of Object.entries(spec.extraMetadata ?? {})) {
     if (key in metadata) continue;

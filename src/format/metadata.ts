@@ -5,6 +5,7 @@
 import { FlavorError } from '../errors.js';
 import { Checker, describeValue, type Table } from '../schema/checker.js';
 import type { RuntimeEnv } from '../schema/runtime-env.js';
+import { parseService } from '../schema/service.js';
 import { FORMAT_NAME, LIMITS } from './constants.js';
 import { checkJsonKeys } from './json-keys.js';
 import { parseChain } from './operations.js';
@@ -48,7 +49,8 @@ export interface PackageMetadata {
   compatibility?: Record<string, unknown>;
   cache_validation?: { check_file: string; expected_content?: string };
   setup_commands?: unknown[];
-  runtime?: { env?: RuntimeEnv };
+  /** `persistent`/`port`: service mode (docs/launcher.md "Service mode"). */
+  runtime?: { env?: RuntimeEnv; persistent?: boolean; port?: number };
   workenv?: { directories?: Array<{ path: string; mode?: string }>; env?: StringMap };
   [key: string]: unknown;
 }
@@ -154,12 +156,15 @@ function validateExecution(execution: Table): void {
 
 /** Shape only, like the Go launcher: the name rules of runtime.env are a build-input rule (schema/). */
 function validateRuntime(runtime: Table | undefined): void {
-  const env = runtime && check.optTable(runtime.env, 'runtime.env');
-  if (!env) return;
-  check.optStringList(env.unset, 'runtime.env.unset', { nonEmpty: false, what: 'a string' });
-  check.optStringList(env.pass, 'runtime.env.pass', { nonEmpty: false, what: 'a string' });
-  check.optStringMap(env.set, 'runtime.env.set');
-  check.optStringMap(env.map, 'runtime.env.map');
+  if (!runtime) return;
+  const env = check.optTable(runtime.env, 'runtime.env');
+  if (env) {
+    check.optStringList(env.unset, 'runtime.env.unset', { nonEmpty: false, what: 'a string' });
+    check.optStringList(env.pass, 'runtime.env.pass', { nonEmpty: false, what: 'a string' });
+    check.optStringMap(env.set, 'runtime.env.set');
+    check.optStringMap(env.map, 'runtime.env.map');
+  }
+  parseService(check, runtime, 'runtime');
 }
 
 function validateWorkenv(workenv: Table | undefined): void {

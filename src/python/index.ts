@@ -336,6 +336,7 @@ function buildSpecOf(
     },
     slots,
     ...(Object.keys(project.runtimeEnv).length > 0 ? { runtime: { env: project.runtimeEnv } } : {}),
+    ...(project.service ? { service: project.service } : {}),
     extraMetadata: {
       python: {
         version: interp.version,

@@ -9,6 +9,7 @@ import type { RuntimeEnvSpec } from '../builder/build-spec.js';
 import { FlavorError } from '../errors.js';
 import { Checker, isTable, type Table } from '../schema/checker.js';
 import { ENV_NAME_RE, parseRuntimeEnv } from '../schema/runtime-env.js';
+import { parseService, SERVICE_KEYS, type ServiceSpec } from '../schema/service.js';
 import { type ProjectFields, readPoetryTable, readSetupCfg } from './other-projects.js';
 import { type Clause, parseSpecifierSet } from './version-spec.js';
 
@@ -92,13 +93,16 @@ export interface ProjectConfig {
   build: BuildSettings;
   runtimeEnv: RuntimeEnvSpec;
   executionEnv: Record<string, string>;
+  /** [tool.flavor.runtime] persistent / port: the app runs as a background service. */
+  service: ServiceSpec | undefined;
   /** All interpreter constraints (requires-python and [tool.flavor.python]); every one must hold. */
   pythonConstraints: PythonConstraint[];
   warnings: string[];
 }
 
 const KNOWN: Record<string, readonly string[]> = {
-  'tool.flavor': ['entry_point', 'package_name', 'metadata', 'build', 'execution', 'python'],
+  'tool.flavor': ['entry_point', 'package_name', 'metadata', 'build', 'execution', 'python', 'runtime'],
+  'tool.flavor.runtime': SERVICE_KEYS,
   'tool.flavor.metadata': ['package_name'],
   'tool.flavor.build': [
     'dependencies',
@@ -298,6 +302,7 @@ export function parseProject(
       buildSystemRequires: readBuildSystem(ctx, doc),
     },
     ...execution,
+    service: parseService(check, subTable(ctx, flavor, 'runtime', 'tool.flavor'), 'tool.flavor.runtime'),
     pythonConstraints: [
       ...project.pythonConstraints,
       ...readPythonTable(ctx, subTable(ctx, flavor, 'python', 'tool.flavor')),

@@ -27,6 +27,11 @@ commands:
   cache root [--json]    show the cache root and the rule that chose it
   cache list [--json]    list the workenvs in the cache
   cache remove [--json] ID...   remove workenvs that are not in use
+  service status [--json]       is this package's service running (exit 0), stale (1),
+                         stopped (3), running but not answering on its port (4)
+  service stop           SIGTERM, then SIGKILL after 10 s
+  service restart [ARGS...]     stop, then start again
+  service logs [--follow]       print the service's log
   --version              print the launcher version
   help                   this text
 `
@@ -62,6 +67,8 @@ func (a *App) cliMode(args []string) int {
 		return a.fail(a.withPackage(true, func(p *verify.Package) error { return a.extract(p, args[0], args[1]) }))
 	case "verify":
 		return a.verifyCmd(args)
+	case "service":
+		return a.serviceCmd(args)
 	}
 	return a.fail(usageErr("unknown command %q", cmd))
 }

@@ -123,6 +123,9 @@ func (a *App) Launch(userArgs []string) error {
 		lock.Close()
 		return err
 	}
+	if p.Meta.Service() {
+		return a.runService(p, in.Workenv(), plan, lock, userArgs)
+	}
 	a.Log.Debugf("running %s", plan.Program)
 	if launch.SpawnDefault || strings.EqualFold(a.Getenv("FLAVOR_EXEC_MODE"), "spawn") {
 		code, err := launch.Spawn(plan)

@@ -46,6 +46,10 @@ const (
 	NotFound               = "NOT_FOUND"
 	IOError                = "IO_ERROR"
 	Usage                  = "USAGE"
+	ServiceStartFailed     = "SERVICE_START_FAILED"
+	ServicePortBusy        = "SERVICE_PORT_BUSY"
+	ServiceNotResponding   = "SERVICE_NOT_RESPONDING"
+	ServiceUnsupported     = "SERVICE_UNSUPPORTED"
 	Internal               = "INTERNAL"
 )
 
@@ -58,6 +62,7 @@ const (
 	ExitUsage     = 105
 	ExitCache     = 106
 	ExitIntegrity = 107
+	ExitService   = 108
 )
 
 // Error is a coded launcher failure.
@@ -136,6 +141,8 @@ func ExitForCode(code string) int {
 		return ExitExec
 	case Usage:
 		return ExitUsage
+	case ServiceStartFailed, ServicePortBusy, ServiceNotResponding, ServiceUnsupported:
+		return ExitService
 	case Internal:
 		return ExitInternal
 	}

@@ -64,7 +64,7 @@ func decodeRuntime(o object) *Runtime {
 	if o == nil {
 		return nil
 	}
-	rt := &Runtime{}
+	rt := &Runtime{Persistent: o["persistent"] == true, Port: int(getUint(o, "port"))}
 	if env := getObject(o, "env"); env != nil {
 		rt.Env = &RuntimeEnv{Unset: getStringList(env, "unset"), Pass: getStringList(env, "pass"),
 			Set: getStringMap(env, "set"), Map: getStringMap(env, "map")}

@@ -63,7 +63,14 @@ type Execution struct {
 
 type Runtime struct {
 	Env *RuntimeEnv `json:"env"`
+	// Persistent: the app is a service started once in the background (docs/launcher.md "Service
+	// mode"); Port (0 = none) is the loopback TCP port its health check connects to.
+	Persistent bool `json:"persistent"`
+	Port       int  `json:"port"`
 }
+
+// Service reports whether the package runs as a persistent service.
+func (m *Metadata) Service() bool { return m.Runtime != nil && m.Runtime.Persistent }
 
 type RuntimeEnv struct {
 	Unset []string          `json:"unset"`

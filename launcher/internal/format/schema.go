@@ -171,6 +171,7 @@ func (v *validator) root(doc any) {
 			v.optStringMap(env, "set", "runtime.env.")
 			v.optStringMap(env, "map", "runtime.env.")
 		}
+		v.service(rt)
 	}
 	if we := v.optObj(m, "workenv", ""); we != nil {
 		v.workenv(we)
@@ -196,6 +197,30 @@ func (v *validator) launcher(l object) {
 			}
 		}
 	}
+}
+
+// service checks runtime.persistent (a boolean) and runtime.port (1..65535, only with persistent
+// true): the service mode of docs/launcher.md.
+func (v *validator) service(rt object) {
+	persistent, hasPersistent := rt["persistent"]
+	if _, isBool := persistent.(bool); hasPersistent && !isBool {
+		v.fail("runtime.persistent", "true or false", persistent)
+	}
+	port, hasPort := rt["port"]
+	if !hasPort {
+		return
+	}
+	if n, ok := port.(json.Number); !ok || !validPort(n) {
+		v.fail("runtime.port", "a TCP port number from 1 to 65535", port)
+	}
+	if persistent != true {
+		v.fail("runtime.port", "no port unless persistent is true", port)
+	}
+}
+
+func validPort(n json.Number) bool {
+	i, safe := safeUint(n)
+	return safe && i >= 1 && i <= 65535
 }
 
 func (v *validator) workenv(we object) {

@@ -1,0 +1,116 @@
+package service
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"time"
+
+	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/workenv"
+)
+
+// State is the content of service.pid: which process is the service, and how to recognise it again.
+type State struct {
+	PID int `json:"pid"`
+	// Identity is the process's start identity (StartIdentity) when it was started; "" when the system
+	// has none to offer (no /proc): then only "pid alive" and the health check decide.
+	Identity  string    `json:"identity"`
+	Port      int       `json:"port,omitempty"`
+	StartedAt time.Time `json:"started_at"`
+	Package   string    `json:"package"`
+	Version   string    `json:"version"`
+	Argv      []string  `json:"argv"`
+}
+
+// Status is what a pid file says once checked against the running processes.
+type Status string
+
+const (
+	Stopped Status = "stopped" // no pid file
+	Running Status = "running" // the recorded process is alive and is the one that was started
+	Stale   Status = "stale"   // a pid file whose process is gone (crash, kill -9, reboot) or was reused
+)
+
+// ReadState reads service.pid; nil without error when there is none. A pid file that cannot be parsed
+// (a crash while it was written cannot leave one: it is renamed into place) counts as stale.
+func (d *Dir) ReadState() (*State, error) {
+	b, err := d.root.ReadFile(PidName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, errs.Wrap(errs.IOError, err, "failed to read %s", d.Path+"/"+PidName)
+	}
+	var st State
+	if json.Unmarshal(b, &st) != nil || st.PID <= 0 {
+		return &State{}, nil
+	}
+	return &st, nil
+}
+
+// WriteState writes service.pid through a temporary file and a rename, so a reader never sees half.
+func (d *Dir) WriteState(st *State) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "failed to encode the service state")
+	}
+	tmp := PidName + ".tmp"
+	if err := d.root.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to write %s", d.Path+"/"+tmp)
+	}
+	if err := d.root.Rename(tmp, PidName); err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to write %s", d.Path+"/"+PidName)
+	}
+	return nil
+}
+
+// RemoveState deletes service.pid (absent is fine).
+func (d *Dir) RemoveState() error {
+	if err := d.root.Remove(PidName); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return errs.Wrap(errs.IOError, err, "failed to remove %s", d.Path+"/"+PidName)
+	}
+	return nil
+}
+
+// Check classifies a pid file: Stopped (none), Running, or Stale.
+func Check(st *State) Status {
+	if st == nil {
+		return Stopped
+	}
+	if st.PID <= 0 || !Alive(st.PID, st.Identity) {
+		return Stale
+	}
+	return Running
+}
+
+// Alive reports whether pid is a live process and, when identity is not empty, the same process that
+// was recorded (a pid reused after a crash or a reboot has another start identity). A zombie is dead.
+func Alive(pid int, identity string) bool {
+	if !exists(pid) {
+		return false
+	}
+	if identity == "" {
+		return true
+	}
+	now, err := StartIdentity(pid)
+	if err != nil {
+		// The process exists but its identity cannot be read now (it just exited, or /proc went away):
+		// only a process we can still see is the service.
+		return errors.Is(err, ErrNoIdentity) && exists(pid)
+	}
+	return now == identity
+}
+
+// ErrNoIdentity reports that this system offers no process start identity (no /proc).
+var ErrNoIdentity = errors.New("no process start identity on this system")
+
+// Lock takes the service folder's exclusive lock, waiting up to LockTimeout: one launcher at a time
+// starts, stops or restarts the service.
+func (d *Dir) Lock() (*workenv.Lock, error) {
+	l, err := workenv.Acquire(d.root, LockName, true, LockTimeout)
+	if e, ok := errs.As(err); ok && e.Code == errs.CacheBusy {
+		e.WithHint("another launch is starting or stopping this service; retry when it is done")
+	}
+	return l, err
+}
