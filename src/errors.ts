@@ -58,6 +58,11 @@ export const ERROR_CODES = {
   CACHE_ERROR: 'cache',
   CACHE_UNSAFE: 'cache',
   CACHE_BUSY: 'cache',
+  // the launcher's service mode (raised by the Go launcher only)
+  SERVICE_START_FAILED: 'service',
+  SERVICE_PORT_BUSY: 'service',
+  SERVICE_NOT_RESPONDING: 'service',
+  SERVICE_UNSUPPORTED: 'service',
   // anywhere
   NOT_FOUND: 'io',
   OUTPUT_EXISTS: 'io',
@@ -82,6 +87,7 @@ export const EXIT_CODES: Record<ErrorCategory, number> = {
   build: 15,
   python: 16,
   cache: 17,
+  service: 18,
 };
 
 export interface FlavorErrorOptions {

@@ -28,6 +28,7 @@ test('exit codes per category are the documented ones', () => {
     build: 15,
     python: 16,
     cache: 17,
+    service: 18,
   });
 });
 
@@ -36,7 +37,7 @@ test('every code belongs to a category with an exit code; exit codes are distinc
     const e = new FlavorError(code, 'x');
     assert.equal(e.category, ERROR_CODES[code]);
     assert.equal(typeof e.exitCode, 'number', code);
-    assert.ok(e.exitCode >= 1 && e.exitCode <= 17, code);
+    assert.ok(e.exitCode >= 1 && e.exitCode <= 18, code);
   }
   assert.equal(new Set(Object.values(EXIT_CODES)).size, Object.keys(EXIT_CODES).length);
 });

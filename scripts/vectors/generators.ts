@@ -172,6 +172,17 @@ function slot0(b: Uint8Array): { offset: number; size: number } {
 const breakSignature = (b: Uint8Array) => flipByte(b, indexStart(b) + INDEX_FIELDS.signature + 5, true);
 const twoSlots = () => assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot('a'), gzipSlot('b')] });
 
+/** The base package with extra keys in its signed metadata's `runtime` (service mode). */
+const withRuntime = (runtime: Record<string, unknown>) =>
+  assemble({
+    launcher: LAUNCHER,
+    key: KEY,
+    slots: [rawSlot()],
+    editMetadata: (m: PackageMetadata) => {
+      m.runtime = { ...m.runtime, ...runtime } as PackageMetadata['runtime'];
+    },
+  });
+
 type Generator = () => Promise<Omit<Vector, 'name'>> | Omit<Vector, 'name'>;
 
 export const GENERATORS: Record<string, Generator> = {
@@ -443,6 +454,26 @@ export const GENERATORS: Record<string, Generator> = {
         m.slots[0]!.permissions = 'rwxr-xr-x';
       },
     }),
+  }),
+  'ok-service': () => ({
+    comment: 'runtime.persistent = true and runtime.port = 8000 (service mode, docs/launcher.md)',
+    expect: 'success',
+    bytes: withRuntime({ persistent: true, port: 8000 }),
+  }),
+  'fail-service-port-range': () => ({
+    comment: 'runtime.port = 65536 (a TCP port is 1..65535)',
+    expect: 'METADATA_SCHEMA',
+    bytes: withRuntime({ persistent: true, port: 65536 }),
+  }),
+  'fail-service-port-without-persistent': () => ({
+    comment: 'runtime.port without runtime.persistent = true',
+    expect: 'METADATA_SCHEMA',
+    bytes: withRuntime({ persistent: false, port: 8000 }),
+  }),
+  'fail-service-persistent-type': () => ({
+    comment: 'runtime.persistent = "yes" (must be a boolean)',
+    expect: 'METADATA_SCHEMA',
+    bytes: withRuntime({ persistent: 'yes' }),
   }),
   'fail-chain-too-long': () => ({
     comment: 'signed metadata names a chain of nine operations',

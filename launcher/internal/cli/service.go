@@ -43,7 +43,9 @@ func (a *App) runService(p *verify.Package, wdir string, plan *launch.Plan, lock
 	defer d.Close()
 	spec := &service.Spec{Program: plan.Program, Argv: plan.Argv, Env: serviceEnv(plan.Env, d), Keep: lock.File(),
 		Package: pkg.Name, Version: pkg.Version}
-	note := func(format string, args ...any) { fmt.Fprintf(a.Stderr, "%s: "+format+"\n", append([]any{a.Prog}, args...)...) }
+	note := func(format string, args ...any) {
+		fmt.Fprintf(a.Stderr, "%s: "+format+"\n", append([]any{a.Prog}, args...)...)
+	}
 	st, started, err := d.Ensure(spec, note)
 	if err != nil {
 		return err
