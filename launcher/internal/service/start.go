@@ -88,8 +88,8 @@ func (d *Dir) Start(spec *Spec) (*State, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, errs.Wrap(errs.ServiceStartFailed, err, "failed to start %s", spec.Program).WithExit(errs.ExitExec)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := &exit{done: make(chan struct{})}
+	go func() { exited.err = cmd.Wait(); close(exited.done) }()
 	st := &State{PID: cmd.Process.Pid, Port: d.Port, StartedAt: time.Now().UTC().Truncate(time.Second),
 		Package: spec.Package, Version: spec.Version, Argv: spec.Argv}
 	st.Identity, _ = StartIdentity(st.PID) // "" when the system has none, or when the app is gone already
@@ -107,7 +107,7 @@ func (d *Dir) Start(spec *Spec) (*State, error) {
 
 // waitReady waits for the port (or Settle without one) while watching for the app's exit. Where
 // /proc tells who listens, the listener must be the service (session sid) and not another program.
-func (d *Dir) waitReady(sid int, exited <-chan error) error {
+func (d *Dir) waitReady(sid int, exited *exit) error {
 	timeout, wait := StartTimeout, StartTimeout
 	if d.Port == 0 {
 		wait = Settle
@@ -115,8 +115,8 @@ func (d *Dir) waitReady(sid int, exited <-chan error) error {
 	deadline := time.Now().Add(wait)
 	for {
 		select {
-		case err := <-exited:
-			return errs.New(errs.ServiceStartFailed, "the service exited during its start (%s)", exitText(err)).
+		case <-exited.done:
+			return errs.New(errs.ServiceStartFailed, "the service exited during its start (%s)", exitText(exited.err)).
 				WithHint("the app must keep running: fix the error its log shows, then run the package again")
 		case <-time.After(50 * time.Millisecond):
 		}
@@ -146,18 +146,23 @@ func exitText(err error) string {
 	return err.Error()
 }
 
-// stopStarted ends a service whose start failed, and reaps it.
-func (d *Dir) stopStarted(st *State, exited <-chan error) {
+// exit is the app's end as seen by the launcher that started it: done is closed when it was reaped.
+type exit struct {
+	done chan struct{}
+	err  error
+}
+
+// stopStarted ends a service whose start failed (its whole process group), and reaps it.
+func (d *Dir) stopStarted(st *State, exited *exit) {
 	signalGroup(st.PID, true)
 	select {
-	case <-exited:
-		return
+	case <-exited.done:
 	case <-time.After(2 * time.Second):
-	}
-	signalGroup(st.PID, false)
-	select {
-	case <-exited:
-	case <-time.After(5 * time.Second):
+		signalGroup(st.PID, false)
+		select {
+		case <-exited.done:
+		case <-time.After(5 * time.Second):
+		}
 	}
 }
 
