@@ -9,11 +9,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { runFlavor } from '../helpers/cli.js';
-import { missing } from '../python/helpers.js';
+import { REPO_ROOT, runFlavor } from '../helpers/cli.js';
+import { runWithoutPython } from '../helpers/hidden-python.js';
+import { missing, TEST_PYTHON } from '../python/helpers.js';
 
 const PYTHON3 = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
 const skip = PYTHON3 === undefined ? missing('python3') : false;
+const UNSHARE = ['/usr/bin/unshare', '/bin/unshare'].some((p) => existsSync(p));
+const skipExample =
+  TEST_PYTHON === undefined ? missing('a CPython >= 3.9') : !UNSHARE ? missing('unshare') : false;
+const BUILD_CACHE = path.join(REPO_ROOT, '.cache', 'test-build-cache');
 
 const SERVER_PY = `import http.server, os, sys
 if os.environ.get("FAIL_AT_START"):
@@ -303,6 +308,51 @@ describe('service mode', { skip }, () => {
     assert.match(
       r.stderr,
       /plain 1 is not a service \(its metadata does not set runtime\.persistent\) \[USAGE\]/,
+    );
+  });
+});
+
+describe('service mode: examples/service packed from pyproject.toml, run with no host Python', {
+  skip: skipExample,
+}, () => {
+  test('the first run starts the stdlib HTTP server in the background, the second finds it', async () => {
+    const port = await freePort();
+    const project = path.join(dir, 'example');
+    await fs.cp(path.join(REPO_ROOT, 'examples', 'service'), project, {
+      recursive: true,
+      filter: (src) => !/[\\/](dist|build|[^\\/]*\.egg-info)$/.test(src),
+    });
+    const toml = path.join(project, 'pyproject.toml');
+    await fs.writeFile(toml, (await fs.readFile(toml, 'utf8')).replace('port = 8741', `port = ${port}`));
+    const pkg = path.join(dir, 'service-demo.psp');
+    const packed = await runFlavor(
+      ['pack', '-q', '-m', toml, '-o', pkg, '--key-seed', 's', '--python', TEST_PYTHON!.path],
+      { env: { FLAVOR_BUILD_CACHE: BUILD_CACHE }, timeoutMs: 600_000 },
+    );
+    assert.equal(packed.code, 0, packed.stderr);
+    const svc = handle(pkg, path.join(dir, 'example-cache'), port);
+    started.push({ pkg, cache: svc.cache });
+    const env = { PATH: '/usr/bin:/bin', HOME: path.join(dir, 'home'), FLAVOR_CACHE: svc.cache };
+
+    const first = runWithoutPython([pkg], env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /started service-demo 1\.0\.0 in the background/);
+    const doc = JSON.parse(await get(port));
+    assert.equal(doc.service, 'service-demo');
+    assert.equal(doc.python, TEST_PYTHON!.version.split(/[^\d.]/)[0]);
+    const { pid } = svc.status();
+    assert.equal(doc.pid, pid);
+
+    const second = runWithoutPython([pkg], env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, new RegExp(`already running \\(pid ${pid}, port ${port},`));
+    assert.equal(svc.status().pid, pid);
+
+    const stop = svc.cli('service', 'stop');
+    assert.equal(stop.stdout, `service-demo 1.0.0: stopped (pid ${pid})\n`);
+    assert.match(
+      svc.cli('service', 'logs').stdout,
+      /listening on http:\/\/127\.0\.0\.1:\d+[\s\S]*service-demo stopped\n$/,
     );
   });
 });
