@@ -163,6 +163,9 @@ before(async () => {
   });
   await fs.writeFile(path.join(dir, 'ours.json'), JSON.stringify(ours('tar.gz')));
   await fs.writeFile(path.join(dir, 'ours-zstd.json'), JSON.stringify(ours('tar.zst')));
+  // Service mode (runtime.persistent/port) is ours: their launchers must ignore it and run in the foreground.
+  const service = { ...ours('tar.gz'), runtime: { persistent: true, port: 8741 } };
+  await fs.writeFile(path.join(dir, 'ours-service.json'), JSON.stringify(service));
   await fs.mkdir(path.join(dir, 'linked', 'bin'), { recursive: true });
   await fs.writeFile(path.join(dir, 'linked', 'bin', 'app.sh'), APP_SH, { mode: 0o755 });
   await fs.symlink('app.sh', path.join(dir, 'linked', 'bin', 'link.sh'));
@@ -312,6 +315,15 @@ describe('ours → theirs', () => {
       assert.match(r.stdout, /^Hello, interop!$/m);
       assert.equal(runTheirs(['verify', pkg]).code, 0, 'their verify accepts the compat package');
       assertRefused(runPackage(await tampered(pkg, 'slot')), `hello under ${side}, slot tampered`);
+    });
+
+    test(`a service package (runtime.persistent, port) runs in the foreground under their ${side} launcher`, async () => {
+      const pkg = await packOurs(
+        ['-m', 'ours-service.json', '--launcher-bin', launcher()],
+        `service-${side}.psp`,
+      );
+      assertRunsApp(runPackage(pkg, ['one', 'two words']), `service package under their ${side} launcher`);
+      assert.equal(runTheirs(['verify', pkg]).code, 0, 'their verify accepts it');
     });
 
     test(`their ${side} launcher's documented limits: zstd and symlinks fail with their message`, async () => {
