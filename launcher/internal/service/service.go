@@ -35,9 +35,11 @@ var (
 	Settle = 500 * time.Millisecond
 	// StopGrace is how long stop waits after SIGTERM before it sends SIGKILL.
 	StopGrace = 10 * time.Second
-	// LockTimeout bounds the wait for another launcher that starts or stops the service.
-	LockTimeout = 2*StartTimeout + StopGrace
 )
+
+// lockTimeout bounds the wait for another launcher that starts or stops the service: long enough for
+// a restart (a stop, then a start that waits for the port).
+func lockTimeout() time.Duration { return 2*StartTimeout + StopGrace }
 
 // Dir is the opened state folder of one workenv's service.
 type Dir struct {

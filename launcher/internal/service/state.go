@@ -105,10 +105,10 @@ func Alive(pid int, identity string) bool {
 // ErrNoIdentity reports that this system offers no process start identity (no /proc).
 var ErrNoIdentity = errors.New("no process start identity on this system")
 
-// Lock takes the service folder's exclusive lock, waiting up to LockTimeout: one launcher at a time
+// Lock takes the service folder's exclusive lock, waiting up to lockTimeout: one launcher at a time
 // starts, stops or restarts the service.
 func (d *Dir) Lock() (*workenv.Lock, error) {
-	l, err := workenv.Acquire(d.root, LockName, true, LockTimeout)
+	l, err := workenv.Acquire(d.root, LockName, true, lockTimeout())
 	if e, ok := errs.As(err); ok && e.Code == errs.CacheBusy {
 		e.WithHint("another launch is starting or stopping this service; retry when it is done")
 	}
