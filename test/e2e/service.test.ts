@@ -68,15 +68,15 @@ async function freePort(): Promise<number> {
 }
 
 /** Packs the HTTP server as a persistent service on `port` (a build manifest: fast, no Python build). */
-async function servicePackage(port: number, extraRuntime: Record<string, unknown> = {}): Promise<Service> {
+async function servicePackage(port: number, commands?: Record<string, string>): Promise<Service> {
   const base = path.join(dir, `svc-${++n}`);
   await fs.mkdir(path.join(base, 'app'), { recursive: true });
   await fs.writeFile(path.join(base, 'app', 'server.py'), SERVER_PY);
   const manifest = {
     package: { name: 'svc-test', version: '1.0.0' },
-    execution: { command: `${PYTHON3} -u {workenv}/app/server.py` },
+    execution: { command: `${PYTHON3} -u {workenv}/app/server.py`, ...(commands ? { commands } : {}) },
     slots: [{ id: 'app', source: 'app', target: '{workenv}/app', operations: 'tar.gz' }],
-    runtime: { persistent: true, port, ...extraRuntime },
+    runtime: { persistent: true, port },
   };
   await fs.writeFile(path.join(base, 'manifest.json'), JSON.stringify(manifest));
   const pkg = path.join(base, 'svc.psp');
@@ -285,6 +285,15 @@ describe('service mode', { skip }, () => {
     const pids = new Set(runs.map((r) => /pid (\d+)/.exec(r.stderr)?.[1]));
     assert.equal(pids.size, 1, `one pid everywhere: ${[...pids].join(', ')}`);
     assert.equal(String(svc.status().pid), [...pids][0]);
+  });
+
+  test('a named command with its own command line runs in the foreground, not as the service', async () => {
+    const svc = await servicePackage(await freePort(), { admin: '/bin/echo admin tool ran' });
+    const r = svc.run([], { FLAVOR_COMMAND: 'admin' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'admin tool ran\n');
+    assert.equal(r.stderr, '');
+    assert.equal(svc.status().state, 'stopped');
   });
 
   test('service commands on a package that is not a service are a usage error', async () => {

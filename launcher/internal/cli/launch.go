@@ -123,7 +123,7 @@ func (a *App) Launch(userArgs []string) error {
 		lock.Close()
 		return err
 	}
-	if p.Meta.Service() {
+	if a.runsAsService(p) {
 		return a.runService(p, in.Workenv(), plan, lock, userArgs)
 	}
 	a.Log.Debugf("running %s", plan.Program)

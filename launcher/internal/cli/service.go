@@ -62,6 +62,22 @@ func (a *App) runService(p *verify.Package, wdir string, plan *launch.Plan, lock
 	return nil
 }
 
+// runsAsService reports whether this launch starts the service: the package is persistent and the
+// selected command line is the main one (execution.command). A named command with another command
+// line (FLAVOR_COMMAND, a symlink named after it) runs in the foreground as usual, so a service
+// package can carry admin tools.
+func (a *App) runsAsService(p *verify.Package) bool {
+	if !p.Meta.Service() {
+		return false
+	}
+	argv0 := a.Exe
+	if len(a.Args) > 0 {
+		argv0 = a.Args[0]
+	}
+	line, err := launch.SelectCommand(p.Meta.Execution, a.Getenv("FLAVOR_COMMAND"), argv0)
+	return err == nil && line == p.Meta.Execution.Command
+}
+
 func portText(port int) string {
 	if port == 0 {
 		return ""
