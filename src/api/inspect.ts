@@ -43,6 +43,8 @@ export interface InspectResult {
   launcher: { size: number; pinned_keys: string[] } & Record<string, unknown>;
   build: Record<string, unknown>;
   execution: Record<string, unknown> & { command: string };
+  /** Service mode (metadata runtime.persistent; docs/launcher.md): its port, or null when not a service. */
+  service: { port: number | null } | null;
   slots: InspectSlot[];
   /** With `dependencies`: the Python distributions recorded at pack time (null: none recorded). */
   dependencies?: RecordedDistribution[] | null;
@@ -99,6 +101,7 @@ export async function inspect(pkgPath: string, options: InspectOptions = {}): Pr
     launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}), pinned_keys: pinned },
     build: (meta.build ?? {}) as Record<string, unknown>,
     execution: meta.execution as InspectResult['execution'],
+    service: meta.runtime?.persistent ? { port: meta.runtime.port ?? null } : null,
     slots,
     ...dependencyFields(meta as unknown as Record<string, unknown>, options),
   };

@@ -157,6 +157,10 @@ after(async () => {
 describe('service mode', { skip }, () => {
   test('the first run starts the app in the background and returns; a second run does not start another', async () => {
     const svc = await servicePackage(await freePort());
+    const inspected = await runFlavor(['inspect', svc.pkg]);
+    assert.match(inspected.stdout, new RegExp(`├── service: persistent, port ${svc.port} \\(the first run`));
+    const doc = JSON.parse((await runFlavor(['inspect', '--json', svc.pkg])).stdout);
+    assert.deepEqual(doc.service, { port: svc.port });
     const first = svc.run();
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /started svc-test 1\.0\.0 in the background \(pid \d+, port \d+\); log: /);

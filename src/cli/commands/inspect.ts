@@ -57,6 +57,10 @@ export const inspect: CommandDefinition = {
       `├── build: ${String(build.tool ?? 'unknown')} ${String(build.tool_version ?? '')} at ${String(build.timestamp ?? '?')}`,
     );
     p(`├── command: ${doc.execution.command}`);
+    if (doc.service) {
+      const port = doc.service.port === null ? '' : `, port ${doc.service.port}`;
+      p(`├── service: persistent${port} (the first run starts it in the background)`);
+    }
     p(`└── slots: ${slots.length}`);
     slots.forEach((s, i) => {
       const last = i === slots.length - 1;
