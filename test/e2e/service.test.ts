@@ -159,6 +159,7 @@ describe('service mode', { skip }, () => {
     const svc = await servicePackage(await freePort());
     const inspected = await runFlavor(['inspect', svc.pkg]);
     assert.match(inspected.stdout, new RegExp(`├── service: persistent, port ${svc.port} \\(the first run`));
+    assert.match(svc.cli('info').stdout, new RegExp(`^service: +persistent, port ${svc.port} `, 'm'));
     const doc = JSON.parse((await runFlavor(['inspect', '--json', svc.pkg])).stdout);
     assert.deepEqual(doc.service, { port: svc.port });
     const first = svc.run();

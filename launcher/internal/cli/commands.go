@@ -114,6 +114,9 @@ func (a *App) info(p *verify.Package) error {
 	for _, name := range sortedCommandNames(m.Execution.Commands) {
 		fmt.Fprintf(w, "  %s: %s\n", name, m.Execution.Commands[name])
 	}
+	if m.Service() {
+		fmt.Fprintf(w, "service:    persistent%s (FLAVOR_LAUNCHER_CLI=1 %s service status)\n", portText(m.Runtime.Port), a.Prog)
+	}
 	fmt.Fprintf(w, "slots:      %d\n", len(p.Slots))
 	for i, s := range p.Slots {
 		sm := m.Slots[i]
