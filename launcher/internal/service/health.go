@@ -1,21 +1,6 @@
 package service
 
-import (
-	"bytes"
-	"net"
-	"strconv"
-	"time"
-)
-
-// Answers reports whether something accepts TCP connections on 127.0.0.1:port.
-func Answers(port int) bool {
-	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 500*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
-}
+import "bytes"
 
 // tail returns at most the last n lines of b (the log of one start, for error messages).
 func tail(b []byte, n int) string {

@@ -21,3 +21,6 @@ func signalGroup(pid int, term bool) {}
 
 // StartIdentity: service mode is not supported on Windows; there is no identity.
 func StartIdentity(pid int) (string, error) { return "", ErrNoIdentity }
+
+// Answers: no health check on Windows (service mode is not supported there).
+func Answers(port int) bool { return false }
