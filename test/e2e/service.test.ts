@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,9 +118,24 @@ function handle(pkg: string, cache: string, port: number): Service {
   return service;
 }
 
-async function get(port: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/`);
-  return res.text();
+/**
+ * GET / on a fresh connection (agent: false): a pooled keep-alive socket of a server killed meanwhile
+ * (while spawnSync blocked the event loop) must not be reused.
+ */
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          body += d;
+        });
+        res.on('end', () => resolve(body));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
 }
 
 function alive(pid: number): boolean {
