@@ -86,7 +86,7 @@ func (d *Dir) Start(spec *Spec) (*State, error) {
 		cmd.ExtraFiles = []*os.File{spec.Keep}
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, errs.Wrap(errs.ServiceStartFailed, err, "failed to start %s", spec.Program).WithExit(errs.ExitExec)
+		return nil, errs.Wrap(errs.NotFound, err, "failed to start %s", spec.Program).WithExit(errs.ExitExec)
 	}
 	exited := &exit{done: make(chan struct{})}
 	go func() { exited.err = cmd.Wait(); close(exited.done) }()
