@@ -7,7 +7,9 @@
 //                    extracted by it into a throwaway workenv, where the command's program must exist
 //                    and be executable.
 //   testStaged       runs the package with the given arguments from a throwaway cache; a non-zero exit
-//                    (or a hang past the timeout) fails the pack and shows the app's output.
+//                    (or a hang past the timeout) fails the pack and shows the app's output. A service
+//                    package (runtime.persistent) passes when its service starts and answers; it is then
+//                    stopped, so no process outlives the throwaway cache.
 
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -154,11 +156,13 @@ export async function testStaged(
   staged: string,
   commandLine: string,
   log: (line: string) => void,
+  service = false,
 ): Promise<void> {
   const args = splitWords(commandLine);
   await withThrowawayCache(async (cache) => {
     log(`test: running the package ${args.join(' ')} from a throwaway cache`);
     const r = await runPackage(staged, args, launcherEnv(cache), 300_000);
+    if (service) await stopService(staged, cache, log);
     if (r.code !== 0 || r.timedOut) {
       const why = r.timedOut ? 'did not finish within 300 s' : `exited with code ${r.code}`;
       throw new FlavorError(
@@ -169,4 +173,11 @@ export async function testStaged(
     }
     log(`test: the packed app exited with 0`);
   });
+}
+
+/** Stops the service a test run started (docs/launcher.md "Service mode"); a failure is only logged. */
+async function stopService(staged: string, cache: string, log: (line: string) => void): Promise<void> {
+  const env = { ...launcherEnv(cache), FLAVOR_LAUNCHER_CLI: '1' };
+  const r = await runPackage(staged, ['service', 'stop'], env, 60_000);
+  log(`test: ${r.code === 0 ? r.output.trim() : `service stop failed: ${last(r.output)}`}`);
 }

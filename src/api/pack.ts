@@ -191,7 +191,9 @@ async function checkAndPublish(
         log,
       });
     }
-    if (options.testCommand !== undefined) await testStaged(staged, options.testCommand, log);
+    if (options.testCommand !== undefined) {
+      await testStaged(staged, options.testCommand, log, spec.service !== undefined);
+    }
     await fs.rename(staged, output);
   } finally {
     await fs.rm(staged, { force: true });

@@ -308,6 +308,22 @@ describe('service mode', { skip }, () => {
     assert.equal(String(svc.status().pid), [...pids][0]);
   });
 
+  test('flavor pack --test-command starts the service from a throwaway cache, then stops it', async () => {
+    const svc = await servicePackage(await freePort());
+    const out = path.join(path.dirname(svc.pkg), 'tested.psp');
+    const r = await runFlavor([
+      'pack',
+      '-m',
+      path.join(path.dirname(svc.pkg), 'manifest.json'),
+      '-o',
+      out,
+      '--test-command=',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr + r.stdout, /test: svc-test 1\.0\.0: stopped \(pid \d+\)/);
+    await assert.rejects(get(svc.port), 'the tested service does not outlive the pack');
+  });
+
   test('a named command with its own command line runs in the foreground, not as the service', async () => {
     const svc = await servicePackage(await freePort(), { admin: '/bin/echo admin tool ran' });
     const r = svc.run([], { FLAVOR_COMMAND: 'admin' });
