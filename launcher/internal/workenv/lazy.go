@@ -186,7 +186,7 @@ func (in *Installer) extractLazy(wroot *os.Root, i int) error {
 	if in.AfterSlot != nil {
 		in.AfterSlot(i)
 	}
-	moved, err := moveIntoWorkenv(wroot, filepath.Join(LazyDir, staging), meta.Target, placed)
+	moved, err := moveIntoWorkenv(wroot, lazy, i, filepath.Join(LazyDir, staging), meta.Target, placed)
 	if err == nil {
 		// The slot's links were checked in staging; in the workenv they meet the other slots' links.
 		err = payload.CheckLinks(wroot, placed.Links)
@@ -198,37 +198,50 @@ func (in *Installer) extractLazy(wroot *os.Root, i int) error {
 		for _, m := range moved {
 			wroot.RemoveAll(m)
 		}
+		lazy.Remove(lazyName(i, ".moving"))
 		return err
 	}
+	lazy.Remove(lazyName(i, ".moving")) // the marker now vouches for what was moved
 	in.Log.Debugf("extracted lazy slot %d (%s)", i, meta.ID)
 	return nil
 }
 
 // moveIntoWorkenv renames what slot placement created in the staging folder (its target, or the top-level
-// entries for a {workenv} target) to the same place in the workenv, replacing leftovers of a crashed
-// extraction. It returns the workenv paths it moved.
-func moveIntoWorkenv(wroot *os.Root, staging, target string, placed *payload.Placed) ([]string, error) {
+// entries for a {workenv} target) to the same place in the workenv and returns the paths it moved. It never
+// replaces what the install or another slot put there: a path that exists is refused, unless the journal
+// .flavor-lazy/<i>.moving lists it, i.e. an extraction of this slot that crashed before its marker moved it.
+func moveIntoWorkenv(wroot, lazy *os.Root, i int, staging, target string, placed *payload.Placed) ([]string, error) {
 	rel, err := payload.TargetPath(target)
 	if err != nil {
 		return nil, err
 	}
-	moves := []string{rel}
+	moves := []string{filepath.FromSlash(rel)}
 	if rel == "" {
-		moves = placed.Top
+		moves = moves[:0]
+		for _, t := range placed.Top {
+			moves = append(moves, filepath.FromSlash(t))
+		}
+	}
+	journal := lazyName(i, ".moving")
+	if err := removeJournaled(wroot, lazy, journal); err != nil {
+		return nil, err
+	}
+	for _, dst := range moves {
+		if dst == LazyDir || strings.HasPrefix(dst, LazyDir+string(filepath.Separator)) {
+			return nil, errs.New(errs.UnsafePath, "lazy slot %d would replace the workenv's %s folder", i, LazyDir)
+		}
+		if _, err := wroot.Lstat(dst); err == nil {
+			return nil, errs.New(errs.UnsafePath, "lazy slot %d would replace %s, which is already in the workenv", i, filepath.ToSlash(dst)).
+				WithHint("give the lazy slot a target of its own: a lazy slot is never merged into what other slots placed")
+		}
+	}
+	if err := lazy.WriteFile(journal, []byte(strings.Join(moves, "\n")+"\n"), 0o600); err != nil {
+		return nil, errs.Wrap(errs.CacheError, err, "failed to write %s", journal)
 	}
 	var moved []string
-	for _, m := range moves {
-		dst := filepath.FromSlash(m)
-		if dst == LazyDir || strings.HasPrefix(dst, LazyDir+string(filepath.Separator)) {
-			return moved, errs.New(errs.UnsafePath, "slot entry %s would replace the workenv's %s folder", m, LazyDir)
-		}
+	for _, dst := range moves {
 		if err := wroot.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return moved, errs.Wrap(errs.IOError, err, "failed to create %s", filepath.Dir(dst))
-		}
-		if fi, err := wroot.Lstat(dst); err == nil && fi.IsDir() {
-			if err := wroot.RemoveAll(dst); err != nil {
-				return moved, errs.Wrap(errs.IOError, err, "failed to remove the leftover %s", dst)
-			}
 		}
 		if err := wroot.Rename(filepath.Join(staging, dst), dst); err != nil {
 			return moved, errs.Wrap(errs.IOError, err, "failed to move lazy slot path %s into place", dst)
@@ -236,6 +249,25 @@ func moveIntoWorkenv(wroot *os.Root, staging, target string, placed *payload.Pla
 		moved = append(moved, dst)
 	}
 	return moved, nil
+}
+
+// removeJournaled deletes the paths a crashed extraction listed in the journal, then the journal.
+func removeJournaled(wroot, lazy *os.Root, journal string) error {
+	b, err := lazy.ReadFile(journal)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return errs.Wrap(errs.CacheError, err, "failed to read %s", journal)
+	}
+	for _, p := range strings.Split(string(b), "\n") {
+		if p != "" && filepath.IsLocal(p) && p != LazyDir && !strings.HasPrefix(p, LazyDir+string(filepath.Separator)) {
+			if err := wroot.RemoveAll(p); err != nil {
+				return errs.Wrap(errs.IOError, err, "failed to remove the leftover %s", p)
+			}
+		}
+	}
+	return lazy.Remove(journal)
 }
 
 func (in *Installer) lazyMarker(i int) *LazyMarker {

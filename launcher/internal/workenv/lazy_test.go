@@ -249,8 +249,9 @@ func TestLazySlotRecoversFromACrashedExtraction(t *testing.T) {
 	defer lk.Close()
 	w := in.Workenv()
 	os.MkdirAll(filepath.Join(w, LazyDir, "1.staging-dead", "models"), 0o700)
-	os.MkdirAll(filepath.Join(w, "models"), 0o755)
+	os.MkdirAll(filepath.Join(w, "models"), 0o755) // moved into place, then the crash: no marker
 	os.WriteFile(filepath.Join(w, "models", "half.bin"), []byte("partial"), 0o644)
+	os.WriteFile(filepath.Join(w, LazyDir, "1.moving"), []byte("models\n"), 0o600)
 	path, err := in.EnsureSlot(1)
 	if err != nil {
 		t.Fatal(err)
@@ -258,8 +259,10 @@ func TestLazySlotRecoversFromACrashedExtraction(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(path, "half.bin")); !os.IsNotExist(err) {
 		t.Fatal("the partial leftover survived")
 	}
-	if _, err := os.Lstat(filepath.Join(w, LazyDir, "1.staging-dead")); !os.IsNotExist(err) {
-		t.Fatal("the dead staging folder survived")
+	for _, name := range []string{"1.staging-dead", "1.moving"} {
+		if _, err := os.Lstat(filepath.Join(w, LazyDir, name)); !os.IsNotExist(err) {
+			t.Fatalf("%s survived", name)
+		}
 	}
 	// A deleted target with its marker still there is extracted again, not trusted.
 	os.RemoveAll(path)
@@ -291,4 +294,26 @@ func listTree(t *testing.T, dir string) []string {
 	})
 	sort.Strings(out)
 	return out
+}
+
+// A lazy slot is never merged into, nor replaces, what the install placed: a target that exists is refused
+// (UNSAFE_PATH) and the existing files stay as they are.
+func TestLazySlotNeverReplacesInstalledFiles(t *testing.T) {
+	s := lazySpec()
+	s.Slots[0].Entries = append(s.Slots[0].Entries, testpkg.Entry{Name: "models/own.txt", Body: "installed"})
+	in, _, _ := lazyInstaller(t, buildPkg(t, s), filepath.Join(t.TempDir(), "cache"))
+	lk, _, err := in.Ensure()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Close()
+	if _, err := in.EnsureSlot(1); errs.CodeOf(err) != errs.UnsafePath || !strings.Contains(err.Error(), "would replace models") {
+		t.Fatalf("got %v, want UNSAFE_PATH", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(in.Workenv(), "models", "own.txt")); string(b) != "installed" {
+		t.Fatalf("the installed file was changed: %q", b)
+	}
+	if names, _ := os.ReadDir(filepath.Join(in.Workenv(), LazyDir)); len(names) != 1 || names[0].Name() != "1.lock" {
+		t.Fatalf(".flavor-lazy holds %v", names)
+	}
 }
