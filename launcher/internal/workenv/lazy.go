@@ -150,8 +150,7 @@ func (in *Installer) lazyReady(wroot *os.Root, i int) bool {
 }
 
 // extractLazy runs under the slot's exclusive lock: hash the stored bytes before anything is written,
-// extract into a staging folder inside .flavor-lazy, move the result into place, check its links in the
-// workenv and write the marker last. A failure removes what it placed; no marker means "not extracted".
+// extract into a staging folder inside .flavor-lazy, then publish the result. No marker = "not extracted".
 func (in *Installer) extractLazy(wroot *os.Root, i int) error {
 	meta := in.Pkg.Meta.Slots[i]
 	start := time.Now()
@@ -170,25 +169,39 @@ func (in *Installer) extractLazy(wroot *os.Root, i int) error {
 		return errs.Wrap(errs.CacheError, err, "failed to create a staging folder in %s", filepath.Join(in.Workenv(), LazyDir))
 	}
 	defer lazy.RemoveAll(staging)
+	placed, err := in.stageLazy(lazy, staging, i)
+	if err != nil {
+		return err
+	}
+	return in.publishLazy(wroot, lazy, i, filepath.Join(LazyDir, staging), placed)
+}
+
+// stageLazy extracts slot i into the staging folder (hashing it again on the way) and checks its links there.
+func (in *Installer) stageLazy(lazy *os.Root, staging string, i int) (*payload.Placed, error) {
 	root, err := lazy.OpenRoot(staging)
 	if err != nil {
-		return errs.Wrap(errs.CacheError, err, "failed to open %s", staging)
+		return nil, errs.Wrap(errs.CacheError, err, "failed to open %s", staging)
 	}
 	defer root.Close()
-	in.Log.Debugf("extracting lazy slot %d (%s) into %s", i, meta.ID, in.Workenv())
+	in.Log.Debugf("extracting lazy slot %d (%s) into %s", i, in.Pkg.Meta.Slots[i].ID, in.Workenv())
 	placed, err := placeSlot(root, in.Pkg, i)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := payload.CheckLinks(root, placed.Links); err != nil {
-		return err
+		return nil, err
 	}
 	if in.AfterSlot != nil {
 		in.AfterSlot(i)
 	}
-	moved, err := moveIntoWorkenv(wroot, lazy, i, filepath.Join(LazyDir, staging), meta.Target, placed)
+	return placed, nil
+}
+
+// publishLazy moves the staged slot into the workenv, checks its links there (where they meet the other
+// slots' links) and writes the marker last; a failure removes what it moved.
+func (in *Installer) publishLazy(wroot, lazy *os.Root, i int, staging string, placed *payload.Placed) error {
+	moved, err := moveIntoWorkenv(wroot, lazy, i, staging, in.Pkg.Meta.Slots[i].Target, placed)
 	if err == nil {
-		// The slot's links were checked in staging; in the workenv they meet the other slots' links.
 		err = payload.CheckLinks(wroot, placed.Links)
 	}
 	if err == nil {
@@ -198,12 +211,12 @@ func (in *Installer) extractLazy(wroot *os.Root, i int) error {
 		for _, m := range moved {
 			wroot.RemoveAll(m)
 		}
-		lazy.Remove(lazyName(i, ".moving"))
-		return err
 	}
-	lazy.Remove(lazyName(i, ".moving")) // the marker now vouches for what was moved
-	in.Log.Debugf("extracted lazy slot %d (%s)", i, meta.ID)
-	return nil
+	lazy.Remove(lazyName(i, ".moving")) // on success the marker now vouches for what was moved
+	if err == nil {
+		in.Log.Debugf("extracted lazy slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
+	}
+	return err
 }
 
 // moveIntoWorkenv renames what slot placement created in the staging folder (its target, or the top-level
