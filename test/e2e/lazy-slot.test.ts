@@ -156,6 +156,22 @@ test('16 concurrent first requests (no workenv yet): one install, one extraction
   );
 });
 
+test('slot list and slot path before any run: nothing installed, nothing created', async () => {
+  const cache = path.join(work, 'c6');
+  const listed = await cli(pkg, ['slot', 'list', '--json'], cache);
+  assert.equal(listed.code, 0, listed.stderr);
+  const doc = JSON.parse(listed.stdout) as { installed: boolean; slots: Array<{ state: string }> };
+  assert.equal(doc.installed, false);
+  assert.deepEqual(
+    doc.slots.map((s) => s.state),
+    ['not installed', 'not installed'],
+  );
+  const where = await cli(pkg, ['slot', 'path', 'models'], cache);
+  assert.equal(where.code, 0, where.stderr);
+  assert.match(where.stdout, /\/workenv\/lazy-demo-1\.0\.0-[0-9a-f]{16}\/models\n$/);
+  assert.equal(await exists(cache), false, 'slot list/path created the cache');
+});
+
 test('slot errors: an unknown slot is USAGE (105) naming the slots', async () => {
   const cache = path.join(work, 'c5');
   const r = await cli(pkg, ['slot', 'ensure', 'nope'], cache);
