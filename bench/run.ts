@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark group and writes one result file
 // (bench/results/<date>-<host>.json) in one format; `npm run bench:compare A B` prints the ratios.
-// Groups: FLAVOR_BENCH=payload,launcher,python (default all). Sizes: FLAVOR_BENCH_MB, FLAVOR_BENCH_BIG_MB,
+// Groups: FLAVOR_BENCH=payload,launcher,lazy,python (default all). Sizes: FLAVOR_BENCH_MB, FLAVOR_BENCH_BIG_MB,
 // FLAVOR_BENCH_COLD_MB; repetitions: FLAVOR_BENCH_RUNS.
 
 import { execFileSync } from 'node:child_process';
@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '../src/version.js';
 import { benchLauncher } from './launcher.bench.js';
+import { benchLazy } from './lazy.bench.js';
 import { type BenchResult, benchPayload } from './payload.bench.js';
 import { benchPython } from './python.bench.js';
 
 const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   payload: benchPayload,
   launcher: benchLauncher,
+  lazy: benchLazy,
   python: benchPython,
 };
 

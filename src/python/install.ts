@@ -1,7 +1,7 @@
 // Build-time installation: the project wheel (and local dependency wheels) are built, then installed with
 // all dependencies into one folder for the target interpreter (uv pip install --target, or pip), then split
 // into two slot sources by the RECORD files of the local wheels:
-//   <workDir>/slots/site-packages   third-party dependencies (+ _flavor_run.py, _flavor_app.pth)
+//   <workDir>/slots/site-packages   third-party dependencies (+ _flavor_run.py, flavor_runtime.py, _flavor_app.pth)
 //   <workDir>/slots/app             the project itself and its local dependencies
 // Nothing is installed on the target machine.
 
@@ -12,6 +12,7 @@ import { FlavorError } from '../errors.js';
 import { prepareBuildVenv } from './build-env.js';
 import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
 import { runChecked } from './exec.js';
+import { checkRuntimeNameFree, FLAVOR_RUNTIME_MODULE, FLAVOR_RUNTIME_SOURCE } from './flavor-runtime.js';
 import { copyTree, pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
 import { exportUvLock, poetryLockConstraints } from './lockfile.js';
@@ -258,6 +259,7 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   const appDistributions = await moveLocalDistributions(all, appDir, wheels);
   await pruneEmptyDirs(all);
   await rename(all, siteDir);
+  await checkRuntimeNameFree({ 'the dependencies': siteDir, 'the app and its local dependencies': appDir });
   await writeGlue(siteDir, options.interpreter);
   // 6. dependency optimisation: include_tests = false, exclude_from_deps
   reportSlimming(await slimDependencies(siteDir, project.build), log);
@@ -381,9 +383,10 @@ function reportSlimming(result: SlimResult, log: Logger): void {
   }
 }
 
-/** The runner module and the .pth that puts {workenv}/app on sys.path. */
+/** The runner module, the runtime helper and the .pth that puts {workenv}/app on sys.path. */
 async function writeGlue(siteDir: string, interpreter: InterpreterInfo): Promise<void> {
   await writeFile(join(siteDir, `${RUNNER_MODULE}.py`), RUNNER_SOURCE);
+  await writeFile(join(siteDir, `${FLAVOR_RUNTIME_MODULE}.py`), FLAVOR_RUNTIME_SOURCE);
   const siteRel = relative(interpreter.prefix, interpreter.sitePackages);
   const up = siteRel
     .split('/')

@@ -16,7 +16,7 @@ export interface SlimResult {
 }
 
 const TEST_GLOBS = ['tests', 'test', 'conftest.py'];
-const PROTECTED = /^(_flavor_run\.py|_flavor_app\.pth|[^/]+\.dist-info(\/.*)?)$/;
+const PROTECTED = /^(_flavor_run\.py|flavor_runtime\.py|_flavor_app\.pth|[^/]+\.dist-info(\/.*)?)$/;
 
 /** A glob as a regular expression over "/"-separated relative paths. */
 export function globToRegExp(glob: string): RegExp {

@@ -272,7 +272,7 @@ describe('planPythonBuild: local dependencies', { skip }, () => {
     const site = readdirSync(p.spec.slots[1]?.source as string).filter(
       (n) => !n.startsWith('_') && n !== '__pycache__',
     );
-    assert.deepEqual(site, []);
+    assert.deepEqual(site, ['flavor_runtime.py'], 'only the FlavorPack glue, no third-party package');
     assert.equal(p.spec.execution.command, `"{workenv}/bin/python${MINOR}" -I -B -m _flavor_run myapp myapp`);
     const workenv = join(tmp, 'local-workenv');
     layoutWorkenv(p.spec, workenv);

@@ -24,6 +24,7 @@ function site(name: string): string {
     ['pkg-1.0.dist-info/RECORD', 20],
     ['pkg-1.0.dist-info/tests/x', 1],
     ['_flavor_run.py', 3],
+    ['flavor_runtime.py', 4],
   ] as const) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), 'x'.repeat(size));
@@ -68,6 +69,7 @@ test('exclude_from_deps removes what its globs match and reports it per glob', a
   assert.deepEqual(r.removed['pkg/docs'], ['pkg/docs']);
   assert.ok(tree(dir).includes('pkg/tests/test_core.py') === false, '*.py matches at any depth');
   assert.ok(tree(dir).includes('_flavor_run.py'), 'the runner is protected');
+  assert.ok(tree(dir).includes('flavor_runtime.py'), 'the runtime helper is protected');
   assert.ok(r.bytes >= 100 + 300);
 });
 

@@ -24,6 +24,10 @@ commands:
   metadata               print the signed metadata JSON verbatim
   extract SLOT DIR       extract one slot (index or id) into DIR as if DIR were the workenv
   run [ARGS...]          launch the app with ARGS
+  slot ensure SLOT       install the workenv if needed, extract SLOT (index or id) if it is a lazy
+                         slot not extracted yet, and print its absolute path
+  slot path SLOT         print where SLOT lands in the workenv (nothing is extracted)
+  slot list [--json]     every slot with its path and whether it is extracted
   cache root [--json]    show the cache root and the rule that chose it
   cache list [--json]    list the workenvs in the cache
   cache remove [--json] ID...   remove workenvs that are not in use
@@ -53,6 +57,8 @@ func (a *App) cliMode(args []string) int {
 		return a.fail(a.cacheCmd(args))
 	case "run":
 		return a.fail(a.Launch(args))
+	case "slot":
+		return a.fail(a.slotCmd(args))
 	case "info":
 		return a.fail(a.withPackage(false, a.info))
 	case "metadata":

@@ -37,6 +37,8 @@ export const extractAll: CommandDefinition = {
     force: { type: 'boolean', short: 'f', help: 'overwrite existing outputs' },
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
+  details:
+    'Every slot is decoded whatever its lifecycle, lazy slots included: DIR is a copy of what the package holds, not a workenv.',
   async run(ctx, [pkgPath, dir], values) {
     const options = { force: flag(values, 'force'), keys: trustedKeysFromEnv(ctx.env) };
     const done = await extractAllApi(pkgPath!, dir!, options);
