@@ -171,6 +171,9 @@ func (in *Installer) populate(staging string) ([]string, error) {
 	created := make([][]string, len(in.Pkg.Slots))
 	var links []string
 	for i := range in.Pkg.Slots {
+		if !LifecycleOf(in.Pkg.Meta.Slots[i].Lifecycle).AtInstall() {
+			continue // temp and persistent slots live outside the workenv (PrepareRun)
+		}
 		placed, err := placeSlot(root, in.Pkg, i)
 		if err != nil {
 			return nil, err
@@ -269,7 +272,7 @@ func (in *Installer) marker(entries []string) *Marker {
 		Marker: MarkerFormat, ID: in.ID, MetadataSHA256: hex.EncodeToString(in.Pkg.SignedSHA256[:]),
 		Package:     MarkerPkg{Name: meta.Package.Name, Version: meta.Package.Version},
 		InstalledAt: time.Now().UTC().Format(time.RFC3339), LauncherVersion: in.LauncherVersion,
-		Entries: entries, Slots: make([]MarkerSlot, len(meta.Slots)),
+		Entries: withoutTrimmable(entries, meta), Slots: make([]MarkerSlot, len(meta.Slots)),
 	}
 	for i, s := range meta.Slots {
 		m.Slots[i] = MarkerSlot{Index: i, ID: s.ID, Target: s.Target, Lifecycle: s.Lifecycle, SHA256: hex.EncodeToString(s.SHA256[:])}
@@ -342,7 +345,7 @@ func topEntries(root *os.Root) ([]string, error) {
 
 func removeInitSlots(root *os.Root, meta *format.Metadata, created [][]string) error {
 	for i, s := range meta.Slots {
-		if !strings.EqualFold(s.Lifecycle, "init") {
+		if LifecycleOf(s.Lifecycle) != Init {
 			continue
 		}
 		rel, err := payload.TargetPath(s.Target)
