@@ -76,7 +76,6 @@ func (a *App) cacheCmd(args []string) error {
 			return errs.New(errs.CacheError, "%d of %d removals failed", failed, len(ids))
 		}
 		return err
-	}
 	case "trim", "remove-persistent":
 		return a.cacheEach(cache, sub, ids, asJSON)
 	}
