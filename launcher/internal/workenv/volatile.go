@@ -91,9 +91,9 @@ func (in *Installer) placeInWorkenv(i int, replace bool) error {
 	return payload.CheckLinks(wroot, placed.Links)
 }
 
-// moveInto renames src to dst inside root. With replace, an old folder at dst is first moved into the
-// temp folder tmp (deleted by the caller); a concurrent launch doing the same can put its copy there
-// in between, so this retries. Without replace, an existing dst wins and src is left for the caller.
+// moveInto renames src to dst inside root. With replace, an old folder at dst is exchanged with src
+// atomically where the system can (Linux), else first moved into the temp folder tmp (deleted by the
+// caller); a concurrent launch doing the same can put its copy there in between, so this retries. Without replace, an existing dst wins and src is left for the caller.
 func moveInto(root *os.Root, tmp, src, dst string, replace bool) error {
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
@@ -102,6 +102,9 @@ func moveInto(root *os.Root, tmp, src, dst string, replace bool) error {
 			return nil
 		}
 		if statErr == nil && fi.IsDir() {
+			if swapEntries(root, src, dst) == nil {
+				return nil // the old folder is now at src, in tmp
+			}
 			old := filepath.Join(tmp, "old-"+randHex())
 			if err := root.Rename(dst, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
