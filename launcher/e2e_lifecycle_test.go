@@ -7,11 +7,11 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -117,7 +117,7 @@ func tempSpec(script string) testpkg.Spec {
 }
 
 func TestE2ETempFolderPerRun(t *testing.T) {
-	f := newFixture(t, tempSpec("echo \"$FLAVOR_RUN_DIR\"\n[ \"$1\" = \"$FLAVOR_SLOT_SCRATCH\" ] || echo mismatch\n" +
+	f := newFixture(t, tempSpec("echo \"$FLAVOR_RUN_DIR\"\n[ \"$1\" = \"$FLAVOR_SLOT_SCRATCH\" ] || echo mismatch\n"+
 		"cat \"$1/a.txt\"; echo; ls \"$1\"; echo mine > \"$1/mine\"\nexit 3\n"))
 	var dirs []string
 	for i := 0; i < 2; i++ {
@@ -187,8 +187,8 @@ func TestE2ETempFolderAfterSignal(t *testing.T) {
 	if exists(otherDir) {
 		t.Fatal("per-run folder left")
 	}
-	var p int
-	if _, err := fmtSscan(pid, &p); err != nil {
+	p, err := strconv.Atoi(pid)
+	if err != nil {
 		t.Fatal(err)
 	}
 	syscall.Kill(p, syscall.SIGTERM)
@@ -297,5 +297,3 @@ func TestE2EPersistentSurvivesUpdate(t *testing.T) {
 		t.Fatalf("fresh store: %+v", r)
 	}
 }
-
-func fmtSscan(s string, p *int) (int, error) { return fmt.Sscan(s, p) }

@@ -70,7 +70,9 @@ func (in *Installer) populatePersistent(r *Run) error {
 	return nil
 }
 
-func stampName(sha [32]byte) string { return filepath.Join(stampDir, "slot-"+hex.EncodeToString(sha[:])) }
+func stampName(sha [32]byte) string {
+	return filepath.Join(stampDir, "slot-"+hex.EncodeToString(sha[:]))
+}
 
 // merged reports whether every slot's content was merged into the store before.
 func (in *Installer) merged(st *os.Root, slots []int) bool {
