@@ -27,12 +27,16 @@ func (in *Installer) RefreshVolatile() error {
 // the shared workenv lock: two launches that both restore it each build a private copy and the first
 // rename wins.
 func (in *Installer) RestoreCacheSlots() error {
+	slots := slotsOf(in.Pkg.Meta, CacheSlot)
+	if len(slots) == 0 {
+		return nil
+	}
 	wroot, err := in.Cache.dir.OpenRoot(in.ID)
 	if err != nil {
 		return errs.Wrap(errs.IOError, err, "failed to open %s", in.Workenv())
 	}
 	defer wroot.Close()
-	for _, i := range slotsOf(in.Pkg.Meta, CacheSlot) {
+	for _, i := range slots {
 		rel := slotRel(in.Pkg.Meta.Slots[i].Target)
 		if rel == "" {
 			continue // a cache slot at {workenv} itself is never trimmed
