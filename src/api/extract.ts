@@ -3,11 +3,32 @@
 
 import path from 'node:path';
 import { loadPublicKeySpec } from '../crypto/keys.js';
-import { type ExtractedSlot, extractPackage, extractSlot, findSlot } from '../reader/extract.js';
+import {
+  extractPackage,
+  extractSlot,
+  findSlot,
+  type ExtractedSlot as RawExtractedSlot,
+} from '../reader/extract.js';
+import type { OpenedPackage } from '../reader/open.js';
 import { verifyPackage } from '../reader/verify.js';
+import { type LifecycleKind, lifecycleOf, type SlotPlace } from '../workenv/lifecycle.js';
 import { checkOutputFolder } from './output-path.js';
 
-export type { ExtractedSlot } from '../reader/extract.js';
+/** A decoded slot, with what its lifecycle means to the launcher (docs/workenv.md, "Slot lifecycles"). */
+export interface ExtractedSlot extends RawExtractedSlot {
+  /** The lifecycle's behaviour (`cached` → cache, unknown names → runtime), as the launcher decides it. */
+  lifecycle: LifecycleKind;
+  /** Where the launcher keeps the slot: the workenv, a per-run folder, or the persistent store. */
+  place: SlotPlace;
+  /** The slot's target below that place, as in the metadata. */
+  target: string;
+}
+
+function withLifecycle(pkg: OpenedPackage, slot: RawExtractedSlot): ExtractedSlot {
+  const meta = pkg.metadata.slots[slot.index]!;
+  const lc = lifecycleOf(meta.lifecycle);
+  return { ...slot, lifecycle: lc.kind, place: lc.place, target: meta.target };
+}
 
 export interface ExtractOptions {
   /** Overwrite existing outputs. */
@@ -43,7 +64,8 @@ export async function extract(
 ): Promise<ExtractResult> {
   const pkg = await verified(pkgPath, options.keys);
   await checkOutputFolder(path.dirname(path.resolve(output)), 'OUTPUT');
-  return { ok: true, slots: [await extractSlot(pkg, findSlot(pkg, slot), output, options.force ?? false)] };
+  const done = await extractSlot(pkg, findSlot(pkg, slot), output, options.force ?? false);
+  return { ok: true, slots: [withLifecycle(pkg, done)] };
 }
 
 /** Verifies `pkgPath`, then decodes every slot into `dir/<NN>-<id>` and writes `dir/metadata.json`. */
@@ -56,5 +78,5 @@ export async function extractAll(
   await checkOutputFolder(dir, 'DIR');
   // All or nothing: a refused slot removes everything this call created, and keeps what existed.
   const { slots, metadata } = await extractPackage(pkg, dir, options.force ?? false);
-  return { ok: true, slots, metadata };
+  return { ok: true, slots: slots.map((x) => withLifecycle(pkg, x)), metadata };
 }

@@ -18,14 +18,41 @@ export interface CacheEntry {
   leftovers: string[];
 }
 
+/** A package name's persistent store (`<root>/persistent/<name>`): data its apps saved, kept across updates. */
+export interface StoreEntry {
+  /** The store's folder name: the package name sanitized like the workenv id's name part. */
+  name: string;
+  path: string;
+  size_bytes: number;
+  /** A workenv of this package name is in use. */
+  in_use: boolean;
+}
+
 export interface CacheListing {
   root: string;
   workenv_dir: string;
   entries: CacheEntry[];
+  persistent: StoreEntry[];
 }
 
 export interface RemoveResult {
   id: string;
+  status: 'removed' | 'in_use' | 'not_found' | 'error';
+  bytes_freed: number;
+  error?: string;
+}
+
+export interface TrimResult {
+  id: string;
+  status: 'trimmed' | 'nothing' | 'in_use' | 'not_found' | 'error';
+  /** Ids of the cache slots deleted. */
+  slots: string[];
+  bytes_freed: number;
+  error?: string;
+}
+
+export interface StoreResult {
+  name: string;
   status: 'removed' | 'in_use' | 'not_found' | 'error';
   bytes_freed: number;
   error?: string;
@@ -49,7 +76,21 @@ export class CacheClient {
   async list(): Promise<CacheListing> {
     const listing = (await this.call(['list', '--json'])) as CacheListing;
     listing.entries = listing.entries ?? [];
+    listing.persistent = listing.persistent ?? [];
     return listing;
+  }
+
+  /** Deletes the cache-lifecycle slots of these workenvs; the next run of each re-extracts them. */
+  async trim(ids: string[]): Promise<TrimResult[]> {
+    if (ids.length === 0) return [];
+    return ((await this.call(['trim', '--json', ...ids], true)) as { results: TrimResult[] }).results;
+  }
+
+  /** Deletes the persistent stores of these package names (only after the user agreed). */
+  async removePersistent(names: string[]): Promise<StoreResult[]> {
+    if (names.length === 0) return [];
+    return ((await this.call(['remove-persistent', '--json', ...names], true)) as { results: StoreResult[] })
+      .results;
   }
 
   async remove(ids: string[]): Promise<RemoveResult[]> {

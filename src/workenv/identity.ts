@@ -13,6 +13,11 @@ function sanitize(part: string): string {
   return out.startsWith('.') ? `_${out.slice(1)}` : out;
 }
 
+/** The folder of a package name's persistent store, `<root>/persistent/<storeName>` (docs/workenv.md). */
+export function storeName(packageName: string): string {
+  return sanitize(packageName);
+}
+
 export function workenvId(name: string, version: string, signedMetadata: Uint8Array): string {
   return `${sanitize(name)}-${sanitize(version)}-${sha256Hex(signedMetadata).slice(0, 16)}`;
 }

@@ -13,7 +13,7 @@ import (
 // cacheCmd implements `cache root|list|remove [--json]`; it works on a bare launcher too.
 func (a *App) cacheCmd(args []string) error {
 	if len(args) == 0 {
-		return usageErr("cache needs root, list or remove")
+		return usageErr("cache needs root, list, remove, trim or remove-persistent")
 	}
 	sub, rest := args[0], args[1:]
 	asJSON := false
@@ -45,7 +45,12 @@ func (a *App) cacheCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		return a.emit(asJSON, map[string]any{"root": cache.Root, "workenv_dir": cache.Dir, "entries": entries}, func() { a.printEntries(entries) })
+		stores, err := cache.Stores(entries)
+		if err != nil {
+			return err
+		}
+		return a.emit(asJSON, map[string]any{"root": cache.Root, "workenv_dir": cache.Dir, "entries": entries, "persistent": stores},
+			func() { a.printEntries(entries); a.printStores(stores) })
 	case "remove":
 		if len(ids) == 0 {
 			return usageErr("cache remove needs at least one id")
@@ -71,8 +76,54 @@ func (a *App) cacheCmd(args []string) error {
 			return errs.New(errs.CacheError, "%d of %d removals failed", failed, len(ids))
 		}
 		return err
+	case "trim", "remove-persistent":
+		return a.cacheEach(cache, sub, ids, asJSON)
 	}
 	return usageErr("unknown cache command %q", sub)
+}
+
+// cacheEach runs `cache trim ID…` (drop the cache slots of workenvs) or `cache remove-persistent NAME…`
+// (delete the persistent stores of package names) and reports one result per argument.
+func (a *App) cacheEach(cache *workenv.Cache, sub string, args []string, asJSON bool) error {
+	if len(args) == 0 {
+		return usageErr("cache %s needs at least one argument", sub)
+	}
+	if _, err := cache.CheckExisting(); err != nil {
+		return err
+	}
+	results := make([]any, 0, len(args))
+	failed := 0
+	for _, arg := range args {
+		var r any
+		status := ""
+		if sub == "trim" {
+			t := cache.Trim(arg)
+			r, status = t, t.Status
+		} else {
+			t := cache.RemoveStore(arg)
+			r, status = t, t.Status
+		}
+		if status == "error" {
+			failed++
+		}
+		results = append(results, r)
+	}
+	err := a.emit(asJSON, map[string]any{"root": cache.Root, "results": results}, func() {
+		for _, r := range results {
+			b, _ := json.Marshal(r)
+			fmt.Fprintf(a.Stdout, "%s\n", b)
+		}
+	})
+	if err == nil && failed > 0 {
+		return errs.New(errs.CacheError, "%d of %d operations failed", failed, len(args))
+	}
+	return err
+}
+
+func (a *App) printStores(stores []workenv.StoreEntry) {
+	for _, s := range stores {
+		fmt.Fprintf(a.Stdout, "persistent %-39s %10d bytes  %s\n", s.Name, s.SizeBytes, s.Path)
+	}
 }
 
 func (a *App) emit(asJSON bool, v any, human func()) error {

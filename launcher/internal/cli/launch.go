@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -106,20 +107,19 @@ func (a *App) Launch(userArgs []string) error {
 	if err != nil {
 		return err
 	}
-	if !cold {
-		if err := in.RefreshVolatile(); err != nil {
-			lock.Close()
-			return err
-		}
-	}
-	plan, err := a.plan(p, cache, in.Workenv(), userArgs)
+	run, err := in.PrepareRun(cold)
 	if err != nil {
 		lock.Close()
 		return err
 	}
-	// The app gets real paths (its interpreter and children need them): prove that the workenv path
-	// still leads to the folder that was checked and installed through the cache handles.
-	if err := cache.ConfirmPath(in.ID); err != nil {
+	plan, err := a.plan(p, cache, in.Workenv(), run, userArgs)
+	if err == nil {
+		// The app gets real paths (its interpreter and children need them): prove that the workenv path
+		// still leads to the folder that was checked and installed through the cache handles.
+		err = cache.ConfirmPath(in.ID)
+	}
+	if err != nil {
+		run.Close()
 		lock.Close()
 		return err
 	}
@@ -127,16 +127,25 @@ func (a *App) Launch(userArgs []string) error {
 		return a.runService(p, in.Workenv(), plan, lock, userArgs)
 	}
 	a.Log.Debugf("running %s", plan.Program)
-	if launch.SpawnDefault || strings.EqualFold(a.Getenv("FLAVOR_EXEC_MODE"), "spawn") {
-		code, err := launch.Spawn(plan)
-		lock.Close()
-		if err != nil {
-			return err
-		}
-		os.Exit(code)
+	if launch.SpawnDefault || run.MustWait() || strings.EqualFold(a.Getenv("FLAVOR_EXEC_MODE"), "spawn") {
+		return a.spawnAndExit(plan, lock, run)
 	}
 	f.Close()
 	return launch.Exec(plan, lock.File())
+}
+
+// spawnAndExit runs the app as a child (forwarding signals), removes the per-run folder of temp slots
+// once it has exited, and exits with its exit code. The child inherits the workenv and per-run locks,
+// so both stay held if the launcher itself is killed.
+func (a *App) spawnAndExit(plan *launch.Plan, lock *workenv.Lock, run *workenv.Run) error {
+	code, err := launch.Spawn(plan, append([]*os.File{lock.File()}, run.Files()...)...)
+	run.Close()
+	lock.Close()
+	if err != nil {
+		return err
+	}
+	os.Exit(code)
+	return nil
 }
 
 func (a *App) installer(cache *workenv.Cache, p *verify.Package) *workenv.Installer {
@@ -149,7 +158,7 @@ func (a *App) installer(cache *workenv.Cache, p *verify.Package) *workenv.Instal
 			if err != nil {
 				return err
 			}
-			ctx := a.context(p, cache, staging)
+			ctx := a.context(p, cache, staging, nil)
 			env, err := launch.BuildEnv(a.Environ, meta, ctx)
 			if err != nil {
 				return err
@@ -161,7 +170,7 @@ func (a *App) installer(cache *workenv.Cache, p *verify.Package) *workenv.Instal
 	return in
 }
 
-func (a *App) context(p *verify.Package, cache *workenv.Cache, wdir string) launch.Context {
+func (a *App) context(p *verify.Package, cache *workenv.Cache, wdir string, run *workenv.Run) launch.Context {
 	slash := wdir
 	if runtime.GOOS == "windows" {
 		slash = strings.ReplaceAll(wdir, `\`, "/")
@@ -170,16 +179,29 @@ func (a *App) context(p *verify.Package, cache *workenv.Cache, wdir string) laun
 	if len(a.Args) > 0 {
 		argv0 = a.Args[0]
 	}
-	return launch.Context{
+	ctx := launch.Context{
 		Placeholders: launch.Placeholders{Workenv: slash, PackageName: p.Meta.Package.Name, Version: p.Meta.Package.Version,
 			SlotPaths: launch.SlotPaths(slash, p.Meta.Slots)},
 		CacheRoot: cache.Root, PackagePath: a.Exe, Argv0: argv0,
 	}
+	withRun(&ctx, run)
+	return ctx
+}
+
+// withRun points {slot:N} of temp and persistent slots at the per-run folder and the persistent store.
+func withRun(ctx *launch.Context, run *workenv.Run) {
+	if run == nil {
+		return
+	}
+	for i, p := range run.SlotPaths {
+		ctx.SlotPaths[i] = filepath.ToSlash(p)
+	}
+	ctx.RunDir, ctx.StoreDir = run.Dir, run.Store
 }
 
 // plan builds the child's environment and argv.
-func (a *App) plan(p *verify.Package, cache *workenv.Cache, wdir string, userArgs []string) (*launch.Plan, error) {
-	ctx := a.context(p, cache, wdir)
+func (a *App) plan(p *verify.Package, cache *workenv.Cache, wdir string, run *workenv.Run, userArgs []string) (*launch.Plan, error) {
+	ctx := a.context(p, cache, wdir, run)
 	env, err := launch.BuildEnv(a.Environ, p.Meta, ctx)
 	if err != nil {
 		return nil, err

@@ -163,6 +163,8 @@ type Context struct {
 	CacheRoot   string
 	PackagePath string
 	Argv0       string
+	RunDir      string // the per-run folder of temp slots ("" when the package has none)
+	StoreDir    string // the persistent store ("" when the package has no persistent slots)
 }
 
 // BuildEnv builds the child's environment in the documented order: inherited, runtime.env,
@@ -195,6 +197,7 @@ func BuildEnv(inherited []string, meta *format.Metadata, ctx Context) (*EnvMap, 
 	m.Set("FLAVOR_COMMAND_NAME", baseName(ctx.Argv0))
 	m.Set("FLAVOR_ORIGINAL_COMMAND", ctx.Argv0)
 	m.Set("FLAVOR_PACKAGE_PATH", ctx.PackagePath)
+	setSlotVars(m, meta, ctx)
 	bin := filepath.Join(filepath.FromSlash(ctx.Workenv), "bin")
 	if old, ok := m.Get("PATH"); ok && old != "" {
 		m.Set("PATH", bin+string(filepath.ListSeparator)+old)

@@ -5,14 +5,20 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 
 	"flavorpack.dev/launcher/internal/errs"
 )
 
 // Spawn runs the program as a child with inherited stdio, forwards termination signals to it, and
-// returns its exit code (128+signal when it was killed by a signal).
-func Spawn(p *Plan) (int, error) {
+// returns its exit code (128+signal when it was killed by a signal). On Unix the child inherits keep
+// (lock files, from fd 3 on): the locks stay held while the child runs even if the launcher is killed.
+// Windows cannot pass extra descriptors; there the locks live as long as the launcher.
+func Spawn(p *Plan, keep ...*os.File) (int, error) {
 	cmd := &exec.Cmd{Path: p.Program, Args: p.Argv, Env: p.Env, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	if runtime.GOOS != "windows" {
+		cmd.ExtraFiles = keep
+	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)

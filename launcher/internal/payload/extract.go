@@ -29,6 +29,7 @@ type Placement struct {
 type Placed struct {
 	Top   []string // top-level names created or written into
 	Links []string // symlinks created (slash paths relative to root), already checked on disk
+	Paths []string // every entry written (slash paths relative to root, sorted): the file, or the tar members
 }
 
 // Place decodes stored (the slot's stored bytes) and writes the result under root: a tar chain is
@@ -65,7 +66,19 @@ func Place(root *os.Root, pl Placement, stored io.Reader) (*Placed, error) {
 		x.removeLinks() // a refused slot leaves no link behind that was not checked
 		return nil, corrupt(err, "slot")
 	}
-	return &Placed{Top: x.topLevel(rel), Links: x.links}, nil
+	return &Placed{Top: x.topLevel(rel), Links: x.links, Paths: x.paths(rel, pl.Chain.HasTar())}, nil
+}
+
+func (x *extractor) paths(rel string, tar bool) []string {
+	if !tar {
+		return []string{rel}
+	}
+	out := make([]string, 0, len(x.seen))
+	for p := range x.seen {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (x *extractor) removeLinks() {

@@ -168,17 +168,17 @@ func (in *Installer) populate(staging string) ([]string, error) {
 		return nil, errs.Wrap(errs.CacheError, err, "failed to open staging folder %s", staging)
 	}
 	defer root.Close()
-	created := make([][]string, len(in.Pkg.Slots))
+	placed := make([]*payload.Placed, len(in.Pkg.Slots))
 	var links []string
 	for i := range in.Pkg.Slots {
-		if IsLazy(in.Pkg.Meta.Slots[i]) { // extracted on first request (lazy.go)
-			continue
+		if !LifecycleOf(in.Pkg.Meta.Slots[i].Lifecycle).AtInstall() {
+			continue // temp and persistent slots live outside the workenv (PrepareRun); lazy ones wait for a request (lazy.go)
 		}
-		placed, err := placeSlot(root, in.Pkg, i)
+		p, err := placeSlot(root, in.Pkg, i)
 		if err != nil {
 			return nil, err
 		}
-		created[i], links = placed.Top, append(links, placed.Links...)
+		placed[i], links = p, append(links, p.Links...)
 		in.Log.Debugf("unpacked slot %d (%s)", i, in.Pkg.Meta.Slots[i].ID)
 		if in.AfterSlot != nil {
 			in.AfterSlot(i)
@@ -197,7 +197,7 @@ func (in *Installer) populate(staging string) ([]string, error) {
 	if err := rewriteShebangs(root, stagingPath, in.Workenv()); err != nil {
 		return nil, err
 	}
-	if err := removeInitSlots(root, in.Pkg.Meta, created); err != nil {
+	if err := removeInitSlots(root, in.Pkg.Meta, placed); err != nil {
 		return nil, err
 	}
 	if err := payload.CheckLinks(root, links); err != nil {
@@ -275,7 +275,7 @@ func (in *Installer) marker(entries []string) *Marker {
 		Marker: MarkerFormat, ID: in.ID, MetadataSHA256: hex.EncodeToString(in.Pkg.SignedSHA256[:]),
 		Package:     MarkerPkg{Name: meta.Package.Name, Version: meta.Package.Version},
 		InstalledAt: time.Now().UTC().Format(time.RFC3339), LauncherVersion: in.LauncherVersion,
-		Entries: entries, Slots: make([]MarkerSlot, len(meta.Slots)),
+		Entries: withoutTrimmable(entries, meta), Slots: make([]MarkerSlot, len(meta.Slots)),
 	}
 	for i, s := range meta.Slots {
 		m.Slots[i] = MarkerSlot{Index: i, ID: s.ID, Target: s.Target, Lifecycle: s.Lifecycle, SHA256: hex.EncodeToString(s.SHA256[:])}
@@ -344,28 +344,6 @@ func topEntries(root *os.Root) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
-}
-
-func removeInitSlots(root *os.Root, meta *format.Metadata, created [][]string) error {
-	for i, s := range meta.Slots {
-		if !strings.EqualFold(s.Lifecycle, "init") {
-			continue
-		}
-		rel, err := payload.TargetPath(s.Target)
-		if err != nil {
-			return err
-		}
-		targets := []string{rel}
-		if rel == "" {
-			targets = created[i]
-		}
-		for _, t := range targets {
-			if err := root.RemoveAll(t); err != nil {
-				return errs.Wrap(errs.IOError, err, "failed to remove init slot %d path %s", i, t)
-			}
-		}
-	}
-	return nil
 }
 
 func createDirectories(root *os.Root, meta *format.Metadata) error {

@@ -21,7 +21,7 @@ export const extract: CommandDefinition = {
     if (flag(values, 'json')) ctx.out.json(done);
     else
       ctx.out.print(
-        `extracted slot ${result.index} (${result.id}) to ${result.path} (${result.kind}, ${formatBytes(result.bytes)})`,
+        `extracted slot ${result.index} (${result.id}) to ${result.path} (${result.kind}, ${formatBytes(result.bytes)}; lifecycle ${result.lifecycle}: ${result.place})`,
       );
     return 0;
   },
@@ -45,7 +45,9 @@ export const extractAll: CommandDefinition = {
     if (flag(values, 'json')) ctx.out.json(done);
     else {
       for (const r of done.slots)
-        ctx.out.print(`[${r.index}] ${r.id} → ${r.path} (${r.kind}, ${formatBytes(r.bytes)})`);
+        ctx.out.print(
+          `[${r.index}] ${r.id} → ${r.path} (${r.kind}, ${formatBytes(r.bytes)}; lifecycle ${r.lifecycle}: ${r.place})`,
+        );
       ctx.out.print(`metadata → ${done.metadata}`);
     }
     return 0;

@@ -4,9 +4,19 @@ import { hostPlatformName, resolveLauncher } from '../../builder/launchers.js';
 import { FlavorError } from '../../errors.js';
 import { CacheClient, type CacheEntry } from '../../workenv/cache-client.js';
 import { matchEntries, parseDuration, parseSize, planClean } from '../../workenv/gc.js';
+import { storeName } from '../../workenv/identity.js';
 import { type CommandDefinition, type Context, flag, type ParsedValues, str } from '../command.js';
 import { confirm } from '../confirm.js';
 import { formatBytes } from '../output.js';
+import {
+  chooseStores,
+  printStores,
+  type SlotState,
+  type StoreChoice,
+  slotState,
+  storesFor,
+  trimCacheSlots,
+} from './workenv-lifecycle.js';
 
 export async function cacheClient(ctx: Context): Promise<CacheClient> {
   const launcher = await resolveLauncher(undefined, hostPlatformName(), ctx.env);
@@ -37,9 +47,12 @@ export const workenvList: CommandDefinition = {
   async run(ctx, _a, values) {
     const listing = await (await cacheClient(ctx)).list();
     const entries = [...listing.entries].sort(newestFirst);
-    if (flag(values, 'json')) ctx.out.json({ root: listing.root, entries });
+    if (flag(values, 'json')) ctx.out.json({ root: listing.root, entries, persistent: listing.persistent });
     else if (entries.length === 0) ctx.out.print('no cached packages');
     else for (const e of entries) ctx.out.print(describe(e));
+    if (!flag(values, 'json'))
+      for (const s of listing.persistent)
+        ctx.out.print(`persistent data of ${s.name}: ${formatBytes(s.size_bytes)} at ${s.path}`);
     return 0;
   },
 };
@@ -109,19 +122,10 @@ export const workenvInspect: CommandDefinition = {
         (t) => JSON.parse(t) as Record<string, unknown>,
         () => null,
       );
-      const slots: Array<Record<string, unknown> & { present: boolean | null }> = (
-        (marker?.slots as Array<Record<string, unknown>> | undefined) ?? []
-      ).map((s) => ({ ...s, present: null }));
-      for (const s of slots) {
-        const target = String(s.target ?? '').replace(/^\{workenv\}\/?/, '');
-        s.present =
-          s.lifecycle === 'init'
-            ? null
-            : await fs.lstat(path.join(base, target)).then(
-                () => true,
-                () => false,
-              );
-      }
+      const store = path.join(listing.root, 'persistent', storeName(e.name ?? ''));
+      const slots: Array<Record<string, unknown> & SlotState> = [];
+      for (const s of (marker?.slots as Array<Record<string, unknown>> | undefined) ?? [])
+        slots.push({ ...s, ...(await slotState(s, base, store)) });
       docs.push({
         ...e,
         paths: { workenv: base, marker: `${base}.ready`, lock: `${base}.lock` },
@@ -140,8 +144,7 @@ export const workenvInspect: CommandDefinition = {
         );
         ctx.out.print(`    lock:    ${d.lock}`);
         for (const s of d.slots) {
-          const state = s.present === null ? 'removed after setup (init)' : s.present ? 'present' : 'MISSING';
-          ctx.out.print(`    slot ${String(s.index)} ${String(s.id)} → ${String(s.target)}: ${state}`);
+          ctx.out.print(`    slot ${String(s.index)} ${String(s.id)} → ${String(s.target)}: ${s.state}`);
         }
       }
     return 0;
@@ -153,18 +156,26 @@ async function removeEntries(
   client: CacheClient,
   entries: CacheEntry[],
   json: boolean,
+  stores?: StoreChoice,
 ): Promise<number> {
   const results = await client.remove(entries.map((e) => e.id));
-  const freed = results.reduce((s, r) => s + r.bytes_freed, 0);
-  if (json) ctx.out.json({ results, bytes_freed: freed });
+  const persistent = stores ? await client.removePersistent(stores.remove.map((s) => s.name)) : [];
+  const freed = [...results, ...persistent].reduce((s, r) => s + r.bytes_freed, 0);
+  if (json)
+    ctx.out.json({
+      results,
+      bytes_freed: freed,
+      ...(stores ? { persistent, persistent_kept: stores.kept.map((s) => s.name) } : {}),
+    });
   else {
     for (const r of results) {
       const note = r.status === 'in_use' ? ' (skipped: in use)' : r.error ? ` (${r.error})` : '';
       ctx.out.print(`${r.status.padEnd(9)} ${r.id}${note}`);
     }
+    if (stores) printStores(ctx, persistent, stores.kept);
     ctx.out.print(`freed ${formatBytes(freed)}`);
   }
-  return results.some((r) => r.status === 'error') ? 17 : 0;
+  return [...results, ...persistent].some((r) => r.status === 'error') ? 17 : 0;
 }
 
 export const workenvRemove: CommandDefinition = {
@@ -174,19 +185,34 @@ export const workenvRemove: CommandDefinition = {
   minArgs: 1,
   maxArgs: 1,
   options: {
+    persistent: {
+      type: 'boolean',
+      help: "also delete the package's persistent data (asks first; --yes answers)",
+    },
     yes: { type: 'boolean', short: 'y', help: 'do not ask for confirmation' },
     json: { type: 'boolean', help: 'print as JSON' },
   },
+  details:
+    "By NAME, the package's persistent data (settings and files its apps saved, kept across updates) is\ndeleted only when you agree: asked on a terminal, or with --persistent (--yes then answers). `--yes`\nalone keeps it.",
   async run(ctx, [selector], values) {
     const client = await cacheClient(ctx);
-    const found = matchEntries((await client.list()).entries, selector!);
-    if (found.length === 0)
+    const listing = await client.list();
+    const found = matchEntries(listing.entries, selector!);
+    const stores = storesFor(
+      listing,
+      selector!,
+      found.some((e) => e.id === selector),
+    );
+    if (found.length === 0 && stores.length === 0)
       throw new FlavorError('NOT_FOUND', `no cached workenv "${selector}"`, {
         hint: 'see `flavor workenv list`',
       });
+    const yes = flag(values, 'yes');
     const total = formatBytes(found.reduce((s, e) => s + e.size_bytes, 0));
-    if (!(await confirm(ctx, `remove ${found.length} workenv(s) (${total})?`, flag(values, 'yes')))) return 0;
-    return removeEntries(ctx, client, found, flag(values, 'json'));
+    if (found.length > 0 && !(await confirm(ctx, `remove ${found.length} workenv(s) (${total})?`, yes)))
+      return 0;
+    const choice = await chooseStores(ctx, stores, { persistent: flag(values, 'persistent'), yes });
+    return removeEntries(ctx, client, found, flag(values, 'json'), choice);
   },
 };
 
@@ -198,6 +224,10 @@ export const CLEAN_OPTIONS = {
     help: 'SIZE  remove least recently used until the cache is at most SIZE (e.g. 2G)',
   },
   unknown: { type: 'boolean', help: 'also remove entries flavor did not create' },
+  'cache-slots': {
+    type: 'boolean',
+    help: 'only drop the cache-lifecycle slots of the chosen workenvs (extracted again at the next run)',
+  },
   'dry-run': { type: 'boolean', help: 'only show what would be removed and the space freed' },
   yes: { type: 'boolean', short: 'y', help: 'do not ask for confirmation' },
   json: { type: 'boolean', help: 'print as JSON' },
@@ -218,6 +248,7 @@ export async function cleanWorkenvs(ctx: Context, values: ParsedValues): Promise
     now: Date.now(),
   });
   const json = flag(values, 'json');
+  if (flag(values, 'cache-slots')) return cleanCacheSlots(ctx, client, plan, values);
   if (flag(values, 'dry-run')) {
     if (json)
       ctx.out.json({
@@ -249,6 +280,29 @@ export async function cleanWorkenvs(ctx: Context, values: ParsedValues): Promise
   return removeEntries(ctx, client, plan.remove, json);
 }
 
+/** `clean --cache-slots`: the same choice of workenvs, but only their cache slots go. */
+async function cleanCacheSlots(
+  ctx: Context,
+  client: CacheClient,
+  plan: ReturnType<typeof planClean>,
+  values: ParsedValues,
+): Promise<number> {
+  const json = flag(values, 'json');
+  if (flag(values, 'dry-run')) {
+    if (json) ctx.out.json({ dry_run: true, trim: plan.remove, skipped_in_use: plan.skippedInUse });
+    else for (const e of plan.remove) ctx.out.print(`would drop the cache slots of ${e.id}`);
+    return 0;
+  }
+  if (plan.remove.length === 0) {
+    if (json) ctx.out.json({ results: [], bytes_freed: 0 });
+    else ctx.out.print('nothing to trim');
+    return 0;
+  }
+  const question = `drop the cache slots of ${plan.remove.length} workenv(s)?`;
+  if (!(await confirm(ctx, question, flag(values, 'yes')))) return 0;
+  return trimCacheSlots(ctx, client, plan.remove, json);
+}
+
 export const workenvClean: CommandDefinition = {
   name: 'workenv clean',
   summary: 'Delete workenvs (all, or by age, count per package or total size); never one in use.',
@@ -257,6 +311,6 @@ export const workenvClean: CommandDefinition = {
   maxArgs: 0,
   options: { ...CLEAN_OPTIONS },
   details:
-    'In use is real, not guessed: a running app holds a shared lock on its workenv, and removal takes the\nexclusive lock without waiting, skipping what it cannot lock. Unknown entries are only removed with --unknown.',
+    'In use is real, not guessed: a running app holds a shared lock on its workenv, and removal takes the\nexclusive lock without waiting, skipping what it cannot lock. Unknown entries are only removed with --unknown.\nPersistent data (settings and files apps saved) is never removed by clean: see `flavor workenv remove NAME`.',
   run: (ctx, _a, values) => cleanWorkenvs(ctx, values),
 };
