@@ -171,6 +171,9 @@ func (in *Installer) populate(staging string) ([]string, error) {
 	created := make([][]string, len(in.Pkg.Slots))
 	var links []string
 	for i := range in.Pkg.Slots {
+		if in.skipsSlot(i) {
+			continue
+		}
 		placed, err := placeSlot(root, in.Pkg, i)
 		if err != nil {
 			return nil, err
@@ -216,6 +219,9 @@ func (in *Installer) checkStoredBytes() error {
 	}
 	pkg := in.Pkg
 	for i := range pkg.Slots {
+		if in.skipsSlot(i) {
+			continue
+		}
 		start := time.Now()
 		if err := pkg.VerifySlot(i); err != nil {
 			return err
