@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { isFlavorError } from '../../src/errors.js';
+import { type ErrorCode, isFlavorError } from '../../src/errors.js';
 import { type PythonBuildEvent, parseProject, planPythonBuild, readProject } from '../../src/python/index.js';
 
 const PATH = '/proj/pyproject.toml';
@@ -21,7 +21,7 @@ demo = "demo:main"
 const slot = (body: string) => `${BASE}\n[[tool.flavor.slots]]\n${body}\n`;
 const twoSlots = (a: string, b: string) => `${slot(a)}\n[[tool.flavor.slots]]\n${b}\n`;
 
-function expectError(text: string, code: string, ...fragments: string[]): void {
+function expectError(text: string, code: ErrorCode, ...fragments: string[]): void {
   assert.throws(
     () => parseProject(text, PATH),
     (error: unknown) => {
