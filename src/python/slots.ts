@@ -285,41 +285,44 @@ function clash(ctx: SlotContext, slot: ProjectSlot, other: string): never {
 export function checkSlotSources(slots: ProjectSlot[], projectDir: string, manifestPath: string): void {
   const projectReal = realpathSync(projectDir);
   for (const slot of slots) {
-    const key = `${slot.key}.source`;
-    const fail = (message: string, hint: string): never => {
-      throw new FlavorError('SOURCE_INVALID', `${key} = "${slot.label}": ${message}`, {
+    const fail = (message: string, hint: string) =>
+      new FlavorError('SOURCE_INVALID', `${slot.key}.source = "${slot.label}": ${message}`, {
         path: manifestPath,
         hint,
       });
-    };
-    let real: string;
-    try {
-      real = realpathSync(slot.source);
-    } catch {
-      return fail(
+    const real = realpathOrUndefined(slot.source);
+    if (real === undefined) {
+      throw fail(
         'no such file or folder',
-        `create ${slot.label} in the project, or fix ${key} (relative to pyproject.toml)`,
+        `create ${slot.label} in the project, or fix ${slot.key}.source (relative to pyproject.toml)`,
       );
     }
     if (!isInside(projectReal, real)) {
-      fail('leads outside the project (through a link)', 'copy the data into the project folder');
+      throw fail('leads outside the project (through a link)', 'copy the data into the project folder');
     }
     const stat = statSync(real);
-    if (!stat.isFile() && !stat.isDirectory())
-      fail('is neither a file nor a folder', 'point it at a file or a folder');
-    if (stat.isDirectory()) {
-      if (slot.operations !== undefined && !chainHasTar(parseChain(slot.operations))) {
-        fail(
-          `is a folder, so compression must be a tar chain (not "${slot.operations}")`,
-          'use compression = "tar.zst", "tar.gz" or "tar.xz" (or leave it out)',
-        );
-      }
-      if (slot.permissions !== undefined) {
-        fail(
-          'is a folder: permissions apply to a single-file slot',
-          'remove permissions (a folder keeps the modes of its files)',
-        );
-      }
+    if (!stat.isFile() && !stat.isDirectory()) {
+      throw fail('is neither a file nor a folder', 'point it at a file or a folder');
     }
+    if (stat.isDirectory() && slot.operations !== undefined && !chainHasTar(parseChain(slot.operations))) {
+      throw fail(
+        `is a folder, so compression must be a tar chain (not "${slot.operations}")`,
+        'use compression = "tar.zst", "tar.gz" or "tar.xz" (or leave it out)',
+      );
+    }
+    if (stat.isDirectory() && slot.permissions !== undefined) {
+      throw fail(
+        'is a folder: permissions apply to a single-file slot',
+        'remove permissions (a folder keeps the modes of its files)',
+      );
+    }
+  }
+}
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
