@@ -248,7 +248,8 @@ function checkIds(ctx: SlotContext, slots: ProjectSlot[]): void {
 /**
  * No two slots write the same place: a target may not equal, contain or lie inside another's, nor a
  * built-in slot's (bin/ and lib/ of the runtime, app/). Compared without case: macOS and Windows
- * workenvs are on case-insensitive file systems.
+ * workenvs are on case-insensitive file systems. Slots whose platforms exclude each other ("linux" and
+ * "darwin", "linux_amd64" and "linux_arm64") never land on the same machine and may share a target.
  */
 function checkTargets(ctx: SlotContext, slots: ProjectSlot[]): void {
   const paths = slots.map((s) => s.target.slice('{workenv}/'.length).toLowerCase());
@@ -260,11 +261,20 @@ function checkTargets(ctx: SlotContext, slots: ProjectSlot[]): void {
     for (let j = 0; j < i; j++) {
       const a = paths[j]!;
       const b = paths[i]!;
-      if (a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`)) {
+      const overlap = a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`);
+      if (overlap && platformsMeet(slots[j]!.platform, slot.platform)) {
         clash(ctx, slot, `${slots[j]!.key} (${slots[j]!.target})`);
       }
     }
   });
+}
+
+/** Whether one machine can extract slots for both platforms (undefined: every machine). */
+function platformsMeet(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return true;
+  const [osA, archA] = a.split('_');
+  const [osB, archB] = b.split('_');
+  return osA === osB && (archA === undefined || archB === undefined || archA === archB);
 }
 
 function clash(ctx: SlotContext, slot: ProjectSlot, other: string): never {

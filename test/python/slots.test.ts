@@ -244,6 +244,35 @@ platform = "linux_amd64"`),
     assert.equal(ok.slots.length, 2);
   });
 
+  test('slots for platforms that exclude each other may share a target; others may not', () => {
+    const pair = (a: string, b: string) =>
+      twoSlots(
+        `id = "a"\nsource = "a"\ntarget = "{workenv}/tools"\nplatform = "${a}"`,
+        `id = "b"\nsource = "b"\ntarget = "{workenv}/tools"\nplatform = "${b}"`,
+      );
+    for (const [a, b] of [
+      ['linux', 'darwin'],
+      ['linux_amd64', 'linux_arm64'],
+      ['windows', 'darwin_arm64'],
+    ]) {
+      assert.equal(parseProject(pair(a!, b!), PATH).slots.length, 2, `${a} + ${b}`);
+    }
+    for (const [a, b] of [
+      ['linux', 'linux'],
+      ['linux', 'linux_arm64'],
+      ['darwin_arm64', 'darwin_arm64'],
+    ]) {
+      invalid(pair(a!, b!), 'overlaps tool.flavor.slots[0]');
+    }
+    invalid(
+      twoSlots(
+        'id = "a"\nsource = "a"\ntarget = "{workenv}/t"',
+        'id = "b"\nsource = "b"\ntarget = "{workenv}/t"\nplatform = "linux"',
+      ),
+      'overlaps',
+    );
+  });
+
   test("a target inside the built-in slots' folders (bin/, lib/, app/)", () => {
     invalid(
       slot('id = "a"\nsource = "a"\ntarget = "{workenv}/app"'),
