@@ -130,7 +130,7 @@ function list(names: readonly string[]): string {
 /** Unknown keys are warnings (errors with --strict); encryption keys are refused. */
 function checkSlotKeys(ctx: SlotContext, table: Table, key: string): void {
   for (const name of Object.keys(table)) {
-    const refused = REFUSED_KEYS[name];
+    const refused = Object.hasOwn(REFUSED_KEYS, name) ? REFUSED_KEYS[name] : undefined;
     if (refused !== undefined) {
       throw new FlavorError('PROJECT_INVALID', `${key}.${name}: ${refused}`, {
         path: ctx.path,
