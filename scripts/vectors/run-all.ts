@@ -9,6 +9,7 @@ import { openPackage } from '../../src/reader/open.js';
 import { ARCHIVE_GENERATORS, encodeArchiveVector } from './archives.js';
 import { GENERATORS, type Vector } from './generators.js';
 import { goldenOf } from './golden.js';
+import { platformVectorFile } from './platforms.js';
 
 const DIR = fileURLToPath(new URL('../../testdata/vectors/', import.meta.url));
 
@@ -37,6 +38,7 @@ async function renderAll(): Promise<Map<string, Uint8Array>> {
   for (const [name, generate] of Object.entries(ARCHIVE_GENERATORS)) {
     files.set(`archives/${name}.vec`, encodeArchiveVector({ name, ...generate() }));
   }
+  files.set('platform-match.json', platformVectorFile());
   return files;
 }
 

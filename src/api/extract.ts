@@ -2,6 +2,7 @@
 // the package touches disk before verify passed.
 
 import path from 'node:path';
+import { hostPlatform } from '../builder/metadata.js';
 import { loadPublicKeySpec } from '../crypto/keys.js';
 import {
   extractPackage,
@@ -9,6 +10,7 @@ import {
   findSlot,
   type ExtractedSlot as RawExtractedSlot,
 } from '../reader/extract.js';
+import { type HostPlatform, platformMatches } from '../format/index.js';
 import type { OpenedPackage } from '../reader/open.js';
 import { verifyPackage } from '../reader/verify.js';
 import { type LifecycleKind, lifecycleOf, type SlotPlace } from '../workenv/lifecycle.js';
@@ -35,11 +37,24 @@ export interface ExtractOptions {
   force?: boolean;
   /** Trusted keys (as for verify()): when given, the package must be signed by one of them. */
   keys?: string[];
+  /** Also decode slots whose `platform` names another machine (`--all-platforms`). */
+  allPlatforms?: boolean;
+  /** The machine the platform rule decides for (default: this one, as Go names it: linux/amd64). */
+  host?: HostPlatform;
+}
+
+/** A slot left out because its `platform` names another machine (the launcher does not extract it either). */
+export interface SkippedSlot {
+  index: number;
+  id: string;
+  platform: string;
 }
 
 export interface ExtractResult {
   ok: true;
   slots: ExtractedSlot[];
+  /** Slots for other machines, not decoded (empty with allPlatforms). */
+  skipped: SkippedSlot[];
 }
 
 export interface ExtractAllResult extends ExtractResult {
@@ -63,9 +78,12 @@ export async function extract(
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
   const pkg = await verified(pkgPath, options.keys);
+  const index = findSlot(pkg, slot);
+  const skipped = otherPlatformSlots(pkg, options).filter((s) => s.index === index);
+  if (skipped.length > 0) return { ok: true, slots: [], skipped };
   await checkOutputFolder(path.dirname(path.resolve(output)), 'OUTPUT');
-  const done = await extractSlot(pkg, findSlot(pkg, slot), output, options.force ?? false);
-  return { ok: true, slots: [withLifecycle(pkg, done)] };
+  const done = await extractSlot(pkg, index, output, options.force ?? false);
+  return { ok: true, slots: [withLifecycle(pkg, done)], skipped };
 }
 
 /** Verifies `pkgPath`, then decodes every slot into `dir/<NN>-<id>` and writes `dir/metadata.json`. */
@@ -77,6 +95,19 @@ export async function extractAll(
   const pkg = await verified(pkgPath, options.keys);
   await checkOutputFolder(dir, 'DIR');
   // All or nothing: a refused slot removes everything this call created, and keeps what existed.
-  const { slots, metadata } = await extractPackage(pkg, dir, options.force ?? false);
-  return { ok: true, slots: slots.map((x) => withLifecycle(pkg, x)), metadata };
+  const skipped = otherPlatformSlots(pkg, options);
+  const skip = new Set(skipped.map((s) => s.index));
+  const { slots, metadata } = await extractPackage(pkg, dir, options.force ?? false, (i) => !skip.has(i));
+  return { ok: true, slots: slots.map((x) => withLifecycle(pkg, x)), skipped, metadata };
+}
+
+/** The slots the launcher would not extract on `options.host`: their signed platform names another machine. */
+function otherPlatformSlots(pkg: OpenedPackage, options: ExtractOptions): SkippedSlot[] {
+  if (options.allPlatforms) return [];
+  const host = options.host ?? hostPlatform();
+  return pkg.metadata.slots.flatMap((slot, index) =>
+    typeof slot.platform === 'string' && !platformMatches(slot.platform, host)
+      ? [{ index, id: slot.id, platform: slot.platform }]
+      : [],
+  );
 }

@@ -151,6 +151,7 @@ function parseSlot(check: Checker, file: string, base: string, raw: unknown, i: 
     slot.compression_level === undefined
       ? undefined
       : check.int(slot.compression_level, `${field}.compression_level`);
+  const platform = check.optString(slot.platform, `${field}.platform`);
   const optional = (key: string, fallback: string) =>
     check.optString(slot[key], `${field}.${key}`, { nonEmpty: false }) ?? fallback;
   return {
@@ -162,6 +163,7 @@ function parseSlot(check: Checker, file: string, base: string, raw: unknown, i: 
     purpose: optional('purpose', 'data'),
     lifecycle: optional('lifecycle', 'runtime'),
     ...(typeof permissions === 'string' ? { permissions } : {}),
+    ...(platform === undefined ? {} : { platform }),
     ...(level === undefined ? {} : { compressionLevel: level }),
   };
 }

@@ -53,6 +53,7 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     purpose: slot.purpose,
     lifecycle: slot.lifecycle,
     permissions: slot.permissions ?? null,
+    ...(slot.platform === undefined ? {} : { platform: slot.platform }),
   }));
   const platform = hostPlatform();
   const launcherTool = info.launcher.tool ?? 'flavor-launcher';
@@ -62,6 +63,7 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     ...(spec.setupCommands?.length ? ['setup_commands'] : []),
     ...(spec.cacheValidation ? ['cache_validation'] : []),
     ...(spec.slots.some((s) => s.lifecycle === 'volatile') ? ['volatile_slots'] : []),
+    ...(spec.slots.some((s) => s.platform !== undefined) ? ['platform_slots'] : []),
     ...(spec.execution.commands ? ['commands'] : []),
     ...(spec.service ? ['service'] : []),
   ];

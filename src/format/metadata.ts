@@ -9,6 +9,7 @@ import { parseService } from '../schema/service.js';
 import { FORMAT_NAME, LIMITS } from './constants.js';
 import { checkJsonKeys } from './json-keys.js';
 import { parseChain } from './operations.js';
+import { PLATFORM_RE } from './platform.js';
 import { parsePermissions } from './slot-descriptor.js';
 
 export type StringMap = Record<string, string>;
@@ -25,6 +26,8 @@ export interface SlotMetadata {
   purpose: string;
   lifecycle: string;
   permissions?: string | null;
+  /** Only machines of this platform extract the slot (format/platform.ts); absent: every machine. */
+  platform?: string | null;
   [key: string]: unknown;
 }
 
@@ -201,6 +204,12 @@ function validateSlot(value: unknown, i: number): void {
     }
   }
   check.optString(slot.source, `${p}source`, { nonEmpty: false });
+  if (slot.platform !== undefined && slot.platform !== null) {
+    check.string(slot.platform, `${p}platform`, {
+      pattern: PLATFORM_RE,
+      what: '"linux", "darwin", "windows" or "<os>_<arch>" like "linux_amd64", or null',
+    });
+  }
 }
 
 /** The hex digest inside a "sha256:<hex>" checksum (upstream's doubled "sha256:sha256:" is accepted). */

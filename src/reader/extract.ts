@@ -96,6 +96,7 @@ export async function extractPackage(
   pkg: OpenedPackage,
   dir: string,
   force: boolean,
+  include: (i: number) => boolean = () => true,
 ): Promise<ExtractedPackage> {
   const metadata = path.join(dir, 'metadata.json');
   if (!force && (await exists(metadata))) {
@@ -109,6 +110,7 @@ export async function extractPackage(
   try {
     const slots: ExtractedSlot[] = [];
     for (let i = 0; i < pkg.metadata.slots.length; i++) {
+      if (!include(i)) continue;
       const dest = path.join(dir, slotOutputName(pkg, i));
       if (!(await exists(dest))) created.push(dest);
       slots.push(await extractSlot(pkg, i, dest, force));

@@ -188,6 +188,7 @@ describe('pack → verify → inspect → extract', () => {
         'offset',
         'checksum',
         'permissions',
+        'platform',
       ]);
       assert.equal(s.index, i);
       assert.equal(s.id, slotId(chain));

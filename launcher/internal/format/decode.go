@@ -50,6 +50,7 @@ func decodeSlot(o object) SlotMeta {
 	if p, ok := o["permissions"].(string); ok {
 		s.Permissions = &p
 	}
+	s.Platform, _ = o["platform"].(string)
 	return s
 }
 

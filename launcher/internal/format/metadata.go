@@ -48,6 +48,8 @@ type SlotMeta struct {
 	Purpose     string  `json:"purpose"`
 	Lifecycle   string  `json:"lifecycle"`
 	Permissions *string `json:"permissions"`
+	// Platform limits the slot to one OS or OS_arch ("" = every machine; platform.go).
+	Platform string `json:"platform"`
 
 	Chain  Chain    `json:"-"`
 	SHA256 [32]byte `json:"-"`

@@ -171,8 +171,8 @@ func (in *Installer) populate(staging string) ([]string, error) {
 	placed := make([]*payload.Placed, len(in.Pkg.Slots))
 	var links []string
 	for i := range in.Pkg.Slots {
-		if !LifecycleOf(in.Pkg.Meta.Slots[i].Lifecycle).AtInstall() {
-			continue // temp and persistent slots live outside the workenv (PrepareRun); lazy ones wait for a request (lazy.go)
+		if !LifecycleOf(in.Pkg.Meta.Slots[i].Lifecycle).AtInstall() || in.skipsSlot(i) {
+			continue // temp and persistent slots live outside the workenv (PrepareRun); lazy ones wait for a request (lazy.go); other platforms' slots are skipped (platform.go)
 		}
 		p, err := placeSlot(root, in.Pkg, i)
 		if err != nil {
@@ -219,7 +219,7 @@ func (in *Installer) checkStoredBytes() error {
 	}
 	pkg := in.Pkg
 	for i := range pkg.Slots {
-		if IsLazy(pkg.Meta.Slots[i]) { // read on first request only (lazy.go)
+		if IsLazy(pkg.Meta.Slots[i]) || in.skipsSlot(i) { // lazy: read on first request only (lazy.go); platform.go
 			continue
 		}
 		start := time.Now()

@@ -77,6 +77,9 @@ func (in *Installer) EnsureSlot(i int) (string, error) {
 	if strings.EqualFold(meta.Lifecycle, "init") {
 		return "", errs.New(errs.Usage, "slot %d (%s) has the lifecycle init: it is removed once the setup commands ran", i, meta.ID)
 	}
+	if in.skipsSlot(i) {
+		return "", errs.New(errs.Usage, "slot %d (%s) is for %s, not this machine: it is never extracted here", i, meta.ID, meta.Platform)
+	}
 	if !IsLazy(meta) {
 		return path, nil
 	}

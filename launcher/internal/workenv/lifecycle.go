@@ -1,6 +1,7 @@
 package workenv
 
 import (
+	"runtime"
 	"strings"
 
 	"flavorpack.dev/launcher/internal/format"
@@ -59,11 +60,12 @@ func (l Lifecycle) Place() string {
 // Trimmable reports whether `flavor workenv clean --cache-slots` may delete the slot.
 func (l Lifecycle) Trimmable() bool { return l == CacheSlot }
 
-// slotsOf returns the indexes of the slots with lifecycle l.
+// slotsOf returns the indexes of the slots with lifecycle l that are for this machine (a slot whose
+// signed platform names another OS or OS_arch is never extracted: platform.go).
 func slotsOf(meta *format.Metadata, l Lifecycle) []int {
 	var out []int
 	for i, s := range meta.Slots {
-		if LifecycleOf(s.Lifecycle) == l {
+		if LifecycleOf(s.Lifecycle) == l && format.PlatformMatches(s.Platform, runtime.GOOS, runtime.GOARCH) {
 			out = append(out, i)
 		}
 	}
