@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { loadPublicKeySpec } from '../crypto/keys.js';
 import { type ExtractedSlot, extractPackage, extractSlot, findSlot } from '../reader/extract.js';
+import { type SlotKeyOptions, unlockSlots } from '../reader/slot-keys.js';
 import { verifyPackage } from '../reader/verify.js';
 import { checkOutputFolder } from './output-path.js';
 
@@ -14,6 +15,11 @@ export interface ExtractOptions {
   force?: boolean;
   /** Trusted keys (as for verify()): when given, the package must be signed by one of them. */
   keys?: string[];
+  /**
+   * Encrypted slots: by default each key is read from the source the slot names (`env:NAME`,
+   * `file:PATH` relative to the package's folder, `prompt`); `slotKeys.override` is one source for all.
+   */
+  slotKeys?: SlotKeyOptions;
 }
 
 export interface ExtractResult {
@@ -43,7 +49,10 @@ export async function extract(
 ): Promise<ExtractResult> {
   const pkg = await verified(pkgPath, options.keys);
   await checkOutputFolder(path.dirname(path.resolve(output)), 'OUTPUT');
-  return { ok: true, slots: [await extractSlot(pkg, findSlot(pkg, slot), output, options.force ?? false)] };
+  const i = findSlot(pkg, slot);
+  // A missing or wrong key fails here, before anything is written.
+  const keys = await unlockSlots(pkg, [i], options.slotKeys);
+  return { ok: true, slots: [await extractSlot(pkg, i, output, options.force ?? false, keys.get(i))] };
 }
 
 /** Verifies `pkgPath`, then decodes every slot into `dir/<NN>-<id>` and writes `dir/metadata.json`. */
@@ -54,7 +63,12 @@ export async function extractAll(
 ): Promise<ExtractAllResult> {
   const pkg = await verified(pkgPath, options.keys);
   await checkOutputFolder(dir, 'DIR');
+  const keys = await unlockSlots(
+    pkg,
+    pkg.metadata.slots.map((_, i) => i),
+    options.slotKeys,
+  );
   // All or nothing: a refused slot removes everything this call created, and keeps what existed.
-  const { slots, metadata } = await extractPackage(pkg, dir, options.force ?? false);
+  const { slots, metadata } = await extractPackage(pkg, dir, options.force ?? false, keys);
   return { ok: true, slots, metadata };
 }

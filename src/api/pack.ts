@@ -125,6 +125,7 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
       toolVersion: VERSION,
       sourceDateEpoch: options.sourceDateEpoch ?? sourceDateEpoch(env),
       trustKeys: target.trustKeys,
+      slotKeys: { env },
       onProgress: (progress) => emit({ kind: 'build', progress }),
     });
     if (checked) await checkAndPublish(options, target, spec, staged, output, report);

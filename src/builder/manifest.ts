@@ -5,9 +5,22 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { FlavorError } from '../errors.js';
+import {
+  chainIsEncrypted,
+  ENCRYPTION_ALGORITHM,
+  KEY_SOURCE_FORMS,
+  parseChain,
+  parseKeySource,
+} from '../format/index.js';
 import { Checker, isTable } from '../schema/checker.js';
 import { parseRuntimeEnv, RUNTIME_ENV_KEYS } from '../schema/runtime-env.js';
-import type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './build-spec.js';
+import type {
+  BuildSpec,
+  RuntimeEnvSpec,
+  SetupCommandSpec,
+  SlotEncryptionSpec,
+  SlotSpec,
+} from './build-spec.js';
 
 export interface LoadedManifest {
   spec: BuildSpec;
@@ -147,17 +160,81 @@ function parseSlot(check: Checker, file: string, base: string, raw: unknown, i: 
       : check.int(slot.compression_level, `${field}.compression_level`);
   const optional = (key: string, fallback: string) =>
     check.optString(slot[key], `${field}.${key}`, { nonEmpty: false }) ?? fallback;
+  const operations = optional('operations', 'raw');
+  const encryption = parseSlotEncryption(check, file, base, slot, field, operations);
   return {
     id: check.string(slot.id, `${field}.id`),
     source: path.resolve(base, source),
     label: projectLabel(base, path.resolve(base, source)),
     target: check.string(slot.target, `${field}.target`),
-    operations: optional('operations', 'raw'),
+    operations,
     purpose: optional('purpose', 'data'),
     lifecycle: optional('lifecycle', 'runtime'),
     ...(typeof permissions === 'string' ? { permissions } : {}),
     ...(level === undefined ? {} : { compressionLevel: level }),
+    ...(encryption ? { encryption } : {}),
   };
+}
+
+/**
+ * `encryption = "aes256-gcm"` with `key_source = "env:NAME" | "file:PATH" | "prompt"` (both or neither).
+ * The chain in `operations` stays the compression chain: the builder adds the encryption op itself.
+ */
+export function parseSlotEncryption(
+  check: Checker,
+  file: string,
+  base: string,
+  slot: Record<string, unknown>,
+  field: string,
+  operations: string,
+): SlotEncryptionSpec | undefined {
+  const algorithm = check.optString(slot.encryption, `${field}.encryption`);
+  const keySource = check.optString(slot.key_source, `${field}.key_source`);
+  let chain: number[] = [];
+  try {
+    chain = parseChain(operations);
+  } catch {
+    // the builder reports a bad chain with its own message
+  }
+  if (chainIsEncrypted(chain)) {
+    throw invalid(
+      file,
+      `${field}.operations`,
+      `"${operations}" names the encryption operation`,
+      `keep operations for compression and set encryption = "${ENCRYPTION_ALGORITHM}" and key_source`,
+    );
+  }
+  if (algorithm === undefined) {
+    if (keySource !== undefined) {
+      throw invalid(
+        file,
+        `${field}.key_source`,
+        'is set but the slot has no encryption',
+        `add encryption = "${ENCRYPTION_ALGORITHM}"`,
+      );
+    }
+    return undefined;
+  }
+  if (algorithm !== ENCRYPTION_ALGORITHM) {
+    throw invalid(
+      file,
+      `${field}.encryption`,
+      `"${algorithm}" is not supported`,
+      `use "${ENCRYPTION_ALGORITHM}"`,
+    );
+  }
+  if (keySource === undefined) {
+    throw invalid(file, `${field}.key_source`, 'is required with encryption', `use ${KEY_SOURCE_FORMS}`);
+  }
+  if (!parseKeySource(keySource)) {
+    throw invalid(
+      file,
+      `${field}.key_source`,
+      `"${keySource}" is not a key source`,
+      `use ${KEY_SOURCE_FORMS}`,
+    );
+  }
+  return { algorithm: ENCRYPTION_ALGORITHM, keySource, keyBaseDir: base };
 }
 
 function parseExecution(check: Checker, execution: Json): BuildSpec['execution'] {

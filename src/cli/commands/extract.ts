@@ -1,7 +1,21 @@
 import { extractAll as extractAllApi, extract as extractApi } from '../../api/extract.js';
-import { type CommandDefinition, flag } from '../command.js';
+import { type CommandDefinition, type Context, flag, type ParsedValues } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
 import { formatBytes } from '../output.js';
+
+const SLOT_KEY_OPTION = {
+  type: 'string',
+  help: 'SOURCE  key source of encrypted slots (env:NAME, file:PATH or prompt); default: the one each slot names',
+} as const;
+
+function extractOptions(ctx: Context, values: ParsedValues) {
+  const override = values['slot-key'];
+  return {
+    force: flag(values, 'force'),
+    keys: trustedKeysFromEnv(ctx.env),
+    slotKeys: { env: ctx.env, cwd: ctx.cwd, ...(typeof override === 'string' ? { override } : {}) },
+  };
+}
 
 export const extract: CommandDefinition = {
   name: 'extract',
@@ -11,11 +25,12 @@ export const extract: CommandDefinition = {
   maxArgs: 3,
   options: {
     force: { type: 'boolean', short: 'f', help: 'overwrite an existing OUTPUT' },
+    'slot-key': SLOT_KEY_OPTION,
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
   details: 'A tar slot is unpacked into the folder OUTPUT; any other slot is written as the file OUTPUT.',
   async run(ctx, [pkgPath, selector, output], values) {
-    const options = { force: flag(values, 'force'), keys: trustedKeysFromEnv(ctx.env) };
+    const options = extractOptions(ctx, values);
     const done = await extractApi(pkgPath!, selector!, output!, options);
     const result = done.slots[0]!;
     if (flag(values, 'json')) ctx.out.json(done);
@@ -35,10 +50,11 @@ export const extractAll: CommandDefinition = {
   maxArgs: 2,
   options: {
     force: { type: 'boolean', short: 'f', help: 'overwrite existing outputs' },
+    'slot-key': SLOT_KEY_OPTION,
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
   async run(ctx, [pkgPath, dir], values) {
-    const options = { force: flag(values, 'force'), keys: trustedKeysFromEnv(ctx.env) };
+    const options = extractOptions(ctx, values);
     const done = await extractAllApi(pkgPath!, dir!, options);
     if (flag(values, 'json')) ctx.out.json(done);
     else {
