@@ -22,9 +22,9 @@ import {
 import { checkPreparedSource, encodeSlot, isPreparedSource } from '../payload/index.js';
 import { gzipMetadata } from '../payload/metadata-gzip.js';
 import type { BuildSpec } from './build-spec.js';
+import { encryptSlotFile, readSlotKeys, type SlotKeyOptions } from './encrypt-slots.js';
 import { makeIndexBlock, planLayout } from './layout.js';
 import { assembleMetadata, type StoredSlot } from './metadata.js';
-import { encryptSlotFile, readSlotKeys, type SlotKeyOptions } from './encrypt-slots.js';
 import { patchTrustBlock } from './trust-block.js';
 import { validateBuildSpec } from './validate.js';
 

@@ -12,6 +12,7 @@ export {
 export type { DecodeOptions, DecodeStats } from './decode.js';
 export { decodeSlot, decodeStream } from './decode.js';
 export type { EncodeOptions, EncodeStats } from './encode.js';
+export { encodeSlot } from './encode.js';
 export {
   decryptStage,
   ENCRYPTED_HEADER_BYTES,
@@ -20,7 +21,6 @@ export {
   openHeader,
   SLOT_KEY_BYTES,
 } from './encrypted.js';
-export { encodeSlot } from './encode.js';
 export { gunzipMetadata, gzipMetadata } from './metadata-gzip.js';
 export { chainName, checkChain, OP, type OpCode, opName } from './ops.js';
 export type { PreparedStats } from './prepared.js';
