@@ -10,6 +10,7 @@ import { ARCHIVE_GENERATORS, encodeArchiveVector } from './archives.js';
 import { renderEncryptedVectors } from './encrypted.js';
 import { GENERATORS, type Vector } from './generators.js';
 import { goldenOf } from './golden.js';
+import { platformVectorFile } from './platforms.js';
 
 const DIR = fileURLToPath(new URL('../../testdata/vectors/', import.meta.url));
 
@@ -39,6 +40,7 @@ async function renderAll(): Promise<Map<string, Uint8Array>> {
     files.set(`archives/${name}.vec`, encodeArchiveVector({ name, ...generate() }));
   }
   for (const [name, bytes] of await renderEncryptedVectors()) files.set(name, bytes);
+  files.set('platform-match.json', platformVectorFile());
   return files;
 }
 

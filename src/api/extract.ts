@@ -2,8 +2,11 @@
 // the package touches disk before verify passed.
 
 import path from 'node:path';
+import { hostPlatform } from '../builder/metadata.js';
 import { loadPublicKeySpec } from '../crypto/keys.js';
+import { type HostPlatform, platformMatches } from '../format/index.js';
 import { type ExtractedSlot, extractPackage, extractSlot, findSlot } from '../reader/extract.js';
+import type { OpenedPackage } from '../reader/open.js';
 import { type SlotKeyOptions, unlockSlots } from '../reader/slot-keys.js';
 import { verifyPackage } from '../reader/verify.js';
 import { checkOutputFolder } from './output-path.js';
@@ -20,11 +23,24 @@ export interface ExtractOptions {
    * `file:PATH` relative to the package's folder, `prompt`); `slotKeys.override` is one source for all.
    */
   slotKeys?: SlotKeyOptions;
+  /** Also decode slots whose `platform` names another machine (`--all-platforms`). */
+  allPlatforms?: boolean;
+  /** The machine the platform rule decides for (default: this one, as Go names it: linux/amd64). */
+  host?: HostPlatform;
+}
+
+/** A slot left out because its `platform` names another machine (the launcher does not extract it either). */
+export interface SkippedSlot {
+  index: number;
+  id: string;
+  platform: string;
 }
 
 export interface ExtractResult {
   ok: true;
   slots: ExtractedSlot[];
+  /** Slots for other machines, not decoded (empty with allPlatforms). */
+  skipped: SkippedSlot[];
 }
 
 export interface ExtractAllResult extends ExtractResult {
@@ -48,11 +64,17 @@ export async function extract(
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
   const pkg = await verified(pkgPath, options.keys);
+  const index = findSlot(pkg, slot);
+  const skipped = otherPlatformSlots(pkg, options).filter((s) => s.index === index);
+  if (skipped.length > 0) return { ok: true, slots: [], skipped };
   await checkOutputFolder(path.dirname(path.resolve(output)), 'OUTPUT');
-  const i = findSlot(pkg, slot);
   // A missing or wrong key fails here, before anything is written.
-  const keys = await unlockSlots(pkg, [i], options.slotKeys);
-  return { ok: true, slots: [await extractSlot(pkg, i, output, options.force ?? false, keys.get(i))] };
+  const keys = await unlockSlots(pkg, [index], options.slotKeys);
+  return {
+    ok: true,
+    slots: [await extractSlot(pkg, index, output, options.force ?? false, keys.get(index))],
+    skipped,
+  };
 }
 
 /** Verifies `pkgPath`, then decodes every slot into `dir/<NN>-<id>` and writes `dir/metadata.json`. */
@@ -63,12 +85,29 @@ export async function extractAll(
 ): Promise<ExtractAllResult> {
   const pkg = await verified(pkgPath, options.keys);
   await checkOutputFolder(dir, 'DIR');
-  const keys = await unlockSlots(
-    pkg,
-    pkg.metadata.slots.map((_, i) => i),
-    options.slotKeys,
-  );
+  const skipped = otherPlatformSlots(pkg, options);
+  const skip = new Set(skipped.map((s) => s.index));
+  // Keys of the slots to decode, checked before anything is written.
+  const included = pkg.metadata.slots.map((_, i) => i).filter((i) => !skip.has(i));
+  const keys = await unlockSlots(pkg, included, options.slotKeys);
   // All or nothing: a refused slot removes everything this call created, and keeps what existed.
-  const { slots, metadata } = await extractPackage(pkg, dir, options.force ?? false, keys);
-  return { ok: true, slots, metadata };
+  const { slots, metadata } = await extractPackage(
+    pkg,
+    dir,
+    options.force ?? false,
+    (i) => !skip.has(i),
+    keys,
+  );
+  return { ok: true, slots, skipped, metadata };
+}
+
+/** The slots the launcher would not extract on `options.host`: their signed platform names another machine. */
+function otherPlatformSlots(pkg: OpenedPackage, options: ExtractOptions): SkippedSlot[] {
+  if (options.allPlatforms) return [];
+  const host = options.host ?? hostPlatform();
+  return pkg.metadata.slots.flatMap((slot, index) =>
+    typeof slot.platform === 'string' && !platformMatches(slot.platform, host)
+      ? [{ index, id: slot.id, platform: slot.platform }]
+      : [],
+  );
 }

@@ -31,6 +31,8 @@ export interface InspectSlot {
   offset: number;
   checksum: string;
   permissions: string | null;
+  /** The machines that extract the slot: "linux", "darwin_arm64", …; null: every machine. */
+  platform: string | null;
 }
 
 export interface InspectResult {
@@ -80,6 +82,7 @@ export async function inspect(pkgPath: string, options: InspectOptions = {}): Pr
       offset: Number(d.offset),
       checksum: s.checksum,
       permissions: s.permissions ?? null,
+      platform: typeof s.platform === 'string' ? s.platform : null,
     };
   });
   return {

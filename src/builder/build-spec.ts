@@ -25,6 +25,11 @@ export interface SlotSpec {
   purpose: string;
   /** init, startup, runtime, shutdown, cache, temp, lazy, eager, dev, config, platform, volatile, persistent. */
   lifecycle: string;
+  /**
+   * Only machines of this platform extract the slot: "linux", "darwin", "windows" or an OS_arch like
+   * "linux_amd64" (format/platform.ts). Undefined: every machine.
+   */
+  platform?: string;
   /** Octal mode string for single-file slots ("0755"); undefined for archives. */
   permissions?: string;
   /** Compression level for gzip (1–9), zstd (1–19) or xz; default per codec. */

@@ -20,6 +20,9 @@ export const ALL_PLATFORMS = [
   'windows_arm64',
 ] as const;
 
+/** What a slot's `platform` may name at build time: an OS, or an OS_arch we ship a launcher for. */
+export const SLOT_PLATFORMS: readonly string[] = ['linux', 'darwin', 'windows', ...ALL_PLATFORMS];
+
 export const LAUNCHER_DIR = path.join(fileURLToPath(PACKAGE_ROOT), 'dist', 'launchers');
 export const LAUNCHER_SOURCE = path.join(fileURLToPath(PACKAGE_ROOT), 'launcher');
 

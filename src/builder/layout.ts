@@ -15,6 +15,7 @@ import {
   packOperations,
   parseChain,
   parsePermissions,
+  platformCode,
   purposeCode,
   type SlotDescriptor,
   TRAILER_SIZE,
@@ -30,6 +31,8 @@ export interface LayoutSlot {
   purpose: string;
   lifecycle: string;
   permissions?: string;
+  /** "linux", "darwin_arm64", …: the descriptor byte records the OS (format/platform.ts). */
+  platform?: string;
   size: number;
   originalSize: number;
   sha256: string;
@@ -69,7 +72,7 @@ export function planLayout(
       purpose: purposeCode(slot.purpose),
       lifecycle: lifecycleCode(slot.lifecycle) ?? 2,
       priority: 0,
-      platform: 0,
+      platform: platformCode(slot.platform),
       reserved1: 0,
       reserved2: 0,
       permissions: slot.permissions === undefined ? 0 : (parsePermissions(slot.permissions) ?? 0),

@@ -158,10 +158,22 @@ function parseSlot(check: Checker, file: string, base: string, raw: unknown, i: 
     slot.compression_level === undefined
       ? undefined
       : check.int(slot.compression_level, `${field}.compression_level`);
+  const platform = check.optString(slot.platform, `${field}.platform`);
   const optional = (key: string, fallback: string) =>
     check.optString(slot[key], `${field}.${key}`, { nonEmpty: false }) ?? fallback;
   const operations = optional('operations', 'raw');
-  const encryption = parseSlotEncryption(check, file, base, slot, field, operations);
+  const encryption = parseSlotEncryption(
+    check,
+    field,
+    {
+      encryption: slot.encryption,
+      keySource: slot.key_source,
+      operations,
+      operationsKey: 'operations',
+      base,
+    },
+    (key, message, hint) => invalid(file, key, message, hint),
+  );
   return {
     id: check.string(slot.id, `${field}.id`),
     source: path.resolve(base, source),
@@ -171,43 +183,52 @@ function parseSlot(check: Checker, file: string, base: string, raw: unknown, i: 
     purpose: optional('purpose', 'data'),
     lifecycle: optional('lifecycle', 'runtime'),
     ...(typeof permissions === 'string' ? { permissions } : {}),
+    ...(platform === undefined ? {} : { platform }),
     ...(level === undefined ? {} : { compressionLevel: level }),
     ...(encryption ? { encryption } : {}),
   };
 }
 
+/** What a slot table holds for encryption, and how its reader reports a problem. */
+export interface SlotEncryptionInput {
+  encryption: unknown;
+  keySource: unknown;
+  /** The chain text as written, and the key it was written under ("operations", "compression"). */
+  operations: string | undefined;
+  operationsKey: string;
+  /** The folder relative `file:` key paths are read from at build time. */
+  base: string;
+}
+
 /**
  * `encryption = "aes256-gcm"` with `key_source = "env:NAME" | "file:PATH" | "prompt"` (both or neither).
- * The chain in `operations` stays the compression chain: the builder adds the encryption op itself.
+ * The chain stays the compression chain: the builder adds the encryption op itself. Shared by build
+ * manifests and [[tool.flavor.slots]]; `fail(key, message, hint)` raises the reader's own error.
  */
 export function parseSlotEncryption(
   check: Checker,
-  file: string,
-  base: string,
-  slot: Record<string, unknown>,
   field: string,
-  operations: string,
+  input: SlotEncryptionInput,
+  fail: (key: string, message: string, hint: string) => FlavorError,
 ): SlotEncryptionSpec | undefined {
-  const algorithm = check.optString(slot.encryption, `${field}.encryption`);
-  const keySource = check.optString(slot.key_source, `${field}.key_source`);
+  const algorithm = check.optString(input.encryption, `${field}.encryption`);
+  const keySource = check.optString(input.keySource, `${field}.key_source`);
   let chain: number[] = [];
   try {
-    chain = parseChain(operations);
+    chain = input.operations === undefined ? [] : parseChain(input.operations);
   } catch {
-    // the builder reports a bad chain with its own message
+    // the chain's own reader reports a bad chain
   }
   if (chainIsEncrypted(chain)) {
-    throw invalid(
-      file,
-      `${field}.operations`,
-      `"${operations}" names the encryption operation`,
-      `keep operations for compression and set encryption = "${ENCRYPTION_ALGORITHM}" and key_source`,
+    throw fail(
+      `${field}.${input.operationsKey}`,
+      `"${input.operations}" names the encryption operation`,
+      `keep ${input.operationsKey} for compression and set encryption = "${ENCRYPTION_ALGORITHM}" and key_source`,
     );
   }
   if (algorithm === undefined) {
     if (keySource !== undefined) {
-      throw invalid(
-        file,
+      throw fail(
         `${field}.key_source`,
         'is set but the slot has no encryption',
         `add encryption = "${ENCRYPTION_ALGORITHM}"`,
@@ -216,25 +237,14 @@ export function parseSlotEncryption(
     return undefined;
   }
   if (algorithm !== ENCRYPTION_ALGORITHM) {
-    throw invalid(
-      file,
-      `${field}.encryption`,
-      `"${algorithm}" is not supported`,
-      `use "${ENCRYPTION_ALGORITHM}"`,
-    );
+    throw fail(`${field}.encryption`, `"${algorithm}" is not supported`, `use "${ENCRYPTION_ALGORITHM}"`);
   }
-  if (keySource === undefined) {
-    throw invalid(file, `${field}.key_source`, 'is required with encryption', `use ${KEY_SOURCE_FORMS}`);
-  }
+  if (keySource === undefined)
+    throw fail(`${field}.key_source`, 'is required with encryption', `use ${KEY_SOURCE_FORMS}`);
   if (!parseKeySource(keySource)) {
-    throw invalid(
-      file,
-      `${field}.key_source`,
-      `"${keySource}" is not a key source`,
-      `use ${KEY_SOURCE_FORMS}`,
-    );
+    throw fail(`${field}.key_source`, `"${keySource}" is not a key source`, `use ${KEY_SOURCE_FORMS}`);
   }
-  return { algorithm: ENCRYPTION_ALGORITHM, keySource, keyBaseDir: base };
+  return { algorithm: ENCRYPTION_ALGORITHM, keySource, keyBaseDir: input.base };
 }
 
 function parseExecution(check: Checker, execution: Json): BuildSpec['execution'] {

@@ -56,6 +56,7 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     lifecycle: slot.lifecycle,
     permissions: slot.permissions ?? null,
     ...(stored[i]!.encryption ? { encryption: { ...stored[i]!.encryption! } } : {}),
+    ...(slot.platform === undefined ? {} : { platform: slot.platform }),
   }));
   const platform = hostPlatform();
   const launcherTool = info.launcher.tool ?? 'flavor-launcher';
@@ -65,6 +66,7 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     ...(spec.setupCommands?.length ? ['setup_commands'] : []),
     ...(spec.cacheValidation ? ['cache_validation'] : []),
     ...(spec.slots.some((s) => s.lifecycle === 'volatile') ? ['volatile_slots'] : []),
+    ...(spec.slots.some((s) => s.platform !== undefined) ? ['platform_slots'] : []),
     ...(spec.execution.commands ? ['commands'] : []),
     ...(spec.slots.some((s) => s.encryption) ? ['encrypted_slots'] : []),
   ];

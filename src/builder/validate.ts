@@ -10,6 +10,7 @@ import {
   parsePermissions,
 } from '../format/index.js';
 import type { BuildSpec } from './build-spec.js';
+import { SLOT_PLATFORMS } from './launchers.js';
 
 function invalid(field: string, message: string, hint?: string): FlavorError {
   return new FlavorError('MANIFEST_INVALID', `${field}: ${message}`, { hint, details: { field } });
@@ -56,6 +57,13 @@ export async function validateBuildSpec(spec: BuildSpec): Promise<void> {
         `${field}.lifecycle`,
         `unknown lifecycle "${slot.lifecycle}"`,
         `use one of: ${LIFECYCLE_NAMES.join(', ')}`,
+      );
+    }
+    if (slot.platform !== undefined && !SLOT_PLATFORMS.includes(slot.platform)) {
+      throw invalid(
+        `${field}.platform`,
+        `unknown platform "${slot.platform}"`,
+        `use one of: ${SLOT_PLATFORMS.join(', ')} (or leave it out: every machine)`,
       );
     }
     if (slot.permissions !== undefined && parsePermissions(slot.permissions) === undefined) {

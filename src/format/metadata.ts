@@ -14,6 +14,7 @@ import {
 } from './encryption.js';
 import { checkJsonKeys } from './json-keys.js';
 import { chainIsEncrypted, parseChain } from './operations.js';
+import { PLATFORM_RE } from './platform.js';
 import { parsePermissions } from './slot-descriptor.js';
 
 export type StringMap = Record<string, string>;
@@ -32,6 +33,8 @@ export interface SlotMetadata {
   permissions?: string | null;
   /** Present exactly when the chain ends with aes256-gcm: where the key comes from, never the key. */
   encryption?: SlotEncryption;
+  /** Only machines of this platform extract the slot (format/platform.ts); absent: every machine. */
+  platform?: string | null;
   [key: string]: unknown;
 }
 
@@ -209,6 +212,12 @@ function validateSlot(value: unknown, i: number): void {
     }
   }
   check.optString(slot.source, `${p}source`, { nonEmpty: false });
+  if (slot.platform !== undefined && slot.platform !== null) {
+    check.string(slot.platform, `${p}platform`, {
+      pattern: PLATFORM_RE,
+      what: '"linux", "darwin", "windows" or "<os>_<arch>" like "linux_amd64", or null',
+    });
+  }
   validateEncryption(slot, chain, p);
 }
 

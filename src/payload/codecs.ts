@@ -53,6 +53,12 @@ export function setZstdBackend(choice: 'auto' | 'wasm'): void {
   forceWasm = choice === 'wasm';
 }
 
+/** The compression levels `op` accepts (undefined for an operation without levels, like tar). */
+export function levelRange(op: number): { min: number; max: number } | undefined {
+  const spec = LEVELS[op];
+  return spec && { min: spec.min, max: spec.max };
+}
+
 function levelFor(op: number, level: number | undefined): number {
   const spec = LEVELS[op];
   if (!spec) throw new FlavorError('UNSUPPORTED_OPERATION', `operation ${opName(op)} has no level`);

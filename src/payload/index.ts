@@ -3,6 +3,7 @@
 export {
   findProgram,
   hasNativeZstd,
+  levelRange,
   setZstdBackend,
   ZSTD_FRAME_BYTES,
   ZSTD_MAX_WINDOW,

@@ -5,6 +5,7 @@
 //
 // See docs/python.md for the slot layout and the command form.
 
+import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
@@ -26,6 +27,7 @@ import { type ProjectConfig, readProject } from './manifest.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
 import { readSetupPyFields } from './setup-py.js';
+import type { ProjectSlot } from './slots.js';
 import { ensurePythonTools } from './tools.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
 
@@ -145,14 +147,10 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     );
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
     return {
-      spec: buildSpecOf(
-        project,
-        interp,
-        runtime,
-        { ...installed, distributions },
-        plan,
-        slotSpecs(options, compression, runtime, installed),
-      ),
+      spec: buildSpecOf(project, interp, runtime, { ...installed, distributions }, plan, [
+        ...slotSpecs(options, compression, runtime, installed),
+        ...projectSlotSpecs(options, compression, project.slots),
+      ]),
       packageName: project.packageName,
       outputPath: join(project.projectDir, 'dist', `${project.packageName}.psp`),
       interpreter: { path: interp.path, version: interp.version, reason: selection.reason },
@@ -312,6 +310,34 @@ function slotSpecs(
     },
     { id: 'app', source: installed.appDir, target: '{workenv}/app', purpose: 'code', ...common },
   ];
+}
+
+/**
+ * The [[tool.flavor.slots]] after the built-in ones. Without `compression` a folder gets the tar chain of
+ * --compression (and its --compression-level), a file the codec alone ("zstd", "gzip", "xz").
+ */
+function projectSlotSpecs(
+  options: PythonBuildOptions,
+  compression: Compression,
+  slots: ProjectSlot[],
+): SlotSpec[] {
+  return slots.map((slot) => {
+    const folder = statSync(slot.source).isDirectory();
+    const level = slot.operations === undefined ? options.compressionLevel : slot.compressionLevel;
+    return {
+      id: slot.id,
+      source: slot.source,
+      label: slot.label,
+      target: slot.target,
+      operations: slot.operations ?? (folder ? OPERATIONS[compression] : compression),
+      purpose: slot.purpose,
+      lifecycle: slot.lifecycle,
+      ...(slot.permissions === undefined ? {} : { permissions: slot.permissions }),
+      ...(slot.platform === undefined ? {} : { platform: slot.platform }),
+      ...(level === undefined ? {} : { compressionLevel: level }),
+      ...(slot.encryption ? { encryption: slot.encryption } : {}),
+    };
+  });
 }
 
 function buildSpecOf(

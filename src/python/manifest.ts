@@ -10,6 +10,7 @@ import { FlavorError } from '../errors.js';
 import { Checker, isTable, type Table } from '../schema/checker.js';
 import { ENV_NAME_RE, parseRuntimeEnv } from '../schema/runtime-env.js';
 import { type ProjectFields, readPoetryTable, readSetupCfg } from './other-projects.js';
+import { checkSlotSources, type ProjectSlot, parseSlots } from './slots.js';
 import { type Clause, parseSpecifierSet } from './version-spec.js';
 
 /** Variables removed by default (isolated = true): they would point the app at another Python. */
@@ -94,11 +95,13 @@ export interface ProjectConfig {
   executionEnv: Record<string, string>;
   /** All interpreter constraints (requires-python and [tool.flavor.python]); every one must hold. */
   pythonConstraints: PythonConstraint[];
+  /** [[tool.flavor.slots]]: extra slots after the built-in runtime, site-packages and app slots. */
+  slots: ProjectSlot[];
   warnings: string[];
 }
 
 const KNOWN: Record<string, readonly string[]> = {
-  'tool.flavor': ['entry_point', 'package_name', 'metadata', 'build', 'execution', 'python'],
+  'tool.flavor': ['entry_point', 'package_name', 'metadata', 'build', 'execution', 'python', 'slots'],
   'tool.flavor.metadata': ['package_name'],
   'tool.flavor.build': [
     'dependencies',
@@ -302,6 +305,7 @@ export function parseProject(
       ...project.pythonConstraints,
       ...readPythonTable(ctx, subTable(ctx, flavor, 'python', 'tool.flavor')),
     ],
+    slots: parseSlots(ctx, flavor.slots),
     warnings: ctx.warnings,
   };
 }
@@ -651,6 +655,7 @@ export async function readProject(
       );
     }
   }
+  checkSlotSources(config.slots, config.projectDir, manifestPath);
   const req = config.build.requirementsFile;
   if (req !== undefined && !(existsSync(req) && statSync(req).isFile())) {
     throw invalid(

@@ -103,6 +103,7 @@ export async function extractPackage(
   pkg: OpenedPackage,
   dir: string,
   force: boolean,
+  include: (i: number) => boolean = () => true,
   keys: ReadonlyMap<number, Uint8Array> = new Map(),
 ): Promise<ExtractedPackage> {
   const metadata = path.join(dir, 'metadata.json');
@@ -117,6 +118,7 @@ export async function extractPackage(
   try {
     const slots: ExtractedSlot[] = [];
     for (let i = 0; i < pkg.metadata.slots.length; i++) {
+      if (!include(i)) continue;
       const dest = path.join(dir, slotOutputName(pkg, i));
       if (!(await exists(dest))) created.push(dest);
       slots.push(await extractSlot(pkg, i, dest, force, keys.get(i)));

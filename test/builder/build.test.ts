@@ -82,6 +82,20 @@ describe('manifest', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(fromToml)), JSON.parse(JSON.stringify(fromJson)));
   });
 
+  test('a slot platform is read as written; a non-string is MANIFEST_INVALID', () => {
+    const one = (platform: unknown) =>
+      manifestToSpec(
+        { ...MANIFEST, slots: [{ id: 'a', source: 'x', target: '{workenv}/x', platform }] },
+        '/m/f.json',
+      );
+    assert.equal(one('darwin_arm64').spec.slots[0]!.platform, 'darwin_arm64');
+    assert.equal('platform' in one(undefined).spec.slots[0]!, false);
+    assert.throws(
+      () => one(3),
+      (e: unknown) => isFlavorError(e, 'MANIFEST_INVALID') && e.details?.field === 'slots[0].platform',
+    );
+  });
+
   test('env wins over environment when both are given; commands are kept', () => {
     const { spec } = manifestToSpec(
       {

@@ -53,6 +53,7 @@ func decodeSlot(o object) SlotMeta {
 	if e, ok := o["encryption"].(object); ok {
 		s.Encryption = &SlotEncryption{Algorithm: getString(e, "algorithm"), KeySource: getString(e, "key_source")}
 	}
+	s.Platform, _ = o["platform"].(string)
 	return s
 }
 

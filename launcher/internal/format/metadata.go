@@ -50,6 +50,8 @@ type SlotMeta struct {
 	Permissions *string `json:"permissions"`
 	// Encryption is set exactly when the chain ends with aes256-gcm.
 	Encryption *SlotEncryption `json:"-"`
+	// Platform limits the slot to one OS or OS_arch ("" = every machine; platform.go).
+	Platform string `json:"platform"`
 
 	Chain  Chain    `json:"-"`
 	SHA256 [32]byte `json:"-"`

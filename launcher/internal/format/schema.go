@@ -262,6 +262,11 @@ func (v *validator) slot(x any, i int) {
 	if _, ok := s["source"]; ok {
 		v.str(s, "source", p, false)
 	}
+	if plat, present := s["platform"]; present && plat != nil {
+		if ps, ok := plat.(string); !ok || !ValidPlatform(ps) {
+			v.fail(p+"platform", `"linux", "darwin", "windows" or "<os>_<arch>" like "linux_amd64", or null`, plat)
+		}
+	}
 	v.encryption(s, chain, p)
 }
 

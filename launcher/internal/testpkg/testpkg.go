@@ -36,6 +36,7 @@ type Slot struct {
 	Operations  string // chain name, e.g. "tgz", "raw", "tar.zst"
 	Lifecycle   string
 	Permissions string // "" = omitted
+	Platform    string // "" = omitted (every machine)
 	Data        []byte
 	Entries     []Entry
 }
@@ -164,6 +165,9 @@ func (s Spec) metadata(stored [][]byte) ([]byte, error) {
 			"checksum": "sha256:" + hex.EncodeToString(sum[:]), "operations": sl.Operations, "purpose": "data", "lifecycle": lc}
 		if sl.Permissions != "" {
 			m["permissions"] = sl.Permissions
+		}
+		if sl.Platform != "" {
+			m["platform"] = sl.Platform
 		}
 		slots[i] = m
 	}

@@ -121,7 +121,7 @@ func (in *Installer) install() error {
 	if err := in.checkStoredBytes(); err != nil {
 		return err
 	}
-	keys, err := UnlockSlots(in.Pkg, allSlots(in.Pkg))
+	keys, err := UnlockSlots(in.Pkg, in.installedSlots())
 	if err != nil {
 		return err
 	}
@@ -178,6 +178,9 @@ func (in *Installer) populate(staging string) ([]string, error) {
 	created := make([][]string, len(in.Pkg.Slots))
 	var links []string
 	for i := range in.Pkg.Slots {
+		if in.skipsSlot(i) {
+			continue
+		}
 		placed, err := placeSlot(root, in.Pkg, i, in.keys[i])
 		if err != nil {
 			return nil, err
@@ -223,6 +226,9 @@ func (in *Installer) checkStoredBytes() error {
 	}
 	pkg := in.Pkg
 	for i := range pkg.Slots {
+		if in.skipsSlot(i) {
+			continue
+		}
 		start := time.Now()
 		if err := pkg.VerifySlot(i); err != nil {
 			return err

@@ -62,11 +62,13 @@ func UnlockSlots(pkg *verify.Package, indices []int) (SlotKeys, error) {
 	return keys, nil
 }
 
-// allSlots lists every slot index of pkg.
-func allSlots(pkg *verify.Package) []int {
-	out := make([]int, len(pkg.Slots))
-	for i := range out {
-		out[i] = i
+// installedSlots lists the slots this machine installs (not those for another platform).
+func (in *Installer) installedSlots() []int {
+	var out []int
+	for i := range in.Pkg.Slots {
+		if !in.skipsSlot(i) {
+			out = append(out, i)
+		}
 	}
 	return out
 }

@@ -12,7 +12,7 @@ import (
 // in a private temp folder inside the workenv and renamed over the old copy.
 func (in *Installer) RefreshVolatile() error {
 	for i, s := range in.Pkg.Meta.Slots {
-		if !strings.EqualFold(s.Lifecycle, "volatile") {
+		if !strings.EqualFold(s.Lifecycle, "volatile") || in.skipsSlot(i) {
 			continue
 		}
 		if err := in.refreshSlot(i); err != nil {

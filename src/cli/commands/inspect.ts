@@ -63,7 +63,7 @@ export const inspect: CommandDefinition = {
       const lead = last ? '    └──' : '    ├──';
       const pad = last ? '       ' : '    │  ';
       p(
-        `${lead} [${s.index}] ${s.id}: ${formatBytes(s.size)} ${s.operations} → ${s.target} (${s.purpose}, ${s.lifecycle})`,
+        `${lead} [${s.index}] ${s.id}: ${formatBytes(s.size)} ${s.operations} → ${s.target} (${s.purpose}, ${s.lifecycle}${s.platform === null ? '' : `, ${s.platform} only`})`,
       );
       if (flag(values, 'compression-stats')) {
         p(
