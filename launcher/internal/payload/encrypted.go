@@ -102,6 +102,8 @@ type decryptReader struct {
 	done    bool
 	err     error
 	scratch []byte
+	bufs    [2][]byte // the sealed chunk being opened and the one read ahead, reused in turn
+	turn    int
 }
 
 // Decrypt returns a reader of the plaintext of the encrypted slot stream r (header and chunks).
@@ -126,7 +128,11 @@ func Decrypt(r io.Reader, key []byte, slotID string) (io.Reader, error) {
 
 // readSealed reads one sealed chunk: chunk_size+16 bytes, or fewer at the end of the stream.
 func (d *decryptReader) readSealed() ([]byte, error) {
-	buf := make([]byte, d.h.chunkSize+tagBytes)
+	d.turn ^= 1
+	if d.bufs[d.turn] == nil {
+		d.bufs[d.turn] = make([]byte, d.h.chunkSize+tagBytes)
+	}
+	buf := d.bufs[d.turn]
 	n, err := io.ReadFull(d.r, buf)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, errs.Wrap(errs.IOError, err, "failed to read the encrypted slot")
