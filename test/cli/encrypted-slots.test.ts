@@ -112,7 +112,20 @@ test('the package signs the ciphertext and records only where the keys are', asy
   assert.equal(verify.code, 0, verify.stderr);
   const inspect = await runFlavor(['inspect', '--json', pkg]);
   assert.equal(inspect.code, 0, inspect.stderr);
-  assert.match(inspect.stdout, /tar\.gz\|aes256-gcm|tar\|gzip\|aes256-gcm/);
+  const slots = (JSON.parse(inspect.stdout) as { slots: Array<Record<string, unknown>> }).slots;
+  assert.deepEqual(
+    slots.map((s) => [s.operations, s.encryption]),
+    [
+      ['tar|gzip|aes256-gcm', { algorithm: 'aes256-gcm', key_source: 'env:ENC_E2E_KEY' }],
+      ['gzip|aes256-gcm', { algorithm: 'aes256-gcm', key_source: 'file:keys/file.key' }],
+      ['raw', null],
+    ],
+  );
+  const text = await runFlavor(['inspect', pkg]);
+  assert.match(
+    text.stdout,
+    /\[0\] app: .* tar\|gzip\|aes256-gcm → \{workenv\} \(data, runtime, encrypted, key from env:ENC_E2E_KEY\)/,
+  );
   assert.ok(!inspect.stdout.includes(APP_KEY.toString('hex')));
 });
 
