@@ -33,6 +33,11 @@ export async function applyUpstreamCompat(spec: BuildSpec): Promise<CompatResult
   for (const [i, slot] of spec.slots.entries()) {
     const isFile = (await stat(slot.source).catch(() => undefined))?.isFile() === true;
     slots.push(compatSlot(slot, i, isFile, notes));
+    if (slot.platform !== undefined) {
+      notes.push(
+        `warning: slot ${slot.id} is for ${slot.platform} only, but upstream's launchers extract it on every machine`,
+      );
+    }
   }
   const command = compatCommand(spec.execution.command);
   if (command !== spec.execution.command) notes.push(`command: ${command}`);

@@ -94,6 +94,15 @@ describe('applyUpstreamCompat', () => {
     );
   });
 
+  test('a slot limited to a platform is kept, with a warning: upstream extracts it everywhere', async () => {
+    const { spec: out, notes } = await applyUpstreamCompat(spec([{}, { platform: 'darwin' }]));
+    assert.equal(out.slots[1]!.platform, 'darwin');
+    assert.deepEqual(
+      notes.filter((n) => n.startsWith('warning: slot')),
+      ["warning: slot s1 is for darwin only, but upstream's launchers extract it on every machine"],
+    );
+  });
+
   test('commands that do not start in the workenv keep their form', async () => {
     const { spec: out } = await applyUpstreamCompat(spec([], '/bin/sh {workenv}/run.sh'));
     assert.equal(out.execution.command, '/bin/sh {workenv}/run.sh');

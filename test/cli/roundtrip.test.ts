@@ -186,6 +186,8 @@ describe('pack → verify → inspect → extract', () => {
         'offset',
         'checksum',
         'permissions',
+        'platform',
+        'encryption',
       ]);
       assert.equal(s.index, i);
       assert.equal(s.id, slotId(chain));
