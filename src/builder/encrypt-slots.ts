@@ -9,7 +9,7 @@ import { type KeySourceContext, resolveSlotKey } from '../crypto/index.js';
 import { FlavorError } from '../errors.js';
 import { chainName, OP, parseKeySource } from '../format/index.js';
 import { encryptStage } from '../payload/index.js';
-import type { BuildSpec } from './build-spec.js';
+import type { BuildSpec, SlotEncryptionSpec } from './build-spec.js';
 import type { StoredSlot } from './metadata.js';
 
 export interface SlotKeyOptions {
@@ -17,6 +17,33 @@ export interface SlotKeyOptions {
   env?: Record<string, string | undefined>;
   /** Asks for a `prompt` key on the terminal (default: a hidden prompt on stdin). */
   prompt?: (question: string) => Promise<string>;
+  /** Keys already read in this pack, by source: a source is read (or asked for) once. */
+  cache?: Map<string, Uint8Array>;
+}
+
+/** The key of one encryption spec, read once per source and base folder (`options.cache`). */
+export async function readEncryptionKey(
+  enc: SlotEncryptionSpec,
+  field: string,
+  options: SlotKeyOptions,
+): Promise<Uint8Array> {
+  const source = parseKeySource(enc.keySource);
+  if (!source) {
+    throw new FlavorError('MANIFEST_INVALID', `${field}.key_source: "${enc.keySource}" is not a key source`);
+  }
+  const cache = options.cache ?? new Map<string, Uint8Array>();
+  const cacheKey = `${enc.keySource}\0${enc.keyBaseDir}`;
+  let key = cache.get(cacheKey);
+  if (!key) {
+    const ctx: KeySourceContext = {
+      env: options.env ?? process.env,
+      baseDir: enc.keyBaseDir,
+      ...(options.prompt ? { prompt: options.prompt } : {}),
+    };
+    key = await resolveSlotKey(source, ctx);
+    cache.set(cacheKey, key);
+  }
+  return key;
 }
 
 /** The key of every encrypted slot, by slot index. Fails before any encoding when one is missing or invalid. */
@@ -25,29 +52,9 @@ export async function readSlotKeys(
   options: SlotKeyOptions,
 ): Promise<Map<number, Uint8Array>> {
   const keys = new Map<number, Uint8Array>();
-  const bySource = new Map<string, Uint8Array>();
+  const shared = { ...options, cache: options.cache ?? new Map<string, Uint8Array>() };
   for (const [i, slot] of spec.slots.entries()) {
-    const enc = slot.encryption;
-    if (!enc) continue;
-    const source = parseKeySource(enc.keySource);
-    if (!source) {
-      throw new FlavorError(
-        'MANIFEST_INVALID',
-        `slots[${i}].key_source: "${enc.keySource}" is not a key source`,
-      );
-    }
-    const cacheKey = `${enc.keySource}\0${enc.keyBaseDir}`;
-    let key = bySource.get(cacheKey);
-    if (!key) {
-      const ctx: KeySourceContext = {
-        env: options.env ?? process.env,
-        baseDir: enc.keyBaseDir,
-        ...(options.prompt ? { prompt: options.prompt } : {}),
-      };
-      key = await resolveSlotKey(source, ctx);
-      bySource.set(cacheKey, key);
-    }
-    keys.set(i, key);
+    if (slot.encryption) keys.set(i, await readEncryptionKey(slot.encryption, `slots[${i}]`, shared));
   }
   return keys;
 }

@@ -118,6 +118,9 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     );
     for (const w of project.warnings) warn(w);
     if (options.strict) refuseWarnings(options, project.warnings);
+    await options.readSlotKeys?.(
+      project.slots.flatMap((s) => (s.encryption ? [{ field: s.key, encryption: s.encryption }] : [])),
+    );
     await ensurePythonTools(options.toolsCacheDir, {
       ...(options.env ? { env: options.env } : {}),
       log: (message) => log({ kind: message.startsWith('downloading ') ? 'step-start' : 'info', message }),
