@@ -13,6 +13,8 @@ import (
 	"encoding/binary"
 	"io"
 	"testing"
+
+	"flavorpack.dev/launcher/internal/errs"
 )
 
 func sealStream(tb testing.TB, key, plain []byte, slotID string, chunk int) []byte {
@@ -79,4 +81,24 @@ func BenchmarkDecrypt(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzDecrypt: any stored bytes give the plaintext or a coded error (SLOT_DECRYPT_FAILED, SLOT_KEY_WRONG),
+// never a panic or an untyped error.
+func FuzzDecrypt(f *testing.F) {
+	key := bytes.Repeat([]byte{7}, 32)
+	f.Add(sealStream(f, key, []byte("hello, encrypted world: three chunks of sixteen"), "s", 16))
+	f.Add(sealStream(f, key, nil, "s", 16))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, stored []byte) {
+		r, err := Decrypt(bytes.NewReader(stored), key, "s")
+		if err == nil {
+			_, err = io.Copy(io.Discard, r)
+		}
+		if err != nil {
+			if code := errs.CodeOf(err); code != errs.SlotDecryptFailed && code != errs.SlotKeyWrong {
+				t.Fatalf("untyped or unexpected error %v [%s]", err, code)
+			}
+		}
+	})
 }
