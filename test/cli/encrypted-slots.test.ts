@@ -3,7 +3,8 @@
 // real CLI and run by the real launcher. With the keys it runs, and the decrypted slots are owner-only;
 // without a key, with a malformed or a wrong one, the launcher refuses with the documented code and the
 // cache holds nothing but the lock file; `flavor extract` / `extract-all` decide the same and write nothing.
-// The key never appears in the package, the metadata, the cache marker or any message.
+// The key never appears in the package, the metadata, the cache marker or any message. A `prompt` key is
+// asked for on the terminal by both `flavor pack` and the launcher (through script(1)).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertBuilt, runFlavor, tempDir, writeJson, writeTree } from '../helpers/cli.js';
+import { assertBuilt, FLAVOR_BIN, runFlavor, tempDir, writeJson, writeTree } from '../helpers/cli.js';
 
 const APP_KEY = createHash('sha256').update('e2e app key').digest();
 const FILE_KEY = createHash('sha256').update('e2e file key').digest();
@@ -248,4 +249,51 @@ test('pack without the key fails before writing anything; with it, the package i
   const again = await pack(project, out, { ENC_E2E_KEY: APP_KEY.toString('hex') });
   assert.equal(again.code, 0, again.stderr);
   assert.ok((await fs.readFile(out)).equals(await fs.readFile(pkg)), 'same inputs, same key: same bytes');
+});
+
+test('prompt: flavor pack and the launcher ask for the key on the terminal (script(1) provides one)', async () => {
+  // script is in util-linux (bsdutils), part of every Debian/Ubuntu base system: fail, never skip, without it.
+  assert.equal(spawnSync('script', ['--version']).status, 0, 'script(1) from util-linux is needed');
+  const dir = path.join(work, 'prompt');
+  await writeTree(dir, { 'app/bin/run.sh': '#!/bin/sh\necho "asked and opened"\n' });
+  await writeJson(path.join(dir, 'build.json'), {
+    package: { name: 'enc-prompt', version: '1.0.0' },
+    execution: { command: '/bin/sh {workenv}/bin/run.sh' },
+    slots: [
+      {
+        id: 'app',
+        source: 'app',
+        target: '{workenv}',
+        operations: 'tar.gz',
+        encryption: 'aes256-gcm',
+        key_source: 'prompt',
+      },
+    ],
+  });
+  const key = APP_KEY.toString('hex');
+  // The answer is typed after a pause, once the prompt waits with echo off.
+  const onTerminal = (command: string, env: Record<string, string>) =>
+    spawnSync('/bin/sh', ['-c', `(sleep 2; printf '%s\\n' "$TYPED") | script -qec "$CMD" /dev/null`], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TYPED: key, CMD: command, ...env },
+      timeout: 120_000,
+    });
+  const flavor = `${process.execPath} ${FLAVOR_BIN}`;
+  const packed = onTerminal(`${flavor} pack --manifest build.json -o p.psp --key-seed enc-e2e`, {});
+  assert.equal(packed.status, 0, packed.stdout + packed.stderr);
+  assert.match(packed.stdout, /slot key: /);
+  const ran = onTerminal('./p.psp', { FLAVOR_CACHE: path.join(dir, 'cache') });
+  assert.equal(ran.status, 0, ran.stdout + ran.stderr);
+  assert.match(ran.stdout, /slot key: [\s\S]*asked and opened/);
+  // Without a terminal there is nobody to ask: SLOT_KEY_MISSING, nothing installed.
+  // setsid (util-linux) starts it in a new session: no controlling terminal, whatever runs the tests.
+  const noTty = spawnSync('setsid', ['-w', path.join(dir, 'p.psp')], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/bin:/bin', FLAVOR_CACHE: path.join(dir, 'cache2') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+  assert.equal(noTty.status, 103, noTty.stderr);
+  assert.match(noTty.stderr, /no slot key from prompt: there is no terminal to ask on \[SLOT_KEY_MISSING\]/);
 });
