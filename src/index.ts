@@ -15,6 +15,7 @@ export {
   type ExtractResult,
   extract,
   extractAll,
+  type SkippedSlot,
 } from './api/extract.js';
 export {
   type InspectOptions,
@@ -33,6 +34,7 @@ export type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './bu
 export { COMPAT_MODES } from './builder/compat.js';
 export type { ErrorCategory, ErrorCode, FlavorErrorOptions } from './errors.js';
 export { ERROR_CODES, EXIT_CODES, FlavorError, isFlavorError } from './errors.js';
+export type { HostPlatform } from './format/platform.js';
 export type { Compression, PythonBuildEvent } from './python/index.js';
 export type { VerifyCheck } from './reader/verify.js';
 export type { RuntimeEnv } from './schema/runtime-env.js';

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -61,9 +61,10 @@ test('flavor inspect --json shows the extra slots after the built-in ones', asyn
     operations: s.operations,
     purpose: s.purpose,
   });
+  assert.equal(slots[5]!.permissions, '0644');
   assert.deepEqual(
     slots.map((s) => s.id),
-    ['runtime', 'site-packages', 'app', 'data', 'config', 'platform-linux', 'platform-darwin'],
+    ['runtime', 'site-packages', 'app', 'data', 'config', 'banner', 'platform-linux', 'platform-darwin'],
   );
   assert.deepEqual(slots.slice(3).map(pick), [
     {
@@ -81,6 +82,14 @@ test('flavor inspect --json shows the extra slots after the built-in ones', asyn
       platform: null,
       operations: 'tar.zst',
       purpose: 'config',
+    },
+    {
+      id: 'banner',
+      lifecycle: 'runtime',
+      target: '{workenv}/banner.txt',
+      platform: null,
+      operations: 'zstd',
+      purpose: 'data',
     },
     {
       id: 'platform-linux',
@@ -106,6 +115,7 @@ test('the launcher extracts only this machine’s platform slot; the app uses co
   const run = (...args: string[]) => spawnSync(pkg, args, { encoding: 'utf8', env, timeout: 120_000 });
   const first = run();
   assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /^slots-demo: every extra slot of this package is declared in/);
   assert.match(first.stdout, /^Hello from slots-demo 1\.0\.0 \(run 1\)$/m);
   assert.match(first.stdout, new RegExp(`^platform: ${HOST_OS}: files only a `, 'm'));
   const second = run('--data');
@@ -116,4 +126,5 @@ test('the launcher extracts only this machine’s platform slot; the app uses co
   const [workenv] = readdirSync(workenvs).filter((n) => /^slots-demo-1\.0\.0-[0-9a-f]{16}$/.test(n));
   const info = readFileSync(path.join(workenvs, workenv!, 'platform', 'info.txt'), 'utf8');
   assert.equal(info.split(':')[0], HOST_OS, 'only this OS’s files are in the workenv');
+  assert.equal(statSync(path.join(workenvs, workenv!, 'banner.txt')).mode & 0o777, 0o644);
 });

@@ -289,6 +289,7 @@ platform = "linux_amd64"`),
   });
 
   test('unknown keys are warnings (errors with --strict)', () => {
+    assert.equal(parseProject(slot('id = "a"\nsource = "a"\ntoString = 1'), PATH).warnings.length, 1);
     const p = parseProject(slot('id = "a"\nsource = "a"\nmode = "fast"'), PATH);
     assert.deepEqual(p.warnings, [
       'pyproject.toml: unknown key tool.flavor.slots[0].mode (ignored; known keys: id, source, purpose, lifecycle, extract_to, target, permissions, compression, compression_level, platform, encryption, key_source)',

@@ -2,6 +2,7 @@
 
 * config (persistent): {workenv}/config/settings.ini; every run counts itself in it.
 * platform-linux / platform-darwin: {workenv}/platform, only the slot of this machine's OS is there.
+* banner: {workenv}/banner.txt, a single-file slot printed first.
 * data (lazy): requested only with --data, through flavor_runtime.ensure_slot("data").
 """
 
@@ -59,6 +60,7 @@ def main(argv=None):
     parser.add_argument("--data", action="store_true", help="request the lazy data slot and list its words")
     args = parser.parse_args(argv)
 
+    print((workenv() / "banner.txt").read_text().strip())
     settings = workenv() / "config" / "settings.ini"
     word, runs = count_run(settings)
     print("%s from slots-demo %s (run %d)" % (word, __version__, runs))
