@@ -31,6 +31,9 @@ export const ERROR_CODES = {
   KEY_INVALID: 'key',
   KEY_EXISTS: 'key',
   KEY_UNPROTECTED: 'key',
+  SLOT_KEY_MISSING: 'key',
+  SLOT_KEY_INVALID: 'key',
+  SLOT_KEY_WRONG: 'key',
   SLOT_CHECKSUM: 'integrity',
   SLOT_DESCRIPTOR_CHECKSUM: 'integrity',
   LAUNCHER_CHECKSUM: 'integrity',
@@ -40,6 +43,7 @@ export const ERROR_CODES = {
   UNSAFE_PATH: 'payload',
   UNSAFE_ENTRY: 'payload',
   UNSUPPORTED_OPERATION: 'payload',
+  SLOT_DECRYPT_FAILED: 'payload',
   // builder/: manifests and sources
   MANIFEST_INVALID: 'build',
   SOURCE_INVALID: 'build',

@@ -19,6 +19,7 @@ import {
 } from '../../src/format/index.js';
 import { encodeSlot } from '../../src/payload/index.js';
 import { assemble, type VectorSlot } from './assemble.js';
+import { encryptedGzipSlot, VECTOR_KEY_VAR } from './encrypted.js';
 import {
   descriptorField,
   fixIndexChecksum,
@@ -98,6 +99,21 @@ async function treeSlot(id: string, chain: number[], operations: string): Promis
 }
 
 const base = () => assemble({ launcher: LAUNCHER, key: KEY, slots: [rawSlot()] });
+
+/** A package with one encrypted gzip slot; `edit` changes its signed slot entry. */
+async function encryptedPackage(edit?: (slot: Record<string, unknown>) => void): Promise<Uint8Array> {
+  const slot = await encryptedGzipSlot('secret', gzipSync(RUN_SH, { level: 9 }), RUN_SH.length);
+  return assemble({
+    launcher: LAUNCHER,
+    key: KEY,
+    slots: [slot],
+    editMetadata: (m) => {
+      const s = m.slots[0] as Record<string, unknown>;
+      s.encryption = { algorithm: 'aes256-gcm', key_source: `env:${VECTOR_KEY_VAR}` };
+      edit?.(s);
+    },
+  });
+}
 
 /** Writes `text` as ASCII into the key fingerprint field (index bytes 1376..1439), checksum fixed. */
 function withFingerprintField(pkg: Uint8Array, text: string): Uint8Array {
@@ -500,6 +516,54 @@ export const GENERATORS: Record<string, Generator> = {
     }),
   }),
   // slot table and slots
+  'ok-encrypted-slot': async () => ({
+    comment: `an encrypted gzip slot (gzip|aes256-gcm, op 0x4F); its key is in ${VECTOR_KEY_VAR} (README)`,
+    expect: 'success',
+    bytes: await encryptedPackage(),
+  }),
+  'fail-encryption-missing': async () => ({
+    comment: 'the chain ends with aes256-gcm but the signed slot has no encryption object',
+    expect: 'METADATA_SCHEMA',
+    bytes: await encryptedPackage((s) => {
+      delete s.encryption;
+    }),
+  }),
+  'fail-encryption-key-source': async () => ({
+    comment: 'encryption.key_source "env:1KEY" is not a key source',
+    expect: 'METADATA_SCHEMA',
+    bytes: await encryptedPackage((s) => {
+      s.encryption = { algorithm: 'aes256-gcm', key_source: 'env:1KEY' };
+    }),
+  }),
+  'fail-encryption-algorithm': async () => ({
+    comment: 'encryption.algorithm "aes128-gcm"',
+    expect: 'METADATA_SCHEMA',
+    bytes: await encryptedPackage((s) => {
+      s.encryption = { algorithm: 'aes128-gcm', key_source: `env:${VECTOR_KEY_VAR}` };
+    }),
+  }),
+  'fail-encryption-without-op': () => ({
+    comment: 'a slot with an encryption object but a chain without aes256-gcm',
+    expect: 'METADATA_SCHEMA',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [gzipSlot()],
+      editMetadata: (m) => {
+        (m.slots[0] as Record<string, unknown>).encryption = {
+          algorithm: 'aes256-gcm',
+          key_source: `env:${VECTOR_KEY_VAR}`,
+        };
+      },
+    }),
+  }),
+  'fail-encryption-not-last': async () => ({
+    comment: 'aes256-gcm before gzip in the chain (encryption must be the last operation)',
+    expect: 'METADATA_SCHEMA',
+    bytes: await encryptedPackage((s) => {
+      s.operations = 'aes256-gcm|gzip';
+    }),
+  }),
   'fail-unknown-operation': () => ({
     comment: 'descriptor operations 0x31 (not a v0 operation)',
     expect: 'UNKNOWN_OPERATION',

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPackage } from '../../src/reader/open.js';
 import { ARCHIVE_GENERATORS, encodeArchiveVector } from './archives.js';
+import { renderEncryptedVectors } from './encrypted.js';
 import { GENERATORS, type Vector } from './generators.js';
 import { goldenOf } from './golden.js';
 import { platformVectorFile } from './platforms.js';
@@ -38,6 +39,7 @@ async function renderAll(): Promise<Map<string, Uint8Array>> {
   for (const [name, generate] of Object.entries(ARCHIVE_GENERATORS)) {
     files.set(`archives/${name}.vec`, encodeArchiveVector({ name, ...generate() }));
   }
+  for (const [name, bytes] of await renderEncryptedVectors()) files.set(name, bytes);
   files.set('platform-match.json', platformVectorFile());
   return files;
 }
@@ -49,7 +51,7 @@ async function main(): Promise<number> {
     (await fs.readdir(path.join(DIR, sub)).catch(() => [] as string[]))
       .filter((f) => f.endsWith('.vec') || f.endsWith('.json'))
       .map((f) => (sub ? `${sub}/${f}` : f));
-  const existing = [...(await list('')), ...(await list('archives'))];
+  const existing = [...(await list('')), ...(await list('archives')), ...(await list('encrypted'))];
   if (check) {
     const problems: string[] = [];
     for (const [name, bytes] of files) {
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
     return problems.length === 0 ? 0 : 1;
   }
   await fs.mkdir(path.join(DIR, 'archives'), { recursive: true });
+  await fs.mkdir(path.join(DIR, 'encrypted'), { recursive: true });
   for (const name of existing) if (!files.has(name)) await fs.rm(path.join(DIR, name));
   for (const [name, bytes] of files) await fs.writeFile(path.join(DIR, name), bytes);
   console.log(`vectors: wrote ${files.size} files to ${path.relative(process.cwd(), DIR)}`);

@@ -12,6 +12,7 @@ import {
 } from '../reader/extract.js';
 import { type HostPlatform, platformMatches } from '../format/index.js';
 import type { OpenedPackage } from '../reader/open.js';
+import { type SlotKeyOptions, unlockSlots } from '../reader/slot-keys.js';
 import { verifyPackage } from '../reader/verify.js';
 import { type LifecycleKind, lifecycleOf, type SlotPlace } from '../workenv/lifecycle.js';
 import { checkOutputFolder } from './output-path.js';
@@ -37,6 +38,11 @@ export interface ExtractOptions {
   force?: boolean;
   /** Trusted keys (as for verify()): when given, the package must be signed by one of them. */
   keys?: string[];
+  /**
+   * Encrypted slots: by default each key is read from the source the slot names (`env:NAME`,
+   * `file:PATH` relative to the package's folder, `prompt`); `slotKeys.override` is one source for all.
+   */
+  slotKeys?: SlotKeyOptions;
   /** Also decode slots whose `platform` names another machine (`--all-platforms`). */
   allPlatforms?: boolean;
   /** The machine the platform rule decides for (default: this one, as Go names it: linux/amd64). */
@@ -82,7 +88,9 @@ export async function extract(
   const skipped = otherPlatformSlots(pkg, options).filter((s) => s.index === index);
   if (skipped.length > 0) return { ok: true, slots: [], skipped };
   await checkOutputFolder(path.dirname(path.resolve(output)), 'OUTPUT');
-  const done = await extractSlot(pkg, index, output, options.force ?? false);
+  // A missing or wrong key fails here, before anything is written.
+  const keys = await unlockSlots(pkg, [index], options.slotKeys);
+  const done = await extractSlot(pkg, index, output, options.force ?? false, keys.get(index));
   return { ok: true, slots: [withLifecycle(pkg, done)], skipped };
 }
 
@@ -94,10 +102,19 @@ export async function extractAll(
 ): Promise<ExtractAllResult> {
   const pkg = await verified(pkgPath, options.keys);
   await checkOutputFolder(dir, 'DIR');
-  // All or nothing: a refused slot removes everything this call created, and keeps what existed.
   const skipped = otherPlatformSlots(pkg, options);
   const skip = new Set(skipped.map((s) => s.index));
-  const { slots, metadata } = await extractPackage(pkg, dir, options.force ?? false, (i) => !skip.has(i));
+  // Keys of the slots to decode, checked before anything is written.
+  const included = pkg.metadata.slots.map((_, i) => i).filter((i) => !skip.has(i));
+  const keys = await unlockSlots(pkg, included, options.slotKeys);
+  // All or nothing: a refused slot removes everything this call created, and keeps what existed.
+  const { slots, metadata } = await extractPackage(
+    pkg,
+    dir,
+    options.force ?? false,
+    (i) => !skip.has(i),
+    keys,
+  );
   return { ok: true, slots: slots.map((x) => withLifecycle(pkg, x)), skipped, metadata };
 }
 

@@ -33,6 +33,8 @@ export interface InspectSlot {
   permissions: string | null;
   /** The machines that extract the slot: "linux", "darwin_arm64", …; null: every machine. */
   platform: string | null;
+  /** An encrypted slot: its algorithm and where its key is read from (never the key); null: not encrypted. */
+  encryption: { algorithm: string; key_source: string } | null;
 }
 
 export interface InspectResult {
@@ -85,6 +87,9 @@ export async function inspect(pkgPath: string, options: InspectOptions = {}): Pr
       checksum: s.checksum,
       permissions: s.permissions ?? null,
       platform: typeof s.platform === 'string' ? s.platform : null,
+      encryption: s.encryption
+        ? { algorithm: s.encryption.algorithm, key_source: s.encryption.key_source }
+        : null,
     };
   });
   return {

@@ -107,8 +107,11 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
     },
     key,
   );
+  // One read (or prompt) per key source for the whole pack: the Python plan reads them first, the builder reuses them.
+  const slotKeys = { env, cache: new Map<string, Uint8Array>() };
   const plan =
-    early.plan ?? (await planFromPyproject(early.manifestPath, options, { cwd, env, log: emit }, compat));
+    early.plan ??
+    (await planFromPyproject(early.manifestPath, options, { cwd, env, log: emit, slotKeys }, compat));
   try {
     const output = target.output ?? path.resolve(cwd, plan.defaultOutput);
     const spec = compat ? await compatSpec(plan.spec, report) : plan.spec;
@@ -125,6 +128,7 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
       toolVersion: VERSION,
       sourceDateEpoch: options.sourceDateEpoch ?? sourceDateEpoch(env),
       trustKeys: target.trustKeys,
+      slotKeys,
       onProgress: (progress) => emit({ kind: 'build', progress }),
     });
     if (checked) await checkAndPublish(options, target, spec, staged, output, report);

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CompatMode } from '../builder/compat.js';
+import { readEncryptionKey, type SlotKeyOptions } from '../builder/encrypt-slots.js';
 import { FlavorError } from '../errors.js';
 import { type Compression, type PythonBuildEvent, planPythonBuild } from '../python/index.js';
 import { buildCacheDir, cacheRoot } from '../workenv/paths.js';
@@ -35,7 +36,13 @@ export interface PythonPackOptions {
 export async function planFromPyproject(
   manifestPath: string,
   options: PythonPackOptions,
-  context: { cwd: string; env: NodeJS.ProcessEnv; log: (event: PythonBuildEvent) => void },
+  context: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    log: (event: PythonBuildEvent) => void;
+    /** Where encrypted slots' keys are read, and the cache the builder reuses them from. */
+    slotKeys?: SlotKeyOptions;
+  },
   compat?: CompatMode,
 ): Promise<PackPlan> {
   const compression = options.compression ?? (compat === 'upstream' ? 'gzip' : undefined);
@@ -83,6 +90,11 @@ export async function planFromPyproject(
       verbose: options.verbose ?? false,
       env: context.env,
       log: context.log,
+      readSlotKeys: async (encryptions) => {
+        for (const { field, encryption } of encryptions) {
+          await readEncryptionKey(encryption, field, context.slotKeys ?? { env: context.env });
+        }
+      },
     });
     return { spec: plan.spec, defaultOutput: plan.outputPath, cleanup };
   } catch (error) {

@@ -39,6 +39,16 @@ export interface SlotSpec {
   materializeSymlinks?: boolean;
   /** Tar chains: put every archive entry under this folder (set by --compat upstream, target {workenv}). */
   tarPrefix?: string;
+  /** Encrypt the stored bytes (after the chain): docs/supply-chain.md, "Encrypted slots". */
+  encryption?: SlotEncryptionSpec;
+}
+
+export interface SlotEncryptionSpec {
+  algorithm: 'aes256-gcm';
+  /** `env:NAME`, `file:PATH` or `prompt`, as written: recorded in the metadata for the launcher. */
+  keySource: string;
+  /** The folder a relative `file:` path is read from at build time (the manifest's or project's folder). */
+  keyBaseDir: string;
 }
 
 export interface SetupCommandSpec {

@@ -22,6 +22,7 @@ import {
 import { checkPreparedSource, encodeSlot, isPreparedSource } from '../payload/index.js';
 import { gzipMetadata } from '../payload/metadata-gzip.js';
 import type { BuildSpec } from './build-spec.js';
+import { encryptSlotFile, readSlotKeys, type SlotKeyOptions } from './encrypt-slots.js';
 import { makeIndexBlock, planLayout } from './layout.js';
 import { assembleMetadata, type StoredSlot } from './metadata.js';
 import { patchTrustBlock } from './trust-block.js';
@@ -49,6 +50,8 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Raw Ed25519 keys written into the launcher's trust block. */
   trustKeys?: Uint8Array[];
+  /** Where encrypted slots' keys are read from (environment, prompt). */
+  slotKeys?: SlotKeyOptions;
   onProgress?: (progress: BuildProgress) => void;
 }
 
@@ -68,12 +71,13 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
     });
   }
   const launcher = await readLauncher(options);
+  const keys = await readSlotKeys(spec, options.slotKeys ?? {});
   const outDir = path.dirname(path.resolve(options.output));
   await fs.mkdir(outDir, { recursive: true });
   const work = await fs.mkdtemp(path.join(outDir, `.flavor-build-`));
   const temp = path.join(outDir, `.${path.basename(options.output)}.tmp-${randomBytes(6).toString('hex')}`);
   try {
-    const stored = await encodeSlots(spec, options, work);
+    const stored = await encodeSlots(spec, options, work, keys);
     const timestamp = options.sourceDateEpoch ?? Math.floor(Date.now() / 1000);
     const metadata = assembleMetadata(spec, stored, {
       toolVersion: options.toolVersion,
@@ -157,46 +161,72 @@ async function readLauncher(options: BuildOptions): Promise<Uint8Array> {
 
 const slotFile = (work: string, i: number) => path.join(work, `slot-${i}`);
 
-async function encodeSlots(spec: BuildSpec, options: BuildOptions, work: string): Promise<StoredSlot[]> {
+async function encodeSlots(
+  spec: BuildSpec,
+  options: BuildOptions,
+  work: string,
+  keys: Map<number, Uint8Array>,
+): Promise<StoredSlot[]> {
   const stored: StoredSlot[] = [];
   for (const [i, slot] of spec.slots.entries()) {
     const chain = parseChain(slot.operations);
-    // Never a build-machine path (docs/format.md): the project-relative label, or nothing.
-    const label = slot.label ?? '';
-    if (await isPreparedSource(slot.source, chain)) {
-      stored.push(await storePrepared(slot.source, chain, work, i, label));
+    const encoded = await encodeOneSlot(spec, options, work, i, chain);
+    const key = keys.get(i);
+    if (!key || !slot.encryption) {
+      stored.push(encoded);
       continue;
     }
-    const { stream, done } = encodeSlot(slot.source, chain, {
-      level: slot.compressionLevel,
-      mtime: options.sourceDateEpoch ?? 0,
-      ...(slot.materializeSymlinks ? { materializeSymlinks: true } : {}),
-      ...(slot.tarPrefix ? { tarPrefix: slot.tarPrefix } : {}),
-      onProgress: (bytes: number) =>
-        options.onProgress?.({
-          phase: 'slot',
-          slotId: slot.id,
-          slotIndex: i,
-          slotCount: spec.slots.length,
-          bytes,
-        }),
-    });
-    const { tap, sha256, size } = hashingTap();
-    try {
-      await Promise.all([pipeline(stream, tap, createWriteStream(slotFile(work, i))), done]);
-    } catch (cause) {
-      throw toFlavorError(cause, slot.source);
-    }
-    const stats = await done;
+    const encrypted = await encryptSlotFile(slotFile(work, i), key, slot.id, encoded, chain, hashingTap());
     stored.push({
-      sha256: sha256(),
-      size: size(),
-      originalSize: stats.originalSize,
-      operations: chainName(chain),
-      sourceLabel: label,
+      ...encrypted,
+      encryption: { algorithm: slot.encryption.algorithm, key_source: slot.encryption.keySource },
     });
   }
   return stored;
+}
+
+/** Slot i's stored bytes before encryption: a prepared source copied, or the source encoded. */
+async function encodeOneSlot(
+  spec: BuildSpec,
+  options: BuildOptions,
+  work: string,
+  i: number,
+  chain: number[],
+): Promise<StoredSlot> {
+  const slot = spec.slots[i]!;
+  // Never a build-machine path (docs/format.md): the project-relative label, or nothing.
+  const label = slot.label ?? '';
+  if (await isPreparedSource(slot.source, chain)) {
+    return await storePrepared(slot.source, chain, work, i, label);
+  }
+  const { stream, done } = encodeSlot(slot.source, chain, {
+    level: slot.compressionLevel,
+    mtime: options.sourceDateEpoch ?? 0,
+    ...(slot.materializeSymlinks ? { materializeSymlinks: true } : {}),
+    ...(slot.tarPrefix ? { tarPrefix: slot.tarPrefix } : {}),
+    onProgress: (bytes: number) =>
+      options.onProgress?.({
+        phase: 'slot',
+        slotId: slot.id,
+        slotIndex: i,
+        slotCount: spec.slots.length,
+        bytes,
+      }),
+  });
+  const { tap, sha256, size } = hashingTap();
+  try {
+    await Promise.all([pipeline(stream, tap, createWriteStream(slotFile(work, i))), done]);
+  } catch (cause) {
+    throw toFlavorError(cause, slot.source);
+  }
+  const stats = await done;
+  return {
+    sha256: sha256(),
+    size: size(),
+    originalSize: stats.originalSize,
+    operations: chainName(chain),
+    sourceLabel: label,
+  };
 }
 
 /** A prepared slot (docs/manifest.md): proven to decode (and to extract safely), then copied as-is. */

@@ -60,6 +60,16 @@ function compatSlot(slot: SlotSpec, i: number, isFile: boolean, notes: string[])
       cause,
     });
   }
+  if (slot.encryption) {
+    throw new FlavorError(
+      'MANIFEST_INVALID',
+      `slots[${i}].encryption: upstream's launchers cannot decrypt an encrypted slot`,
+      {
+        hint: 'build without --compat upstream (our launcher decrypts it), or drop encryption for this slot',
+        details: { field: `slots[${i}].encryption` },
+      },
+    );
+  }
   const unsupported = chain.filter((op) => !UPSTREAM_OPS.has(op));
   if (unsupported.length > 0) {
     throw new FlavorError(

@@ -5,10 +5,23 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { FlavorError } from '../errors.js';
+import {
+  chainIsEncrypted,
+  ENCRYPTION_ALGORITHM,
+  KEY_SOURCE_FORMS,
+  parseChain,
+  parseKeySource,
+} from '../format/index.js';
 import { Checker, isTable } from '../schema/checker.js';
 import { parseRuntimeEnv, RUNTIME_ENV_KEYS } from '../schema/runtime-env.js';
 import { parseService, SERVICE_KEYS } from '../schema/service.js';
-import type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './build-spec.js';
+import type {
+  BuildSpec,
+  RuntimeEnvSpec,
+  SetupCommandSpec,
+  SlotEncryptionSpec,
+  SlotSpec,
+} from './build-spec.js';
 
 export interface LoadedManifest {
   spec: BuildSpec;
@@ -154,18 +167,90 @@ function parseSlot(check: Checker, file: string, base: string, raw: unknown, i: 
   const platform = check.optString(slot.platform, `${field}.platform`);
   const optional = (key: string, fallback: string) =>
     check.optString(slot[key], `${field}.${key}`, { nonEmpty: false }) ?? fallback;
+  const operations = optional('operations', 'raw');
+  const encryption = parseSlotEncryption(
+    check,
+    field,
+    {
+      encryption: slot.encryption,
+      keySource: slot.key_source,
+      operations,
+      operationsKey: 'operations',
+      base,
+    },
+    (key, message, hint) => invalid(file, key, message, hint),
+  );
   return {
     id: check.string(slot.id, `${field}.id`),
     source: path.resolve(base, source),
     label: projectLabel(base, path.resolve(base, source)),
     target: check.string(slot.target, `${field}.target`),
-    operations: optional('operations', 'raw'),
+    operations,
     purpose: optional('purpose', 'data'),
     lifecycle: optional('lifecycle', 'runtime'),
     ...(typeof permissions === 'string' ? { permissions } : {}),
     ...(platform === undefined ? {} : { platform }),
     ...(level === undefined ? {} : { compressionLevel: level }),
+    ...(encryption ? { encryption } : {}),
   };
+}
+
+/** What a slot table holds for encryption, and how its reader reports a problem. */
+export interface SlotEncryptionInput {
+  encryption: unknown;
+  keySource: unknown;
+  /** The chain text as written, and the key it was written under ("operations", "compression"). */
+  operations: string | undefined;
+  operationsKey: string;
+  /** The folder relative `file:` key paths are read from at build time. */
+  base: string;
+}
+
+/**
+ * `encryption = "aes256-gcm"` with `key_source = "env:NAME" | "file:PATH" | "prompt"` (both or neither).
+ * The chain stays the compression chain: the builder adds the encryption op itself. Shared by build
+ * manifests and [[tool.flavor.slots]]; `fail(key, message, hint)` raises the reader's own error.
+ */
+export function parseSlotEncryption(
+  check: Checker,
+  field: string,
+  input: SlotEncryptionInput,
+  fail: (key: string, message: string, hint: string) => FlavorError,
+): SlotEncryptionSpec | undefined {
+  const algorithm = check.optString(input.encryption, `${field}.encryption`);
+  const keySource = check.optString(input.keySource, `${field}.key_source`);
+  let chain: number[] = [];
+  try {
+    chain = input.operations === undefined ? [] : parseChain(input.operations);
+  } catch {
+    // the chain's own reader reports a bad chain
+  }
+  if (chainIsEncrypted(chain)) {
+    throw fail(
+      `${field}.${input.operationsKey}`,
+      `"${input.operations}" names the encryption operation`,
+      `keep ${input.operationsKey} for compression and set encryption = "${ENCRYPTION_ALGORITHM}" and key_source`,
+    );
+  }
+  if (algorithm === undefined) {
+    if (keySource !== undefined) {
+      throw fail(
+        `${field}.key_source`,
+        'is set but the slot has no encryption',
+        `add encryption = "${ENCRYPTION_ALGORITHM}"`,
+      );
+    }
+    return undefined;
+  }
+  if (algorithm !== ENCRYPTION_ALGORITHM) {
+    throw fail(`${field}.encryption`, `"${algorithm}" is not supported`, `use "${ENCRYPTION_ALGORITHM}"`);
+  }
+  if (keySource === undefined)
+    throw fail(`${field}.key_source`, 'is required with encryption', `use ${KEY_SOURCE_FORMS}`);
+  if (!parseKeySource(keySource)) {
+    throw fail(`${field}.key_source`, `"${keySource}" is not a key source`, `use ${KEY_SOURCE_FORMS}`);
+  }
+  return { algorithm: ENCRYPTION_ALGORITHM, keySource, keyBaseDir: input.base };
 }
 
 function parseExecution(check: Checker, execution: Json): BuildSpec['execution'] {

@@ -16,6 +16,8 @@ export interface StoredSlot {
   originalSize: number;
   operations: string;
   sourceLabel: string;
+  /** Encrypted slots: what the metadata records (the key's source, never the key). */
+  encryption?: { algorithm: string; key_source: string };
 }
 
 export interface BuildInfo {
@@ -53,6 +55,7 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     purpose: slot.purpose,
     lifecycle: slot.lifecycle,
     permissions: slot.permissions ?? null,
+    ...(stored[i]!.encryption ? { encryption: { ...stored[i]!.encryption! } } : {}),
     ...(slot.platform === undefined ? {} : { platform: slot.platform }),
   }));
   const platform = hostPlatform();
@@ -66,6 +69,7 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     ...(spec.slots.some((s) => s.platform !== undefined) ? ['platform_slots'] : []),
     ...(spec.execution.commands ? ['commands'] : []),
     ...(spec.service ? ['service'] : []),
+    ...(spec.slots.some((s) => s.encryption) ? ['encrypted_slots'] : []),
   ];
   const metadata: PackageMetadata = {
     format: FORMAT_NAME,

@@ -2,3 +2,4 @@
 export * from './digest.js';
 export * from './keys.js';
 export * from './signature.js';
+export * from './slot-key.js';

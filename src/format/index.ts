@@ -1,6 +1,7 @@
 // format/: PSPF/2025 bytes ⇄ typed values. No file system, no compression, no crypto.
 export * from './bytes.js';
 export * from './constants.js';
+export * from './encryption.js';
 export * from './index-block.js';
 export * from './json-keys.js';
 export * from './layout.js';

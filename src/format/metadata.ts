@@ -7,8 +7,14 @@ import { Checker, describeValue, type Table } from '../schema/checker.js';
 import type { RuntimeEnv } from '../schema/runtime-env.js';
 import { parseService } from '../schema/service.js';
 import { FORMAT_NAME, LIMITS } from './constants.js';
+import {
+  ENCRYPTION_ALGORITHM,
+  encryptionChainProblem,
+  KEY_SOURCE_FORMS,
+  parseKeySource,
+} from './encryption.js';
 import { checkJsonKeys } from './json-keys.js';
-import { parseChain } from './operations.js';
+import { chainIsEncrypted, parseChain } from './operations.js';
 import { PLATFORM_RE } from './platform.js';
 import { parsePermissions } from './slot-descriptor.js';
 
@@ -26,9 +32,16 @@ export interface SlotMetadata {
   purpose: string;
   lifecycle: string;
   permissions?: string | null;
+  /** Present exactly when the chain ends with aes256-gcm: where the key comes from, never the key. */
+  encryption?: SlotEncryption;
   /** Only machines of this platform extract the slot (format/platform.ts); absent: every machine. */
   platform?: string | null;
   [key: string]: unknown;
+}
+
+export interface SlotEncryption {
+  algorithm: string;
+  key_source: string;
 }
 
 export type { RuntimeEnv };
@@ -194,7 +207,7 @@ function validateSlot(value: unknown, i: number): void {
     pattern: SHA256_CHECKSUM,
     what: '"sha256:" and 64 lowercase hex digits',
   });
-  parseChain(check.string(slot.operations, `${p}operations`, { nonEmpty: false }));
+  const chain = parseChain(check.string(slot.operations, `${p}operations`, { nonEmpty: false }));
   check.string(slot.purpose, `${p}purpose`, { nonEmpty: false });
   check.string(slot.lifecycle, `${p}lifecycle`, { nonEmpty: false });
   const perms = slot.permissions;
@@ -210,6 +223,28 @@ function validateSlot(value: unknown, i: number): void {
       what: '"linux", "darwin", "windows" or "<os>_<arch>" like "linux_amd64", or null',
     });
   }
+  validateEncryption(slot, chain, p);
+}
+
+/** `encryption` is present exactly when the chain ends with aes256-gcm (same checks in schema.go). */
+function validateEncryption(slot: Table, chain: readonly number[], p: string): void {
+  const problem = encryptionChainProblem(chain);
+  if (problem) check.fail(`${p}operations`, `a chain where ${problem}`, slot.operations);
+  const encryption = check.optTable(slot.encryption, `${p}encryption`);
+  if (!encryption) {
+    if (chainIsEncrypted(chain))
+      check.fail(`${p}encryption`, 'an object (the chain is encrypted)', undefined);
+    return;
+  }
+  if (!chainIsEncrypted(chain)) {
+    check.fail(`${p}operations`, 'a chain ending with aes256-gcm (the slot has encryption)', slot.operations);
+  }
+  const algorithm = check.string(encryption.algorithm, `${p}encryption.algorithm`);
+  if (algorithm !== ENCRYPTION_ALGORITHM) {
+    check.fail(`${p}encryption.algorithm`, `"${ENCRYPTION_ALGORITHM}"`, algorithm);
+  }
+  const source = check.string(encryption.key_source, `${p}encryption.key_source`);
+  if (!parseKeySource(source)) check.fail(`${p}encryption.key_source`, KEY_SOURCE_FORMS, source);
 }
 
 /** The hex digest inside a "sha256:<hex>" checksum (upstream's doubled "sha256:sha256:" is accepted). */

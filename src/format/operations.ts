@@ -4,13 +4,18 @@
 import { FlavorError } from '../errors.js';
 import { LIMITS } from './constants.js';
 
-/** The operations this format version defines (upstream v0 codes). */
+/**
+ * The operations this format version defines: upstream's v0 codes, and 0x4F for this project's streaming
+ * AES-256-GCM encryption (docs/format.md, "Encrypted slots"): an unassigned code of the registry's
+ * encryption range (0x30–0x4F), not upstream's 0x31, whose (never implemented) meaning is another format.
+ */
 export const OP = {
   TAR: 0x01,
   GZIP: 0x10,
   BZIP2: 0x13,
   XZ: 0x16,
   ZSTD: 0x1b,
+  AES256_GCM_STREAM: 0x4f,
 } as const;
 
 export type OperationCode = (typeof OP)[keyof typeof OP];
@@ -21,6 +26,7 @@ const OP_NAMES: Record<OperationCode, string> = {
   [OP.BZIP2]: 'bzip2',
   [OP.XZ]: 'xz',
   [OP.ZSTD]: 'zstd',
+  [OP.AES256_GCM_STREAM]: 'aes256-gcm',
 };
 
 const NAME_TO_OP = new Map<string, OperationCode>(
@@ -145,6 +151,11 @@ export function sameChain(a: readonly number[], b: readonly number[]): boolean {
 
 export function chainHasTar(chain: readonly number[]): boolean {
   return chain.includes(OP.TAR);
+}
+
+/** Whether the chain ends with the encryption op (the only place it may be: docs/format.md). */
+export function chainIsEncrypted(chain: readonly number[]): boolean {
+  return chain.includes(OP.AES256_GCM_STREAM);
 }
 
 function hex2(n: number): string {

@@ -13,6 +13,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { FlavorError } from '../errors.js';
 import { decompressStage, limitOutput } from './codecs.js';
+import { decryptStage } from './encrypted.js';
 import { checkChain, OP } from './ops.js';
 import { extractTar } from './tar-extract.js';
 import { errnoCode, ioError } from './util.js';
@@ -26,6 +27,11 @@ export interface DecodeOptions {
   storedSize?: number;
   /** Allow an existing output file / non-empty output folder. */
   force?: boolean;
+  /**
+   * The key of an encrypted chain (aes256-gcm) and the slot id it is bound to. The output is then
+   * private: folders 0700, file modes masked with 0o700.
+   */
+  decryption?: { key: Uint8Array; slotId: string };
 }
 
 export interface DecodeStats {
@@ -41,6 +47,15 @@ interface Decoded {
   bytes: AsyncIterable<Uint8Array>;
   limit: () => number;
   hasTar: boolean;
+}
+
+function keyFor(options: DecodeOptions): { key: Uint8Array; slotId: string } {
+  if (!options.decryption) {
+    throw new FlavorError('SLOT_KEY_MISSING', 'the slot is encrypted and no key was given', {
+      hint: 'give the key from the source the slot names (see `flavor inspect`), or --slot-key SOURCE',
+    });
+  }
+  return options.decryption;
 }
 
 function decoded(stored: Readable, chain: readonly number[], options: DecodeOptions): Decoded {
@@ -62,7 +77,12 @@ function decoded(stored: Readable, chain: readonly number[], options: DecodeOpti
   let bytes: AsyncIterable<Uint8Array> = source();
   for (const op of [...chain].reverse()) {
     if (op === OP.TAR) continue;
-    bytes = decompressStage(op)(bytes);
+    if (op === OP.AES256_GCM_STREAM) {
+      const { key, slotId } = keyFor(options);
+      bytes = decryptStage(key, slotId)(bytes);
+    } else {
+      bytes = decompressStage(op)(bytes);
+    }
   }
   bytes = limitOutput(limit)(bytes);
   return { bytes, limit, hasTar };
@@ -163,10 +183,16 @@ export async function decodeSlot(
 ): Promise<DecodeStats> {
   try {
     const d = decoded(stored, chain, options);
+    const isPrivate = options.decryption !== undefined;
     if (d.hasTar) {
-      return await extractTar(d.bytes, dest, { force: options.force === true, maxBytes: d.limit });
+      return await extractTar(d.bytes, dest, {
+        force: options.force === true,
+        maxBytes: d.limit,
+        ...(isPrivate ? { private: true } : {}),
+      });
     }
-    const outputBytes = await writeFileAtomic(d.bytes, dest, options.mode ?? 0o600, options.force === true);
+    const mode = (options.mode ?? 0o600) & (isPrivate ? 0o700 : 0o777);
+    const outputBytes = await writeFileAtomic(d.bytes, dest, mode, options.force === true);
     return { outputBytes, entries: 1 };
   } finally {
     stored.destroy();

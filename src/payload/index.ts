@@ -14,6 +14,14 @@ export type { DecodeOptions, DecodeStats } from './decode.js';
 export { decodeSlot, decodeStream } from './decode.js';
 export type { EncodeOptions, EncodeStats } from './encode.js';
 export { encodeSlot } from './encode.js';
+export {
+  decryptStage,
+  ENCRYPTED_HEADER_BYTES,
+  ENCRYPTION_CHUNK_BYTES,
+  encryptStage,
+  openHeader,
+  SLOT_KEY_BYTES,
+} from './encrypted.js';
 export { gunzipMetadata, gzipMetadata } from './metadata-gzip.js';
 export { chainName, checkChain, OP, type OpCode, opName } from './ops.js';
 export type { PreparedStats } from './prepared.js';

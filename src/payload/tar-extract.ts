@@ -46,6 +46,8 @@ export interface ExtractOptions {
   force?: boolean;
   /** Current output budget in bytes (the decoded tar stream may not exceed it). */
   maxBytes?: () => number;
+  /** Decrypted content: every folder 0700 and file modes masked with 0o700 (owner only). */
+  private?: boolean;
 }
 
 export interface ExtractStats {
@@ -171,7 +173,14 @@ class Extraction {
   constructor(
     readonly root: string,
     private readonly force: boolean,
+    /** Owner-only output (decrypted slots): folders 0700, file modes & 0o700. */
+    readonly ownerOnly = false,
   ) {}
+
+  /** The mode a folder gets: its header mode, or 0700 for owner-only output. */
+  folderMode(mode: number): number {
+    return this.ownerOnly ? 0o700 : mode & 0o777;
+  }
 
   private abs(parts: readonly string[]): string {
     return join(this.root, ...parts);
@@ -311,7 +320,7 @@ class Extraction {
         }
       }
       if (batchLen > 0) await writeAll(fh, batch);
-      await fh.chmod(mode & 0o777);
+      await fh.chmod(mode & (this.ownerOnly ? 0o700 : 0o777));
     } catch (err) {
       throw ioError(err, 'writing a file', abs);
     } finally {
@@ -336,7 +345,7 @@ class Extraction {
     for (const [key, mode] of all) {
       const abs = this.abs(key.split('/'));
       try {
-        await chmod(abs, mode & 0o777);
+        await chmod(abs, this.folderMode(mode));
       } catch (err) {
         throw ioError(err, 'setting folder permissions', abs);
       }
@@ -493,13 +502,13 @@ export async function extractTar(
     throw ioError(err, 'preparing the destination', target);
   }
 
-  const x = new Extraction(root, options.force === true);
+  const x = new Extraction(root, options.force === true, options.private === true);
   const r = new ByteReader(input, 'tar archive');
   try {
     await parse(r, x, maxBytes);
     await x.finish();
     if (staging !== undefined) {
-      await chmod(staging, x.rootMode ?? 0o755);
+      await chmod(staging, x.folderMode(x.rootMode ?? 0o755));
       try {
         await rename(staging, target);
       } catch (err) {

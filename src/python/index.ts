@@ -118,6 +118,9 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     );
     for (const w of project.warnings) warn(w);
     if (options.strict) refuseWarnings(options, project.warnings);
+    await options.readSlotKeys?.(
+      project.slots.flatMap((s) => (s.encryption ? [{ field: s.key, encryption: s.encryption }] : [])),
+    );
     await ensurePythonTools(options.toolsCacheDir, {
       ...(options.env ? { env: options.env } : {}),
       log: (message) => log({ kind: message.startsWith('downloading ') ? 'step-start' : 'info', message }),
@@ -335,6 +338,7 @@ function projectSlotSpecs(
       ...(slot.permissions === undefined ? {} : { permissions: slot.permissions }),
       ...(slot.platform === undefined ? {} : { platform: slot.platform }),
       ...(level === undefined ? {} : { compressionLevel: level }),
+      ...(slot.encryption ? { encryption: slot.encryption } : {}),
     };
   });
 }

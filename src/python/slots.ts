@@ -5,8 +5,9 @@
 
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { SlotEncryptionSpec } from '../builder/build-spec.js';
 import { SLOT_PLATFORMS } from '../builder/launchers.js';
-import { projectLabel } from '../builder/manifest.js';
+import { parseSlotEncryption, projectLabel } from '../builder/manifest.js';
 import { FlavorError } from '../errors.js';
 import { chainHasTar, LIFECYCLE_NAMES, OP, parseChain, parsePermissions } from '../format/index.js';
 import { levelRange } from '../payload/index.js';
@@ -27,6 +28,8 @@ export interface ProjectSlot {
   compressionLevel: number | undefined;
   permissions: string | undefined;
   platform: string | undefined;
+  /** encryption + key_source (docs/supply-chain.md); undefined: stored unencrypted. */
+  encryption: SlotEncryptionSpec | undefined;
   /** The key prefix in messages: "tool.flavor.slots[0]". */
   key: string;
 }
@@ -50,13 +53,9 @@ const SLOT_KEYS = [
   'compression',
   'compression_level',
   'platform',
+  'encryption',
+  'key_source',
 ];
-
-/** Keys a slot may carry in other tools that this one refuses rather than ignores (the data would ship unprotected). */
-const REFUSED_KEYS: Record<string, string> = {
-  encryption: 'slot encryption is not supported: the slot would be stored unencrypted',
-  key_source: 'slot encryption is not supported: the slot would be stored unencrypted',
-};
 
 /** The built-in slots of a Python package and what they own in the workenv. */
 export const BUILTIN_SLOT_IDS = ['runtime', 'site-packages', 'app'] as const;
@@ -115,6 +114,19 @@ function parseSlot(ctx: SlotContext, item: unknown, key: string): ProjectSlot {
       pattern: oneOf(SLOT_PLATFORMS),
       what: list(SLOT_PLATFORMS),
     }),
+    encryption: parseSlotEncryption(
+      check,
+      key,
+      {
+        encryption: table.encryption,
+        keySource: table.key_source,
+        operations,
+        operationsKey: 'compression',
+        base: ctx.projectDir,
+      },
+      (field, message, hint) =>
+        new FlavorError('PROJECT_INVALID', `${field}: ${message}`, { path: ctx.path, hint }),
+    ),
     key,
   };
 }
@@ -127,16 +139,9 @@ function list(names: readonly string[]): string {
   return `one of ${names.map((n) => JSON.stringify(n)).join(', ')}`;
 }
 
-/** Unknown keys are warnings (errors with --strict); encryption keys are refused. */
+/** Unknown keys are warnings (errors with --strict). */
 function checkSlotKeys(ctx: SlotContext, table: Table, key: string): void {
   for (const name of Object.keys(table)) {
-    const refused = Object.hasOwn(REFUSED_KEYS, name) ? REFUSED_KEYS[name] : undefined;
-    if (refused !== undefined) {
-      throw new FlavorError('PROJECT_INVALID', `${key}.${name}: ${refused}`, {
-        path: ctx.path,
-        hint: `remove ${name} from the slot (or leave the slot out of the package)`,
-      });
-    }
     if (!SLOT_KEYS.includes(name)) {
       ctx.warnings.push(
         `pyproject.toml: unknown key ${key}.${name} (ignored; known keys: ${SLOT_KEYS.join(', ')})`,

@@ -1,6 +1,6 @@
 // Public types of the Python pipeline (re-exported by src/python/index.ts).
 
-import type { BuildSpec } from '../builder/build-spec.js';
+import type { BuildSpec, SlotEncryptionSpec } from '../builder/build-spec.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz';
 
@@ -38,6 +38,11 @@ export interface PythonBuildOptions {
   verbose?: boolean;
   /** Environment for the tools (default process.env); tests use it to pin caches. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Reads the keys of the encrypted [[tool.flavor.slots]] right after pyproject.toml is read, before any
+   * interpreter, runtime or dependency work, so a missing key fails first (api/ keeps them for the builder).
+   */
+  readSlotKeys?: (encryptions: Array<{ field: string; encryption: SlotEncryptionSpec }>) => Promise<void>;
 }
 
 export interface PythonBuildPlan {

@@ -31,11 +31,13 @@ export function findSlot(pkg: OpenedPackage, selector: string): number {
   });
 }
 
+/** Extracts slot i to `dest`; `key` is the checked key of an encrypted slot (reader/slot-keys.ts). */
 export async function extractSlot(
   pkg: OpenedPackage,
   i: number,
   dest: string,
   force: boolean,
+  key?: Uint8Array,
 ): Promise<ExtractedSlot> {
   const slot = pkg.metadata.slots[i]!;
   const range = pkg.slotRanges[i]!;
@@ -62,7 +64,12 @@ export async function extractSlot(
   // The signed original_size bounds the output (a slot decoding to more is refused, PAYLOAD_TOO_LARGE).
   const cap = Math.min(64 * range.size + 2 ** 30, slot.original_size ?? Number.POSITIVE_INFINITY);
   try {
-    const stats = await decodeSlot(stream, chain, dest, { mode: mode & 0o777, maxOutputBytes: cap, force });
+    const stats = await decodeSlot(stream, chain, dest, {
+      mode: mode & 0o777,
+      maxOutputBytes: cap,
+      force,
+      ...(key ? { decryption: { key, slotId: slot.id } } : {}),
+    });
     return {
       index: i,
       id: slot.id,
@@ -97,6 +104,7 @@ export async function extractPackage(
   dir: string,
   force: boolean,
   include: (i: number) => boolean = () => true,
+  keys: ReadonlyMap<number, Uint8Array> = new Map(),
 ): Promise<ExtractedPackage> {
   const metadata = path.join(dir, 'metadata.json');
   if (!force && (await exists(metadata))) {
@@ -113,7 +121,7 @@ export async function extractPackage(
       if (!include(i)) continue;
       const dest = path.join(dir, slotOutputName(pkg, i));
       if (!(await exists(dest))) created.push(dest);
-      slots.push(await extractSlot(pkg, i, dest, force));
+      slots.push(await extractSlot(pkg, i, dest, force, keys.get(i)));
     }
     if (!(await exists(metadata))) created.push(metadata);
     await fs.writeFile(metadata, pkg.metadataJson, { flag: force ? 'w' : 'wx' }).catch((cause) => {

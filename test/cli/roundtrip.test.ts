@@ -189,6 +189,7 @@ describe('pack → verify → inspect → extract', () => {
         'checksum',
         'permissions',
         'platform',
+        'encryption',
       ]);
       assert.equal(s.index, i);
       assert.equal(s.id, slotId(chain));

@@ -62,6 +62,7 @@ platform = "linux_amd64"`),
         compressionLevel: 9,
         permissions: undefined,
         platform: 'linux_amd64',
+        encryption: undefined,
         key: 'tool.flavor.slots[0]',
       },
     ]);
@@ -287,18 +288,58 @@ platform = "linux_amd64"`),
     invalid(slot('id = "bin"\nsource = "a"'), 'built-in runtime slot');
   });
 
-  test('unknown keys are warnings (errors with --strict); encryption keys are refused', () => {
+  test('unknown keys are warnings (errors with --strict)', () => {
     assert.equal(parseProject(slot('id = "a"\nsource = "a"\ntoString = 1'), PATH).warnings.length, 1);
     const p = parseProject(slot('id = "a"\nsource = "a"\nmode = "fast"'), PATH);
     assert.deepEqual(p.warnings, [
-      'pyproject.toml: unknown key tool.flavor.slots[0].mode (ignored; known keys: id, source, purpose, lifecycle, extract_to, target, permissions, compression, compression_level, platform)',
+      'pyproject.toml: unknown key tool.flavor.slots[0].mode (ignored; known keys: id, source, purpose, lifecycle, extract_to, target, permissions, compression, compression_level, platform, encryption, key_source)',
     ]);
-    invalid(
-      slot('id = "a"\nsource = "a"\nencryption = "aes-256-gcm"'),
-      'tool.flavor.slots[0].encryption',
-      'unencrypted',
+  });
+
+  test('encryption and key_source: an encrypted slot, its key source kept as written (docs/supply-chain.md)', () => {
+    const p = parseProject(
+      slot(
+        'id = "a"\nsource = "a"\ncompression = "tar.zst"\nencryption = "aes256-gcm"\nkey_source = "file:keys/a.key"',
+      ),
+      PATH,
     );
-    invalid(slot('id = "a"\nsource = "a"\nkey_source = "env:KEY"'), 'key_source');
+    assert.deepEqual(p.warnings, []);
+    assert.deepEqual(p.slots[0]!.encryption, {
+      algorithm: 'aes256-gcm',
+      keySource: 'file:keys/a.key',
+      keyBaseDir: '/proj',
+    });
+    assert.equal(p.slots[0]!.operations, 'tar.zst');
+    assert.equal(parseProject(slot('id = "a"\nsource = "a"'), PATH).slots[0]!.encryption, undefined);
+  });
+
+  test('encryption errors name the key', () => {
+    invalid(
+      slot('id = "a"\nsource = "a"\nencryption = "aes-256-gcm"\nkey_source = "env:K"'),
+      'tool.flavor.slots[0].encryption',
+      'not supported',
+    );
+    invalid(
+      slot('id = "a"\nsource = "a"\nencryption = "aes256-gcm"'),
+      'tool.flavor.slots[0].key_source',
+      'required',
+    );
+    invalid(
+      slot('id = "a"\nsource = "a"\nkey_source = "env:KEY"'),
+      'tool.flavor.slots[0].key_source',
+      'no encryption',
+    );
+    invalid(
+      slot('id = "a"\nsource = "a"\nencryption = "aes256-gcm"\nkey_source = "vault:x"'),
+      'not a key source',
+    );
+    invalid(
+      slot(
+        'id = "a"\nsource = "a"\ncompression = "tar|gzip|aes256-gcm"\nencryption = "aes256-gcm"\nkey_source = "env:K"',
+      ),
+      'tool.flavor.slots[0].compression',
+      'names the encryption operation',
+    );
   });
 
   test('the table must be an array of tables', () => {

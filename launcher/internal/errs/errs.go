@@ -40,6 +40,10 @@ const (
 	UnsafePath             = "UNSAFE_PATH"
 	UnsafeEntry            = "UNSAFE_ENTRY"
 	UnsupportedOperation   = "UNSUPPORTED_OPERATION"
+	SlotKeyMissing         = "SLOT_KEY_MISSING"
+	SlotKeyInvalid         = "SLOT_KEY_INVALID"
+	SlotKeyWrong           = "SLOT_KEY_WRONG"
+	SlotDecryptFailed      = "SLOT_DECRYPT_FAILED"
 	CacheError             = "CACHE_ERROR"
 	CacheUnsafe            = "CACHE_UNSAFE"
 	CacheBusy              = "CACHE_BUSY"
@@ -133,7 +137,8 @@ func ExitForCode(code string) int {
 	case MetadataChecksum, SignatureMissing, SignatureInvalid, UntrustedKey, KeyFingerprintMismatch, KeyInvalid,
 		SlotChecksum, SlotDescriptorChecksum, LauncherChecksum:
 		return ExitIntegrity
-	case PayloadCorrupt, PayloadTooLarge, UnsafePath, UnsafeEntry, UnsupportedOperation, IOError:
+	case PayloadCorrupt, PayloadTooLarge, UnsafePath, UnsafeEntry, UnsupportedOperation, IOError,
+		SlotKeyMissing, SlotKeyInvalid, SlotKeyWrong, SlotDecryptFailed:
 		return ExitExtract
 	case CacheError, CacheUnsafe, CacheBusy:
 		return ExitCache

@@ -50,6 +50,9 @@ func decodeSlot(o object) SlotMeta {
 	if p, ok := o["permissions"].(string); ok {
 		s.Permissions = &p
 	}
+	if e, ok := o["encryption"].(object); ok {
+		s.Encryption = &SlotEncryption{Algorithm: getString(e, "algorithm"), KeySource: getString(e, "key_source")}
+	}
 	s.Platform, _ = o["platform"].(string)
 	return s
 }

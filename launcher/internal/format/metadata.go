@@ -48,6 +48,8 @@ type SlotMeta struct {
 	Purpose     string  `json:"purpose"`
 	Lifecycle   string  `json:"lifecycle"`
 	Permissions *string `json:"permissions"`
+	// Encryption is set exactly when the chain ends with aes256-gcm.
+	Encryption *SlotEncryption `json:"-"`
 	// Platform limits the slot to one OS or OS_arch ("" = every machine; platform.go).
 	Platform string `json:"platform"`
 

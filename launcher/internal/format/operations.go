@@ -9,19 +9,21 @@ import (
 // Op is one operation of a slot's chain, applied in order at build time and reversed at extraction.
 type Op uint8
 
-// The v0 operations.
+// The v0 operations, and 0x4F: this project's streaming AES-256-GCM (docs/format.md, "Encrypted
+// slots"), an unassigned code of the registry's encryption range, not upstream's 0x31.
 const (
-	OpTar   Op = 0x01
-	OpGzip  Op = 0x10
-	OpBzip2 Op = 0x13
-	OpXz    Op = 0x16
-	OpZstd  Op = 0x1B
+	OpTar             Op = 0x01
+	OpGzip            Op = 0x10
+	OpBzip2           Op = 0x13
+	OpXz              Op = 0x16
+	OpZstd            Op = 0x1B
+	OpAES256GCMStream Op = 0x4F
 )
 
 // MaxChainLength is how many ops fit in the packed u64.
 const MaxChainLength = 8
 
-var opNames = map[Op]string{OpTar: "tar", OpGzip: "gzip", OpBzip2: "bzip2", OpXz: "xz", OpZstd: "zstd"}
+var opNames = map[Op]string{OpTar: "tar", OpGzip: "gzip", OpBzip2: "bzip2", OpXz: "xz", OpZstd: "zstd", OpAES256GCMStream: "aes256-gcm"}
 
 // Name is the lower-case op name ("tar", "gzip", ...).
 func (o Op) Name() string { return opNames[o] }
@@ -33,6 +35,16 @@ type Chain []Op
 func (c Chain) HasTar() bool {
 	for _, o := range c {
 		if o == OpTar {
+			return true
+		}
+	}
+	return false
+}
+
+// Encrypted reports whether the chain has the encryption op (valid only as its last op).
+func (c Chain) Encrypted() bool {
+	for _, o := range c {
+		if o == OpAES256GCMStream {
 			return true
 		}
 	}

@@ -269,8 +269,10 @@ func (v *validator) slot(x any, i int) {
 		v.fail(p+"checksum", `"sha256:" and 64 lowercase hex digits`, sum)
 	}
 	ops := v.str(s, "operations", p, false)
+	var chain Chain
 	if v.err == nil {
-		if _, err := ParseChain(ops); err != nil {
+		var err error
+		if chain, err = ParseChain(ops); err != nil {
 			v.err = err
 		}
 	}
@@ -289,5 +291,35 @@ func (v *validator) slot(x any, i int) {
 		if ps, ok := plat.(string); !ok || !ValidPlatform(ps) {
 			v.fail(p+"platform", `"linux", "darwin", "windows" or "<os>_<arch>" like "linux_amd64", or null`, plat)
 		}
+	}
+	v.encryption(s, chain, p)
+}
+
+// encryption: present exactly when the chain ends with aes256-gcm (as src/format/metadata.ts).
+func (v *validator) encryption(s object, chain Chain, p string) {
+	if v.err != nil {
+		return
+	}
+	if problem := encryptionChainProblem(chain); problem != "" {
+		v.fail(p+"operations", "a chain where "+problem, s["operations"])
+		return
+	}
+	e := v.optObj(s, "encryption", p)
+	if e == nil {
+		if v.err == nil && chain.Encrypted() {
+			v.fail(p+"encryption", "an object (the chain is encrypted)", nil)
+		}
+		return
+	}
+	if !chain.Encrypted() {
+		v.fail(p+"operations", "a chain ending with aes256-gcm (the slot has encryption)", s["operations"])
+	}
+	alg := v.str(e, "algorithm", p+"encryption.", true)
+	if v.err == nil && alg != EncryptionAlgorithm {
+		v.fail(p+"encryption.algorithm", `"`+EncryptionAlgorithm+`"`, alg)
+	}
+	src := v.str(e, "key_source", p+"encryption.", true)
+	if _, ok := ParseKeySource(src); v.err == nil && !ok {
+		v.fail(p+"encryption.key_source", `"env:NAME", "file:PATH" or "prompt"`, src)
 	}
 }

@@ -51,6 +51,8 @@ func Decompress(r io.Reader, chain format.Chain) (io.Reader, func(), error) {
 				closers = append(closers, d.Close)
 				r = d
 			}
+		case format.OpAES256GCMStream:
+			err = errs.New(errs.SlotKeyMissing, "the chain %s is encrypted: decrypt it first (Place, with the slot key)", chain)
 		default:
 			err = errs.New(errs.UnsupportedOperation, "operation 0x%02x is not supported", uint8(chain[i]))
 		}

@@ -23,6 +23,10 @@ type Placement struct {
 	Stored uint64       // stored size, for the decoded-size cap
 	// Declared is the signed original_size (nil when the metadata omits it): a tighter cap.
 	Declared *uint64
+	// Key opens an encrypted chain (aes256-gcm), bound to the slot's ID. The output is then private:
+	// folders 0700, file modes masked with 0700.
+	Key []byte
+	ID  string
 }
 
 // Placed is what Place created under root.
@@ -41,7 +45,17 @@ func Place(root *os.Root, pl Placement, stored io.Reader) (*Placed, error) {
 	if err != nil {
 		return nil, err
 	}
-	decoded, closeFn, err := Decompress(stored, pl.Chain)
+	chain, private := pl.Chain, pl.Chain.Encrypted()
+	if private {
+		if pl.Key == nil {
+			return nil, errs.New(errs.SlotKeyMissing, "slot %q is encrypted and no key was given", pl.ID)
+		}
+		if stored, err = Decrypt(stored, pl.Key, pl.ID); err != nil {
+			return nil, err
+		}
+		chain = chain[:len(chain)-1]
+	}
+	decoded, closeFn, err := Decompress(stored, chain)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +65,7 @@ func Place(root *os.Root, pl Placement, stored io.Reader) (*Placed, error) {
 		max = int64(*pl.Declared)
 	}
 	lr := &limitReader{r: decoded, max: max}
-	x := &extractor{root: root, dirs: map[string]bool{"": true}, seen: map[string]bool{}, max: max, consumed: func() int64 { return lr.n }}
+	x := &extractor{root: root, dirs: map[string]bool{"": true}, seen: map[string]bool{}, max: max, consumed: func() int64 { return lr.n }, private: private}
 	defer x.closeDir()
 	if pl.Chain.HasTar() {
 		err = x.untar(rel, lr)
@@ -104,6 +118,18 @@ type extractor struct {
 	max      int64
 	written  int64
 	consumed func() int64 // decoded bytes read so far
+	private  bool         // decrypted content: folders 0700, file modes & 0700
+}
+
+// perm is the mode an entry gets: its own, or owner-only for decrypted content.
+func (x *extractor) perm(mode fs.FileMode, dir bool) fs.FileMode {
+	switch {
+	case x.private && dir:
+		return 0o700
+	case x.private:
+		return mode & 0o700
+	}
+	return mode & 0o777
 }
 
 type dirMode struct {
@@ -147,7 +173,7 @@ func (x *extractor) ensureDir(dir string) error {
 	fi, err := x.root.Lstat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := x.root.Mkdir(dir, 0o755); err != nil {
+		if err := x.root.Mkdir(dir, x.perm(0o755, true)); err != nil {
 			return errs.Wrap(errs.IOError, err, "failed to create folder %s", dir)
 		}
 	case err != nil:
@@ -255,7 +281,7 @@ func (x *extractor) writeFile(p string, r io.Reader, size int64, mode fs.FileMod
 	}
 	x.written += n
 	if err == nil {
-		err = f.Chmod(mode & 0o777)
+		err = f.Chmod(x.perm(mode, false))
 	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = errs.Wrap(errs.IOError, cerr, "failed to write %s", p)
@@ -343,7 +369,7 @@ func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 		if err := x.ensureDir(full); err != nil {
 			return errs.Wrap(errs.UnsafeEntry, err, "tar folder %q conflicts", hdr.Name)
 		}
-		x.dirMode = append(x.dirMode, dirMode{full, mode})
+		x.dirMode = append(x.dirMode, dirMode{full, x.perm(mode, true)})
 		return nil
 	case tar.TypeReg:
 		// The same bound as src/payload/tar-extract.ts: the entry must end within the decoded-size cap.

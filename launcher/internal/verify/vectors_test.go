@@ -79,6 +79,10 @@ func verifyVector(t *testing.T, v vector) (*verify.Package, error) {
 }
 
 func TestVectors(t *testing.T) {
+	// ok-encrypted-slot's key (testdata/vectors/README.md): set for the whole test, subtests included.
+	key := sha256.Sum256([]byte("flavorpack-test-slot-key"))
+	os.Setenv("FLAVOR_VECTOR_SLOT_KEY", hex.EncodeToString(key[:]))
+	t.Cleanup(func() { os.Unsetenv("FLAVOR_VECTOR_SLOT_KEY") })
 	for _, v := range readVectors(t) {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()

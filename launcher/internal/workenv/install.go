@@ -35,6 +35,8 @@ type Installer struct {
 	Setup func(staging string) error
 	// AfterSlot is a test hook called after each slot was placed.
 	AfterSlot func(i int)
+
+	keys SlotKeys // encrypted slots' keys, read and checked before extraction (keys.go)
 }
 
 // Workenv is the path of the workenv, as the app sees it ({workenv}, FLAVOR_WORKENV). The launcher
@@ -119,6 +121,11 @@ func (in *Installer) install() error {
 	if err := in.checkStoredBytes(); err != nil {
 		return err
 	}
+	keys, err := UnlockSlots(in.Pkg, in.installedSlots())
+	if err != nil {
+		return err
+	}
+	in.keys = keys
 	if err := dir.Remove(in.markerName()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return errs.Wrap(errs.CacheError, err, "failed to remove stale marker %s", in.Workenv()+".ready")
 	}
@@ -174,7 +181,7 @@ func (in *Installer) populate(staging string) ([]string, error) {
 		if !LifecycleOf(in.Pkg.Meta.Slots[i].Lifecycle).AtInstall() || in.skipsSlot(i) {
 			continue // temp and persistent slots live outside the workenv (PrepareRun); lazy ones wait for a request (lazy.go); other platforms' slots are skipped (platform.go)
 		}
-		p, err := placeSlot(root, in.Pkg, i)
+		p, err := placeSlot(root, in.Pkg, i, in.keys[i])
 		if err != nil {
 			return nil, err
 		}
@@ -231,17 +238,22 @@ func (in *Installer) checkStoredBytes() error {
 	return nil
 }
 
-// PlaceSlot checks slot i's stored bytes against the signed hash, then extracts it into root.
+// PlaceSlot checks slot i's stored bytes against the signed hash, then extracts it into root (reading
+// and checking the key first when the slot is encrypted).
 func PlaceSlot(root *os.Root, pkg *verify.Package, i int) (*payload.Placed, error) {
 	if err := pkg.VerifySlot(i); err != nil {
 		return nil, err
 	}
-	return placeSlot(root, pkg, i)
+	keys, err := UnlockSlots(pkg, []int{i})
+	if err != nil {
+		return nil, err
+	}
+	return placeSlot(root, pkg, i, keys[i])
 }
 
 // placeSlot streams slot i from the package into root, hashing it again on the way: the file could
 // change after checkStoredBytes read it, and the signed size cap bounds what such a change can write.
-func placeSlot(root *os.Root, pkg *verify.Package, i int) (*payload.Placed, error) {
+func placeSlot(root *os.Root, pkg *verify.Package, i int, key []byte) (*payload.Placed, error) {
 	meta, slot := pkg.Meta.Slots[i], pkg.Slots[i]
 	mode := fs.FileMode(0) // only the signed metadata decides the mode (as src/reader/extract.ts)
 	if meta.Permissions != nil {
@@ -253,7 +265,7 @@ func placeSlot(root *os.Root, pkg *verify.Package, i int) (*payload.Placed, erro
 		mode = 0o600
 	}
 	r := pkg.OpenSlot(i)
-	placed, err := payload.Place(root, payload.Placement{Index: i, Target: meta.Target, Chain: slot.Chain, Mode: mode, Stored: slot.Size, Declared: meta.OrigSize}, r)
+	placed, err := payload.Place(root, payload.Placement{Index: i, Target: meta.Target, Chain: slot.Chain, Mode: mode, Stored: slot.Size, Declared: meta.OrigSize, Key: key, ID: meta.ID}, r)
 	// A checksum failure explains a decoding failure better than the decoder does.
 	if cerr := r.Check(); cerr != nil {
 		return nil, cerr

@@ -161,6 +161,10 @@ func (in *Installer) extractLazy(wroot *os.Root, i int) error {
 		return err
 	}
 	in.Log.Debugf("lazy slot %d (%s): stored bytes hashed before decoding (%d bytes, %.3f ms)", i, meta.ID, in.Pkg.Slots[i].Size, float64(time.Since(start).Microseconds())/1000)
+	keys, err := UnlockSlots(in.Pkg, []int{i}) // an encrypted lazy slot's key, checked before anything is written
+	if err != nil {
+		return err
+	}
 	in.cleanLazyLeftovers(wroot, i)
 	lazy, err := wroot.OpenRoot(LazyDir)
 	if err != nil {
@@ -172,7 +176,7 @@ func (in *Installer) extractLazy(wroot *os.Root, i int) error {
 		return errs.Wrap(errs.CacheError, err, "failed to create a staging folder in %s", filepath.Join(in.Workenv(), LazyDir))
 	}
 	defer lazy.RemoveAll(staging)
-	placed, err := in.stageLazy(lazy, staging, i)
+	placed, err := in.stageLazy(lazy, staging, i, keys[i])
 	if err != nil {
 		return err
 	}
@@ -180,14 +184,14 @@ func (in *Installer) extractLazy(wroot *os.Root, i int) error {
 }
 
 // stageLazy extracts slot i into the staging folder (hashing it again on the way) and checks its links there.
-func (in *Installer) stageLazy(lazy *os.Root, staging string, i int) (*payload.Placed, error) {
+func (in *Installer) stageLazy(lazy *os.Root, staging string, i int, key []byte) (*payload.Placed, error) {
 	root, err := lazy.OpenRoot(staging)
 	if err != nil {
 		return nil, errs.Wrap(errs.CacheError, err, "failed to open %s", staging)
 	}
 	defer root.Close()
 	in.Log.Debugf("extracting lazy slot %d (%s) into %s", i, in.Pkg.Meta.Slots[i].ID, in.Workenv())
-	placed, err := placeSlot(root, in.Pkg, i)
+	placed, err := placeSlot(root, in.Pkg, i, key)
 	if err != nil {
 		return nil, err
 	}

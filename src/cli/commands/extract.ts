@@ -1,6 +1,6 @@
 import { extractAll as extractAllApi, extract as extractApi, type SkippedSlot } from '../../api/extract.js';
 import { hostPlatformName } from '../../builder/launchers.js';
-import { type CommandDefinition, type Context, flag } from '../command.js';
+import { type CommandDefinition, type Context, flag, type ParsedValues } from '../command.js';
 import { trustedKeysFromEnv } from '../keys.js';
 import { formatBytes } from '../output.js';
 
@@ -18,6 +18,21 @@ function noteSkipped(ctx: Context, skipped: SkippedSlot[]): void {
   }
 }
 
+const SLOT_KEY_OPTION = {
+  type: 'string',
+  help: 'SOURCE  key source of encrypted slots (env:NAME, file:PATH or prompt); default: the one each slot names',
+} as const;
+
+function extractOptions(ctx: Context, values: ParsedValues) {
+  const override = values['slot-key'];
+  return {
+    force: flag(values, 'force'),
+    keys: trustedKeysFromEnv(ctx.env),
+    allPlatforms: flag(values, 'all-platforms'),
+    slotKeys: { env: ctx.env, cwd: ctx.cwd, ...(typeof override === 'string' ? { override } : {}) },
+  };
+}
+
 export const extract: CommandDefinition = {
   name: 'extract',
   summary: 'Verify a package, then decode one slot (by index or id) to OUTPUT.',
@@ -27,16 +42,13 @@ export const extract: CommandDefinition = {
   options: {
     force: { type: 'boolean', short: 'f', help: 'overwrite an existing OUTPUT' },
     'all-platforms': ALL_PLATFORMS,
+    'slot-key': SLOT_KEY_OPTION,
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
   details:
     'A tar slot is unpacked into the folder OUTPUT; any other slot is written as the file OUTPUT. A slot for another platform is skipped with a note unless --all-platforms is given.',
   async run(ctx, [pkgPath, selector, output], values) {
-    const options = {
-      force: flag(values, 'force'),
-      keys: trustedKeysFromEnv(ctx.env),
-      allPlatforms: flag(values, 'all-platforms'),
-    };
+    const options = extractOptions(ctx, values);
     const done = await extractApi(pkgPath!, selector!, output!, options);
     if (flag(values, 'json')) {
       ctx.out.json(done);
@@ -60,16 +72,13 @@ export const extractAll: CommandDefinition = {
   options: {
     force: { type: 'boolean', short: 'f', help: 'overwrite existing outputs' },
     'all-platforms': ALL_PLATFORMS,
+    'slot-key': SLOT_KEY_OPTION,
     json: { type: 'boolean', help: 'print the result as JSON' },
   },
   details:
     'Every slot is decoded whatever its lifecycle, lazy slots included: DIR is a copy of what the package holds, not a workenv. Slots for another platform are skipped with a note unless --all-platforms is given.',
   async run(ctx, [pkgPath, dir], values) {
-    const options = {
-      force: flag(values, 'force'),
-      keys: trustedKeysFromEnv(ctx.env),
-      allPlatforms: flag(values, 'all-platforms'),
-    };
+    const options = extractOptions(ctx, values);
     const done = await extractAllApi(pkgPath!, dir!, options);
     if (flag(values, 'json')) ctx.out.json(done);
     else {

@@ -67,7 +67,7 @@ export const inspect: CommandDefinition = {
       const lead = last ? '    └──' : '    ├──';
       const pad = last ? '       ' : '    │  ';
       p(
-        `${lead} [${s.index}] ${s.id}: ${formatBytes(s.size)} ${s.operations} → ${s.target} (${s.purpose}, ${s.lifecycle}${s.platform === null ? '' : `, ${s.platform} only`})`,
+        `${lead} [${s.index}] ${s.id}: ${formatBytes(s.size)} ${s.operations} → ${s.target} (${s.purpose}, ${s.lifecycle}${s.platform === null ? '' : `, ${s.platform} only`}${s.encryption === null ? '' : `, encrypted, key from ${s.encryption.key_source}`})`,
       );
       if (flag(values, 'compression-stats')) {
         p(
