@@ -8,6 +8,7 @@ import {
   type PackageMetadata,
   type SlotMetadata,
 } from '../format/index.js';
+import { cycloneDx } from '../sbom/cyclonedx.js';
 import type { BuildSpec } from './build-spec.js';
 
 export interface StoredSlot {
@@ -117,5 +118,31 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     if (key in metadata) continue;
     metadata[key] = value;
   }
+  metadata.sbom = sbomOf(spec, slots, info, launcherTool) as unknown as Record<string, unknown>;
   return metadata;
+}
+
+/** The CycloneDX SBOM (docs/supply-chain.md): signed with the rest of the metadata. */
+function sbomOf(spec: BuildSpec, slots: SlotMetadata[], info: BuildInfo, launcherTool: string) {
+  return cycloneDx({
+    package: spec.package,
+    toolVersion: info.toolVersion,
+    ...(info.deterministic ? { sourceDateEpoch: info.timestamp } : {}),
+    launcher: {
+      tool: launcherTool,
+      version: info.launcher.version,
+      sha256: info.launcher.sha256,
+      size: info.launcher.size,
+    },
+    slots: slots.map((s) => ({
+      id: s.id,
+      purpose: s.purpose,
+      lifecycle: s.lifecycle,
+      target: s.target,
+      operations: s.operations,
+      sha256: s.checksum.replace(/^sha256:/, ''),
+      size: s.size,
+    })),
+    ...(spec.sbom ? { input: spec.sbom } : {}),
+  });
 }

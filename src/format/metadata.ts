@@ -49,6 +49,8 @@ export interface PackageMetadata {
   cache_validation?: { check_file: string; expected_content?: string };
   setup_commands?: unknown[];
   runtime?: { env?: RuntimeEnv };
+  /** The package's SBOM: a CycloneDX JSON document (docs/supply-chain.md), signed with the rest. */
+  sbom?: Record<string, unknown>;
   workenv?: { directories?: Array<{ path: string; mode?: string }>; env?: StringMap };
   [key: string]: unknown;
 }
@@ -128,7 +130,7 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
   if (root.setup_commands !== undefined) check.array(root.setup_commands, 'setup_commands');
   validateRuntime(check.optTable(root.runtime, 'runtime'));
   validateWorkenv(check.optTable(root.workenv, 'workenv'));
-  for (const key of ['verification', 'build', 'compatibility']) check.optTable(root[key], key);
+  for (const key of ['verification', 'build', 'compatibility', 'sbom']) check.optTable(root[key], key);
 }
 
 /**
