@@ -30,7 +30,7 @@ export interface CdxComponent {
   purl?: string;
   licenses?: CdxLicense[];
   hashes?: CdxHash[];
-  externalReferences?: Array<{ type: 'distribution'; url: string; hashes?: CdxHash[] }>;
+  externalReferences?: Array<{ type: 'distribution'; url: string }>;
   properties?: CdxProperty[];
 }
 
@@ -112,7 +112,6 @@ function launcherComponent(launcher: SbomContext['launcher']): CdxComponent {
     'bom-ref': REF.launcher,
     name: launcher.tool,
     version: launcher.version,
-    description: 'the launcher at the start of the package file: verifies the signature, extracts, runs',
     hashes: sha(launcher.sha256),
     properties: [prop('launcher:size', String(launcher.size))],
   };
@@ -124,7 +123,6 @@ function runtimeComponent(runtime: SbomRuntime): CdxComponent {
     'bom-ref': REF.runtime,
     name: runtime.implementation,
     version: runtime.version,
-    description: 'the Python interpreter and standard library packed in the runtime slot',
     purl: `pkg:generic/${encodeURIComponent(runtime.implementation)}@${encodeURIComponent(runtime.version)}`,
     hashes: sha(runtime.sha256),
     properties: [

@@ -24,7 +24,7 @@ export interface SpdxPackage {
   licenseComments?: string;
   copyrightText: 'NOASSERTION';
   description?: string;
-  primaryPackagePurpose: 'APPLICATION' | 'LIBRARY' | 'OPERATING-SYSTEM' | 'FILE';
+  primaryPackagePurpose: 'APPLICATION' | 'LIBRARY' | 'FILE';
   externalRefs?: Array<{
     referenceCategory: 'PACKAGE-MANAGER';
     referenceType: 'purl';
@@ -101,7 +101,7 @@ function spdxId(ref: string, taken: Map<string, string>): string {
 const PURPOSE: Record<CdxComponent['type'], SpdxPackage['primaryPackagePurpose']> = {
   application: 'APPLICATION',
   library: 'LIBRARY',
-  platform: 'OPERATING-SYSTEM',
+  platform: 'APPLICATION',
   file: 'FILE',
 };
 
@@ -110,7 +110,7 @@ function spdxPackage(
   id: string,
   extracted: Map<string, { licenseId: string; extractedText: string; name: string }>,
 ): SpdxPackage {
-  const purpose = c.type === 'platform' ? 'APPLICATION' : PURPOSE[c.type];
+  const purpose = PURPOSE[c.type];
   const license = spdxLicense(c.licenses, extracted);
   const download = c.externalReferences?.find((r) => r.type === 'distribution')?.url;
   const origin = c.properties?.find((p) => p.name === `${PROPERTY_PREFIX}python:origin`)?.value;
