@@ -160,9 +160,7 @@ function distributionComponent(d: SbomDistribution): CdxComponent {
     purl,
     ...(licenses.length > 0 ? { licenses } : {}),
     ...(origin ? { hashes: sha(origin.sha256) } : {}),
-    ...(origin
-      ? { externalReferences: [{ type: 'distribution', url: origin.url, hashes: sha(origin.sha256) }] }
-      : {}),
+    ...(origin ? { externalReferences: [{ type: 'distribution', url: origin.url }] } : {}),
     properties: [
       prop('python:slot', d.slot),
       prop('python:origin', origin ? origin.kind : d.slot === 'app' ? 'built-from-source' : 'unknown'),
