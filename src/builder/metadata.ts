@@ -30,6 +30,8 @@ export interface BuildInfo {
    * any other launcher is recorded as detected, with no capabilities (we cannot vouch for them).
    */
   launcher: { size: number; sha256: string; version: string; tool?: string };
+  /** Write the SBOM (metadata `sbom`, docs/supply-chain.md); default true. */
+  sbom?: boolean;
 }
 
 const OUR_CAPABILITIES = ['signed', 'sha256-slots', 'flock'];
@@ -118,7 +120,9 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     if (key in metadata) continue;
     metadata[key] = value;
   }
-  metadata.sbom = sbomOf(spec, slots, info, launcherTool) as unknown as Record<string, unknown>;
+  if (info.sbom !== false) {
+    metadata.sbom = sbomOf(spec, slots, info, launcherTool) as unknown as Record<string, unknown>;
+  }
   return metadata;
 }
 
