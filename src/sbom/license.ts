@@ -21,7 +21,7 @@ export interface DeclaredLicense {
 }
 
 /** SPDX identifiers this mapping produces or recognises, in their canonical case. */
-const KNOWN_IDS = [
+export const KNOWN_IDS = [
   '0BSD',
   'AFL-3.0',
   'AGPL-3.0-only',
@@ -69,7 +69,7 @@ const ID_BY_LOWER = new Map<string, string>(KNOWN_IDS.map((id) => [id.toLowerCas
 const KNOWN_EXCEPTIONS = new Set(['LLVM-exception', 'Classpath-exception-2.0', 'GCC-exception-3.1']);
 
 /** Well-known spellings of a License value (lower case, spaces collapsed) → SPDX identifier. */
-const LICENSE_NAMES: Record<string, string> = {
+export const LICENSE_NAMES: Record<string, string> = {
   'mit license': 'MIT',
   'the mit license': 'MIT',
   'the mit license (mit)': 'MIT',
@@ -120,7 +120,7 @@ const LICENSE_NAMES: Record<string, string> = {
 };
 
 /** Classifiers (after "License :: ") that name exactly one licence and version → SPDX identifier. */
-const CLASSIFIERS: Record<string, string> = {
+export const CLASSIFIERS: Record<string, string> = {
   'OSI Approved :: MIT License': 'MIT',
   'OSI Approved :: MIT No Attribution License (MIT-0)': 'MIT-0',
   'OSI Approved :: ISC License (ISCL)': 'ISC',
