@@ -3,6 +3,7 @@
 // the official schemas; an edit of the SBOM breaks the signature; a package without one is a clear error.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -156,6 +157,12 @@ test('the SBOM is signed: changing one hash digit in it (metadata checksums fixe
     assert.match(r.stderr, /SIGNATURE_INVALID|signature/i);
     assert.equal(r.stdout, '', 'nothing of the forged SBOM is printed');
   }
+  const run = spawnSync(tampered, [], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/bin:/bin', FLAVOR_CACHE: path.join(work, 'cache') },
+  });
+  assert.notEqual(run.status, 0, 'the launcher refuses it');
+  assert.match(run.stderr, /SIGNATURE_INVALID/);
 });
 
 test('a package without an SBOM (as upstream FlavorPack builds them): NOT_FOUND with a hint', async () => {
