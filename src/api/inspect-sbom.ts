@@ -4,6 +4,7 @@
 
 import { FlavorError } from '../errors.js';
 import { openPackage } from '../reader/open.js';
+import { readSbom } from '../reader/sbom.js';
 import type { CycloneDxDocument } from '../sbom/cyclonedx.js';
 import { type SpdxDocument, spdxFromCycloneDx } from '../sbom/spdx.js';
 
@@ -31,7 +32,7 @@ export async function inspectSbom(
     });
   }
   const pkg = await openPackage(pkgPath);
-  const sbom = pkg.metadata.sbom as CycloneDxDocument | undefined;
+  const sbom = readSbom(pkg.metadata);
   if (sbom === undefined) {
     throw new FlavorError('NOT_FOUND', 'this package carries no SBOM', {
       path: pkgPath,

@@ -10,6 +10,7 @@ import {
 } from '../format/index.js';
 import { cycloneDx } from '../sbom/cyclonedx.js';
 import type { BuildSpec } from './build-spec.js';
+import { sbomField } from './sbom-field.js';
 
 export interface StoredSlot {
   sha256: string;
@@ -121,12 +122,12 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     metadata[key] = value;
   }
   if (info.sbom !== false) {
-    metadata.sbom = sbomOf(spec, slots, info, launcherTool) as unknown as Record<string, unknown>;
+    metadata.sbom = { ...sbomField(sbomOf(spec, slots, info, launcherTool)) };
   }
   return metadata;
 }
 
-/** The CycloneDX SBOM (docs/supply-chain.md): signed with the rest of the metadata. */
+/** The CycloneDX SBOM (docs/supply-chain.md): signed with the rest of the metadata, stored encoded. */
 function sbomOf(spec: BuildSpec, slots: SlotMetadata[], info: BuildInfo, launcherTool: string) {
   return cycloneDx({
     package: spec.package,

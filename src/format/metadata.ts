@@ -49,7 +49,7 @@ export interface PackageMetadata {
   cache_validation?: { check_file: string; expected_content?: string };
   setup_commands?: unknown[];
   runtime?: { env?: RuntimeEnv };
-  /** The package's SBOM: a CycloneDX JSON document (docs/supply-chain.md), signed with the rest. */
+  /** The package's SBOM: CycloneDX JSON, gzip+base64 in an object (docs/supply-chain.md), signed with the rest. */
   sbom?: Record<string, unknown>;
   workenv?: { directories?: Array<{ path: string; mode?: string }>; env?: StringMap };
   [key: string]: unknown;
