@@ -44,5 +44,15 @@ export type { ErrorCategory, ErrorCode, FlavorErrorOptions } from './errors.js';
 export { ERROR_CODES, EXIT_CODES, FlavorError, isFlavorError } from './errors.js';
 export type { Compression, PythonBuildEvent } from './python/index.js';
 export type { VerifyCheck } from './reader/verify.js';
+export type { CdxComponent, CdxHash, CdxLicense, CdxProperty } from './sbom/cyclonedx.js';
+export type { SpdxPackage } from './sbom/spdx.js';
+export type {
+  DistributionOrigin,
+  LicenseSource,
+  SbomDistribution,
+  SbomInput,
+  SbomPython,
+  SbomRuntime,
+} from './sbom/types.js';
 export type { RuntimeEnv } from './schema/runtime-env.js';
 export { VERSION } from './version.js';
