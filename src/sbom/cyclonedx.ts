@@ -61,7 +61,12 @@ export function cycloneDx(ctx: SbomContext): CycloneDxDocument {
   const root = packageComponent(ctx);
   const components: CdxComponent[] = [
     launcherComponent(ctx.launcher),
-    ...(python ? [runtimeComponent(python.runtime), ...python.distributions.map(distributionComponent)] : []),
+    ...(python
+      ? [
+          runtimeComponent(python.runtime, python.installer),
+          ...python.distributions.map(distributionComponent),
+        ]
+      : []),
     ...ctx.slots.map(slotComponent),
   ];
   const doc: CycloneDxDocument = {
@@ -117,7 +122,7 @@ function launcherComponent(launcher: SbomContext['launcher']): CdxComponent {
   };
 }
 
-function runtimeComponent(runtime: SbomRuntime): CdxComponent {
+function runtimeComponent(runtime: SbomRuntime, installer: SbomPython['installer']): CdxComponent {
   return {
     type: 'platform',
     'bom-ref': REF.runtime,
@@ -133,6 +138,7 @@ function runtimeComponent(runtime: SbomRuntime): CdxComponent {
       prop('python:platform', runtime.platform),
       prop('python:libc', runtime.libc),
       ...(runtime.bundledLibs.length > 0 ? [prop('python:bundled_libs', runtime.bundledLibs.join(','))] : []),
+      prop('python:installer', installer),
     ],
   };
 }
@@ -150,7 +156,8 @@ export function pypiPurl(name: string, version: string, index?: string): string 
 
 function distributionComponent(d: SbomDistribution): CdxComponent {
   const purl = pypiPurl(d.name, d.version, d.origin?.index);
-  const licenses = cdxLicenses(declaredLicense(d.license));
+  const declared = declaredLicense(d.license);
+  const licenses = cdxLicenses(declared);
   const origin = d.origin;
   return {
     type: 'library',
@@ -165,7 +172,7 @@ function distributionComponent(d: SbomDistribution): CdxComponent {
       prop('python:slot', d.slot),
       prop('python:origin', origin ? origin.kind : d.slot === 'app' ? 'built-from-source' : 'unknown'),
       ...(origin?.index ? [prop('python:index_url', origin.index)] : []),
-      prop('python:license_source', declaredLicense(d.license).from),
+      prop('python:license_source', declared.from),
     ],
   };
 }
