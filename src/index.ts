@@ -3,6 +3,7 @@
 //   pack(input, options)            build a signed package from a manifest, a pyproject.toml or a BuildSpec
 //   verify(pkg, options)            check everything: structure, checksums, signature, slots, launcher
 //   inspect(pkg, options)           describe a package (structure and signature checked, slot hashes not)
+//   inspectSbom(pkg, options)       the package's signed SBOM: CycloneDX 1.6, or SPDX 2.3 derived from it
 //   extract(pkg, slot, output)      verify, then decode one slot; extractAll(pkg, dir) decodes every slot
 //
 // Results are plain JSON-ready objects, identical to what `flavor <command> --json` prints (snake_case
@@ -25,6 +26,14 @@ export {
   type RecordedDistribution,
   type TreeNode,
 } from './api/inspect.js';
+export {
+  type CycloneDxDocument,
+  type InspectSbomOptions,
+  inspectSbom,
+  SBOM_FORMATS,
+  type SbomFormat,
+  type SpdxDocument,
+} from './api/inspect-sbom.js';
 export { type CompatMode, type PackEvent, type PackOptions, type PackResult, pack } from './api/pack.js';
 export type { PythonPackOptions } from './api/python-plan.js';
 export type { KeySource, SigningKey } from './api/signing-key.js';
@@ -37,5 +46,15 @@ export { ERROR_CODES, EXIT_CODES, FlavorError, isFlavorError } from './errors.js
 export type { HostPlatform } from './format/platform.js';
 export type { Compression, PythonBuildEvent } from './python/index.js';
 export type { VerifyCheck } from './reader/verify.js';
+export type { CdxComponent, CdxHash, CdxLicense, CdxProperty } from './sbom/cyclonedx.js';
+export type { SpdxPackage } from './sbom/spdx.js';
+export type {
+  DistributionOrigin,
+  LicenseSource,
+  SbomDistribution,
+  SbomInput,
+  SbomPython,
+  SbomRuntime,
+} from './sbom/types.js';
 export type { RuntimeEnv } from './schema/runtime-env.js';
 export { VERSION } from './version.js';

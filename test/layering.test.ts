@@ -3,7 +3,8 @@
 //   format/   → ../errors.js, schema/ and its own files only (no node:fs, node:zlib, node:crypto)
 //   crypto/   → errors + node built-ins
 //   payload/  → errors + node built-ins + its npm dependencies
-//   builder/, reader/ → format, crypto, payload, errors, version, workenv/identity (+ node built-ins, npm deps)
+//   sbom/     → errors, crypto and its own files (the SBOM model: pure, no I/O)
+//   builder/, reader/ → format, sbom, crypto, payload, errors, version, workenv/identity (+ node built-ins, npm deps)
 //   python/   → never reader/, workenv/ or cli/
 //   nobody outside cli/ imports cli/; api/ (the library behind src/index.ts) is imported only by cli/ and index.ts
 //   no import cycles anywhere in src/ (type-only imports count too)
@@ -108,9 +109,19 @@ test('payload/ imports only errors, node built-ins and its npm dependencies', ()
   assert.deepEqual(bad, []);
 });
 
-test('builder/ and reader/ import only format, schema, crypto, payload, errors, version, workenv/identity', () => {
+test('sbom/ imports only errors, crypto and its own files', () => {
+  const bad = violations(
+    (i) => folder(i.file) === 'sbom',
+    (i) =>
+      i.target !== undefined &&
+      (i.target === 'errors.ts' || folder(i.target) === 'crypto' || folder(i.target) === 'sbom'),
+  );
+  assert.deepEqual(bad, [], 'sbom/ is the SBOM model: no I/O, no other layer');
+});
+
+test('builder/ and reader/ import only format, schema, sbom, crypto, payload, errors, version, workenv/identity', () => {
   const allowedTargets = (t: string) =>
-    ['format', 'schema', 'crypto', 'payload'].includes(folder(t)) ||
+    ['format', 'schema', 'sbom', 'crypto', 'payload'].includes(folder(t)) ||
     ['errors.ts', 'version.ts', 'workenv/identity.ts'].includes(t);
   const bad = violations(
     (i) => folder(i.file) === 'builder' || folder(i.file) === 'reader',

@@ -79,6 +79,8 @@ export function assemble(input: AssembleInput): Uint8Array {
     timestamp,
     deterministic: true,
     launcher: { size: input.launcher.length, sha256: sha256Hex(input.launcher), version: 'vectors' },
+    // The vectors test the format, not the SBOM (docs/supply-chain.md): their metadata stays minimal.
+    sbom: false,
   });
   input.editMetadata?.(metadata);
   let json = input.metadataJson ?? encodeMetadata(metadata);

@@ -702,6 +702,18 @@ export const GENERATORS: Record<string, Generator> = {
       once(once(j, '"slot": 0,', '"slot": 0.0,'), '"primary_slot": 0,', '"primary_slot": 0e0,'),
     ),
   }),
+  'fail-sbom-not-object': () => ({
+    comment: 'signed metadata whose sbom (the CycloneDX document, docs/supply-chain.md) is a string',
+    expect: 'METADATA_SCHEMA',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [rawSlot()],
+      editMetadata: (m: PackageMetadata) => {
+        (m as Record<string, unknown>).sbom = '{"bomFormat": "CycloneDX"}';
+      },
+    }),
+  }),
   'fail-launcher-checksum-uppercase': () => ({
     comment: 'launcher.checksum in upper-case hex (docs/format.md: lower case only)',
     expect: 'METADATA_SCHEMA',

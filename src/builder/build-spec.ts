@@ -2,6 +2,7 @@
 // reader (builder/manifest.ts) and the Python pipeline (python/) both produce one.
 // Paths in a BuildSpec are absolute: whoever produces it has already resolved them.
 
+import type { SbomInput } from '../sbom/types.js';
 import type { RuntimeEnv } from '../schema/runtime-env.js';
 import type { ServiceSpec } from '../schema/service.js';
 
@@ -79,4 +80,6 @@ export interface BuildSpec {
   setupCommands?: SetupCommandSpec[];
   /** Extra top-level metadata sections (e.g. "python": {...}); must not collide with known keys. */
   extraMetadata?: Record<string, unknown>;
+  /** What the SBOM lists beyond the package, launcher and slots (the Python runtime and distributions). */
+  sbom?: SbomInput;
 }

@@ -8,7 +8,9 @@ import {
   type PackageMetadata,
   type SlotMetadata,
 } from '../format/index.js';
+import { cycloneDx } from '../sbom/cyclonedx.js';
 import type { BuildSpec } from './build-spec.js';
+import { sbomField } from './sbom-field.js';
 
 export interface StoredSlot {
   sha256: string;
@@ -31,6 +33,8 @@ export interface BuildInfo {
    * any other launcher is recorded as detected, with no capabilities (we cannot vouch for them).
    */
   launcher: { size: number; sha256: string; version: string; tool?: string };
+  /** Write the SBOM (metadata `sbom`, docs/supply-chain.md); default true. */
+  sbom?: boolean;
 }
 
 const OUR_CAPABILITIES = ['signed', 'sha256-slots', 'flock'];
@@ -126,5 +130,33 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     if (key in metadata) continue;
     metadata[key] = value;
   }
+  if (info.sbom !== false) {
+    metadata.sbom = { ...sbomField(sbomOf(spec, slots, info, launcherTool)) };
+  }
   return metadata;
+}
+
+/** The CycloneDX SBOM (docs/supply-chain.md): signed with the rest of the metadata, stored encoded. */
+function sbomOf(spec: BuildSpec, slots: SlotMetadata[], info: BuildInfo, launcherTool: string) {
+  return cycloneDx({
+    package: spec.package,
+    toolVersion: info.toolVersion,
+    ...(info.deterministic ? { sourceDateEpoch: info.timestamp } : {}),
+    launcher: {
+      tool: launcherTool,
+      version: info.launcher.version,
+      sha256: info.launcher.sha256,
+      size: info.launcher.size,
+    },
+    slots: slots.map((s) => ({
+      id: s.id,
+      purpose: s.purpose,
+      lifecycle: s.lifecycle,
+      target: s.target,
+      operations: s.operations,
+      sha256: s.checksum.replace(/^sha256:/, ''),
+      size: s.size,
+    })),
+    ...(spec.sbom ? { input: spec.sbom } : {}),
+  });
 }

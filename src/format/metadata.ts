@@ -67,6 +67,8 @@ export interface PackageMetadata {
   setup_commands?: unknown[];
   /** `persistent`/`port`: service mode (docs/launcher.md "Service mode"). */
   runtime?: { env?: RuntimeEnv; persistent?: boolean; port?: number };
+  /** The package's SBOM: CycloneDX JSON, gzip+base64 in an object (docs/supply-chain.md), signed with the rest. */
+  sbom?: Record<string, unknown>;
   workenv?: { directories?: Array<{ path: string; mode?: string }>; env?: StringMap };
   [key: string]: unknown;
 }
@@ -146,7 +148,7 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
   if (root.setup_commands !== undefined) check.array(root.setup_commands, 'setup_commands');
   validateRuntime(check.optTable(root.runtime, 'runtime'));
   validateWorkenv(check.optTable(root.workenv, 'workenv'));
-  for (const key of ['verification', 'build', 'compatibility']) check.optTable(root[key], key);
+  for (const key of ['verification', 'build', 'compatibility', 'sbom']) check.optTable(root[key], key);
 }
 
 /**

@@ -26,6 +26,7 @@ import {
 import { type ProjectConfig, readProject } from './manifest.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
+import { sbomPython } from './sbom-input.js';
 import { readSetupPyFields } from './setup-py.js';
 import type { ProjectSlot } from './slots.js';
 import { ensurePythonTools } from './tools.js';
@@ -149,11 +150,26 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
       }),
     );
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
+    const sbom = await sbomPython({
+      interpreter: interp,
+      ...(distSha256 ? { distSha256 } : {}),
+      ...(options.pythonDist ? { pythonDist: options.pythonDist } : {}),
+      executableSha256: await sha256File(interp.path),
+      bundledLibs: runtime.bundledLibs,
+      installer: installed.installer,
+      siteDir: installed.sitePackagesDir,
+      appDir: installed.appDir,
+      distributions,
+      origins: installed.origins,
+    });
     return {
-      spec: buildSpecOf(project, interp, runtime, { ...installed, distributions }, plan, [
-        ...slotSpecs(options, compression, runtime, installed),
-        ...projectSlotSpecs(options, compression, project.slots),
-      ]),
+      spec: {
+        ...buildSpecOf(project, interp, runtime, { ...installed, distributions }, plan, [
+          ...slotSpecs(options, compression, runtime, installed),
+          ...projectSlotSpecs(options, compression, project.slots),
+        ]),
+        sbom: { python: sbom },
+      },
       packageName: project.packageName,
       outputPath: join(project.projectDir, 'dist', `${project.packageName}.psp`),
       interpreter: { path: interp.path, version: interp.version, reason: selection.reason },

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import { FlavorError } from '../errors.js';
+import type { DistributionOrigin } from '../sbom/types.js';
 import { prepareBuildVenv } from './build-env.js';
 import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
 import { runChecked } from './exec.js';
@@ -21,6 +22,7 @@ import { runPreCommands } from './pre-commands.js';
 import { parseRecord } from './record.js';
 import { scrubDistInfos } from './reproducible.js';
 import { type SlimResult, slimDependencies } from './slim.js';
+import { resolveOrigins } from './wheel-origin.js';
 
 export { parseRecord };
 
@@ -48,6 +50,8 @@ export interface InstallResult {
   /** Distribution names that went into the app slot. */
   appDistributions: string[];
   installer: 'uv' | 'pip';
+  /** Normalised name → the index file each third-party distribution was installed from (for the SBOM). */
+  origins: Map<string, DistributionOrigin>;
 }
 
 /** Hints for the usual install failures, matched on the tool output. */
@@ -102,7 +106,7 @@ export function toolEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env;
 }
 
-function indexArgs(project: ProjectConfig, installer: 'uv' | 'pip'): string[] {
+export function indexArgs(project: ProjectConfig, installer: 'uv' | 'pip'): string[] {
   const args: string[] = [];
   const b = project.build;
   if (b.indexUrl) args.push('--index-url', b.indexUrl);
@@ -268,7 +272,19 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
     kind: 'info',
     message: `installed ${dependencies.length} dependenc${dependencies.length === 1 ? 'y' : 'ies'} with ${installer}${dependencies.length > 0 ? `: ${dependencies.join(', ')}` : ''}`,
   });
-  return { sitePackagesDir: siteDir, appDir, version, dependencies, appDistributions, installer };
+  const origins = await resolveOrigins({
+    uv: uv ?? findTool('uv', { env }),
+    interpreter: options.interpreter,
+    project,
+    siteDir,
+    pins: dependencies,
+    workDir,
+    indexArgs: indexArgs(project, 'uv'),
+    env,
+    log,
+    ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
+  });
+  return { sitePackagesDir: siteDir, appDir, version, dependencies, appDistributions, installer, origins };
 }
 
 /** `uv pip install --target` (or pip) of the wheels, extra packages and requirements file into `all`. */

@@ -4,12 +4,14 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { openPackage } from '../../src/reader/open.js';
 import { REPO_ROOT, runFlavor } from '../helpers/cli.js';
+import { cycloneDxValidator, schemaErrors, spdxValidator } from '../helpers/sbom-schemas.js';
 import { MACHINE_PYTHONS, missing, type PythonKind, pythonOfKind, TEST_PYTHON } from '../python/helpers.js';
 
 // Whatever interpreters this machine has (test/python/helpers.ts): the packs use the one `flavor pack`
@@ -174,6 +176,76 @@ test('examples/cli: dependencies from PyPI, two scripts, FLAVOR_COMMAND and syml
   const unknown = runHidden([built.cli!], { FLAVOR_COMMAND: 'no-such-script' });
   assert.equal(unknown.code, 105);
   assert.match(unknown.stderr, /flavor-cli-table/, 'the error lists the available commands');
+});
+
+interface SbomComponent {
+  'bom-ref': string;
+  type: string;
+  name: string;
+  version?: string;
+  licenses?: unknown[];
+  hashes?: Array<{ content: string }>;
+  externalReferences?: Array<{ url: string }>;
+  properties?: Array<{ name: string; value: string }>;
+}
+
+test('examples/cli carries a signed SBOM: valid CycloneDX 1.6 and SPDX 2.3, every distribution with licence and wheel hash', async () => {
+  const r = await runFlavor(['inspect', built.cli!, '--sbom']);
+  assert.equal(r.code, 0, r.stderr);
+  const bom = JSON.parse(r.stdout) as { components: SbomComponent[] };
+  const cdx = cycloneDxValidator();
+  assert.ok(cdx(bom), schemaErrors(cdx));
+  const spdx = await spdxValidator();
+  assert.equal(typeof spdx, 'function', String(spdx)); // this test needs PyPI anyway: no skip
+  const s = await runFlavor(['inspect', built.cli!, '--sbom', '--format', 'spdx']);
+  assert.equal(s.code, 0, s.stderr);
+  const validate = spdx as Exclude<typeof spdx, string>;
+  assert.ok(validate(JSON.parse(s.stdout)), schemaErrors(validate));
+
+  const pkg = await openPackage(built.cli!);
+  const recorded = (
+    pkg.metadata.python as { dependency_tree: Array<{ name: string; version: string; slot: string }> }
+  ).dependency_tree;
+  const libraries = bom.components.filter((c) => c.type === 'library');
+  assert.deepEqual(
+    libraries.map((c) => `${c.name}==${c.version}`).sort(),
+    recorded.map((d) => `${d.name}==${d.version}`).sort(),
+    'every installed distribution, with its version',
+  );
+  for (const name of ['click', 'rich', 'markdown-it-py', 'mdurl', 'Pygments']) {
+    assert.ok(
+      libraries.some((c) => c.name.toLowerCase() === name.toLowerCase()),
+      `${name} is listed`,
+    );
+  }
+  for (const d of recorded.filter((x) => x.slot === 'site-packages')) {
+    const c = libraries.find((x) => x.name === d.name)!;
+    assert.ok(c.licenses && c.licenses.length > 0, `${d.name}: a licence`);
+    assert.match(c.hashes?.[0]?.content ?? '', /^[0-9a-f]{64}$/, `${d.name}: the wheel's SHA-256`);
+    assert.match(c.externalReferences?.[0]?.url ?? '', /^https:\/\/files\.pythonhosted\.org\/.+\.whl$/);
+    assert.ok(
+      c.properties?.some(
+        (p) => p.name === 'flavorpack:python:index_url' && p.value === 'https://pypi.org/simple',
+      ),
+    );
+  }
+  const app = libraries.find((c) => c.name === 'flavor-cli-demo')!;
+  assert.ok(
+    app.properties?.some((p) => p.value === 'built-from-source'),
+    'the project is built at pack time',
+  );
+
+  // The hashes are the real files: the launcher at the start of the package, a wheel as PyPI serves it.
+  const bytes = await fs.readFile(built.cli!);
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const launcher = bom.components.find((c) => c['bom-ref'] === 'launcher')!;
+  assert.equal(launcher.hashes?.[0]?.content, sha(bytes.subarray(0, pkg.layout.launcherSize)));
+  const mdurl = libraries.find((c) => c.name === 'mdurl')!;
+  const wheel = Buffer.from(await (await fetch(mdurl.externalReferences![0]!.url)).arrayBuffer());
+  assert.equal(sha(wheel), mdurl.hashes?.[0]?.content, "the recorded SHA-256 is the wheel's");
+  const runtime = bom.components.find((c) => c['bom-ref'] === 'python-runtime')!;
+  assert.equal(runtime.version, PY.version);
+  assert.equal(runtime.hashes?.[0]?.content, sha(await fs.readFile(await fs.realpath(PYTHON))));
 });
 
 test('examples/native: the compiled extension really loads after relocation', () => {

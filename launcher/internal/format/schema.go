@@ -176,7 +176,7 @@ func (v *validator) root(doc any) {
 	if we := v.optObj(m, "workenv", ""); we != nil {
 		v.workenv(we)
 	}
-	for _, k := range []string{"verification", "build", "compatibility"} {
+	for _, k := range []string{"verification", "build", "compatibility", "sbom"} {
 		v.optObj(m, k, "")
 	}
 }

@@ -1,6 +1,8 @@
 import { inspect as inspectApi } from '../../api/inspect.js';
 import { depsLines, treeLines } from '../../api/inspect-deps.js';
-import { type CommandDefinition, flag } from '../command.js';
+import { inspectSbom, SBOM_FORMATS, type SbomFormat } from '../../api/inspect-sbom.js';
+import { FlavorError } from '../../errors.js';
+import { type CommandDefinition, flag, str } from '../command.js';
 import { formatBytes } from '../output.js';
 
 export const inspect: CommandDefinition = {
@@ -18,8 +20,18 @@ export const inspect: CommandDefinition = {
       help: 'list the Python distributions packed (name, version, licence), as recorded at pack time',
     },
     'dependency-tree': { type: 'boolean', help: 'show which packed distribution requires which' },
+    sbom: {
+      type: 'boolean',
+      help: 'print the signed SBOM the package carries (JSON; docs/supply-chain.md)',
+    },
+    format: { type: 'string', help: `F  with --sbom: ${SBOM_FORMATS.join(' (default) or ')}` },
   },
   async run(ctx, [pkgPath], values) {
+    const format = str(values, 'format');
+    if (flag(values, 'sbom') || format !== undefined) {
+      ctx.out.json(await inspectSbom(pkgPath!, { format: sbomFormat(format, flag(values, 'sbom')) }));
+      return 0;
+    }
     const showDeps = flag(values, 'show-deps');
     const showTree = flag(values, 'dependency-tree');
     const doc = await inspectApi(pkgPath!, { dependencies: showDeps, dependencyTree: showTree });
@@ -81,3 +93,17 @@ export const inspect: CommandDefinition = {
     return 0;
   },
 };
+
+function sbomFormat(format: string | undefined, sbom: boolean): SbomFormat {
+  if (!sbom) {
+    throw new FlavorError('USAGE', '--format goes with --sbom', {
+      hint: 'flavor inspect --sbom --format spdx PKG',
+    });
+  }
+  if (format !== undefined && !(SBOM_FORMATS as readonly string[]).includes(format)) {
+    throw new FlavorError('USAGE', `unknown SBOM format "${format}"`, {
+      hint: `use --format ${SBOM_FORMATS.join(' or --format ')}`,
+    });
+  }
+  return (format ?? 'cyclonedx') as SbomFormat;
+}
