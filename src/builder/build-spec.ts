@@ -2,6 +2,7 @@
 // reader (builder/manifest.ts) and the Python pipeline (python/) both produce one.
 // Paths in a BuildSpec are absolute: whoever produces it has already resolved them.
 
+import type { ResourceDescriptor } from '../format/provenance.js';
 import type { RuntimeEnv } from '../schema/runtime-env.js';
 
 /** `runtime.env` rules applied by the launcher before anything else (docs/launcher.md). */
@@ -61,4 +62,17 @@ export interface BuildSpec {
   setupCommands?: SetupCommandSpec[];
   /** Extra top-level metadata sections (e.g. "python": {...}); must not collide with known keys. */
   extraMetadata?: Record<string, unknown>;
+  /** What the build was made from, for the signed provenance (docs/supply-chain.md). */
+  provenance?: ProvenanceInputs;
+}
+
+/**
+ * The inputs a planner knows (the builder adds the subjects, the launcher, the builder id and the
+ * times). Never a build-machine path: names are project-relative.
+ */
+export interface ProvenanceInputs {
+  /** SLSA externalParameters: what the user chose (the project file, the pack options that matter). */
+  externalParameters: Record<string, unknown>;
+  /** SLSA resolvedDependencies: project and lock files, interpreter, tools — each with its digest. */
+  resolvedDependencies: ResourceDescriptor[];
 }

@@ -6,6 +6,7 @@ export * from './json-keys.js';
 export * from './layout.js';
 export * from './metadata.js';
 export * from './operations.js';
+export * from './provenance.js';
 export * from './slot-descriptor.js';
 export * from './trailer.js';
 export * from './trust-block.js';
