@@ -62,7 +62,10 @@ export function provenanceStatement(build: ProvenanceBuild): ProvenanceStatement
         resolvedDependencies: [...(build.inputs?.resolvedDependencies ?? []), launcherDependency(build)],
       },
       runDetails: {
-        builder: { id: `${FLAVOR_BUILDER_ID}${build.toolVersion}`, version: { flavorpack: build.toolVersion } },
+        builder: {
+          id: `${FLAVOR_BUILDER_ID}${build.toolVersion}`,
+          version: { flavorpack: build.toolVersion },
+        },
         metadata: { startedOn: time, finishedOn: time },
       },
     },

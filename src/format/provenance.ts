@@ -103,9 +103,11 @@ function checkPredicate(predicate: Table): void {
   check.table(def.externalParameters, 'predicate.buildDefinition.externalParameters');
   check.optTable(def.internalParameters, 'predicate.buildDefinition.internalParameters');
   if (def.resolvedDependencies !== undefined) {
-    check.array(def.resolvedDependencies, 'predicate.buildDefinition.resolvedDependencies').forEach((d, i) => {
-      checkDescriptor(d, `predicate.buildDefinition.resolvedDependencies[${i}]`, {});
-    });
+    check
+      .array(def.resolvedDependencies, 'predicate.buildDefinition.resolvedDependencies')
+      .forEach((d, i) => {
+        checkDescriptor(d, `predicate.buildDefinition.resolvedDependencies[${i}]`, {});
+      });
   }
   const run = check.table(predicate.runDetails, 'predicate.runDetails');
   const builder = check.table(run.builder, 'predicate.runDetails.builder');
@@ -123,9 +125,12 @@ function checkDescriptor(value: unknown, field: string, need: { name?: boolean; 
   if (need.name) check.string(d.name, `${field}.name`);
   else check.optString(d.name, `${field}.name`);
   check.optString(d.uri, `${field}.uri`);
-  const digest = need.digest ? check.stringMap(d.digest, `${field}.digest`) : check.optStringMap(d.digest, `${field}.digest`);
+  const digest = need.digest
+    ? check.stringMap(d.digest, `${field}.digest`)
+    : check.optStringMap(d.digest, `${field}.digest`);
   if (digest === undefined && d.uri === undefined) check.fail(field, 'a uri or a digest', value);
-  if (need.digest && digest?.sha256 === undefined) check.fail(`${field}.digest.sha256`, 'a SHA-256', undefined);
+  if (need.digest && digest?.sha256 === undefined)
+    check.fail(`${field}.digest.sha256`, 'a SHA-256', undefined);
   if (digest?.sha256 !== undefined && !SHA256_HEX.test(digest.sha256)) {
     check.fail(`${field}.digest.sha256`, '64 lowercase hex digits', digest.sha256);
   }

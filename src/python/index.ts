@@ -23,6 +23,7 @@ import {
   selectInterpreter,
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
+import { pythonProvenanceInputs } from './provenance-inputs.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
 import { readSetupPyFields } from './setup-py.js';
@@ -144,15 +145,16 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
       }),
     );
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
+    const spec = buildSpecOf(
+      project,
+      interp,
+      runtime,
+      { ...installed, distributions },
+      plan,
+      slotSpecs(options, compression, runtime, installed),
+    );
     return {
-      spec: buildSpecOf(
-        project,
-        interp,
-        runtime,
-        { ...installed, distributions },
-        plan,
-        slotSpecs(options, compression, runtime, installed),
-      ),
+      spec: { ...spec, provenance: await pythonProvenanceInputs(options, project, interp, distSha256) },
       packageName: project.packageName,
       outputPath: join(project.projectDir, 'dist', `${project.packageName}.psp`),
       interpreter: { path: interp.path, version: interp.version, reason: selection.reason },
