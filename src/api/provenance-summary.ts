@@ -17,7 +17,12 @@ export interface ProvenanceSummary {
   /** externalParameters: the project and the pack options. */
   parameters: Record<string, unknown>;
   /** resolvedDependencies: project and lock files, interpreter, tools, launcher. */
-  inputs: Array<{ name: string; uri: string | null; sha256: string | null; annotations: Record<string, unknown> }>;
+  inputs: Array<{
+    name: string;
+    uri: string | null;
+    sha256: string | null;
+    annotations: Record<string, unknown>;
+  }>;
 }
 
 export function summarizeProvenance(report: ProvenanceReport): ProvenanceSummary {

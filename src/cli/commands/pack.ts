@@ -135,7 +135,7 @@ function keySource(values: ParsedValues): KeySource | undefined {
 }
 
 /** pack()'s events on the terminal: warnings, Python steps, and the build progress line. */
-function eventPrinter(ctx: Context, verbose: boolean): (event: PackEvent) => void {
+export function eventPrinter(ctx: Context, verbose: boolean): (event: PackEvent) => void {
   const showBuild = buildProgressPrinter(ctx.out);
   return (event) => {
     if (event.kind === 'build') showBuild(event.progress);
