@@ -8,7 +8,6 @@ import path from 'node:path';
 import type { BuildSpec } from '../builder/build-spec.js';
 import type { CompatMode } from '../builder/compat.js';
 import type { ResourceDescriptor } from '../format/provenance.js';
-import type { PythonPackOptions } from './python-plan.js';
 
 /** externalParameters.options: the pack options a rebuild must repeat. Absent means "the default". */
 export interface RecordedOptions {
@@ -27,7 +26,13 @@ export interface RecordedOptions {
 export function packOptionsRecord(
   spec: BuildSpec,
   context: {
-    options: PythonPackOptions;
+    options: {
+      compression?: string;
+      compressionLevel?: number;
+      strip?: boolean;
+      usePip?: boolean;
+      pythonDist?: string;
+    };
     compat: CompatMode | undefined;
     target: { platform: string; trustKeys: Uint8Array[] };
   },
