@@ -53,7 +53,11 @@ export async function rebuild(
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
   const cwd = options.cwd ?? process.cwd();
-  const verified = await verify(pkgPath, { ...options, provenance: true });
+  const verified = await verify(pkgPath, {
+    ...(options.keys ? { keys: options.keys } : {}),
+    ...(options.launcherKeys ? { launcherKeys: options.launcherKeys } : {}),
+    provenance: true,
+  });
   const provenance = verified.provenance!;
   const recorded = recordedInputs(provenance, options);
   const original = await openPackage(path.resolve(cwd, pkgPath));
