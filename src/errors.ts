@@ -37,6 +37,12 @@ export const ERROR_CODES = {
   SLOT_CHECKSUM: 'integrity',
   SLOT_DESCRIPTOR_CHECKSUM: 'integrity',
   LAUNCHER_CHECKSUM: 'integrity',
+  // provenance: the signed build attestation and the rebuild check (docs/supply-chain.md)
+  PROVENANCE_MISSING: 'signature',
+  PROVENANCE_INVALID: 'signature',
+  PROVENANCE_MISMATCH: 'integrity',
+  REBUILD_DIFFERS: 'integrity',
+  REBUILD_UNSUPPORTED: 'build',
   // payload/: operation chains and archives
   PAYLOAD_CORRUPT: 'payload',
   PAYLOAD_TOO_LARGE: 'payload',

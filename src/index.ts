@@ -5,6 +5,7 @@
 //   inspect(pkg, options)           describe a package (structure and signature checked, slot hashes not)
 //   inspectSbom(pkg, options)       the package's signed SBOM: CycloneDX 1.6, or SPDX 2.3 derived from it
 //   extract(pkg, slot, output)      verify, then decode one slot; extractAll(pkg, dir) decodes every slot
+//   rebuild(pkg, project, options)  pack the project again from the recorded provenance and compare bytes
 //
 // Results are plain JSON-ready objects, identical to what `flavor <command> --json` prints (snake_case
 // keys, as in the package metadata). Failures are FlavorError (code, message, hint, exitCode).
@@ -36,14 +37,30 @@ export {
 } from './api/inspect-sbom.js';
 export { type CompatMode, type PackEvent, type PackOptions, type PackResult, pack } from './api/pack.js';
 export type { PythonPackOptions } from './api/python-plan.js';
+export { type RebuildOptions, type RebuildResult, rebuild } from './api/rebuild.js';
 export type { KeySource, SigningKey } from './api/signing-key.js';
-export { type TrustLevel, type VerifyOptions, type VerifyResult, verify } from './api/verify.js';
+export {
+  type ProvenanceSummary,
+  type TrustLevel,
+  type VerifyOptions,
+  type VerifyResult,
+  verify,
+} from './api/verify.js';
 export type { BuildProgress } from './builder/build.js';
-export type { BuildSpec, RuntimeEnvSpec, SetupCommandSpec, SlotSpec } from './builder/build-spec.js';
+export type {
+  BuildSpec,
+  ProvenanceInputs,
+  RuntimeEnvSpec,
+  SetupCommandSpec,
+  SlotSpec,
+} from './builder/build-spec.js';
 export { COMPAT_MODES } from './builder/compat.js';
+export type { DsseEnvelope, DsseSignature } from './crypto/dsse.js';
+export type { Signer } from './crypto/signature.js';
 export type { ErrorCategory, ErrorCode, FlavorErrorOptions } from './errors.js';
 export { ERROR_CODES, EXIT_CODES, FlavorError, isFlavorError } from './errors.js';
 export type { HostPlatform } from './format/platform.js';
+export type { ResourceDescriptor } from './format/provenance.js';
 export type { Compression, PythonBuildEvent } from './python/index.js';
 export type { VerifyCheck } from './reader/verify.js';
 export type { CdxComponent, CdxHash, CdxLicense, CdxProperty } from './sbom/cyclonedx.js';

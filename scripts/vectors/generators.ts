@@ -459,6 +459,18 @@ export const GENERATORS: Record<string, Generator> = {
       },
     }),
   }),
+  'fail-provenance-not-object': () => ({
+    comment: 'signed metadata whose provenance (the DSSE envelope, docs/supply-chain.md) is a string',
+    expect: 'METADATA_SCHEMA',
+    bytes: assemble({
+      launcher: LAUNCHER,
+      key: KEY,
+      slots: [rawSlot()],
+      editMetadata: (m: PackageMetadata) => {
+        m.provenance = 'eyJfdHlwZSI6ICJ4In0=' as unknown as Record<string, unknown>;
+      },
+    }),
+  }),
   'fail-permissions': () => ({
     comment: 'signed metadata gives a slot permissions "rwxr-xr-x" (not an octal mode string or null)',
     expect: 'METADATA_SCHEMA',

@@ -4,13 +4,13 @@
 import path from 'node:path';
 import { hostPlatform } from '../builder/metadata.js';
 import { loadPublicKeySpec } from '../crypto/keys.js';
+import { type HostPlatform, platformMatches } from '../format/index.js';
 import {
   extractPackage,
   extractSlot,
   findSlot,
   type ExtractedSlot as RawExtractedSlot,
 } from '../reader/extract.js';
-import { type HostPlatform, platformMatches } from '../format/index.js';
 import type { OpenedPackage } from '../reader/open.js';
 import { type SlotKeyOptions, unlockSlots } from '../reader/slot-keys.js';
 import { verifyPackage } from '../reader/verify.js';

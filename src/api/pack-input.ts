@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { BuildSpec } from '../builder/build-spec.js';
 import { loadBuildManifest } from '../builder/manifest.js';
+import { manifestProvenance } from './pack-provenance.js';
 
 export interface PackPlan {
   spec: BuildSpec;
@@ -43,7 +44,10 @@ export async function isPyproject(file: string): Promise<boolean> {
 
 export async function planFromManifest(manifestPath: string): Promise<PackPlan> {
   const { spec } = await loadBuildManifest(manifestPath);
-  return { spec, defaultOutput: defaultOutputFor(spec, path.dirname(manifestPath)) };
+  return {
+    spec: await manifestProvenance(manifestPath, spec),
+    defaultOutput: defaultOutputFor(spec, path.dirname(manifestPath)),
+  };
 }
 
 /** A BuildSpec given in code: slot sources are resolved against `cwd`, the package goes to cwd/dist. */

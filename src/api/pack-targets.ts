@@ -14,7 +14,7 @@ import {
   resolveLauncher,
 } from '../builder/launchers.js';
 import { patchTrustBlock } from '../builder/trust-block.js';
-import { fingerprint, loadPublicKeySpec, type SigningKey } from '../crypto/keys.js';
+import { fingerprint, loadPublicKeySpec } from '../crypto/keys.js';
 import { FlavorError } from '../errors.js';
 import { checkOutputFile, checkOutputFolder } from './output-path.js';
 
@@ -44,7 +44,10 @@ export interface Targets {
 }
 
 /** Everything that can be checked without building, checked before the (long) build. */
-export async function checkTargets(request: TargetRequest, key: SigningKey): Promise<Targets> {
+export async function checkTargets(
+  request: TargetRequest,
+  key: { publicKeyRaw: Uint8Array },
+): Promise<Targets> {
   const output = request.output === undefined ? undefined : path.resolve(request.cwd, request.output);
   if (output === undefined) await checkOutputFolder(path.dirname(request.defaultOutput));
   else await checkOutputFile(output);
@@ -66,7 +69,11 @@ export async function checkTargets(request: TargetRequest, key: SigningKey): Pro
   return { output, platform, launcherPath, launcherVersion, launcher, trustKeys };
 }
 
-async function loadTrustKeys(specs: string[], key: SigningKey, keyGiven: boolean): Promise<Uint8Array[]> {
+async function loadTrustKeys(
+  specs: string[],
+  key: { publicKeyRaw: Uint8Array },
+  keyGiven: boolean,
+): Promise<Uint8Array[]> {
   const loaded = await Promise.all(specs.map((k) => loadPublicKeySpec(k)));
   const raws = loaded.map((k) => {
     if (!k.raw)

@@ -9,14 +9,18 @@ import type { BuildSpec } from '../builder/build-spec.js';
 import type { CompatMode } from '../builder/compat.js';
 import { hostPlatformName } from '../builder/launchers.js';
 import { fingerprint } from '../crypto/keys.js';
+import { keySigner } from '../crypto/signature.js';
 import { FlavorError } from '../errors.js';
 import type { PythonBuildEvent } from '../python/index.js';
 import { verifyPackage } from '../reader/verify.js';
 import { VERSION } from '../version.js';
+import { checkOutputFile } from './output-path.js';
 import { checkCompatMode, compatSpec, type Report, warnForeignLauncher } from './pack-compat.js';
 import { isPyproject, type PackPlan, planFromManifest, planFromSpec, projectManifest } from './pack-input.js';
+import { packOptionsRecord } from './pack-provenance.js';
 import { checkTargets, type Targets } from './pack-targets.js';
 import { testStaged, validateStaged } from './pack-validate.js';
+import { packageFileEnvelope, writeEnvelope } from './provenance-out.js';
 import { type PythonPackOptions, planFromPyproject } from './python-plan.js';
 import { type KeySource, resolveSigningKey } from './signing-key.js';
 
@@ -45,6 +49,11 @@ export interface PackOptions extends PythonPackOptions {
   sourceDateEpoch?: number;
   /** Verify the written package (default true). */
   verify?: boolean;
+  /**
+   * Also write the provenance as a DSSE envelope whose subject is the package file (name and SHA-256),
+   * for an attestation store (docs/supply-chain.md).
+   */
+  provenanceOut?: string;
   /**
    * Before the package is written: verify it, and let its launcher verify and extract every slot
    * (when the target platform is this machine's).
@@ -109,12 +118,18 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
   );
   // One read (or prompt) per key source for the whole pack: the Python plan reads them first, the builder reuses them.
   const slotKeys = { env, cache: new Map<string, Uint8Array>() };
+  const provenanceOut = options.provenanceOut && path.resolve(cwd, options.provenanceOut);
+  if (provenanceOut) await checkOutputFile(provenanceOut, '--provenance-out');
   const plan =
     early.plan ??
     (await planFromPyproject(early.manifestPath, options, { cwd, env, log: emit, slotKeys }, compat));
   try {
     const output = target.output ?? path.resolve(cwd, plan.defaultOutput);
-    const spec = compat ? await compatSpec(plan.spec, report) : plan.spec;
+    const spec = packOptionsRecord(compat ? await compatSpec(plan.spec, report) : plan.spec, {
+      options,
+      compat,
+      target,
+    });
     if (!target.launcher.ours) warnForeignLauncher(target.launcher, spec, compat !== undefined, report);
     const checked = options.validateBeforeSign === true || options.testCommand !== undefined;
     const staged = checked ? stagingPath(output) : output;
@@ -132,7 +147,11 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
       onProgress: (progress) => emit({ kind: 'build', progress }),
     });
     if (checked) await checkAndPublish(options, target, spec, staged, output, report);
-    if (options.verify ?? true) await verifyPackage(output);
+    if ((options.verify ?? true) || provenanceOut) {
+      const verified = await verifyPackage(output);
+      if (provenanceOut)
+        await writeEnvelope(provenanceOut, await packageFileEnvelope(verified.package, keySigner(key)));
+    }
     return {
       ok: true,
       output,

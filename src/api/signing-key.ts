@@ -9,6 +9,7 @@ import {
   type SigningKey,
   signingKeyFromSeedText,
 } from '../crypto/keys.js';
+import type { Signer } from '../crypto/signature.js';
 import { FlavorError } from '../errors.js';
 
 export type { SigningKey } from '../crypto/keys.js';
@@ -20,13 +21,15 @@ export type KeySource =
   /** Derive the key from a text (secret = SHA-256(text)): for tests and reproducible demos. */
   | { seed: string }
   /** A key you already hold. */
-  | { signingKey: SigningKey };
+  | { signingKey: SigningKey }
+  /** Something that signs without handing out a key (the rebuild check replays the original signatures). */
+  | { signer: Signer };
 
 export async function resolveSigningKey(
   source: KeySource | undefined,
   cwd: string,
   protection: { allowUnprotected: boolean; warn: (message: string, hint?: string) => void },
-): Promise<SigningKey> {
+): Promise<SigningKey | Signer> {
   if (source === undefined) {
     protection.warn(
       'no signing key given: using an ephemeral key; the package can be checked for integrity, not authenticity',
@@ -35,6 +38,7 @@ export async function resolveSigningKey(
     return generateSigningKey();
   }
   if ('signingKey' in source) return source.signingKey;
+  if ('signer' in source) return source.signer;
   if ('seed' in source) return signingKeyFromSeedText(source.seed);
   // A key file others can read or swap is refused (KEY_UNPROTECTED) unless allowUnprotected.
   const key = await loadPrivateKey(path.resolve(cwd, source.privateKey), {

@@ -2,9 +2,12 @@
 // returned as the same document `flavor verify --json` prints.
 
 import { loadPublicKeySpec } from '../crypto/keys.js';
+import { checkProvenance } from '../reader/provenance.js';
 import { type TrustLevel, type VerifyCheck, verifyPackage } from '../reader/verify.js';
+import { type ProvenanceSummary, summarizeProvenance } from './provenance-summary.js';
 
 export type { TrustLevel } from '../reader/verify.js';
+export type { ProvenanceSummary } from './provenance-summary.js';
 
 export interface VerifyOptions {
   /**
@@ -15,6 +18,11 @@ export interface VerifyOptions {
   keys?: string[];
   /** Keys added to those the package's launcher pins, as FLAVOR_TRUSTED_KEYS does for the launcher. */
   launcherKeys?: string[];
+  /**
+   * Also check the embedded provenance (DSSE signature by the package key, statement shape, subjects
+   * equal to the slots and launcher) and return what it records.
+   */
+  provenance?: boolean;
   /** Called after each passed check, in order. */
   onCheck?: (check: VerifyCheck) => void;
 }
@@ -34,6 +42,8 @@ export interface VerifyResult {
   /** Workenv id the launcher will use. */
   identity: string;
   checks: VerifyCheck[];
+  /** With `provenance`: the subjects, builder and inputs the package's signed provenance records. */
+  provenance?: ProvenanceSummary;
 }
 
 /** Verifies the package at `pkgPath`; throws a FlavorError naming the first check that fails. */
@@ -45,6 +55,17 @@ export async function verify(pkgPath: string, options: VerifyOptions = {}): Prom
     ...(options.onCheck ? { onCheck: options.onCheck } : {}),
   });
   const meta = report.package.metadata;
+  let provenance: ProvenanceSummary | undefined;
+  if (options.provenance) {
+    const checked = await checkProvenance(report.package);
+    const check = {
+      name: 'provenance',
+      detail: `DSSE signature by ${checked.keyid}; subjects match the launcher and ${meta.slots.length} slots`,
+    };
+    report.checks.push(check);
+    options.onCheck?.(check);
+    provenance = summarizeProvenance(checked);
+  }
   return {
     ok: true,
     package: pkgPath,
@@ -55,5 +76,6 @@ export async function verify(pkgPath: string, options: VerifyOptions = {}): Prom
     pinned_keys: report.pinned,
     identity: report.package.identity,
     checks: report.checks,
+    ...(provenance ? { provenance } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // reader (builder/manifest.ts) and the Python pipeline (python/) both produce one.
 // Paths in a BuildSpec are absolute: whoever produces it has already resolved them.
 
+import type { ResourceDescriptor } from '../format/provenance.js';
 import type { SbomInput } from '../sbom/types.js';
 import type { RuntimeEnv } from '../schema/runtime-env.js';
 import type { ServiceSpec } from '../schema/service.js';
@@ -82,4 +83,17 @@ export interface BuildSpec {
   extraMetadata?: Record<string, unknown>;
   /** What the SBOM lists beyond the package, launcher and slots (the Python runtime and distributions). */
   sbom?: SbomInput;
+  /** What the build was made from, for the signed provenance (docs/supply-chain.md). */
+  provenance?: ProvenanceInputs;
+}
+
+/**
+ * The inputs a planner knows (the builder adds the subjects, the launcher, the builder id and the
+ * times). Never a build-machine path: names are project-relative.
+ */
+export interface ProvenanceInputs {
+  /** SLSA externalParameters: what the user chose (the project file, the pack options that matter). */
+  externalParameters: Record<string, unknown>;
+  /** SLSA resolvedDependencies: project and lock files, interpreter, tools — each with its digest. */
+  resolvedDependencies: ResourceDescriptor[];
 }

@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createSha256, sha256Hex } from '../crypto/digest.js';
 import type { SigningKey } from '../crypto/keys.js';
-import { signMessage } from '../crypto/signature.js';
+import { keySigner, type Signer } from '../crypto/signature.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import {
   chainName,
@@ -24,7 +24,8 @@ import { gzipMetadata } from '../payload/metadata-gzip.js';
 import type { BuildSpec } from './build-spec.js';
 import { encryptSlotFile, readSlotKeys, type SlotKeyOptions } from './encrypt-slots.js';
 import { makeIndexBlock, planLayout } from './layout.js';
-import { assembleMetadata, type StoredSlot } from './metadata.js';
+import { assembleMetadata, type BuildInfo, type StoredSlot } from './metadata.js';
+import { provenanceEnvelope } from './provenance.js';
 import { patchTrustBlock } from './trust-block.js';
 import { validateBuildSpec } from './validate.js';
 
@@ -44,7 +45,8 @@ export interface BuildOptions {
   launcherTool?: string;
   /** Write the signing key's fingerprint into index bytes 1376..1439, as upstream's 0.5.4 builders do. */
   keyFingerprintField?: boolean;
-  key: SigningKey;
+  /** Signs the metadata and the provenance: a key, or any Signer (the rebuild check replays signatures). */
+  key: SigningKey | Signer;
   toolVersion: string;
   /** Seconds since the epoch (SOURCE_DATE_EPOCH): fixes every timestamp for reproducible output. */
   sourceDateEpoch?: number;
@@ -79,7 +81,8 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
   try {
     const stored = await encodeSlots(spec, options, work, keys);
     const timestamp = options.sourceDateEpoch ?? Math.floor(Date.now() / 1000);
-    const metadata = assembleMetadata(spec, stored, {
+    const signer = keySigner(options.key);
+    const info: BuildInfo = {
       toolVersion: options.toolVersion,
       timestamp,
       deterministic: options.sourceDateEpoch !== undefined,
@@ -89,10 +92,12 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
         version: options.launcherVersion ?? 'unknown',
         ...(options.launcherTool === undefined ? {} : { tool: options.launcherTool }),
       },
-    });
+    };
+    const metadata = assembleMetadata(spec, stored, info);
+    metadata.provenance = { ...withProvenance(spec, stored, info, signer) };
     options.onProgress?.({ phase: 'assemble' });
     const json = encodeMetadata(metadata);
-    const signature = signMessage(signedMessage(json), options.key);
+    const signature = signer.sign(signedMessage(json));
     const compressed = gzipMetadata(json);
 
     const layout = planLayout(
@@ -104,10 +109,10 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
       makeIndexBlock(layout, {
         launcherSize: launcher.length,
         compressed,
-        publicKey: options.key.publicKeyRaw,
+        publicKey: signer.publicKeyRaw,
         signature,
         timestamp,
-        ...(options.keyFingerprintField ? { keyFingerprint: sha256Hex(options.key.publicKeyRaw) } : {}),
+        ...(options.keyFingerprintField ? { keyFingerprint: sha256Hex(signer.publicKeyRaw) } : {}),
       }),
     );
     await writePackage(temp, {
@@ -139,6 +144,21 @@ export async function buildPackage(spec: BuildSpec, options: BuildOptions): Prom
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
+}
+
+/** The signed provenance of this build (builder/provenance.ts), for the metadata field `provenance`. */
+function withProvenance(spec: BuildSpec, stored: StoredSlot[], info: BuildInfo, signer: Signer) {
+  return provenanceEnvelope(
+    {
+      inputs: spec.provenance,
+      slots: spec.slots.map((slot, i) => ({ id: slot.id, sha256: stored[i]!.sha256 })),
+      launcher: { ...info.launcher, tool: info.launcher.tool ?? 'flavor-launcher' },
+      toolVersion: info.toolVersion,
+      timestamp: info.timestamp,
+      deterministic: info.deterministic,
+    },
+    signer,
+  );
 }
 
 async function readLauncher(options: BuildOptions): Promise<Uint8Array> {

@@ -8,6 +8,19 @@ export function signMessage(message: Uint8Array, key: SigningKey): Uint8Array {
   return new Uint8Array(sign(null, message, key.privateKey));
 }
 
+/** Whatever produces the package's Ed25519 signatures: a key, or (for a rebuild check) a replay of them. */
+export interface Signer {
+  /** Raw 32-byte public key the signatures verify under. */
+  publicKeyRaw: Uint8Array;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+/** A Signer for a key held in memory. */
+export function keySigner(key: SigningKey | Signer): Signer {
+  if ('sign' in key) return key;
+  return { publicKeyRaw: key.publicKeyRaw, sign: (message) => signMessage(message, key) };
+}
+
 /** True when `signature` is a valid Ed25519 signature of `message` by `publicKeyRaw`. */
 export function verifySignature(
   message: Uint8Array,

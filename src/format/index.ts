@@ -8,6 +8,7 @@ export * from './layout.js';
 export * from './metadata.js';
 export * from './operations.js';
 export * from './platform.js';
+export * from './provenance.js';
 export * from './slot-descriptor.js';
 export * from './trailer.js';
 export * from './trust-block.js';

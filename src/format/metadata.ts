@@ -62,6 +62,8 @@ export interface PackageMetadata {
   verification?: Record<string, unknown>;
   build?: Record<string, unknown>;
   launcher?: { checksum?: string; size?: number; [key: string]: unknown };
+  /** DSSE envelope of the SLSA provenance (format/provenance.ts); shape checked by its verifier. */
+  provenance?: Record<string, unknown>;
   compatibility?: Record<string, unknown>;
   cache_validation?: { check_file: string; expected_content?: string };
   setup_commands?: unknown[];
@@ -149,6 +151,8 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
   validateRuntime(check.optTable(root.runtime, 'runtime'));
   validateWorkenv(check.optTable(root.workenv, 'workenv'));
   for (const key of ['verification', 'build', 'compatibility', 'sbom']) check.optTable(root[key], key);
+  // The DSSE envelope of the build provenance: its own checks run in `flavor verify --provenance`.
+  check.optTable(root.provenance, 'provenance');
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   selectInterpreter,
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
+import { pythonProvenanceInputs } from './provenance-inputs.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
 import { sbomPython } from './sbom-input.js';
@@ -169,6 +170,7 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
           ...projectSlotSpecs(options, compression, project.slots),
         ]),
         sbom: { python: sbom },
+        provenance: await pythonProvenanceInputs(options, project, interp, distSha256),
       },
       packageName: project.packageName,
       outputPath: join(project.projectDir, 'dist', `${project.packageName}.psp`),

@@ -104,7 +104,16 @@ export interface ProjectConfig {
 }
 
 const KNOWN: Record<string, readonly string[]> = {
-  'tool.flavor': ['entry_point', 'package_name', 'metadata', 'build', 'execution', 'python', 'runtime', 'slots'],
+  'tool.flavor': [
+    'entry_point',
+    'package_name',
+    'metadata',
+    'build',
+    'execution',
+    'python',
+    'runtime',
+    'slots',
+  ],
   'tool.flavor.runtime': SERVICE_KEYS,
   'tool.flavor.metadata': ['package_name'],
   'tool.flavor.build': [

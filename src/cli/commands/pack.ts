@@ -51,6 +51,10 @@ export const pack: CommandDefinition = {
     'no-strip': { type: 'boolean', help: 'keep debug symbols in the Python runtime' },
     'use-pip': { type: 'boolean', help: 'install dependencies with pip instead of uv (pyproject only)' },
     'no-verify': { type: 'boolean', help: 'skip verifying the written package' },
+    'provenance-out': {
+      type: 'string',
+      help: 'FILE  also write the provenance as a DSSE envelope about the package file (for attestation stores)',
+    },
     strict: { type: 'boolean', help: 'warnings about pyproject.toml (unknown keys…) are errors' },
     'validate-before-sign': {
       type: 'boolean',
@@ -99,6 +103,7 @@ function packOptions(values: ParsedValues): PackOptions {
     platform: str(values, 'platform'),
     compat: str(values, 'compat') as CompatMode | undefined,
     testCommand: str(values, 'test-command'),
+    provenanceOut: str(values, 'provenance-out'),
     python: str(values, 'python'),
     pythonDist: str(values, 'python-dist'),
     compression: str(values, 'compression') as Compression | undefined,
@@ -130,7 +135,7 @@ function keySource(values: ParsedValues): KeySource | undefined {
 }
 
 /** pack()'s events on the terminal: warnings, Python steps, and the build progress line. */
-function eventPrinter(ctx: Context, verbose: boolean): (event: PackEvent) => void {
+export function eventPrinter(ctx: Context, verbose: boolean): (event: PackEvent) => void {
   const showBuild = buildProgressPrinter(ctx.out);
   return (event) => {
     if (event.kind === 'build') showBuild(event.progress);
