@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -118,10 +118,25 @@ test('the launcher extracts only this machine’s platform slot; the app uses co
   assert.match(first.stdout, /^slots-demo: every extra slot of this package is declared in/);
   assert.match(first.stdout, /^Hello from slots-demo 1\.0\.0 \(run 1\)$/m);
   assert.match(first.stdout, new RegExp(`^platform: ${HOST_OS}: files only a `, 'm'));
+  const cache = path.join(dir, 'cache');
+  const configLine = first.stdout.match(/^config: (.+)$/m)?.[1] ?? '';
+  assert.ok(
+    configLine.startsWith(path.join(cache, 'persistent') + path.sep),
+    `the persistent config lives in the package's persistent store, not the workenv: ${configLine}`,
+  );
+  const [installed] = readdirSync(path.join(cache, 'workenv')).filter((n) =>
+    /^slots-demo-1\.0\.0-[0-9a-f]{16}$/.test(n),
+  );
+  assert.equal(
+    existsSync(path.join(cache, 'workenv', installed!, 'data')),
+    false,
+    'the lazy data slot is not extracted before it is requested',
+  );
   const second = run('--data');
   assert.equal(second.status, 0, second.stderr);
   assert.match(second.stdout, /\(run 2\)$/m, 'the config written by the first run is read by the second');
   assert.match(second.stdout, /^data: 6 words \(anise, basil, cardamom, dill, fennel, ginger\) from \//m);
+  assert.match(second.stdout, /^data: requested with flavor_runtime\.ensure_slot\("data"\)$/m);
   const workenvs = path.join(dir, 'cache', 'workenv');
   const [workenv] = readdirSync(workenvs).filter((n) => /^slots-demo-1\.0\.0-[0-9a-f]{16}$/.test(n));
   const info = readFileSync(path.join(workenvs, workenv!, 'platform', 'info.txt'), 'utf8');

@@ -1,6 +1,7 @@
 """slots-demo: reads the extra slots of its package.
 
-* config (persistent): {workenv}/config/settings.ini; every run counts itself in it.
+* config (persistent): settings.ini in the package's persistent store (FLAVOR_SLOT_CONFIG), kept across
+  updates of the package; every run counts itself in it.
 * platform-linux / platform-darwin: {workenv}/platform, only the slot of this machine's OS is there.
 * banner: {workenv}/banner.txt, a single-file slot printed first.
 * data (lazy): requested only with --data, through flavor_runtime.ensure_slot("data").
@@ -18,6 +19,12 @@ from slots_demo import __version__
 def workenv():
     """The folder the package was extracted into (the launcher sets FLAVOR_WORKENV)."""
     return Path(os.environ.get("FLAVOR_WORKENV") or sys.prefix)
+
+
+def slot_folder(slot_id):
+    """Where the launcher put a slot: FLAVOR_SLOT_<ID> (docs/launcher.md), else {workenv}/<id>."""
+    name = "FLAVOR_SLOT_" + "".join(c if c.isalnum() else "_" for c in slot_id.upper())
+    return Path(os.environ.get(name) or workenv() / slot_id)
 
 
 def count_run(settings):
@@ -61,7 +68,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     print((workenv() / "banner.txt").read_text().strip())
-    settings = workenv() / "config" / "settings.ini"
+    settings = slot_folder("config") / "settings.ini"
     word, runs = count_run(settings)
     print("%s from slots-demo %s (run %d)" % (word, __version__, runs))
     print("config: %s" % settings)
