@@ -52,6 +52,7 @@ export type {
   ProvenanceInputs,
   RuntimeEnvSpec,
   SetupCommandSpec,
+  SlotEncryptionSpec,
   SlotSpec,
 } from './builder/build-spec.js';
 export { COMPAT_MODES } from './builder/compat.js';
@@ -62,6 +63,7 @@ export { ERROR_CODES, EXIT_CODES, FlavorError, isFlavorError } from './errors.js
 export type { HostPlatform } from './format/platform.js';
 export type { ResourceDescriptor } from './format/provenance.js';
 export type { Compression, PythonBuildEvent } from './python/index.js';
+export type { SlotKeyOptions } from './reader/slot-keys.js';
 export type { VerifyCheck } from './reader/verify.js';
 export type { CdxComponent, CdxHash, CdxLicense, CdxProperty } from './sbom/cyclonedx.js';
 export type { SpdxPackage } from './sbom/spdx.js';
@@ -74,4 +76,6 @@ export type {
   SbomRuntime,
 } from './sbom/types.js';
 export type { RuntimeEnv } from './schema/runtime-env.js';
+export type { ServiceSpec } from './schema/service.js';
 export { VERSION } from './version.js';
+export type { LifecycleKind, SlotPlace } from './workenv/lifecycle.js';
