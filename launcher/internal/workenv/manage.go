@@ -133,7 +133,7 @@ type RemoveResult struct {
 // opened by CheckExisting.
 func (c *Cache) Remove(id string) RemoveResult {
 	res := RemoveResult{ID: id}
-	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, `/\`) || filepath.Base(id) != id {
+	if !validID(id) {
 		res.Status, res.Error = "error", "not a cache entry name"
 		return res
 	}
@@ -141,13 +141,9 @@ func (c *Cache) Remove(id string) RemoveResult {
 		res.Status = "not_found"
 		return res
 	}
-	lk, err := TryAcquire(c.dir, id+".lock", true)
-	if errors.Is(err, ErrWouldBlock) {
-		res.Status = "in_use"
-		return res
-	}
-	if err != nil {
-		res.Status, res.Error = "error", err.Error()
+	lk, status, errText := c.tryLockEntry(id)
+	if lk == nil {
+		res.Status, res.Error = status, errText
 		return res
 	}
 	defer lk.Close()

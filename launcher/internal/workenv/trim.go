@@ -28,13 +28,9 @@ func (c *Cache) Trim(id string) TrimResult {
 		res.Status = "not_found"
 		return res
 	}
-	lk, err := TryAcquire(c.dir, id+".lock", true)
-	if errors.Is(err, ErrWouldBlock) {
-		res.Status = "in_use"
-		return res
-	}
-	if err != nil {
-		res.Status, res.Error = "error", err.Error()
+	lk, status, errText := c.tryLockEntry(id)
+	if lk == nil {
+		res.Status, res.Error = status, errText
 		return res
 	}
 	defer lk.Close()
@@ -79,6 +75,19 @@ func (c *Cache) trimLocked(id string, res *TrimResult) error {
 }
 
 // validID refuses anything but one plain name in workenv/.
+// tryLockEntry takes workenv id's lock exclusively without waiting (Remove, Trim). Without the lock it
+// returns the result status: "in_use" when another process holds it, else "error" and why.
+func (c *Cache) tryLockEntry(id string) (*Lock, string, string) {
+	lk, err := TryAcquire(c.dir, id+".lock", true)
+	if errors.Is(err, ErrWouldBlock) {
+		return nil, "in_use", ""
+	}
+	if err != nil {
+		return nil, "error", err.Error()
+	}
+	return lk, "", ""
+}
+
 func validID(id string) bool {
 	return id != "" && id != "." && id != ".." && filepath.Base(id) == id && !containsSep(id)
 }
