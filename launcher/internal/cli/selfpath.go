@@ -68,4 +68,3 @@ func isPackageFile(path string) bool {
 	}
 	return string(end[:]) == string(format.EndMagic)
 }
-
