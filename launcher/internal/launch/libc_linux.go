@@ -1,7 +1,10 @@
 package launch
 
 import (
+	"bytes"
 	"debug/elf"
+	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -49,8 +52,11 @@ var elfMachine = map[string]elf.Machine{
 	"riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390,
 }
 
-// glibcVersionOf reads the highest GLIBC_x.y version that the ELF file at path defines, if it is a
-// library for goarch. debug/elf bounds-checks the file; a panic on a damaged file counts as unknown.
+// glibcVersionOf reads the glibc version of the library at path, if it is an ELF file for goarch: the
+// version in its banner (the text gnu_get_libc_version and `libc.so.6` print: "… release version
+// 2.31."), else the highest GLIBC_x.y version it defines (a lower bound: a release that adds no symbol,
+// like 2.31, defines only GLIBC_2.30). debug/elf bounds-checks the file; a panic on a damaged file counts
+// as unknown.
 func glibcVersionOf(path, goarch string) (version string, ok bool) {
 	defer func() {
 		if recover() != nil {
@@ -64,6 +70,9 @@ func glibcVersionOf(path, goarch string) (version string, ok bool) {
 	defer f.Close()
 	if want, known := elfMachine[goarch]; !known || f.Machine != want {
 		return "", false
+	}
+	if v, found := bannerVersion(path); found {
+		return v, true
 	}
 	defs, err := f.DynamicVersions()
 	if err != nil {
@@ -80,4 +89,43 @@ func glibcVersionOf(path, goarch string) (version string, ok bool) {
 		return "", false
 	}
 	return best.String(), true
+}
+
+// maxLibcSize bounds how much of a libc.so.6 is searched for its banner (glibc's is about 2 MB).
+const maxLibcSize = 64 << 20
+
+var bannerPrefix = []byte(" release version ")
+
+// bannerVersion finds "GNU C Library … release version X.Y." in the file and returns X.Y.
+func bannerVersion(path string) (string, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxLibcSize))
+	if err != nil {
+		return "", false
+	}
+	at := bytes.Index(data, []byte("GNU C Library"))
+	if at < 0 {
+		return "", false
+	}
+	line := data[at:]
+	if end := bytes.IndexByte(line, 0); end >= 0 {
+		line = line[:end]
+	}
+	_, rest, found := bytes.Cut(line, bannerPrefix)
+	if !found {
+		return "", false
+	}
+	n := 0
+	for n < len(rest) && (rest[n] == '.' || rest[n] >= '0' && rest[n] <= '9') {
+		n++
+	}
+	v := strings.TrimSuffix(string(rest[:n]), ".")
+	if _, ok := format.ParseGlibcVersion(v); !ok {
+		return "", false
+	}
+	return v, true
 }

@@ -1,6 +1,7 @@
 package launch
 
 import (
+	"flavorpack.dev/launcher/internal/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,5 +98,39 @@ func TestCheckGlibcMessages(t *testing.T) {
 	logf := func(f string, a ...any) { logged = append(logged, f) }
 	if err := CheckGlibc("2.36", Libc{}, logf); err != nil || len(logged) != 1 || !strings.Contains(logged[0], "skipped") {
 		t.Fatalf("unknown C library: err %v, debug log %q", err, logged)
+	}
+}
+
+func TestHostLibcWithoutBannerUsesVersionDefinitions(t *testing.T) {
+	libc, err := os.ReadFile(hostLibcPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := strings.Index(string(libc), "GNU C Library")
+	if at < 0 {
+		t.Fatal("the host libc.so.6 has no banner")
+	}
+	copy(libc[at:], "XXX")
+	got := HostLibc(fakeRoot(t, map[string][]byte{"lib64/libc.so.6": libc}))
+	host := HostLibc("/")
+	v, ok := format.ParseGlibcVersion(got.Version)
+	want, _ := format.ParseGlibcVersion(host.Version)
+	if got.Kind != "glibc" || !ok || v.Compare(want) > 0 || v[0] != 2 {
+		t.Fatalf("without the banner: %+v (the banner says %s)", got, host.Version)
+	}
+}
+
+// The Debian 11 root of scripts/setup-old-userland.sh: glibc 2.31, whose libc.so.6 defines only up to
+// GLIBC_2.30 (the banner gives the release).
+func TestHostLibcBullseyeRoot(t *testing.T) {
+	root := "../../../.cache/userland/bullseye-" + runtime.GOARCH
+	if _, err := os.Stat(filepath.Join(root, ".complete")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing: CI builds it (bash scripts/setup-old-userland.sh)", root)
+		}
+		t.Skipf("%s is missing (bash scripts/setup-old-userland.sh builds it)", root)
+	}
+	if got := HostLibc(root); got.Kind != "glibc" || got.Version != "2.31" {
+		t.Fatalf("HostLibc(bullseye) = %+v, want glibc 2.31", got)
 	}
 }
