@@ -1,4 +1,4 @@
-// Packages on an old userland (docs/runtime.md, "Testing on old systems"): a Debian 11 root (glibc 2.31)
+// Packages on an old userland (docs/launcher.md, "Testing on old systems"): a Debian 11 root (glibc 2.31)
 // from scripts/setup-old-userland.sh, entered with chroot as root, and its arm64 twin used by
 // qemu-aarch64-static. Under CI=true a missing root, qemu or root privileges fail these tests.
 //

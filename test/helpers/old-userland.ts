@@ -1,4 +1,4 @@
-// Old userlands to run packages in (docs/runtime.md, "Testing on old systems"): the Debian 11 "bullseye"
+// Old userlands to run packages in (docs/launcher.md, "Testing on old systems"): the Debian 11 "bullseye"
 // roots that scripts/setup-old-userland.sh builds once into .cache/userland/ (glibc 2.31).
 //
 //   userland(t, arch)          the root folder; fails under CI=true (and skips elsewhere) when it is missing

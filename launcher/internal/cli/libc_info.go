@@ -2,7 +2,7 @@ package cli
 
 import "flavorpack.dev/launcher/internal/launch"
 
-// The `info` lines of the glibc check (docs/runtime.md): what the package needs, what this machine has.
+// The `info` lines of the glibc check (docs/launcher.md "The glibc check"): what the package needs, what this machine has.
 
 func requiresText(glibc string) string {
 	if glibc == "" {

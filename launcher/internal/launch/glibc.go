@@ -5,7 +5,7 @@ import (
 	"flavorpack.dev/launcher/internal/format"
 )
 
-// The glibc check (docs/runtime.md): before anything is extracted, a package whose signed metadata
+// The glibc check (docs/launcher.md, "The glibc check"): before anything is extracted, a package whose signed metadata
 // names the glibc it needs (compatibility.glibc) is refused on a machine whose C library is older or
 // not glibc, with the two versions named, instead of the dynamic loader's "version `GLIBC_2.34' not
 // found" after the extraction. A machine whose C library cannot be determined is not blocked.
