@@ -17,6 +17,16 @@ type Libc struct {
 	Path    string // the file it was read from
 }
 
+// CheckMachineGlibc runs CheckGlibc against this machine's C library (nothing is read when the package
+// names no glibc; the library's banner only when its version definitions are older than required).
+func CheckMachineGlibc(required string, debugf func(string, ...any)) error {
+	if required == "" {
+		return nil
+	}
+	need, _ := format.ParseGlibcVersion(required) // nil when malformed: CheckGlibc refuses it
+	return CheckGlibc(required, hostLibc("/", need), debugf)
+}
+
 // CheckGlibc refuses a package that needs glibc `required` on a machine with `host`. debugf logs why a
 // check was skipped.
 func CheckGlibc(required string, host Libc, debugf func(string, ...any)) error {
