@@ -10,7 +10,7 @@
 // - the linux_arm64 launcher runs a manifest package under qemu and reads the arm64 root's glibc.
 
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { thisMachineLibc } from '../../src/format/glibc.js';
@@ -145,4 +145,42 @@ test('the linux_arm64 launcher runs a manifest package under qemu-aarch64-static
     r.cacheEntries.some((e) => e.startsWith('workenv/arm-manifest-1.0.0-')),
     r.cacheEntries.join(', '),
   );
+});
+
+test('under qemu with a binfmt_misc entry, the arm64 programs the app starts run too (what an arm64 Python needs)', async (t) => {
+  const root = userland(t, 'arm64');
+  if (!root) return;
+  const launcher = path.join(REPO_ROOT, 'dist', 'launchers', 'flavor-launcher-linux_arm64');
+  assert.ok(existsSync(launcher), 'the linux_arm64 launcher (built by the test above)');
+  const src = path.join(work, 'src-arm-native');
+  await fs.mkdir(path.join(src, 'app'), { recursive: true });
+  await fs.copyFile(path.join(root, 'usr', 'bin', 'uname'), path.join(src, 'app', 'uname'));
+  await writeJson(path.join(src, 'flavor.json'), {
+    package: { name: 'arm-native', version: '1.0.0' },
+    execution: { command: '{workenv}/uname -m' },
+    slots: [{ id: 'app', source: 'app', target: '{workenv}', operations: 'tar.gz' }],
+  });
+  const pkg = path.join(work, 'arm-native.psp');
+  const packed = await runFlavor(
+    [
+      'pack',
+      '-m',
+      'flavor.json',
+      '-o',
+      pkg,
+      '--launcher-bin',
+      launcher,
+      '--platform',
+      'linux_arm64',
+      '--key-seed',
+      'x',
+    ],
+    { cwd: src },
+  );
+  assert.equal(packed.code, 0, packed.stderr);
+  const without = await runUnderQemu(root, pkg);
+  assert.notEqual(without.code, 0, 'without binfmt_misc the kernel cannot start an arm64 child');
+  const r = await runUnderQemu(root, pkg, { binfmt: true });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'aarch64\n');
 });

@@ -12,7 +12,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -36,6 +36,11 @@ export interface RootRunOptions {
   timeoutMs?: number;
   /** runInRoot: start the package with this argv[0] (bash `exec -a`) instead of its path. */
   argv0?: string;
+  /**
+   * runUnderQemu: also run the arm64 programs the app starts (its Python) under qemu, through a
+   * binfmt_misc entry registered for the run (withAarch64Binfmt), their libraries from the root.
+   */
+  binfmt?: boolean;
 }
 
 const SETUP = 'bash scripts/setup-old-userland.sh';
@@ -100,14 +105,45 @@ export async function runUnderQemu(
   mkdirSync(mirror, { recursive: true });
   mustRun('mount', ['--bind', scratch, mirror]);
   try {
-    const env = cleanEnv(scratch, options.env);
+    const env = cleanEnv(scratch, { ...(options.binfmt ? { QEMU_LD_PREFIX: root } : {}), ...options.env });
     const command = ['-i', ...env, 'qemu-aarch64-static', '-L', root, pkg, ...(options.args ?? [])];
-    const result = await run('env', command, options.timeoutMs);
+    const go = () => run('env', command, options.timeoutMs);
+    const result = options.binfmt ? await withAarch64Binfmt(go) : await go();
     return { ...result, cacheEntries: listCache(path.join(scratch, 'cache')) };
   } finally {
     mustRun('umount', [mirror]);
     rmSync(mirror, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const BINFMT = '/proc/sys/fs/binfmt_misc';
+// ELF64, little-endian, e_machine 183 (AArch64), e_type 2 or 3 (executables and PIEs).
+const AARCH64_MAGIC =
+  '\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00';
+const AARCH64_MASK =
+  '\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff';
+
+/**
+ * Runs fn with arm64 ELF programs handed to qemu-aarch64-static by the kernel: a binfmt_misc entry of this
+ * process's own (flag F: the interpreter is opened now, so it works in a chroot too), removed afterwards,
+ * with binfmt_misc mounted for the time if it was not. The interpreter finds the arm64 libraries through
+ * QEMU_LD_PREFIX.
+ */
+export async function withAarch64Binfmt<T>(fn: () => Promise<T>): Promise<T> {
+  const mounted = !existsSync(path.join(BINFMT, 'register'));
+  if (mounted) mustRun('mount', ['-t', 'binfmt_misc', 'binfmt_misc', BINFMT]);
+  const name = `flavor-test-aarch64-${process.pid}`;
+  const qemu = spawnSync('sh', ['-c', 'command -v qemu-aarch64-static'], { encoding: 'utf8' }).stdout.trim();
+  try {
+    writeFileSync(path.join(BINFMT, 'register'), `:${name}:M::${AARCH64_MAGIC}:${AARCH64_MASK}:${qemu}:F`);
+    try {
+      return await fn();
+    } finally {
+      writeFileSync(path.join(BINFMT, name), '-1');
+    }
+  } finally {
+    if (mounted) mustRun('umount', [BINFMT]);
   }
 }
 
