@@ -2,6 +2,7 @@ package payload
 
 import (
 	"archive/tar"
+	"bufio"
 	"errors"
 	"io"
 	"io/fs"
@@ -13,6 +14,9 @@ import (
 	"flavorpack.dev/launcher/internal/errs"
 	"flavorpack.dev/launcher/internal/format"
 )
+
+// storedBuffer is the read size from the package file while a slot is decoded.
+const storedBuffer = 1 << 20
 
 // Placement describes one slot to place inside the staging root.
 type Placement struct {
@@ -45,6 +49,9 @@ func Place(root *os.Root, pl Placement, stored io.Reader) (*Placed, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The decoders read small pieces (zstd: a 3-byte block header, then the block); one 1 MiB buffer
+	// turns two reads of the package file per block into one per MiB.
+	stored = bufio.NewReaderSize(stored, storedBuffer)
 	chain, private := pl.Chain, pl.Chain.Encrypted()
 	if private {
 		if pl.Key == nil {
@@ -107,8 +114,13 @@ type extractor struct {
 	root *os.Root
 	// The folder the last entry went into, opened once: tar entries are sorted, so most consecutive
 	// entries share it, and creating "name" in it costs one openat instead of one per path component.
+	// Writers still filling files in it hold it open (dirRef).
 	curDir  string
-	cur     *os.Root
+	cur     *dirRef
+	top0    *dirRef // root itself
+	pool    *writers
+	queued  map[string]bool // regular files handed to the writers, maybe not created yet
+	seq     int             // number of the current tar entry
 	dirs    map[string]bool // folders known to be real directories (not links)
 	seen    map[string]bool // entry paths of this slot, to refuse duplicates
 	top     map[string]bool
@@ -165,17 +177,26 @@ func (x *extractor) ensureDir(dir string) error {
 	if x.dirs[dir] {
 		return nil
 	}
+	if x.queued[dir] { // a file a writer may not have created yet
+		return errs.New(errs.UnsafePath, "path %s goes through a file", dir)
+	}
 	if parent := path.Dir(dir); parent != "." {
 		if err := x.ensureDir(parent); err != nil {
 			return err
 		}
 	}
+	// mkdir first: a new folder (the usual case) costs one walk of the path, not two. mkdir never
+	// follows a link at the last component; an existing name is then checked as before.
+	err := x.root.Mkdir(dir, x.perm(0o755, true))
+	if err == nil {
+		x.dirs[dir] = true
+		return nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return errs.Wrap(errs.IOError, err, "failed to create folder %s", dir)
+	}
 	fi, err := x.root.Lstat(dir)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := x.root.Mkdir(dir, x.perm(0o755, true)); err != nil {
-			return errs.Wrap(errs.IOError, err, "failed to create folder %s", dir)
-		}
 	case err != nil:
 		return errs.Wrap(errs.IOError, err, "failed to stat %s", dir)
 	case fi.Mode()&fs.ModeSymlink != 0:
@@ -187,10 +208,15 @@ func (x *extractor) ensureDir(dir string) error {
 	return nil
 }
 
-// in returns the (already ensured) folder dir as a root of its own, keeping only the latest one open.
-func (x *extractor) in(dir string) (*os.Root, error) {
+// in returns the (already ensured) folder dir as a root of its own, keeping only the latest one open
+// (and those writers still use).
+func (x *extractor) in(dir string) (*dirRef, error) {
 	if dir == "" || dir == "." {
-		return x.root, nil
+		if x.top0 == nil {
+			x.top0 = &dirRef{root: x.root, keep: true}
+			x.top0.acquire()
+		}
+		return x.top0, nil
 	}
 	if x.cur != nil && x.curDir == dir {
 		return x.cur, nil
@@ -200,33 +226,44 @@ func (x *extractor) in(dir string) (*os.Root, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.IOError, err, "failed to open folder %s", dir)
 	}
-	x.cur, x.curDir = r, dir
-	return r, nil
+	x.cur, x.curDir = &dirRef{root: r}, dir
+	x.cur.acquire()
+	return x.cur, nil
 }
 
+// closeDir releases the extractor's hold on the folders it has open (writers may still hold them).
 func (x *extractor) closeDir() {
 	if x.cur != nil {
-		x.cur.Close()
+		x.cur.release()
 		x.cur, x.curDir = nil, ""
+	}
+	if x.top0 != nil {
+		x.top0.release()
+		x.top0 = nil
 	}
 }
 
 // create runs op(name) in p's folder; when p exists already (an earlier slot wrote it), the old
 // non-directory is removed first, so a new entry never writes through an old link.
 func (x *extractor) create(p string, op func(r *os.Root, name string) error) error {
-	r, err := x.in(path.Dir(p))
+	d, err := x.in(path.Dir(p))
 	if err != nil {
 		return err
 	}
+	return x.createIn(d.root, p, op)
+}
+
+// createIn is create with p's folder already open as dir.
+func (x *extractor) createIn(dir *os.Root, p string, op func(r *os.Root, name string) error) error {
 	name := path.Base(p)
-	err = op(r, name)
+	err := op(dir, name)
 	if !errors.Is(err, fs.ErrExist) {
 		return err
 	}
 	if err := x.clearFile(p); err != nil {
 		return err
 	}
-	return op(r, name)
+	return op(dir, name)
 }
 
 // clearFile removes a non-directory at p so a new entry never writes through an old link.
@@ -262,54 +299,124 @@ func (x *extractor) writeFile(p string, r io.Reader, size int64, mode fs.FileMod
 	if size > x.max-x.written {
 		return errs.New(errs.PayloadTooLarge, "entry %s would make the slot write more than %d bytes", p, x.max)
 	}
+	if x.pool != nil && size >= 0 && size <= queuedFileMax {
+		return x.queueFile(p, r, size, mode)
+	}
+	d, err := x.in(path.Dir(p))
+	if err != nil {
+		return err
+	}
+	f, err := x.createFile(d.root, p)
+	if err != nil {
+		return err
+	}
+	var n int64
+	buf := make([]byte, copyBufferSize)
+	if size >= 0 {
+		n, err = io.CopyBuffer(writerOnly{f}, io.LimitReader(r, size), buf)
+		if err == nil && n < size {
+			err = io.ErrUnexpectedEOF
+		}
+	} else {
+		n, err = io.CopyBuffer(writerOnly{f}, &limitReader{r: r, max: x.max - x.written}, buf)
+	}
+	x.written += n
+	return x.closeFile(f, p, x.perm(mode, false), err)
+}
+
+// queueFile reads a small file entry and hands it to the writers.
+func (x *extractor) queueFile(p string, r io.Reader, size int64, mode fs.FileMode) error {
+	data, err := readContents(p, r, size)
+	if err != nil {
+		return err
+	}
+	x.written += size
+	d, err := x.in(path.Dir(p))
+	if err != nil {
+		return err
+	}
+	if err := d.openRaw(); err != nil {
+		return errs.Wrap(errs.IOError, err, "failed to open folder %s", path.Dir(p))
+	}
+	x.queued[p] = true
+	x.pool.queue(writeJob{seq: x.seq, dir: d.acquire(), path: p, data: data, perm: x.perm(mode, false)})
+	return nil
+}
+
+// createFile creates the new file p (its folder open as dir), replacing a non-directory an earlier
+// slot left there.
+func (x *extractor) createFile(dir *os.Root, p string) (*os.File, error) {
 	var f *os.File
-	err := x.create(p, func(dir *os.Root, name string) (err error) {
+	err := x.createIn(dir, p, func(dir *os.Root, name string) (err error) {
 		f, err = dir.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		return err
 	})
 	if err != nil {
 		if _, ok := errs.As(err); ok {
-			return err
+			return nil, err
 		}
-		return errs.Wrap(errs.IOError, err, "failed to create %s", p)
+		return nil, errs.Wrap(errs.IOError, err, "failed to create %s", p)
 	}
-	var n int64
-	if size >= 0 {
-		n, err = io.CopyN(f, r, size)
-	} else {
-		n, err = io.Copy(f, &limitReader{r: r, max: x.max - x.written})
-	}
-	x.written += n
+	return f, nil
+}
+
+// closeFile gives the written file p its mode and closes it; err is the writing's error.
+func (x *extractor) closeFile(f *os.File, p string, perm fs.FileMode, err error) error {
 	if err == nil {
-		err = f.Chmod(x.perm(mode, false))
+		err = f.Chmod(perm)
 	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = errs.Wrap(errs.IOError, cerr, "failed to write %s", p)
 	}
 	if err != nil {
-		if _, ok := errs.As(err); ok {
-			return err
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return errs.Wrap(errs.PayloadCorrupt, err, "truncated data for %s", p)
-		}
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return errs.Wrap(errs.IOError, err, "failed to write %s", p)
-		}
-		return err
+		return fileError(p, err)
 	}
 	return nil
+}
+
+// fileError gives a failure to write file entry p its code: truncated input, or the disk.
+func fileError(p string, err error) error {
+	if _, ok := errs.As(err); ok {
+		return err
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errs.Wrap(errs.PayloadCorrupt, err, "truncated data for %s", p)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return errs.Wrap(errs.IOError, err, "failed to write %s", p)
+	}
+	return err
 }
 
 func (x *extractor) untar(dir string, r io.Reader) error {
 	if err := x.ensureDir(dir); err != nil {
 		return err
 	}
+	x.pool, x.queued = startWriters(x), map[string]bool{}
+	err := x.readEntries(dir, r)
+	x.closeDir()
+	if err = x.pool.finish(x.seq, err); err != nil {
+		return err
+	}
+	if err := CheckLinks(x.root, x.links); err != nil {
+		return err
+	}
+	for i := len(x.dirMode) - 1; i >= 0; i-- {
+		d := x.dirMode[i]
+		if err := x.root.Chmod(d.path, d.mode); err != nil {
+			return errs.Wrap(errs.IOError, err, "failed to chmod %s", d.path)
+		}
+	}
+	return nil
+}
+
+// readEntries places every entry of the tar stream r (small files through the writers).
+func (x *extractor) readEntries(dir string, r io.Reader) error {
 	cr := &countingReader{r: r}
 	tr := tar.NewReader(cr)
 	var entryEnd int64 // stream offset where the last entry's data and padding end
-	for {
+	for ; !x.pool.failed.Load(); x.seq++ {
 		hdr, err := tr.Next()
 		if err == io.EOF {
 			if cr.n < entryEnd+tarBlock {
@@ -323,15 +430,6 @@ func (x *extractor) untar(dir string, r io.Reader) error {
 		entryEnd = cr.n + (hdr.Size+tarBlock-1)/tarBlock*tarBlock
 		if err := x.entry(dir, hdr, tr); err != nil {
 			return err
-		}
-	}
-	if err := CheckLinks(x.root, x.links); err != nil {
-		return err
-	}
-	for i := len(x.dirMode) - 1; i >= 0; i-- {
-		d := x.dirMode[i]
-		if err := x.root.Chmod(d.path, d.mode); err != nil {
-			return errs.Wrap(errs.IOError, err, "failed to chmod %s", d.path)
 		}
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"flavorpack.dev/launcher/internal/errs"
@@ -21,10 +20,33 @@ const SlotKeyBytes = 32
 
 const maxKeyFileBytes = 4096
 
-var (
-	hex64     = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
-	base64_32 = regexp.MustCompile(`^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$`)
-)
+// isHex64 matches ^[0-9a-fA-F]{64}$ (no regexp in the launcher: its init and size, docs/launcher.md).
+func isHex64(t string) bool {
+	if len(t) != 64 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", rune(t[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// isBase64Key matches ^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$: the canonical padded base64 of 32 bytes
+// (the last character before "=" carries 2 unused bits, which must be zero).
+func isBase64Key(t string) bool {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	if len(t) != 44 || t[43] != '=' || !strings.ContainsRune("AEIMQUYcgkosw048", rune(t[42])) {
+		return false
+	}
+	for i := 0; i < 42; i++ {
+		if !strings.ContainsRune(alphabet, rune(t[i])) {
+			return false
+		}
+	}
+	return true
+}
 
 // KeyEnv is where a key source looks: the environment, the folder relative key files are in, and the
 // terminal prompt (nil: no terminal).
@@ -39,10 +61,10 @@ type KeyEnv struct {
 // contains the key.
 func ParseKey(text, from string) ([]byte, error) {
 	t := strings.Trim(text, " \t\r\n")
-	if hex64.MatchString(t) {
+	if isHex64(t) {
 		return hex.DecodeString(t)
 	}
-	if base64_32.MatchString(t) {
+	if isBase64Key(t) {
 		return base64.StdEncoding.Strict().DecodeString(t)
 	}
 	var problem string
