@@ -2,7 +2,7 @@
 // Pure functions (renderMarkdown, renderSvg) plus writeReport(); `tsx bench/peers/report.ts [file]`
 // regenerates the doc from the newest (or the given) result file. Nobody edits the doc by hand.
 
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PYINSTALLER_OPTIONS } from './apps.js';
@@ -90,6 +90,9 @@ const WHY: Record<string, string> = {
     'start) gives a smaller number.',
 };
 
+/** FlavorPack's own rows (the default and its variants, e.g. `flavor-host`): never "a peer". */
+export const isOurs = (toolId: string): boolean => toolId === 'flavor' || toolId.startsWith('flavor-');
+
 function why(tool: string, metric: string): string {
   return WHY[`${tool}.${metric}`] ?? WHY[`*.${metric}`] ?? '';
 }
@@ -153,7 +156,7 @@ export function peerWins(doc: PeersDoc): Win[] {
   const wins: Win[] = [];
   for (const app of doc.apps)
     for (const tool of doc.tools) {
-      if (tool.id === 'flavor') continue;
+      if (isOurs(tool.id)) continue;
       for (const { metric } of COLUMNS) {
         if (metric === 'warm_overhead') continue;
         const ours = find(doc, `peers.${app.id}.flavor.${metric}`);
@@ -180,7 +183,7 @@ export function bestOf(doc: PeersDoc): string[] {
       if (!ours) return false;
       return doc.tools.every((t) => {
         const r = find(doc, `peers.${app.id}.${t.id}.${metric}`);
-        return t.id === 'flavor' || !r || r.value > ours.value;
+        return isOurs(t.id) || !r || r.value > ours.value;
       });
     });
     if (metrics.length)
@@ -196,7 +199,7 @@ export function svgName(jsonFile: string): string {
 }
 
 /** Markdown for docs/benchmarks.md; `jsonPath` and `svgPath` are relative to docs/. */
-export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string): string {
+export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string, before?: PeersDoc): string {
   const L: string[] = [];
   const label = (id: string) => doc.tools.find((t) => t.id === id)?.label ?? id;
   L.push(
@@ -214,6 +217,7 @@ export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string)
       return opts.length ? [`* PyInstaller on ${a.id}: \`${opts.join(' ')}\`.`] : [];
     }),
     '',
+    ...(before ? renderBeforeAfter(doc, before) : []),
     '## Machine and versions',
     '',
     `* Date: ${doc.date.slice(0, 16).replace('T', ' ')} UTC, FlavorPack ${doc.flavorpack} (commit ${doc.commit} at the end of the run;`,
@@ -278,7 +282,7 @@ export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string)
     for (const t of doc.tools) {
       const cells = COLUMNS.map((c) => cell(find(doc, `peers.${app.id}.${t.id}.${c.metric}`)));
       if (cells.every((c) => c === '—')) continue;
-      L.push(`| ${t.id === 'flavor' ? `**${t.label}**` : t.label} | ${cells.join(' | ')} |`);
+      L.push(`| ${isOurs(t.id) ? `**${t.label}**` : t.label} | ${cells.join(' | ')} |`);
     }
     const venv = find(doc, `peers.${app.id}.baseline.venv_run`);
     const pass = find(doc, `peers.${app.id}.baseline.python_pass`);
@@ -344,6 +348,49 @@ export function renderMarkdown(doc: PeersDoc, jsonPath: string, svgPath: string)
   return L.join('\n');
 }
 
+/** Metrics of the before/after table, in order. */
+const BEFORE_AFTER: Metric[] = ['first_run', 'warm_run', 'warm_overhead', 'size', 'concurrent_first_runs'];
+
+/**
+ * "This run against the earlier one": per app and metric, FlavorPack's median in the earlier result file and
+ * in this one (with every FlavorPack variant of this run), PyInstaller --onefile's median in this run, and
+ * FlavorPack ÷ PyInstaller --onefile in each run (below 1: FlavorPack is faster or smaller).
+ */
+export function renderBeforeAfter(doc: PeersDoc, before: PeersDoc): string[] {
+  const ours = doc.tools.filter((t) => isOurs(t.id));
+  const peer = 'pyinstaller-onefile';
+  const ratio = (d: PeersDoc, app: string, m: Metric): string => {
+    const f = find(d, `peers.${app}.flavor.${m}`);
+    const p = find(d, `peers.${app}.${peer}.${m}`);
+    return f && p && p.value > 0 && m !== 'warm_overhead' ? `${(f.value / p.value).toFixed(2)}×` : '—';
+  };
+  const L = [
+    `## This run against the previous one (${before.date.slice(0, 10)}, commit ${before.commit})`,
+    '',
+    `Earlier result file: [${doc.compared_with}](../bench/results/${doc.compared_with}).`,
+    'Ratios are FlavorPack ÷ PyInstaller --onefile within the same run (below 1.00×: FlavorPack is faster or smaller).',
+    '',
+    `| app | metric | before: FlavorPack | ${ours.map((t) => `now: ${t.label}`).join(' | ')} | now: PyInstaller --onefile | ratio before | ratio now |`,
+    `| --- | --- | ---: | ${ours.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
+  ];
+  for (const app of doc.apps)
+    for (const m of BEFORE_AFTER) {
+      const title = COLUMNS.find((c) => c.metric === m)?.title ?? m;
+      const cells = [
+        cell(find(before, `peers.${app.id}.flavor.${m}`)),
+        ...ours.map((t) => cell(find(doc, `peers.${app.id}.${t.id}.${m}`))),
+        cell(find(doc, `peers.${app.id}.${peer}.${m}`)),
+        ratio(before, app.id, m),
+        ratio(doc, app.id, m),
+      ];
+      L.push(
+        `| ${app.id} | ${m === 'concurrent_first_runs' ? `${doc.settings.concurrency} concurrent first runs` : title} | ${cells.join(' | ')} |`,
+      );
+    }
+  L.push('');
+  return L;
+}
+
 /**
  * A horizontal bar chart on one log time scale (10 ms … the largest p90): one panel per app, two bars per tool
  * (first run dark, warm run light) with p10–p90 whiskers and the median printed.
@@ -380,7 +427,7 @@ export function renderSvg(doc: PeersDoc): string {
         if (!r) return;
         const by = y + i * barH;
         const w = Math.max(1, x(r.value) - labelW);
-        const outline = t.id === 'flavor' ? ' stroke="#000" stroke-width="0.8"' : '';
+        const outline = isOurs(t.id) ? ' stroke="#000" stroke-width="0.8"' : '';
         body.push(
           `<rect x="${labelW}" y="${by}" width="${w.toFixed(1)}" height="${barH - 1}" class="${i === 0 ? 'first' : 'warm'}"${outline}/>`,
         );
@@ -420,15 +467,23 @@ export function renderSvg(doc: PeersDoc): string {
   ].join('\n')}\n`;
 }
 
+/** The earlier result file a run names in `compared_with`, when it is in bench/results/. */
+export function comparedWith(doc: PeersDoc): PeersDoc | undefined {
+  if (!doc.compared_with) return undefined;
+  const file = join(ROOT, 'bench', 'results', basename(doc.compared_with));
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PeersDoc) : undefined;
+}
+
 /** Writes docs/benchmarks.md and the SVG next to the JSON; returns the written paths. */
 export function writeReport(jsonFile: string): string[] {
   const doc = JSON.parse(readFileSync(jsonFile, 'utf8')) as PeersDoc;
+  const before = comparedWith(doc);
   const svg = join(ROOT, 'bench', 'results', svgName(jsonFile));
   const md = join(ROOT, 'docs', 'benchmarks.md');
   writeFileSync(svg, renderSvg(doc));
   writeFileSync(
     md,
-    renderMarkdown(doc, relative(join(ROOT, 'docs'), jsonFile), relative(join(ROOT, 'docs'), svg)),
+    renderMarkdown(doc, relative(join(ROOT, 'docs'), jsonFile), relative(join(ROOT, 'docs'), svg), before),
   );
   return [md, svg];
 }

@@ -16,12 +16,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '../../src/version.js';
 import { PYINSTALLER_OPTIONS } from './apps.js';
 import { concurrentRuns, diskSize, memoryMethod, peakRssKiB, summarize, timeRun } from './measure.js';
-import { writeReport } from './report.js';
+import { latestPeersResult, writeReport } from './report.js';
 import type { AppInfo, BenchResult, NotMeasurable, PeersDoc, ToolInfo } from './types.js';
 
 /** Peer versions, pinned (picked with `pip index versions` on the day the harness was written). */
@@ -156,35 +156,37 @@ async function main(): Promise<void> {
   const notMeasurable: NotMeasurable[] = [];
   const results: BenchResult[] = [];
 
-  const TOOLS: Tool[] = [
-    {
-      id: 'flavor',
-      label: 'FlavorPack',
-      version: `${VERSION} (${gitCommit()})`,
-      build: 'flavor pack --manifest <app>/pyproject.toml --python <python3.11> --key-seed bench --quiet',
-      cache: 'FLAVOR_CACHE (default ~/.cache/flavor): extracted once, then reused',
-      needsPython: false,
-      buildApp: (_app, project, _entry, out, logFile) => {
-        const exe = join(out, 'app.psp');
-        sh(
-          process.execPath,
-          [
-            FLAVOR,
-            'pack',
-            '--manifest',
-            join(project, 'pyproject.toml'),
-            '--output',
-            exe,
-            '--python',
-            PY,
-          ].concat(['--key-seed', 'bench', '--quiet']),
-          { log: logFile },
-        );
-        return exe;
-      },
-      env: (cache) => ({ ...baseEnv, FLAVOR_CACHE: cache }),
-      sizePath: (exe) => exe,
+  /** FlavorPack with its default runtime source, or with extra `pack` options (e.g. the host interpreter). */
+  const flavorTool = (id: string, label: string, build: string, extra: string[]): Tool => ({
+    id,
+    label,
+    version: `${VERSION} (${gitCommit()})`,
+    build,
+    cache: 'FLAVOR_CACHE (default ~/.cache/flavor): extracted once, then reused',
+    needsPython: false,
+    buildApp: (_app, project, _entry, out, logFile) => {
+      const exe = join(out, 'app.psp');
+      const args = ['pack', '--manifest', join(project, 'pyproject.toml'), '--output', exe, ...extra];
+      sh(process.execPath, [FLAVOR, ...args, '--key-seed', 'bench', '--quiet'], { log: logFile });
+      return exe;
     },
+    env: (cache) => ({ ...baseEnv, FLAVOR_CACHE: cache }),
+    sizePath: (exe) => exe,
+  });
+
+  const TOOLS: Tool[] = [
+    flavorTool(
+      'flavor',
+      'FlavorPack',
+      'flavor pack --manifest <app>/pyproject.toml --key-seed bench --quiet',
+      [],
+    ),
+    flavorTool(
+      'flavor-host',
+      'FlavorPack --python (host interpreter)',
+      'flavor pack --manifest <app>/pyproject.toml --python <python3.11> --key-seed bench --quiet',
+      ['--python', PY],
+    ),
     {
       id: 'pyinstaller-onefile',
       label: 'PyInstaller --onefile',
@@ -501,8 +503,9 @@ async function main(): Promise<void> {
       console.log(`${r.name.padEnd(52)} ${String(r.value).padStart(10)} ${r.unit}`);
   }
 
-  // 4. the result file and the doc
+  // 4. the result file and the doc (compared with the newest earlier result file: the "before" of the report)
   const date = new Date().toISOString();
+  const before = latestPeersResult();
   const host = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
   const doc: PeersDoc = {
     kind: 'peers',
@@ -538,6 +541,7 @@ async function main(): Promise<void> {
     })),
     not_measurable: notMeasurable,
     results,
+    ...(before ? { compared_with: basename(before) } : {}),
   };
   // quick mode: next to the work dir (which is removed), never in the repository
   const outDir = quick ? os.tmpdir() : join(ROOT, 'bench', 'results');

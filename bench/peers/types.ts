@@ -61,4 +61,6 @@ export interface PeersDoc {
   apps: AppInfo[];
   not_measurable: NotMeasurable[];
   results: BenchResult[];
+  /** The earlier result file (in bench/results/) this run is compared with in the report's before/after table. */
+  compared_with?: string;
 }

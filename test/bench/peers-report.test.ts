@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   cell,
+  comparedWith,
   latestPeersResult,
   peerWins,
   renderMarkdown,
@@ -124,7 +125,42 @@ test('docs/benchmarks.md and its chart are generated from the newest peer result
   assert.equal(readFileSync(svg, 'utf8'), renderSvg(doc), 'run `npx tsx bench/peers/report.ts`');
   assert.equal(
     readFileSync(join(docs, 'benchmarks.md'), 'utf8'),
-    renderMarkdown(doc, relative(docs, file), relative(docs, svg)),
+    renderMarkdown(doc, relative(docs, file), relative(docs, svg), comparedWith(doc)),
     'docs/benchmarks.md was edited by hand: run `npx tsx bench/peers/report.ts`',
   );
+});
+
+test('FlavorPack variants (flavor-*) are ours: bold, never listed as a peer that wins', () => {
+  const doc = fixture();
+  doc.tools.push({ ...doc.tools[0]!, id: 'flavor-host', label: 'FlavorPack --python (host)' });
+  doc.results.push(r('peers.hello.flavor-host.first_run', 'ms', 100, { p10: 90, p90: 110, runs: 10 }));
+  assert.deepEqual(
+    peerWins(doc).map((w) => w.tool),
+    ['shiv', 'shiv'],
+  );
+  assert.match(renderMarkdown(doc, 'x-peers.json', 'x.svg'), /\| \*\*FlavorPack --python \(host\)\*\* \|/);
+});
+
+test('the before/after table compares FlavorPack with the earlier run and PyInstaller --onefile in each', () => {
+  const before = fixture();
+  before.date = '2025-12-31T00:00:00.000Z';
+  before.commit = 'old0001';
+  before.tools.push({ ...before.tools[1]!, id: 'pyinstaller-onefile', label: 'PyInstaller --onefile' });
+  before.results.push(r('peers.hello.pyinstaller-onefile.first_run', 'ms', 100, { p10: 90, p90: 110 }));
+  before.results.push(r('peers.hello.flavor.first_run', 'ms', 500, { p10: 480, p90: 520 }));
+  before.results = before.results.filter((x, i, all) => all.findIndex((y) => y.name === x.name) === i);
+  const now = fixture();
+  now.compared_with = 'old-peers.json';
+  now.tools.push({ ...now.tools[1]!, id: 'pyinstaller-onefile', label: 'PyInstaller --onefile' });
+  now.results.push(r('peers.hello.pyinstaller-onefile.first_run', 'ms', 400, { p10: 390, p90: 410 }));
+  const md = renderMarkdown(now, 'x-peers.json', 'x.svg', before);
+  assert.match(md, /## This run against the previous one \(2025-12-31, commit old0001\)/);
+  assert.match(md, /\[old-peers\.json\]\(\.\.\/bench\/results\/old-peers\.json\)/);
+  // before: FlavorPack 300 ms (the fixture's first entry wins) ÷ 100 ms; now: 300 ms ÷ 400 ms
+  assert.match(
+    md,
+    /\| hello \| first run \(empty cache\) \| 300 ms <sub>280–320<\/sub> \| 300 ms <sub>280–320<\/sub> \| 400 ms <sub>390–410<\/sub> \| 3\.00× \| 0\.75× \|/,
+  );
+  assert.match(md, /\| hello \| warm − venv \| — \| — \| — \| — \| — \|/);
+  assert.doesNotMatch(renderMarkdown(now, 'x-peers.json', 'x.svg'), /This run against/);
 });
