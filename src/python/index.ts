@@ -5,7 +5,7 @@
 //
 // See docs/python.md for the slot layout and the command form.
 
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
@@ -27,6 +27,7 @@ import { type ProjectConfig, readProject } from './manifest.js';
 import { pythonProvenanceInputs } from './provenance-inputs.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
+import { cachedRuntimeSlot, RUNTIME_SLOT_LEVELS, runtimeSlotFile } from './runtime-slot.js';
 import { sbomPython } from './sbom-input.js';
 import { readSetupPyFields } from './setup-py.js';
 import type { ProjectSlot } from './slots.js';
@@ -150,6 +151,7 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
         ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
       }),
     );
+    const runtimeSource = await runtimeSlotSource(options, compression, runtime, log);
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
     const sbom = await sbomPython({
       interpreter: interp,
@@ -166,7 +168,7 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     return {
       spec: {
         ...buildSpecOf(project, interp, runtime, { ...installed, distributions }, plan, [
-          ...slotSpecs(options, compression, runtime, installed),
+          ...slotSpecs(options, compression, { ...runtime, dir: runtimeSource }, installed),
           ...projectSlotSpecs(options, compression, project.slots),
         ]),
         sbom: { python: sbom },
@@ -227,6 +229,11 @@ async function buildSlotSources(
       strip: options.strip ?? true,
       distSha256,
       optimizationLevel: project.build.optimizationLevel,
+      layout: {
+        zipStdlib: project.build.zipStdlib,
+        pruneStdlib: project.build.pruneStdlib,
+        stdlibSources: project.build.includeStdlibSources,
+      },
       log: logger,
       verbose: options.verbose,
     }),
@@ -293,6 +300,31 @@ async function precompile(
   }
   await normalizeModes(installed.sitePackagesDir);
   await normalizeModes(installed.appDir);
+}
+
+/**
+ * The runtime slot's source: its stored bytes compressed once and cached beside the runtime
+ * (runtime-slot.ts), or the runtime folder itself when the cache is off.
+ */
+async function runtimeSlotSource(
+  options: PythonBuildOptions,
+  compression: Compression,
+  runtime: RuntimeInfo,
+  log: Logger,
+): Promise<string> {
+  if (!options.cacheRuntimeSlot) return runtime.dir;
+  const request = {
+    runtimeDir: runtime.dir,
+    operations: OPERATIONS[compression],
+    level: options.compressionLevel ?? RUNTIME_SLOT_LEVELS[compression],
+    mtime: options.sourceDateEpoch ?? 0,
+  };
+  if (existsSync(runtimeSlotFile(request))) return runtimeSlotFile(request);
+  return await step(
+    log,
+    `compressing the runtime slot once (${request.operations} level ${request.level}, cached)`,
+    () => cachedRuntimeSlot(request),
+  );
 }
 
 /** Non-default bytecode settings, recorded in the metadata (python.bytecode). */
