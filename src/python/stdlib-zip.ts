@@ -115,16 +115,19 @@ function parseReport(stdout: string): ZipReport | undefined {
  * modes, directory entries for zipimport's namespace lookup), then remove what went in.
  */
 const ZIP_SCRIPT = String.raw`
-import importlib._bootstrap_external as be, importlib.util, json, os, sys, zipfile
+import importlib._bootstrap_external as be, importlib.util, json, os, shutil, sys, zipfile
 a = json.loads(sys.argv[1])
 root, kept_files, kept_dirs = a["stdlib"], set(a["kept_files"]), set(a["kept_dirs"])
-entries, moved, uncompiled = {}, [], []
+entries, moved, caches, uncompiled = {}, [], [], []
 def walk(rel):
     for name in sorted(os.listdir(os.path.join(root, rel) if rel else root)):
         r = rel + "/" + name if rel else name
         full = os.path.join(root, r)
         if os.path.isdir(full):
-            if (not rel and name in kept_dirs) or name == "__pycache__":
+            if not rel and name in kept_dirs:
+                continue
+            if name == "__pycache__":
+                caches.append(r)
                 continue
             entries[r + "/"] = None
             walk(r)
@@ -156,6 +159,8 @@ with zipfile.ZipFile(a["zip"], "w", zipfile.ZIP_STORED) as z:
 for r in moved:
     if "/" in r or r not in kept_files:
         os.remove(os.path.join(root, r))
+for r in caches:
+    shutil.rmtree(os.path.join(root, r))
 for d in sorted((n[:-1] for n in entries if n.endswith("/")), key=len, reverse=True):
     p = os.path.join(root, d)
     if os.path.isdir(p) and not os.listdir(p):
