@@ -11,6 +11,7 @@ import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
+import { DEPS_ZIP, zipDependencies } from './deps-zip.js';
 import { type InstalledDistribution, readInstalled } from './dist-info.js';
 import { checkEntryPoints } from './entry-check.js';
 import { type InstallResult, installProject } from './install.js';
@@ -294,6 +295,7 @@ async function precompile(
       ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
       : {}),
   };
+  if (b.zipDependencies) await zipSafeDependencies(options, project, runtime, installed, logger);
   if (b.compileBytecode) {
     await compileTree(python, installed.sitePackagesDir, runtime.sitePackagesRel, logger, compile);
     await compileTree(python, installed.appDir, 'app', logger, compile);
@@ -325,6 +327,36 @@ async function runtimeSlotSource(
     `compressing the runtime slot once (${request.operations} level ${request.level}, cached)`,
     () => cachedRuntimeSlot(request),
   );
+}
+
+/** The zip-safe dependencies into _flavor_deps.zip (deps-zip.ts); what stayed files, and why, is logged. */
+async function zipSafeDependencies(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  runtime: RuntimeInfo,
+  installed: InstallResult,
+  logger: Logger,
+): Promise<void> {
+  const b = project.build;
+  const result = await zipDependencies({
+    python: join(runtime.dir, runtime.pythonRel),
+    siteDir: installed.sitePackagesDir,
+    siteRel: runtime.sitePackagesRel,
+    optimizationLevel: b.optimizationLevel,
+    compile: b.compileBytecode,
+    includeSources: b.includeSources,
+    unzipped: b.unzippedDependencies,
+    log: logger,
+    ...(options.verbose
+      ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
+      : {}),
+  });
+  const kept = Object.entries(result.kept).map(([name, why]) => `${name} (${why})`);
+  if (result.zipped.length + kept.length === 0) return;
+  logger({
+    kind: 'info',
+    message: `dependencies in ${DEPS_ZIP}: ${result.zipped.join(', ') || 'none'}${kept.length > 0 ? `; kept as files: ${kept.join(', ')}` : ''}`,
+  });
 }
 
 /** Non-default bytecode settings, recorded in the metadata (python.bytecode). */

@@ -83,6 +83,10 @@ export interface BuildSettings {
   pruneStdlib: boolean;
   /** true: the stdlib's .py sources go into the runtime too (source lines in tracebacks). */
   includeStdlibSources: boolean;
+  /** false: every dependency ships as files (no _flavor_deps.zip). */
+  zipDependencies: boolean;
+  /** Distributions whose packages stay files even when zip-safe. */
+  unzippedDependencies: string[];
 }
 
 export interface ProjectConfig {
@@ -145,6 +149,8 @@ const KNOWN: Record<string, readonly string[]> = {
     'zip_stdlib',
     'prune_stdlib',
     'include_stdlib_sources',
+    'zip_dependencies',
+    'unzipped_dependencies',
   ],
   'tool.flavor.execution': ['runtime', 'env'],
   'tool.flavor.execution.runtime': ['env'],
@@ -514,6 +520,9 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
     zipStdlib: check.optBool(build.zip_stdlib, key('zip_stdlib')) ?? true,
     pruneStdlib: check.optBool(build.prune_stdlib, key('prune_stdlib')) ?? true,
     includeStdlibSources: check.optBool(build.include_stdlib_sources, key('include_stdlib_sources')) ?? false,
+    zipDependencies: check.optBool(build.zip_dependencies, key('zip_dependencies')) ?? true,
+    unzippedDependencies:
+      check.optStringList(build.unzipped_dependencies, key('unzipped_dependencies')) ?? [],
   };
 }
 
