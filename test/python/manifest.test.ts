@@ -219,11 +219,12 @@ describe('parseProject: [tool.flavor.build] build environment and optimisation k
     assert.equal(b.compileBytecode, true);
     assert.equal(b.includeSources, true);
     assert.deepEqual([b.zipStdlib, b.pruneStdlib, b.includeStdlibSources], [true, true, false]);
+    assert.deepEqual([b.zipDependencies, b.unzippedDependencies], [true, []]);
   });
 
   test('standard library layout: zip_stdlib, prune_stdlib, include_stdlib_sources', () => {
     const p = parseProject(
-      `${BASE}\n[tool.flavor.build]\nzip_stdlib = false\nprune_stdlib = false\ninclude_stdlib_sources = true\n`,
+      `${BASE}\n[tool.flavor.build]\nzip_stdlib = false\nprune_stdlib = false\ninclude_stdlib_sources = true\nzip_dependencies = false\nunzipped_dependencies = ["rich"]\n`,
       PATH,
     );
     assert.deepEqual(p.warnings, []);
@@ -231,6 +232,7 @@ describe('parseProject: [tool.flavor.build] build environment and optimisation k
       [p.build.zipStdlib, p.build.pruneStdlib, p.build.includeStdlibSources],
       [false, false, true],
     );
+    assert.deepEqual([p.build.zipDependencies, p.build.unzippedDependencies], [false, ['rich']]);
   });
 
   test('every key is read, none is an unknown-key warning', () => {
@@ -277,6 +279,8 @@ describe('parseProject: [tool.flavor.build] build environment and optimisation k
     bad('zip_stdlib = 0', 'tool.flavor.build.zip_stdlib', 'true or false');
     bad('prune_stdlib = "no"', 'tool.flavor.build.prune_stdlib', 'true or false');
     bad('include_stdlib_sources = "yes"', 'tool.flavor.build.include_stdlib_sources', 'true or false');
+    bad('zip_dependencies = 1', 'tool.flavor.build.zip_dependencies', 'true or false');
+    bad('unzipped_dependencies = "rich"', 'tool.flavor.build.unzipped_dependencies');
   });
 });
 
