@@ -114,7 +114,7 @@ function parseReport(stdout: string): ZipReport | undefined {
  * Runs inside the runtime's interpreter: walk (sorted), compile, write the archive (fixed dates and
  * modes, directory entries for zipimport's namespace lookup), then remove what went in.
  */
-const ZIP_SCRIPT = String.raw`
+const ZIP_SCRIPT = `
 import importlib._bootstrap_external as be, importlib.util, json, os, shutil, sys, zipfile
 a = json.loads(sys.argv[1])
 root, kept_files, kept_dirs = a["stdlib"], set(a["kept_files"]), set(a["kept_dirs"])
