@@ -31,6 +31,8 @@ export interface PythonPackOptions {
   usePip?: boolean;
   /** Report the uv/pip/python command lines (as `command` events). */
   verbose?: boolean;
+  /** The builder's tar mtime (else SOURCE_DATE_EPOCH, else 0): the cached runtime slot must match it. */
+  sourceDateEpoch?: number;
 }
 
 export async function planFromPyproject(
@@ -84,6 +86,8 @@ export async function planFromPyproject(
       strip: options.strip ?? true,
       strict: options.strict ?? false,
       ...(options.usePip ? { usePip: true } : {}),
+      cacheRuntimeSlot: compat === undefined,
+      sourceDateEpoch: options.sourceDateEpoch ?? epochOf(context.env),
       workDir,
       buildCacheDir: buildCache,
       toolsCacheDir: toolsCache,
@@ -101,4 +105,10 @@ export async function planFromPyproject(
     await cleanup();
     throw error;
   }
+}
+
+/** SOURCE_DATE_EPOCH as the builder reads it (a malformed value: 0 here, refused by pack.ts). */
+function epochOf(env: NodeJS.ProcessEnv): number {
+  const raw = env.SOURCE_DATE_EPOCH;
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : 0;
 }

@@ -5,12 +5,13 @@
 //
 // See docs/python.md for the slot layout and the command form.
 
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
+import { DEPS_ZIP, zipDependencies } from './deps-zip.js';
 import { type InstalledDistribution, readInstalled } from './dist-info.js';
 import { scanGlibcRequirement } from './elf-glibc.js';
 import { checkEntryPoints } from './entry-check.js';
@@ -28,6 +29,7 @@ import { type ProjectConfig, readProject } from './manifest.js';
 import { pythonProvenanceInputs } from './provenance-inputs.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
+import { cachedRuntimeSlot, RUNTIME_SLOT_LEVELS, runtimeSlotFile } from './runtime-slot.js';
 import { sbomPython } from './sbom-input.js';
 import { readSetupPyFields } from './setup-py.js';
 import type { ProjectSlot } from './slots.js';
@@ -154,6 +156,7 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
         ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
       }),
     );
+    const runtimeSource = await runtimeSlotSource(options, compression, runtime, log);
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
     const sbom = await sbomPython({
       interpreter: interp,
@@ -170,7 +173,7 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     return {
       spec: {
         ...buildSpecOf(project, interp, runtime, { ...installed, distributions }, plan, [
-          ...slotSpecs(options, compression, runtime, installed),
+          ...slotSpecs(options, compression, { ...runtime, dir: runtimeSource }, installed),
           ...projectSlotSpecs(options, compression, project.slots),
         ]),
         ...(glibc === undefined ? {} : { requires: { glibc } }),
@@ -232,6 +235,11 @@ async function buildSlotSources(
       strip: options.strip ?? true,
       distSha256,
       optimizationLevel: project.build.optimizationLevel,
+      layout: {
+        zipStdlib: project.build.zipStdlib,
+        pruneStdlib: project.build.pruneStdlib,
+        stdlibSources: project.build.includeStdlibSources,
+      },
       log: logger,
       verbose: options.verbose,
     }),
@@ -321,12 +329,68 @@ async function precompile(
       ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
       : {}),
   };
+  if (b.zipDependencies) await zipSafeDependencies(options, project, runtime, installed, logger);
   if (b.compileBytecode) {
     await compileTree(python, installed.sitePackagesDir, runtime.sitePackagesRel, logger, compile);
     await compileTree(python, installed.appDir, 'app', logger, compile);
   }
   await normalizeModes(installed.sitePackagesDir);
   await normalizeModes(installed.appDir);
+}
+
+/**
+ * The runtime slot's source: its stored bytes compressed once and cached beside the runtime
+ * (runtime-slot.ts), or the runtime folder itself when the cache is off.
+ */
+async function runtimeSlotSource(
+  options: PythonBuildOptions,
+  compression: Compression,
+  runtime: RuntimeInfo,
+  log: Logger,
+): Promise<string> {
+  if (!options.cacheRuntimeSlot) return runtime.dir;
+  const request = {
+    runtimeDir: runtime.dir,
+    operations: OPERATIONS[compression],
+    level: options.compressionLevel ?? RUNTIME_SLOT_LEVELS[compression],
+    mtime: options.sourceDateEpoch ?? 0,
+  };
+  if (existsSync(runtimeSlotFile(request))) return runtimeSlotFile(request);
+  return await step(
+    log,
+    `compressing the runtime slot once (${request.operations} level ${request.level}, cached)`,
+    () => cachedRuntimeSlot(request),
+  );
+}
+
+/** The zip-safe dependencies into _flavor_deps.zip (deps-zip.ts); what stayed files, and why, is logged. */
+async function zipSafeDependencies(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  runtime: RuntimeInfo,
+  installed: InstallResult,
+  logger: Logger,
+): Promise<void> {
+  const b = project.build;
+  const result = await zipDependencies({
+    python: join(runtime.dir, runtime.pythonRel),
+    siteDir: installed.sitePackagesDir,
+    siteRel: runtime.sitePackagesRel,
+    optimizationLevel: b.optimizationLevel,
+    compile: b.compileBytecode,
+    includeSources: b.includeSources,
+    unzipped: b.unzippedDependencies,
+    log: logger,
+    ...(options.verbose
+      ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
+      : {}),
+  });
+  const kept = Object.entries(result.kept).map(([name, why]) => `${name} (${why})`);
+  if (result.zipped.length + kept.length === 0) return;
+  logger({
+    kind: 'info',
+    message: `dependencies in ${DEPS_ZIP}: ${result.zipped.join(', ') || 'none'}${kept.length > 0 ? `; kept as files: ${kept.join(', ')}` : ''}`,
+  });
 }
 
 /** Non-default bytecode settings, recorded in the metadata (python.bytecode). */

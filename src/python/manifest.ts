@@ -77,6 +77,16 @@ export interface BuildSettings {
   compileBytecode: boolean;
   /** false: the dependencies and the app ship only .pyc (sources removed after compiling). */
   includeSources: boolean;
+  /** false: the standard library ships as loose files instead of lib/python3X.zip. */
+  zipStdlib: boolean;
+  /** false: the prune list (test suites, idlelib, lib2to3, pydoc_data, ensurepip…) stays in the runtime. */
+  pruneStdlib: boolean;
+  /** true: the stdlib's .py sources go into the runtime too (source lines in tracebacks). */
+  includeStdlibSources: boolean;
+  /** false: every dependency ships as files (no _flavor_deps.zip). */
+  zipDependencies: boolean;
+  /** Distributions whose packages stay files even when zip-safe. */
+  unzippedDependencies: string[];
 }
 
 export interface ProjectConfig {
@@ -136,6 +146,11 @@ const KNOWN: Record<string, readonly string[]> = {
     'strip_docstrings',
     'compile_bytecode',
     'include_sources',
+    'zip_stdlib',
+    'prune_stdlib',
+    'include_stdlib_sources',
+    'zip_dependencies',
+    'unzipped_dependencies',
   ],
   'tool.flavor.execution': ['runtime', 'env'],
   'tool.flavor.execution.runtime': ['env'],
@@ -502,6 +517,12 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
     includeTests: check.optBool(build.include_tests, key('include_tests')) ?? true,
     noDevDeps: check.optBool(build.no_dev_deps, key('no_dev_deps')) ?? true,
     ...readBytecodeSettings(ctx, build),
+    zipStdlib: check.optBool(build.zip_stdlib, key('zip_stdlib')) ?? true,
+    pruneStdlib: check.optBool(build.prune_stdlib, key('prune_stdlib')) ?? true,
+    includeStdlibSources: check.optBool(build.include_stdlib_sources, key('include_stdlib_sources')) ?? false,
+    zipDependencies: check.optBool(build.zip_dependencies, key('zip_dependencies')) ?? true,
+    unzippedDependencies:
+      check.optStringList(build.unzipped_dependencies, key('unzipped_dependencies')) ?? [],
   };
 }
 

@@ -1,10 +1,12 @@
 // Assembling a relocatable runtime tree from an installed CPython, in six steps:
 //   1. the executable (+ libpython for --enable-shared builds)
-//   2. the standard library, pruned, made self-contained (distro files dropped, outside links copied)
+//   2. the standard library, pruned (stdlib-prune.ts), made self-contained (distro files dropped, outside
+//      links copied)
 //   3. the host libraries the runtime needs beyond glibc (resolved by ldd against the original tree)
 //   4. strip, then relative search paths (patchelf)
-//   5. a smoke test from the new location, with an empty environment
-//   6. the standard library precompiled (deterministic .pyc)
+//   5. the standard library precompiled (deterministic .pyc): into lib/python3X.zip (stdlib-zip.ts), or
+//      as loose files with zip_stdlib = false
+//   6. a smoke test from the new location, with an empty environment
 // followed by permission bits independent of the umask and a check that the tree is self-contained (no absolute or escaping symlink), so that what
 // reaches the build cache can always be packed. Works for pyenv/python-build-standalone/uv builds and for
 // distribution Pythons (Debian/Ubuntu dist-packages, /etc links, EXTERNALLY-MANAGED; Fedora lib64).
@@ -18,38 +20,11 @@ import { run, runChecked } from './exec.js';
 import { copyTree, isElf, treeSize } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
 import { normalizeModes } from './reproducible.js';
+import { stdlibFilter } from './stdlib-prune.js';
+import { stdlibZipName, zipStandardLibrary } from './stdlib-zip.js';
 import { type FoundTool, findTool, requireTool } from './tools.js';
 import type { Logger } from './types.js';
 
-/** Top-level stdlib entries left out of the runtime. */
-const PRUNED_STDLIB_TOP = new Set([
-  'site-packages',
-  'dist-packages',
-  'test',
-  'idlelib',
-  'tkinter',
-  'turtledemo',
-  'ensurepip',
-  // Distribution files: the packed runtime is managed by nobody but the package (PEP 668 marker), and
-  // the distribution's site hooks (Debian/Ubuntu: a link to /etc/python3.X/sitecustomize.py installing
-  // apport) belong to the host, not to the app.
-  'EXTERNALLY-MANAGED',
-  'sitecustomize.py',
-  'usercustomize.py',
-]);
-/** Test sub-packages inside the stdlib. */
-const PRUNED_STDLIB_NESTED = new Set([
-  'ctypes/test',
-  'sqlite3/test',
-  'unittest/test',
-  'distutils/tests',
-  'lib2to3/tests',
-  'tkinter/test',
-  'idlelib/idle_test',
-  'json/tests',
-]);
-/** Extension modules left out: test helpers, Tk (needs X11), NIS (deprecated, needs libnsl + Kerberos). */
-const DROPPED_MODULE_RE = /^(_test|_ctypes_test|_xxtestfuzz|xxlimited|xxsubtype|_tkinter|nis)[^/]*\.so$/;
 /** Libraries every glibc system has: never bundled. */
 const SYSTEM_LIB_RE =
   /^(linux-vdso|linux-gate|ld-linux[^/]*|ld64|libc|libm|libdl|libpthread|librt|libutil|libresolv|libanl|libmvec|libBrokenLocale|libnss_[a-z]+|libthread_db|libgcc_s|libstdc\+\+)\.so(\.\d+)*$/;
@@ -85,6 +60,8 @@ export interface AssembledRuntime {
   pythonRel: string;
   stdlibRel: string;
   sitePackagesRel: string;
+  /** The stdlib archive ("lib/python312.zip"); undefined with zip_stdlib = false. */
+  stdlibZipRel?: string;
   bundledLibs: string[];
   droppedModules: string[];
   failedImports: string[];
@@ -97,9 +74,24 @@ export interface AssembleOptions {
   strip: boolean;
   /** The standard library is precompiled at level 0 and at this level (-O/-OO apps start as fast). */
   optimizationLevel?: 0 | 1 | 2;
+  /** How the standard library is laid out (default: zipped, pruned, no sources). */
+  layout?: Partial<RuntimeLayout>;
   log: Logger;
   verbose?: boolean;
 }
+
+/** [tool.flavor.build] zip_stdlib, prune_stdlib, include_stdlib_sources (docs/python.md). */
+export interface RuntimeLayout {
+  zipStdlib: boolean;
+  pruneStdlib: boolean;
+  stdlibSources: boolean;
+}
+
+export const DEFAULT_RUNTIME_LAYOUT: RuntimeLayout = {
+  zipStdlib: true,
+  pruneStdlib: true,
+  stdlibSources: false,
+};
 
 /** What the steps share: the interpreter, the new tree, and the ELF files found so far. */
 interface Assembly {
@@ -112,6 +104,7 @@ interface Assembly {
   /** Extension modules in the new lib-dynload. */
   modules: string[];
   dynloadDir: string;
+  layout: RuntimeLayout;
   log: Logger;
   onCommand: ((line: string) => void) | undefined;
 }
@@ -134,6 +127,7 @@ export async function assembleRuntime(options: AssembleOptions, root: string): P
     libFiles: [],
     modules: [],
     dynloadDir: join(root, relative(info.prefix, info.platstdlib), 'lib-dynload'),
+    layout: { ...DEFAULT_RUNTIME_LAYOUT, ...options.layout },
     log,
     onCommand: options.verbose ? (line: string) => log({ kind: 'command', message: line }) : undefined,
   };
@@ -141,13 +135,9 @@ export async function assembleRuntime(options: AssembleOptions, root: string): P
   const droppedModules = await copyStandardLibrary(a);
   const bundledLibs = await bundleHostLibraries(a);
   await stripAndPatch(a, patchelf, strip);
-  const failedImports = await smokeTest(a);
   const stdlibRel = relative(info.prefix, info.stdlib);
-  await compileTree(a.exe, join(root, stdlibRel), stdlibRel, log, {
-    optimizationLevel: options.optimizationLevel ?? 0,
-    alsoLevel0: true,
-    ...(a.onCommand ? { onCommand: a.onCommand } : {}),
-  });
+  const stdlibZipRel = await compileStandardLibrary(a, stdlibRel, options.optimizationLevel ?? 0);
+  const failedImports = await smokeTest(a);
   await normalizeModes(root);
   await checkSelfContained(root);
   return {
@@ -156,6 +146,7 @@ export async function assembleRuntime(options: AssembleOptions, root: string): P
     pythonRel: `bin/python${minor}`,
     stdlibRel,
     sitePackagesRel: relative(info.prefix, info.sitePackages),
+    ...(stdlibZipRel === undefined ? {} : { stdlibZipRel }),
     bundledLibs,
     droppedModules: droppedModules.sort(),
     failedImports,
@@ -220,37 +211,21 @@ async function copyInterpreter(a: Assembly): Promise<void> {
   a.libFiles.push(target);
 }
 
-/** The copy filter shared by stdlib and platstdlib: what a packed app never needs. Returns the drops. */
-function stdlibFilter(dropped: string[]): (rel: string, isDir: boolean) => boolean {
-  return (rel, isDir) => {
-    const top = rel.split('/')[0] ?? '';
-    if (rel === top && PRUNED_STDLIB_TOP.has(top)) return false;
-    if (isDir && (basename(rel) === '__pycache__' || PRUNED_STDLIB_NESTED.has(rel) || /^config-/.test(rel)))
-      return false;
-    if (!isDir && /\.(pyc|pyo|exe)$/.test(rel)) return false;
-    if (!isDir && rel.startsWith('lib-dynload/') && DROPPED_MODULE_RE.test(basename(rel))) {
-      dropped.push(basename(rel).split('.')[0] ?? rel);
-      return false;
-    }
-    return true;
-  };
-}
-
 /** 2. The standard library (and a separate platstdlib, e.g. Fedora's lib64), pruned and self-contained. */
 async function copyStandardLibrary(a: Assembly): Promise<string[]> {
-  const dropped: string[] = [];
   const { info } = a;
+  const filter = stdlibFilter({ prune: a.layout.pruneStdlib });
   const links = { outside: 'copy' as const };
-  await copyTree(info.stdlib, join(a.root, relative(info.prefix, info.stdlib)), stdlibFilter(dropped), links);
+  await copyTree(info.stdlib, join(a.root, relative(info.prefix, info.stdlib)), filter.keep, links);
   if (info.platstdlib !== info.stdlib && existsSync(info.platstdlib)) {
     const target = join(a.root, relative(info.prefix, info.platstdlib));
-    await copyTree(info.platstdlib, target, stdlibFilter(dropped), links);
+    await copyTree(info.platstdlib, target, filter.keep, links);
   }
   if (existsSync(a.dynloadDir)) {
     const names = (await readdir(a.dynloadDir)).filter((n) => n.endsWith('.so')).sort();
     a.modules.push(...names.map((n) => join(a.dynloadDir, n)));
   }
-  return [...new Set(dropped)];
+  return filter.droppedModules();
 }
 
 /** 3. Libraries beyond glibc that the executable, libpython and the modules need, copied into lib/. */
@@ -312,7 +287,42 @@ async function stripAndPatch(a: Assembly, patchelf: FoundTool, strip: FoundTool 
   for (const file of a.modules) await patch(file, `$ORIGIN/${fromDynload}`);
 }
 
-/** 5. Start the new tree from `/` with an empty environment; it must find itself and import the basics. */
+/**
+ * 5. The stdlib's bytecode: into the archive (one .pyc per module, at the project's level), or with
+ * zip_stdlib = false as loose __pycache__ files at level 0 and the project's level. Returns the archive.
+ */
+async function compileStandardLibrary(
+  a: Assembly,
+  stdlibRel: string,
+  level: 0 | 1 | 2,
+): Promise<string | undefined> {
+  const onCommand = a.onCommand ? { onCommand: a.onCommand } : {};
+  if (!a.layout.zipStdlib) {
+    await compileTree(a.exe, join(a.root, stdlibRel), stdlibRel, a.log, {
+      optimizationLevel: level,
+      alsoLevel0: true,
+      ...onCommand,
+    });
+    return undefined;
+  }
+  const zipped = await zipStandardLibrary({
+    python: a.exe,
+    root: a.root,
+    stdlibDir: join(a.root, stdlibRel),
+    zipPath: join(
+      a.root,
+      relative(a.info.prefix, dirname(a.info.platstdlib)),
+      stdlibZipName(minorOf(a.info.version)),
+    ),
+    optimizationLevel: level,
+    includeSources: a.layout.stdlibSources,
+    log: a.log,
+    ...onCommand,
+  });
+  return zipped.zipRel;
+}
+
+/** 6. Start the new tree from `/` with an empty environment; it must find itself and import the basics. */
 async function smokeTest(a: Assembly): Promise<string[]> {
   const script = `import importlib, json, sys\nfailed = []\nfor m in ${JSON.stringify(SMOKE_MODULES)}:\n    try:\n        importlib.import_module(m)\n    except Exception as e:\n        failed.append("%s (%s)" % (m, e))\nprint(json.dumps({"prefix": sys.prefix, "failed": failed}))`;
   const smoke = await run(a.exe, ['-I', '-B', '-c', script], { env: {}, cwd: '/' });

@@ -3,7 +3,9 @@
 //   bin/python3.X (+ python3, python → python3.X)
 //   lib/libpython3.X.so.1.0            (shared builds)
 //   lib/libssl.so.3, libffi.so.8, …    host libraries the extension modules need, beyond glibc
-//   lib/python3.X/…                    the standard library incl. lib-dynload, precompiled (.pyc, unchecked-hash)
+//   lib/python3X.zip                   the standard library as .pyc (unchecked-hash), on sys.path (stdlib-zip.ts)
+//   lib/python3.X/os.py, LICENSE.txt   the prefix landmark and license() text
+//   lib/python3.X/lib-dynload/         extension modules
 //
 // The executable gets DT_RPATH $ORIGIN/../lib, libraries $ORIGIN, lib-dynload modules $ORIGIN/../.. so the
 // tree runs from any folder and prefers its own copies of libssl & co (runtime-assemble.ts builds it).
@@ -17,14 +19,20 @@ import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:
 import { basename, dirname, join } from 'node:path';
 import { sha256File, sha256Text } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
-import { type AssembledRuntime, assembleRuntime, findLibpython } from './runtime-assemble.js';
+import {
+  type AssembledRuntime,
+  assembleRuntime,
+  DEFAULT_RUNTIME_LAYOUT,
+  findLibpython,
+  type RuntimeLayout,
+} from './runtime-assemble.js';
 import { findTool, toolVersion } from './tools.js';
 import type { Logger } from './types.js';
 
 export { parseLdd } from './runtime-assemble.js';
 
 /** Bump when the runtime layout or build steps change: invalidates every cached runtime. */
-export const RUNTIME_PIPELINE_VERSION = 6;
+export const RUNTIME_PIPELINE_VERSION = 7;
 
 /** Prefix of staging folders in <buildCacheDir>/python-runtimes (".tmp-<entry>-<pid>-<random>"). */
 const STAGING_PREFIX = '.tmp-';
@@ -44,6 +52,8 @@ export interface BuildRuntimeOptions {
   strip: boolean;
   /** Extra .opt-N.pyc level of the standard library (part of the cache key; 0 = none). */
   optimizationLevel?: 0 | 1 | 2;
+  /** zip_stdlib, prune_stdlib, include_stdlib_sources (part of the cache key). */
+  layout?: Partial<RuntimeLayout>;
   /** sha256 of the --python-dist archive, when the interpreter came from one (part of the cache key). */
   distSha256?: string;
   log: Logger;
@@ -79,6 +89,7 @@ export async function runtimeCacheEntry(options: BuildRuntimeOptions): Promise<{
     stripTool: strip ? await toolVersion(strip.path) : null,
     dist: options.distSha256 ?? null,
     ...(options.optimizationLevel ? { optimizationLevel: options.optimizationLevel } : {}),
+    layout: { ...DEFAULT_RUNTIME_LAYOUT, ...options.layout },
   };
   const key = sha256Text(JSON.stringify(keyInput)).slice(0, 16);
   const name = `cpython-${info.version}-${info.platform}-${key}`;

@@ -21,6 +21,13 @@ export interface PythonBuildOptions {
   /** Slot compression (default zstd): chains tar.zst / tar.gz / tar.xz. */
   compression?: Compression;
   compressionLevel?: number;
+  /**
+   * The runtime slot is compressed once and cached beside the runtime (runtime-slot.ts), at
+   * compressionLevel or RUNTIME_SLOT_LEVELS. Off for --compat upstream (its tar layout differs).
+   */
+  cacheRuntimeSlot?: boolean;
+  /** tar mtime of the cached runtime slot: the builder's SOURCE_DATE_EPOCH (default 0, as the builder's). */
+  sourceDateEpoch?: number;
   /** Strip native binaries of the runtime (default true; --no-strip). */
   strip?: boolean;
   /** Install with pip instead of uv (also [tool.flavor.build].use_pip). */

@@ -218,6 +218,21 @@ describe('parseProject: [tool.flavor.build] build environment and optimisation k
     assert.equal(b.optimizationLevel, 0);
     assert.equal(b.compileBytecode, true);
     assert.equal(b.includeSources, true);
+    assert.deepEqual([b.zipStdlib, b.pruneStdlib, b.includeStdlibSources], [true, true, false]);
+    assert.deepEqual([b.zipDependencies, b.unzippedDependencies], [true, []]);
+  });
+
+  test('standard library layout: zip_stdlib, prune_stdlib, include_stdlib_sources', () => {
+    const p = parseProject(
+      `${BASE}\n[tool.flavor.build]\nzip_stdlib = false\nprune_stdlib = false\ninclude_stdlib_sources = true\nzip_dependencies = false\nunzipped_dependencies = ["rich"]\n`,
+      PATH,
+    );
+    assert.deepEqual(p.warnings, []);
+    assert.deepEqual(
+      [p.build.zipStdlib, p.build.pruneStdlib, p.build.includeStdlibSources],
+      [false, false, true],
+    );
+    assert.deepEqual([p.build.zipDependencies, p.build.unzippedDependencies], [false, ['rich']]);
   });
 
   test('every key is read, none is an unknown-key warning', () => {
@@ -261,6 +276,11 @@ describe('parseProject: [tool.flavor.build] build environment and optimisation k
     bad('pre_install_commands = [""]', 'tool.flavor.build.pre_install_commands[0]');
     bad('exclude_from_deps = [1]', 'tool.flavor.build.exclude_from_deps[0]');
     bad('include_tests = "no"', 'tool.flavor.build.include_tests', 'true or false');
+    bad('zip_stdlib = 0', 'tool.flavor.build.zip_stdlib', 'true or false');
+    bad('prune_stdlib = "no"', 'tool.flavor.build.prune_stdlib', 'true or false');
+    bad('include_stdlib_sources = "yes"', 'tool.flavor.build.include_stdlib_sources', 'true or false');
+    bad('zip_dependencies = 1', 'tool.flavor.build.zip_dependencies', 'true or false');
+    bad('unzipped_dependencies = "rich"', 'tool.flavor.build.unzipped_dependencies');
   });
 });
 

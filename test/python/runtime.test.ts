@@ -10,7 +10,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
-  readFileSync,
   readlinkSync,
   rmSync,
   symlinkSync,
@@ -116,9 +115,21 @@ function runtimeTests(python: MachinePython): void {
       'tkinter',
       'turtledemo',
       'ensurepip',
+      'lib2to3',
+      'pydoc_data',
+      'json',
+      'encodings',
     ]) {
-      assert.ok(!existsSync(join(stdlib, gone)), `${gone} should be pruned`);
+      assert.ok(!existsSync(join(stdlib, gone)), `${gone} should be pruned or in the archive`);
     }
+    assert.deepEqual(
+      readdirSync(stdlib)
+        .filter((n) => n !== 'LICENSE.txt')
+        .sort(),
+      ['lib-dynload', 'os.py'],
+      'on disk: the prefix landmark, (the licence) and the extension modules',
+    );
+    assert.equal(runtime.stdlibZipRel, `lib/python${TAG}.zip`);
     assert.ok(!readdirSync(stdlib).some((n) => n.startsWith('config-')), 'config-* should be pruned');
     assert.ok(!existsSync(join(stdlib, 'unittest', 'test')));
     assert.ok(readdirSync(join(stdlib, 'lib-dynload')).every((n) => !/^(_test|_tkinter|xxlimited)/.test(n)));
@@ -195,18 +206,30 @@ function runtimeTests(python: MachinePython): void {
     }
   });
 
-  test('stdlib is precompiled: unchecked-hash .pyc without build paths', () => {
-    const pyc = join(moved, runtime.stdlibRel, '__pycache__', `argparse.cpython-${TAG}.pyc`);
-    const bytes = readFileSync(pyc);
-    assert.equal(bytes.readUInt32LE(4), 1, 'flags: hash-based, unchecked');
-    assert.ok(!bytes.includes(Buffer.from('/root/')), 'pyc embeds a build path');
-    assert.ok(!bytes.includes(Buffer.from('.cache/')), 'pyc embeds the cache path');
+  test('stdlib is precompiled into the archive: unchecked-hash .pyc without build paths or sources', () => {
+    const zip = join(moved, 'lib', `python${TAG}.zip`);
+    const script =
+      'import sys, zipfile, json\nz = zipfile.ZipFile(sys.argv[1])\nnames = z.namelist()\n' +
+      'pyc = z.read("argparse.pyc")\nprint(json.dumps({"py": [n for n in names if n.endswith(".py")], "flags": int.from_bytes(pyc[4:8], "little"), "root": b"/root/" in pyc, "cache": b".cache/" in pyc, "stored": all(i.compress_type == 0 for i in z.infolist())}))';
+    const listed = JSON.parse(execFileSync(python.path, ['-I', '-c', script, zip], { encoding: 'utf8' })) as {
+      py: string[];
+      flags: number;
+      root: boolean;
+      cache: boolean;
+      stored: boolean;
+    };
+    assert.deepEqual(listed.py, [], 'no sources by default');
+    assert.equal(listed.flags, 1, 'flags: hash-based, unchecked');
+    assert.equal(listed.root, false, 'pyc embeds a build path');
+    assert.equal(listed.cache, false, 'pyc embeds the cache path');
+    assert.equal(listed.stored, true, 'entries are stored (the slot is compressed as a whole)');
     const r = spawnSync(
       join(moved, 'bin', 'python3'),
-      ['-I', '-c', 'import argparse; print(argparse.__cached__)'],
+      ['-I', '-c', 'import argparse; print(argparse.__file__)'],
       { env: {}, encoding: 'utf8' },
     );
     assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), join(zip, 'argparse.pyc'));
   });
 
   test('second build is taken from the cache', async () => {
