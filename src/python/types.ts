@@ -1,6 +1,7 @@
 // Public types of the Python pipeline (re-exported by src/python/index.ts).
 
 import type { BuildSpec, SlotEncryptionSpec } from '../builder/build-spec.js';
+import type { RuntimeChoice } from './runtime-sources.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz';
 
@@ -14,6 +15,11 @@ export interface PythonBuildEvent {
 export interface PythonBuildOptions {
   /** Absolute path of pyproject.toml. */
   manifestPath: string;
+  /**
+   * The runtime source for the target (runtime-sources.ts); default: an interpreter of this machine
+   * for this machine's platform.
+   */
+  runtime?: RuntimeChoice;
   /** --python PATH: the interpreter to package. */
   python?: string;
   /** --python-dist FILE: a python-build-standalone .tar.gz/.tar.zst archive. */
