@@ -14,8 +14,16 @@ import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
 import { type InstalledDistribution, readInstalled } from './dist-info.js';
 import { checkEntryPoints } from './entry-check.js';
+import {
+  chooseBuildInterpreter,
+  describeDistInterpreter,
+  distRuntime,
+  type ForeignTarget,
+  foreignTarget,
+} from './foreign-target.js';
 import { type InstallResult, installProject } from './install.js';
 import {
+  checkConstraints,
   checkExplicit,
   discoverInterpreters,
   type InterpreterInfo,
@@ -25,7 +33,7 @@ import {
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
 import { pythonProvenanceInputs } from './provenance-inputs.js';
-import { extractPythonDist } from './python-dist.js';
+import { type DistLayout, extractPythonDist } from './python-dist.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
 import { sbomPython } from './sbom-input.js';
@@ -64,11 +72,15 @@ async function step<T>(log: Logger, message: string, fn: () => Promise<T>): Prom
   return result;
 }
 
+/** The interpreter chosen; `foreign` when it is for another platform (it does not run here). */
+interface Chosen {
+  selection: Selection;
+  distSha256?: string;
+  foreign?: { target: ForeignTarget; layout: DistLayout };
+}
+
 /** The interpreter the package is built around, from the runtime source chosen for the target. */
-async function chooseInterpreter(
-  options: PythonBuildOptions,
-  project: ProjectConfig,
-): Promise<{ selection: Selection; distSha256?: string }> {
+async function chooseInterpreter(options: PythonBuildOptions, project: ProjectConfig): Promise<Chosen> {
   if (options.python !== undefined && options.pythonDist !== undefined) {
     throw new FlavorError('USAGE', '--python and --python-dist cannot be used together');
   }
@@ -95,7 +107,7 @@ async function chooseDist(
   options: PythonBuildOptions,
   project: ProjectConfig,
   archive: string,
-): Promise<{ selection: Selection; distSha256?: string }> {
+): Promise<Chosen> {
   const layout = await extractPythonDist(archive, join(options.workDir, 'python-dist'));
   const target = targetPlatform(options);
   if (layout.platform !== target) {
@@ -108,6 +120,8 @@ async function chooseDist(
       },
     );
   }
+  const distSha256 = await sha256File(archive);
+  if (target !== hostPlatformName()) return chooseForeignDist(options, project, archive, layout, distSha256);
   const info = await probeInterpreter(layout.exe, '--python-dist');
   if (!info) {
     throw new FlavorError('PYTHON_NOT_FOUND', `the interpreter in ${archive} does not run on this machine`, {
@@ -115,10 +129,28 @@ async function chooseDist(
       hint: 'use an archive built for this platform (e.g. x86_64-unknown-linux-gnu install_only)',
     });
   }
-  const distSha256 = await sha256File(archive);
   return {
     selection: checkExplicit(info, project.pythonConstraints, `--python-dist ${archive}`),
     distSha256,
+  };
+}
+
+/** --python-dist for another platform: described from the archive (not run), plus a build interpreter. */
+async function chooseForeignDist(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  archive: string,
+  layout: DistLayout,
+  distSha256: string,
+): Promise<Chosen> {
+  const platform = targetPlatform(options);
+  const info = describeDistInterpreter(layout, archive, platform);
+  const selection = checkConstraints(info, project.pythonConstraints, `--python-dist ${archive}`);
+  const builder = await chooseBuildInterpreter(layout.minor, options.env);
+  return {
+    selection,
+    distSha256,
+    foreign: { target: foreignTarget(platform, info.version, builder), layout },
   };
 }
 
@@ -156,28 +188,48 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
       log: (message) => log({ kind: message.startsWith('downloading ') ? 'step-start' : 'info', message }),
     });
 
-    const { selection, distSha256 } = await step(log, 'choosing the Python interpreter', () =>
+    const chosen = await step(log, 'choosing the Python interpreter', () =>
       chooseInterpreter(options, project),
     );
+    const { selection, distSha256, foreign } = chosen;
     const interp = selection.candidate.info;
     log({ kind: 'info', message: `using Python ${interp.version} at ${interp.path}: ${selection.reason}` });
-    const { runtime, installed } = await buildSlotSources(options, project, interp, distSha256, logger);
-    await step(log, precompileStep(project), () => precompile(options, project, runtime, installed, logger));
+    if (foreign) reportForeign(foreign.target, log);
+    const { runtime, installed } = await buildSlotSources(options, project, chosen, logger);
+    const compiler = compilerFor(runtime, foreign?.target);
+    if (compiler) {
+      await step(log, precompileStep(project), () =>
+        precompile(options, project, compiler, runtime, installed, logger),
+      );
+    } else {
+      log({
+        kind: 'info',
+        message: `not precompiled: no Python ${runtime.minor} on this machine to compile for ${foreign?.target.platform} (Python compiles on first import)`,
+      });
+    }
     const plan = planCommands(project, runtime.pythonRel, project.build.optimizationLevel);
     log({
       kind: 'info',
       message: `default command: ${plan.defaultName} → ${plan.defaultTarget} (${plan.reason})`,
     });
-    await step(log, 'importing the entry points in the built runtime', () =>
-      checkEntryPoints({
-        python: join(runtime.dir, runtime.pythonRel),
-        sitePackagesDir: installed.sitePackagesDir,
-        appDir: installed.appDir,
-        scratchDir: join(options.workDir, 'entry-check'),
-        entryPoints: entryPointsOf(project),
-        ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
-      }),
-    );
+    if (foreign) {
+      log({
+        kind: 'info',
+        message: `entry points not imported: the runtime is for ${foreign.target.platform} and does not run on this machine`,
+      });
+    } else
+      await step(log, 'importing the entry points in the built runtime', () =>
+        checkEntryPoints({
+          python: join(runtime.dir, runtime.pythonRel),
+          sitePackagesDir: installed.sitePackagesDir,
+          appDir: installed.appDir,
+          scratchDir: join(options.workDir, 'entry-check'),
+          entryPoints: entryPointsOf(project),
+          ...(options.verbose
+            ? { onCommand: (line: string) => log({ kind: 'command', message: line }) }
+            : {}),
+        }),
+      );
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
     const sbom = await sbomPython({
       interpreter: interp,
@@ -243,26 +295,32 @@ function checkCompression(options: PythonBuildOptions): Compression {
 async function buildSlotSources(
   options: PythonBuildOptions,
   project: ProjectConfig,
-  interp: InterpreterInfo,
-  distSha256: string | undefined,
+  chosen: Chosen,
   logger: Logger,
 ): Promise<{ runtime: RuntimeInfo; installed: InstallResult }> {
   const log = options.log;
+  const interp = chosen.selection.candidate.info;
+  const { foreign, distSha256 } = chosen;
   const runtimePromise = step(log, `building the Python ${interp.version} runtime`, () =>
-    buildRuntime({
-      interpreter: interp,
-      buildCacheDir: options.buildCacheDir,
-      strip: options.strip ?? true,
-      distSha256,
-      optimizationLevel: project.build.optimizationLevel,
-      log: logger,
-      verbose: options.verbose,
-    }),
+    foreign
+      ? distRuntime(foreign.layout, interp, distSha256 ?? '')
+      : buildRuntime({
+          interpreter: interp,
+          buildCacheDir: options.buildCacheDir,
+          strip: options.strip ?? true,
+          distSha256,
+          optimizationLevel: project.build.optimizationLevel,
+          log: logger,
+          verbose: options.verbose,
+        }),
   );
+  const installEnv = project.build.platformEnv[targetPlatform(options)];
   const installPromise = step(log, 'building the project and installing its dependencies', () =>
     installProject({
       project,
       interpreter: interp,
+      ...(foreign ? { target: foreign.target } : {}),
+      ...(installEnv ? { installEnv } : {}),
       workDir: options.workDir,
       usePip: options.usePip ?? project.build.usePip ?? false,
       log: logger,
@@ -276,11 +334,30 @@ async function buildSlotSources(
   const runtime = runtimeResult.value;
   log({
     kind: 'info',
-    message: runtime.cached
-      ? `runtime taken from the build cache (${runtime.dir})`
-      : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
+    message: foreign
+      ? `runtime: the --python-dist tree as extracted (${(runtime.sizeBytes / 1e6).toFixed(1)} MB; built for ${foreign.target.platform}, not run here)`
+      : runtime.cached
+        ? `runtime taken from the build cache (${runtime.dir})`
+        : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
   });
   return { runtime, installed: installResult.value };
+}
+
+/**
+ * The interpreter that precompiles the .pyc: the runtime's own; for another platform an interpreter of
+ * this machine of the same minor version (the .pyc format is the version's), else none.
+ */
+function compilerFor(runtime: RuntimeInfo, foreign: ForeignTarget | undefined): string | undefined {
+  if (!foreign) return join(runtime.dir, runtime.pythonRel);
+  const builder = foreign.buildInterpreter;
+  return builder.version.split('.').slice(0, 2).join('.') === runtime.minor ? builder.path : undefined;
+}
+
+function reportForeign(target: ForeignTarget, log: Logger): void {
+  log({
+    kind: 'info',
+    message: `building for ${target.platform}: wheels for ${target.pythonPlatform}, Python ${target.pythonVersion} (uv, wheels only); the project wheel is built by Python ${target.buildInterpreter.version} at ${target.buildInterpreter.path}`,
+  });
 }
 
 function precompileStep(project: ProjectConfig): string {
@@ -302,11 +379,11 @@ function precompileStep(project: ProjectConfig): string {
 async function precompile(
   options: PythonBuildOptions,
   project: ProjectConfig,
+  python: string,
   runtime: RuntimeInfo,
   installed: InstallResult,
   logger: Logger,
 ): Promise<void> {
-  const python = join(runtime.dir, runtime.pythonRel);
   const b = project.build;
   const compile = {
     optimizationLevel: b.optimizationLevel,

@@ -351,6 +351,15 @@ export function checkExplicit(
       },
     );
   }
+  return checkConstraints(info, constraints, given);
+}
+
+/** The version of an interpreter given explicitly (also one for another platform) against the constraints. */
+export function checkConstraints(
+  info: InterpreterInfo,
+  constraints: readonly PythonConstraint[],
+  given: string,
+): Selection {
   const failed = failedConstraint(info.version, constraints);
   if (failed) {
     throw new FlavorError(
