@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   ENTRY_POINT_INVALID: 'python',
   TOOL_DOWNLOAD: 'python',
   TOOL_CHECKSUM: 'python',
+  NO_WHEEL_FOR_TARGET: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
   CACHE_UNSAFE: 'cache',

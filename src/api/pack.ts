@@ -122,7 +122,12 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
   if (provenanceOut) await checkOutputFile(provenanceOut, '--provenance-out');
   const plan =
     early.plan ??
-    (await planFromPyproject(early.manifestPath, options, { cwd, env, log: emit, slotKeys }, compat));
+    (await planFromPyproject(
+      early.manifestPath,
+      options,
+      { cwd, env, log: emit, slotKeys, platform: target.platform },
+      compat,
+    ));
   try {
     const output = target.output ?? path.resolve(cwd, plan.defaultOutput);
     const spec = packOptionsRecord(compat ? await compatSpec(plan.spec, report) : plan.spec, {

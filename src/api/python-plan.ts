@@ -40,6 +40,8 @@ export async function planFromPyproject(
     cwd: string;
     env: NodeJS.ProcessEnv;
     log: (event: PythonBuildEvent) => void;
+    /** The target platform (--platform), e.g. windows_amd64; default: this machine's. */
+    platform?: string;
     /** Where encrypted slots' keys are read, and the cache the builder reuses them from. */
     slotKeys?: SlotKeyOptions;
   },
@@ -77,6 +79,7 @@ export async function planFromPyproject(
     const { python, pythonDist } = options;
     const plan = await planPythonBuild({
       manifestPath,
+      ...(context.platform === undefined ? {} : { platform: context.platform }),
       ...(python === undefined ? {} : { python: path.resolve(context.cwd, python) }),
       ...(pythonDist === undefined ? {} : { pythonDist: path.resolve(context.cwd, pythonDist) }),
       ...(compression === undefined ? {} : { compression }),

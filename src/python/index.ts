@@ -32,6 +32,14 @@ import { readSetupPyFields } from './setup-py.js';
 import type { ProjectSlot } from './slots.js';
 import { ensurePythonTools } from './tools.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
+import {
+  checkWindowsOptions,
+  isWindowsTarget,
+  windowsCandidates,
+  windowsCrossTarget,
+  windowsInterpreter,
+} from './windows-plan.js';
+import { buildWindowsRuntime, type WindowsRuntimeInfo } from './windows-runtime.js';
 
 export { planCommands, RUNNER_MODULE } from './commands.js';
 export {
@@ -44,6 +52,7 @@ export { type ProjectConfig, parseProject, readProject } from './manifest.js';
 export { buildRuntime, type RuntimeInfo } from './runtime.js';
 export { ensurePythonTools, findTool, PATCHELF_VERSION, type PythonTools, UV_VERSION } from './tools.js';
 export type { Compression, PythonBuildEvent, PythonBuildOptions, PythonBuildPlan } from './types.js';
+export { WINDOWS_EMBED_SOURCE } from './windows-plan.js';
 
 const OPERATIONS: Record<Compression, string> = { zstd: 'tar.zst', gzip: 'tar.gz', xz: 'tar.xz' };
 const LEVELS: Record<Compression, [number, number]> = { zstd: [1, 22], gzip: [1, 9], xz: [0, 9] };
@@ -95,7 +104,8 @@ async function chooseInterpreter(
       distSha256,
     };
   }
-  const candidates = await discoverInterpreters({ env: options.env });
+  const found = await discoverInterpreters({ env: options.env });
+  const candidates = isWindowsTarget(options.platform) ? windowsCandidates(found) : found;
   return { selection: selectInterpreter(candidates, project.pythonConstraints) };
 }
 
@@ -120,6 +130,8 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     );
     for (const w of project.warnings) warn(w);
     if (options.strict) refuseWarnings(options, project.warnings);
+    const windows = isWindowsTarget(options.platform);
+    if (windows) checkWindowsOptions(options, project.build.usePip ?? false);
     await options.readSlotKeys?.(
       project.slots.flatMap((s) => (s.encryption ? [{ field: s.key, encryption: s.encryption }] : [])),
     );
@@ -134,27 +146,43 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     const interp = selection.candidate.info;
     log({ kind: 'info', message: `using Python ${interp.version} at ${interp.path}: ${selection.reason}` });
     const { runtime, installed } = await buildSlotSources(options, project, interp, distSha256, logger);
-    await step(log, precompileStep(project), () => precompile(options, project, runtime, installed, logger));
+    // A Windows runtime does not run here: this machine's interpreter (same minor version) compiles.
+    const compiler = windows ? interp.path : join(runtime.dir, runtime.pythonRel);
+    await step(log, precompileStep(project), () =>
+      precompile(options, project, runtime, installed, logger, compiler),
+    );
     const plan = planCommands(project, runtime.pythonRel, project.build.optimizationLevel);
     log({
       kind: 'info',
       message: `default command: ${plan.defaultName} → ${plan.defaultTarget} (${plan.reason})`,
     });
-    await step(log, 'importing the entry points in the built runtime', () =>
-      checkEntryPoints({
-        python: join(runtime.dir, runtime.pythonRel),
-        sitePackagesDir: installed.sitePackagesDir,
-        appDir: installed.appDir,
-        scratchDir: join(options.workDir, 'entry-check'),
-        entryPoints: entryPointsOf(project),
-        ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
-      }),
-    );
+    if (windows) {
+      log({
+        kind: 'info',
+        message: `the entry points are not imported: the runtime is for ${options.platform} (run the package there, or under wine)`,
+      });
+    } else {
+      await step(log, 'importing the entry points in the built runtime', () =>
+        checkEntryPoints({
+          python: join(runtime.dir, runtime.pythonRel),
+          sitePackagesDir: installed.sitePackagesDir,
+          appDir: installed.appDir,
+          scratchDir: join(options.workDir, 'entry-check'),
+          entryPoints: entryPointsOf(project),
+          ...(options.verbose
+            ? { onCommand: (line: string) => log({ kind: 'command', message: line }) }
+            : {}),
+        }),
+      );
+    }
+    const embed = windows ? (runtime as WindowsRuntimeInfo).source : undefined;
+    const packaged = embed ? windowsInterpreter(interp, runtime as WindowsRuntimeInfo) : interp;
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
     const sbom = await sbomPython({
-      interpreter: interp,
+      interpreter: packaged,
       ...(distSha256 ? { distSha256 } : {}),
       ...(options.pythonDist ? { pythonDist: options.pythonDist } : {}),
+      ...(embed ? { distSha256: embed.sha256, pythonDist: embed.file } : {}),
       executableSha256: await sha256File(interp.path),
       bundledLibs: runtime.bundledLibs,
       installer: installed.installer,
@@ -165,15 +193,15 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     });
     return {
       spec: {
-        ...buildSpecOf(project, interp, runtime, { ...installed, distributions }, plan, [
+        ...buildSpecOf(project, packaged, runtime, { ...installed, distributions }, plan, [
           ...slotSpecs(options, compression, runtime, installed),
           ...projectSlotSpecs(options, compression, project.slots),
         ]),
         sbom: { python: sbom },
-        provenance: await pythonProvenanceInputs(options, project, interp, distSha256),
+        provenance: await pythonProvenanceInputs(options, project, interp, embed?.sha256 ?? distSha256),
       },
       packageName: project.packageName,
-      outputPath: join(project.projectDir, 'dist', `${project.packageName}.psp`),
+      outputPath: join(project.projectDir, 'dist', `${project.packageName}${windows ? '.exe' : '.psp'}`),
       interpreter: { path: interp.path, version: interp.version, reason: selection.reason },
       warnings,
     };
@@ -220,16 +248,27 @@ async function buildSlotSources(
   logger: Logger,
 ): Promise<{ runtime: RuntimeInfo; installed: InstallResult }> {
   const log = options.log;
-  const runtimePromise = step(log, `building the Python ${interp.version} runtime`, () =>
-    buildRuntime({
-      interpreter: interp,
-      buildCacheDir: options.buildCacheDir,
-      strip: options.strip ?? true,
-      distSha256,
-      optimizationLevel: project.build.optimizationLevel,
-      log: logger,
-      verbose: options.verbose,
-    }),
+  const windows = isWindowsTarget(options.platform);
+  const runtimeStep = windows
+    ? `preparing the Windows embeddable CPython ${interp.version.split('.').slice(0, 2).join('.')} runtime`
+    : `building the Python ${interp.version} runtime`;
+  const runtimePromise = step(log, runtimeStep, () =>
+    windows
+      ? buildWindowsRuntime({
+          minor: interp.version.split('.').slice(0, 2).join('.'),
+          buildCacheDir: options.buildCacheDir,
+          ...(options.env ? { env: options.env } : {}),
+          log: logger,
+        })
+      : buildRuntime({
+          interpreter: interp,
+          buildCacheDir: options.buildCacheDir,
+          strip: options.strip ?? true,
+          distSha256,
+          optimizationLevel: project.build.optimizationLevel,
+          log: logger,
+          verbose: options.verbose,
+        }),
   );
   const installPromise = step(log, 'building the project and installing its dependencies', () =>
     installProject({
@@ -240,6 +279,7 @@ async function buildSlotSources(
       log: logger,
       verbose: options.verbose,
       env: options.env,
+      ...(windows ? { target: windowsCrossTarget(interp) } : {}),
     }),
   );
   const [runtimeResult, installResult] = await Promise.allSettled([runtimePromise, installPromise]);
@@ -250,7 +290,9 @@ async function buildSlotSources(
     kind: 'info',
     message: runtime.cached
       ? `runtime taken from the build cache (${runtime.dir})`
-      : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
+      : windows
+        ? `runtime: CPython ${runtime.version} for Windows x64 from ${(runtime as WindowsRuntimeInfo).source.file} (SHA-256 verified), ${(runtime.sizeBytes / 1e6).toFixed(1)} MB`
+        : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
   });
   return { runtime, installed: installResult.value };
 }
@@ -277,8 +319,8 @@ async function precompile(
   runtime: RuntimeInfo,
   installed: InstallResult,
   logger: Logger,
+  python: string,
 ): Promise<void> {
-  const python = join(runtime.dir, runtime.pythonRel);
   const b = project.build;
   const compile = {
     optimizationLevel: b.optimizationLevel,
@@ -361,6 +403,22 @@ function projectSlotSpecs(
   });
 }
 
+/** How the runtime was obtained: the interpreter's source, or the pinned download it was made from. */
+function runtimeSourceOf(runtime: RuntimeInfo, interp: InterpreterInfo): Record<string, unknown> {
+  const embed = (runtime as Partial<WindowsRuntimeInfo>).source;
+  if (!embed) return { interpreter_source: interp.source };
+  return {
+    interpreter_source: embed.project,
+    runtime_source: {
+      pypi: `${embed.project}==${embed.release}`,
+      file: embed.file,
+      url: embed.url,
+      sha256: embed.sha256,
+      cpython: embed.cpython,
+    },
+  };
+}
+
 function buildSpecOf(
   project: ProjectConfig,
   interp: InterpreterInfo,
@@ -391,7 +449,7 @@ function buildSpecOf(
         abi: interp.soabi,
         platform: interp.platform,
         libc: interp.libc,
-        interpreter_source: interp.source,
+        ...runtimeSourceOf(runtime, interp),
         entry_point: plan.defaultTarget,
         installer: installed.installer,
         dependencies: installed.dependencies,

@@ -12,6 +12,7 @@ import { FlavorError } from '../errors.js';
 import type { DistributionOrigin } from '../sbom/types.js';
 import { prepareBuildVenv } from './build-env.js';
 import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
+import { type CrossTarget, crossUvArgs, noWheelError } from './cross-target.js';
 import { runChecked } from './exec.js';
 import { checkRuntimeNameFree, FLAVOR_RUNTIME_MODULE, FLAVOR_RUNTIME_SOURCE } from './flavor-runtime.js';
 import { copyTree, pruneEmptyDirs } from './fsutil.js';
@@ -38,6 +39,8 @@ export interface InstallOptions {
   log: Logger;
   verbose?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Install wheels for another platform (a Windows package built here); uv only. */
+  target?: CrossTarget;
 }
 
 export interface InstallResult {
@@ -264,7 +267,7 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   await pruneEmptyDirs(all);
   await rename(all, siteDir);
   await checkRuntimeNameFree({ 'the dependencies': siteDir, 'the app and its local dependencies': appDir });
-  await writeGlue(siteDir, options.interpreter);
+  await writeGlue(siteDir, sitePackagesRel(options));
   // 6. dependency optimisation: include_tests = false, exclude_from_deps
   reportSlimming(await slimDependencies(siteDir, project.build), log);
   const dependencies = await listDistributions(siteDir);
@@ -280,6 +283,7 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
     pins: dependencies,
     workDir,
     indexArgs: indexArgs(project, 'uv'),
+    ...(options.target ? { platformArgs: crossUvArgs(options.target) } : {}),
     env,
     log,
     ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
@@ -324,12 +328,22 @@ async function installAll(
   const hintFor = (output: string) => installHint(output, interpreter);
   if (uv) {
     const args = ['pip', 'install', '--python', interpreter.path, '--target', all, '--link-mode', 'copy'];
+    const cross = options.target ? [...crossUvArgs(options.target), '--only-binary', ':all:'] : [];
     await runChecked(
       uv.path,
-      [...args, '--no-progress', ...indexArgs(project, 'uv'), ...reqFileArgs, ...requirements],
+      [...args, ...cross, '--no-progress', ...indexArgs(project, 'uv'), ...reqFileArgs, ...requirements],
       { env, onCommand, step: 'installing the dependencies (uv pip install)', hintFor },
-    );
+    ).catch((error: unknown) => {
+      const missing =
+        options.target && error instanceof FlavorError && noWheelError(error.message, options.target);
+      throw missing ? Object.assign(missing, { cause: error }) : error;
+    });
     return;
+  }
+  if (options.target) {
+    throw new FlavorError('USAGE', `a package for ${options.target.platform} is installed with uv only`, {
+      hint: 'leave out --use-pip / use_pip (uv installs wheels for another platform)',
+    });
   }
   await runChecked(
     interpreter.path,
@@ -399,11 +413,16 @@ function reportSlimming(result: SlimResult, log: Logger): void {
   }
 }
 
+/** site-packages relative to the runtime root on the machine the package runs on. */
+function sitePackagesRel(options: InstallOptions): string {
+  if (options.target) return options.target.sitePackagesRel;
+  return relative(options.interpreter.prefix, options.interpreter.sitePackages);
+}
+
 /** The runner module, the runtime helper and the .pth that puts {workenv}/app on sys.path. */
-async function writeGlue(siteDir: string, interpreter: InterpreterInfo): Promise<void> {
+async function writeGlue(siteDir: string, siteRel: string): Promise<void> {
   await writeFile(join(siteDir, `${RUNNER_MODULE}.py`), RUNNER_SOURCE);
   await writeFile(join(siteDir, `${FLAVOR_RUNTIME_MODULE}.py`), FLAVOR_RUNTIME_SOURCE);
-  const siteRel = relative(interpreter.prefix, interpreter.sitePackages);
   const up = siteRel
     .split('/')
     .map(() => '..')

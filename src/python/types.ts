@@ -14,6 +14,11 @@ export interface PythonBuildEvent {
 export interface PythonBuildOptions {
   /** Absolute path of pyproject.toml. */
   manifestPath: string;
+  /**
+   * --platform: the platform the package is for (default: this machine's). windows_amd64 is built around
+   * the Windows embeddable CPython (windows-runtime.ts) with dependencies installed for Windows.
+   */
+  platform?: string;
   /** --python PATH: the interpreter to package. */
   python?: string;
   /** --python-dist FILE: a python-build-standalone .tar.gz/.tar.zst archive. */

@@ -44,6 +44,8 @@ export interface OriginOptions {
   /** Where the resolution is written (pylock.toml). */
   workDir: string;
   indexArgs: string[];
+  /** uv arguments resolving for another platform (cross-target.ts), when the package is for one. */
+  platformArgs?: string[];
   env: NodeJS.ProcessEnv;
   log: Logger;
   onCommand?: (line: string) => void;
@@ -112,6 +114,7 @@ async function lockPins(options: OriginOptions, uv: FoundTool): Promise<LockedPa
       '--quiet',
       '--python',
       options.interpreter.path,
+      ...(options.platformArgs ?? []),
       ...options.indexArgs,
     ],
     {
