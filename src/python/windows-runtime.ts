@@ -59,15 +59,20 @@ export interface WindowsRuntimeOptions {
   buildCacheDir: string;
   env?: NodeJS.ProcessEnv;
   log: Logger;
+  /** The pins to use (default PYTHON_EMBED_PINS; tests pass their own). */
+  pins?: Readonly<Record<string, EmbedPin>>;
 }
 
 /** The pin for a minor version, or an error listing the ones there are (before any download). */
-export function embedPinFor(minor: string): EmbedPin {
-  const pin = PYTHON_EMBED_PINS[minor];
+export function embedPinFor(
+  minor: string,
+  pins: Readonly<Record<string, EmbedPin>> = PYTHON_EMBED_PINS,
+): EmbedPin {
+  const pin = pins[minor];
   if (!pin) {
     throw new FlavorError(
       'PYTHON_NOT_FOUND',
-      `no Windows embeddable CPython ${minor} is pinned (there are ${Object.keys(PYTHON_EMBED_PINS).join(', ')})`,
+      `no Windows embeddable CPython ${minor} is pinned (there are ${Object.keys(pins).join(', ')})`,
       {
         hint: `build with an interpreter of one of those versions (--python, or [tool.flavor.python]); the Windows package runs the same minor version`,
       },
@@ -99,7 +104,7 @@ export function pthText(minor: string): string {
 /** Build (or take from the build cache) the Windows runtime slot for a Python minor version. */
 export async function buildWindowsRuntime(options: WindowsRuntimeOptions): Promise<WindowsRuntimeInfo> {
   const started = Date.now();
-  const pin = embedPinFor(options.minor);
+  const pin = embedPinFor(options.minor, options.pins);
   const key = sha256Text(JSON.stringify([WINDOWS_RUNTIME_PIPELINE, pin.sha256, pthText(pin.minor)])).slice(
     0,
     16,
