@@ -128,7 +128,14 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
     (await planFromPyproject(
       early.manifestPath,
       options,
-      { cwd, env, log: emit, slotKeys, ...(runtime === undefined ? {} : { runtime }) },
+      {
+        cwd,
+        env,
+        log: emit,
+        slotKeys,
+        platform: target.platform,
+        ...(runtime === undefined ? {} : { runtime }),
+      },
       compat,
     ));
   try {

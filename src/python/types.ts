@@ -1,7 +1,7 @@
 // Public types of the Python pipeline (re-exported by src/python/index.ts).
 
 import type { BuildSpec, SlotEncryptionSpec } from '../builder/build-spec.js';
-import type { RuntimeChoice } from './runtime-sources.js';
+import type { RuntimeChoice } from './runtime-source-types.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz';
 
@@ -15,6 +15,11 @@ export interface PythonBuildEvent {
 export interface PythonBuildOptions {
   /** Absolute path of pyproject.toml. */
   manifestPath: string;
+  /**
+   * --platform: the platform the package is for (default: this machine's). windows_amd64 is built around
+   * the Windows embeddable CPython (windows-runtime.ts) with dependencies installed for Windows.
+   */
+  platform?: string;
   /**
    * The runtime source for the target (runtime-sources.ts); default: an interpreter of this machine
    * for this machine's platform.
