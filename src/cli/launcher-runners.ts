@@ -1,35 +1,30 @@
 // How a launcher for some platform can run on this machine (`flavor helpers test`, docs/platforms.md):
 // natively (the host's), under qemu-user (another Linux CPU: a static Go launcher needs no root, no
-// binfmt_misc), under wine (Windows), or not at all (macOS: no emulator) — and why not.
+// binfmt_misc), under wine with the bcryptprimitives shim (Windows x64), or not at all (macOS: no
+// emulator) — and why not.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { findWine, prepareWinePrefix } from '../emulation/wine.js';
+import { cacheRoot } from '../workenv/paths.js';
 
 export interface LauncherRunner {
   /** "natively", "under qemu-aarch64-static", "under wine64". */
   how: string;
   /** The program and first arguments that run an executable for the platform ([] = run it directly). */
   prefix: string[];
-  /** Extra environment for the run. */
-  env: Record<string, string>;
+  /** Extra environment for the run (the whole environment when `replaceEnv`). */
+  env: NodeJS.ProcessEnv;
+  replaceEnv?: boolean;
 }
 
 export type RunnerChoice = { ok: true; runner: LauncherRunner } | { ok: false; reason: string };
 
 const QEMU_ARCH: Record<string, string> = { amd64: 'x86_64', arm64: 'aarch64' };
 
-/**
- * Sets up how a Windows program runs under wine (prefix, DLL shims). The default runs `wine64` or
- * `wine` from PATH as is; a harness that prepares the prefix (e.g. the bcryptprimitives.dll shim Go ≥ 1.22
- * programs need on wine 8) replaces it.
- */
-export type WineSetup = (env: NodeJS.ProcessEnv) => Promise<RunnerChoice>;
-
-let wineSetup: WineSetup = plainWine;
-
-/** Replace how Windows launchers run under wine (see WineSetup). */
-export function useWineSetup(setup: WineSetup): void {
-  wineSetup = setup;
+/** Where `helpers test` keeps its wine prefix: FLAVOR_WINE_PREFIX, else <cache root>/wine-prefix. */
+export function winePrefixDir(env: NodeJS.ProcessEnv): string {
+  return env.FLAVOR_WINE_PREFIX || path.join(cacheRoot(env).path, 'wine-prefix');
 }
 
 /** How `platform` ("linux_arm64") runs on `host`, or why it cannot. */
@@ -51,7 +46,7 @@ export async function runnerFor(
   if (os === 'windows' && hostOs === 'linux') {
     if (arch !== 'amd64')
       return { ok: false, reason: `wine runs x86-64 Windows programs, not windows/${arch}` };
-    return wineSetup(env);
+    return wineRunner(env);
   }
   return { ok: false, reason: `no way to run ${os}/${arch} programs on ${host}` };
 }
@@ -65,13 +60,30 @@ function qemuRunner(arch: string, env: NodeJS.ProcessEnv): RunnerChoice {
   return { ok: true, runner: { how: `under ${path.basename(found)}`, prefix: [found], env: {} } };
 }
 
-async function plainWine(env: NodeJS.ProcessEnv): Promise<RunnerChoice> {
-  const found = onPath('wine64', env) ?? onPath('wine', env);
-  if (!found) return { ok: false, reason: 'wine is not installed (Debian: apt-get install wine64)' };
-  return {
-    ok: true,
-    runner: { how: `under ${path.basename(found)}`, prefix: [found], env: { WINEDEBUG: '-all' } },
-  };
+/**
+ * wine with a prefix of its own that has the bcryptprimitives.dll shim every Go >= 1.22 Windows program
+ * needs on wine 8 (src/emulation/wine.ts; made once, reused).
+ */
+async function wineRunner(env: NodeJS.ProcessEnv): Promise<RunnerChoice> {
+  const tools = findWine(env);
+  if ('missing' in tools) return { ok: false, reason: `not installed: ${tools.missing.join(', ')}` };
+  try {
+    const prefix = await prepareWinePrefix(winePrefixDir(env), tools, { env });
+    return {
+      ok: true,
+      runner: {
+        how: `under ${path.basename(tools.wine)}`,
+        prefix: [tools.wine],
+        env: prefix.env,
+        replaceEnv: true,
+      },
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `the wine prefix could not be prepared: ${(error as Error).message.split('\n')[0]}`,
+    };
+  }
 }
 
 /** The first `name` in PATH that exists, or undefined. */

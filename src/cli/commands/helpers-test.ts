@@ -126,7 +126,7 @@ function tinySpec(platform: string, payload: string): BuildSpec {
     package: { name: 'helper-test', version: '1.0.0' },
     execution: {
       command: windows
-        ? 'C:/windows/system32/cmd.exe /d /c echo helper-test-ok'
+        ? 'C:\\windows\\system32\\cmd.exe /d /c {workenv}/hello.bat'
         : '/bin/sh {workenv}/hello.sh',
       env: {},
       primarySlot: 0,
@@ -135,7 +135,7 @@ function tinySpec(platform: string, payload: string): BuildSpec {
       {
         id: 'script',
         source: payload,
-        target: '{workenv}/hello.sh',
+        target: windows ? '{workenv}/hello.bat' : '{workenv}/hello.sh',
         operations: 'gzip',
         purpose: 'code',
         lifecycle: 'runtime',
@@ -151,9 +151,10 @@ async function runTinyPackage(
 ): Promise<Omit<HelperResult, 'name' | 'platform'>> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-helper-test-'));
   try {
-    const payload = path.join(dir, 'hello.sh');
-    await fs.writeFile(payload, 'echo "helper-test-ok $1"\n');
-    const pkg = path.join(dir, launcher.platform.startsWith('windows_') ? 'hello.exe' : 'hello.psp');
+    const windows = launcher.platform.startsWith('windows_');
+    const payload = path.join(dir, windows ? 'hello.bat' : 'hello.sh');
+    await fs.writeFile(payload, windows ? '@echo helper-test-ok %1\r\n' : 'echo "helper-test-ok $1"\n');
+    const pkg = path.join(dir, windows ? 'hello.exe' : 'hello.psp');
     await buildPackage(tinySpec(launcher.platform, payload), {
       output: pkg,
       launcherPath: launcher.path,
@@ -161,10 +162,11 @@ async function runTinyPackage(
       toolVersion: VERSION,
     });
     const command = [...runner.prefix, pkg, 'arg'];
-    // A Windows launcher keeps its cache where Windows would (%LOCALAPPDATA% of the wine user).
-    const cache = launcher.platform.startsWith('windows_') ? {} : { FLAVOR_CACHE: path.join(dir, 'cache') };
+    // A throwaway cache; under wine the same folder through drive Z:.
+    const cacheDir = path.join(dir, 'cache');
+    const cache = { FLAVOR_CACHE: windows ? `Z:${cacheDir.replaceAll('/', '\\')}` : cacheDir };
     const run = spawnSync(command[0] as string, command.slice(1), {
-      env: { ...env, ...runner.env, ...cache },
+      env: { ...(runner.replaceEnv ? {} : env), ...runner.env, ...cache },
       encoding: 'utf8',
       timeout: 180_000,
     });
