@@ -11,7 +11,12 @@ import { checkPlatform, hostPlatformName } from '../builder/launchers.js';
 import { fingerprint } from '../crypto/keys.js';
 import { keySigner } from '../crypto/signature.js';
 import { FlavorError } from '../errors.js';
-import { type PythonBuildEvent, type RuntimeChoice, selectRuntimeSource } from '../python/index.js';
+import {
+  type PythonBuildEvent,
+  type RuntimeChoice,
+  type SharedWheels,
+  selectRuntimeSource,
+} from '../python/index.js';
 import { verifyPackage } from '../reader/verify.js';
 import { VERSION } from '../version.js';
 import { checkOutputFile } from './output-path.js';
@@ -69,6 +74,13 @@ export interface PackOptions extends PythonPackOptions {
    */
   env?: NodeJS.ProcessEnv;
   onEvent?: (event: PackEvent) => void;
+  /** Wheels shared by the packages of one multi-platform pack (packPlatforms() sets it). */
+  sharedWheels?: SharedWheels;
+  /**
+   * Name the package after its platform: `<name>-<platform>.psp` (`.exe` for Windows), in `outputDir`
+   * or next to the default output (packPlatforms() sets it; `output` is then ignored).
+   */
+  nameByPlatform?: { outputDir?: string };
 }
 
 export interface PackResult {
@@ -135,11 +147,18 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
         slotKeys,
         platform: target.platform,
         ...(runtime === undefined ? {} : { runtime }),
+        ...(options.sharedWheels === undefined ? {} : { sharedWheels: options.sharedWheels }),
       },
       compat,
     ));
   try {
-    const output = target.output ?? path.resolve(cwd, plan.defaultOutput);
+    const output = options.nameByPlatform
+      ? platformOutput(
+          path.resolve(cwd, plan.defaultOutput),
+          target.platform,
+          options.nameByPlatform.outputDir,
+        )
+      : (target.output ?? path.resolve(cwd, plan.defaultOutput));
     const spec = packOptionsRecord(compat ? await compatSpec(plan.spec, report) : plan.spec, {
       options,
       compat,
@@ -200,6 +219,13 @@ async function earlyPlan(
   const folder = path.dirname(manifestPath);
   if (await isPyproject(manifestPath)) return { manifestPath, folder };
   return { plan: await planFromManifest(manifestPath), manifestPath, folder };
+}
+
+/** `<dir>/<name>-<platform>.psp` (or `.exe` for Windows) from the default output `<dir>/<name>.<ext>`. */
+export function platformOutput(defaultOutput: string, platform: string, outputDir?: string): string {
+  const stem = path.basename(defaultOutput).replace(/\.(psp|exe)$/, '');
+  const ext = platform.startsWith('windows_') ? '.exe' : '.psp';
+  return path.join(outputDir ?? path.dirname(defaultOutput), `${stem}-${platform}${ext}`);
 }
 
 /** selectRuntimeSource() with pack()'s options: paths resolved against `cwd`. */

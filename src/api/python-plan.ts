@@ -12,6 +12,7 @@ import {
   type PythonBuildEvent,
   planPythonBuild,
   type RuntimeChoice,
+  type SharedWheels,
 } from '../python/index.js';
 import { buildCacheDir, cacheRoot } from '../workenv/paths.js';
 import { checkCacheFolder } from '../workenv/safe-folder.js';
@@ -51,6 +52,8 @@ export async function planFromPyproject(
     slotKeys?: SlotKeyOptions;
     /** The runtime source chosen for the target (selectRuntimeSource; default: this machine's interpreter). */
     runtime?: RuntimeChoice;
+    /** Wheels shared by the packages of one multi-platform pack. */
+    sharedWheels?: SharedWheels;
   },
   compat?: CompatMode,
 ): Promise<PackPlan> {
@@ -88,6 +91,7 @@ export async function planFromPyproject(
       manifestPath,
       ...(context.platform === undefined ? {} : { platform: context.platform }),
       ...(context.runtime === undefined ? {} : { runtime: context.runtime }),
+      ...(context.sharedWheels === undefined ? {} : { sharedWheels: context.sharedWheels }),
       ...(python === undefined ? {} : { python: path.resolve(context.cwd, python) }),
       ...(pythonDist === undefined ? {} : { pythonDist: path.resolve(context.cwd, pythonDist) }),
       ...(compression === undefined ? {} : { compression }),

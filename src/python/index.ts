@@ -51,6 +51,7 @@ import {
 import { buildWindowsRuntime, type WindowsRuntimeInfo } from './windows-runtime.js';
 
 export { planCommands, RUNNER_MODULE } from './commands.js';
+export type { SharedWheels } from './install.js';
 export {
   type Candidate,
   discoverInterpreters,
@@ -393,6 +394,7 @@ async function buildSlotSources(
       interpreter: interp,
       ...(cross ? { target: cross } : {}),
       ...(installEnv ? { installEnv } : {}),
+      ...(options.sharedWheels ? { shared: options.sharedWheels } : {}),
       workDir: options.workDir,
       usePip: options.usePip ?? project.build.usePip ?? false,
       log: logger,

@@ -6,7 +6,7 @@
 // Nothing is installed on the target machine.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import { FlavorError } from '../errors.js';
 import type { DistributionOrigin } from '../sbom/types.js';
@@ -36,6 +36,8 @@ export interface InstallOptions {
   interpreter: InterpreterInfo;
   /** Extra environment for the dependency install ([tool.flavor.build.platform.<os_arch>].env). */
   installEnv?: Record<string, string>;
+  /** Wheels shared by the packages of one multi-platform pack (a pure wheel is built once). */
+  shared?: SharedWheels;
   workDir: string;
   usePip: boolean;
   log: Logger;
@@ -161,6 +163,46 @@ export async function copyProjectSource(dir: string, dest: string): Promise<stri
   return dest;
 }
 
+/**
+ * Several packages of one project (`--platform a,b`): the wheel of each source folder is built once when
+ * it is pure (…-none-any.whl, the same for every platform) and copied for the others.
+ */
+export interface SharedWheels {
+  /** Source folder → a pure wheel built for an earlier package. */
+  pure: Map<string, string>;
+  /** What was reused, for the report ("wheel of <dir>"). */
+  reused: string[];
+  /** Where the pure wheels are kept between packages (outlives each package's work folder). */
+  dir: string;
+}
+
+async function sharedWheel(
+  sourceDir: string,
+  outDir: string,
+  options: InstallOptions,
+  uv: FoundTool | undefined,
+  env: NodeJS.ProcessEnv,
+  buildPython: string | undefined,
+): Promise<string> {
+  const known = options.shared?.pure.get(sourceDir);
+  if (known && existsSync(known)) {
+    await mkdir(outDir, { recursive: true });
+    const copy = join(outDir, basename(known));
+    await copyFile(known, copy);
+    options.shared?.reused.push(`the wheel of ${sourceDir} (${basename(known)})`);
+    options.log({ kind: 'info', message: `reusing the wheel of ${sourceDir}: ${basename(known)}` });
+    return copy;
+  }
+  const wheel = await buildWheel(sourceDir, outDir, options, uv, env, buildPython);
+  if (options.shared && basename(wheel).endsWith('-none-any.whl')) {
+    const kept = join(options.shared.dir, String(options.shared.pure.size), basename(wheel));
+    await mkdir(dirname(kept), { recursive: true });
+    await copyFile(wheel, kept);
+    options.shared.pure.set(sourceDir, kept);
+  }
+  return wheel;
+}
+
 async function buildWheel(
   sourceDir: string,
   outDir: string,
@@ -266,7 +308,9 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   });
   const wheels: string[] = [];
   for (const [index, dir] of [project.projectDir, ...project.build.localDependencies].entries()) {
-    wheels.push(await buildWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env, buildPython));
+    wheels.push(
+      await sharedWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env, buildPython),
+    );
   }
   const version = project.version ?? wheelDistInfo(wheels[0] as string).version;
   // 2. everything into one folder; 3. minus what describes the build machine, not the app

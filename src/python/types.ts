@@ -1,6 +1,7 @@
 // Public types of the Python pipeline (re-exported by src/python/index.ts).
 
 import type { BuildSpec, SlotEncryptionSpec } from '../builder/build-spec.js';
+import type { SharedWheels } from './install.js';
 import type { RuntimeChoice } from './runtime-source-types.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz';
@@ -25,6 +26,8 @@ export interface PythonBuildOptions {
    * for this machine's platform.
    */
   runtime?: RuntimeChoice;
+  /** Wheels shared by the packages of one multi-platform pack (install.ts). */
+  sharedWheels?: SharedWheels;
   /** --python PATH: the interpreter to package. */
   python?: string;
   /** --python-dist FILE: a python-build-standalone .tar.gz/.tar.zst archive. */
