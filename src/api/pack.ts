@@ -7,11 +7,11 @@ import path from 'node:path';
 import { type BuildProgress, buildPackage } from '../builder/build.js';
 import type { BuildSpec } from '../builder/build-spec.js';
 import type { CompatMode } from '../builder/compat.js';
-import { hostPlatformName } from '../builder/launchers.js';
+import { checkPlatform, hostPlatformName } from '../builder/launchers.js';
 import { fingerprint } from '../crypto/keys.js';
 import { keySigner } from '../crypto/signature.js';
 import { FlavorError } from '../errors.js';
-import type { PythonBuildEvent } from '../python/index.js';
+import { type PythonBuildEvent, type RuntimeChoice, selectRuntimeSource } from '../python/index.js';
 import { verifyPackage } from '../reader/verify.js';
 import { VERSION } from '../version.js';
 import { checkOutputFile } from './output-path.js';
@@ -103,12 +103,15 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
     warn: (message, hint) => report('warning', message, hint),
   });
   const early = await earlyPlan(input, cwd);
+  // A Python project: the runtime source for the target, or a refusal before any work (docs/platforms.md).
+  const platform = checkPlatform(options.platform ?? hostPlatformName());
+  const runtime = early.plan ? undefined : await chooseRuntime(options, platform, cwd, env);
   const target = await checkTargets(
     {
       output: options.output,
       defaultOutput: early.plan?.defaultOutput ?? path.join(early.folder, 'dist', 'x.psp'),
       launcherBin: options.launcherBin,
-      platform: options.platform,
+      platform,
       trustKeys: options.trustKeys ?? [],
       keyGiven: options.key !== undefined,
       cwd,
@@ -125,7 +128,7 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
     (await planFromPyproject(
       early.manifestPath,
       options,
-      { cwd, env, log: emit, slotKeys, platform: target.platform },
+      { cwd, env, log: emit, slotKeys, ...(runtime === undefined ? {} : { runtime }) },
       compat,
     ));
   try {
@@ -190,6 +193,23 @@ async function earlyPlan(
   const folder = path.dirname(manifestPath);
   if (await isPyproject(manifestPath)) return { manifestPath, folder };
   return { plan: await planFromManifest(manifestPath), manifestPath, folder };
+}
+
+/** selectRuntimeSource() with pack()'s options: paths resolved against `cwd`. */
+function chooseRuntime(
+  options: PackOptions,
+  platform: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RuntimeChoice> {
+  const { python, pythonDist } = options;
+  return selectRuntimeSource({
+    platform,
+    host: hostPlatformName(),
+    ...(python === undefined ? {} : { python: path.resolve(cwd, python) }),
+    ...(pythonDist === undefined ? {} : { pythonDist: path.resolve(cwd, pythonDist) }),
+    env,
+  });
 }
 
 function stagingPath(output: string): string {

@@ -7,7 +7,12 @@ import path from 'node:path';
 import type { CompatMode } from '../builder/compat.js';
 import { readEncryptionKey, type SlotKeyOptions } from '../builder/encrypt-slots.js';
 import { FlavorError } from '../errors.js';
-import { type Compression, type PythonBuildEvent, planPythonBuild } from '../python/index.js';
+import {
+  type Compression,
+  type PythonBuildEvent,
+  planPythonBuild,
+  type RuntimeChoice,
+} from '../python/index.js';
 import { buildCacheDir, cacheRoot } from '../workenv/paths.js';
 import { checkCacheFolder } from '../workenv/safe-folder.js';
 import type { PackPlan } from './pack-input.js';
@@ -40,10 +45,10 @@ export async function planFromPyproject(
     cwd: string;
     env: NodeJS.ProcessEnv;
     log: (event: PythonBuildEvent) => void;
-    /** The target platform (--platform), e.g. windows_amd64; default: this machine's. */
-    platform?: string;
     /** Where encrypted slots' keys are read, and the cache the builder reuses them from. */
     slotKeys?: SlotKeyOptions;
+    /** The runtime source chosen for the target (selectRuntimeSource; default: this machine's interpreter). */
+    runtime?: RuntimeChoice;
   },
   compat?: CompatMode,
 ): Promise<PackPlan> {
@@ -79,7 +84,7 @@ export async function planFromPyproject(
     const { python, pythonDist } = options;
     const plan = await planPythonBuild({
       manifestPath,
-      ...(context.platform === undefined ? {} : { platform: context.platform }),
+      ...(context.runtime === undefined ? {} : { runtime: context.runtime }),
       ...(python === undefined ? {} : { python: path.resolve(context.cwd, python) }),
       ...(pythonDist === undefined ? {} : { pythonDist: path.resolve(context.cwd, pythonDist) }),
       ...(compression === undefined ? {} : { compression }),

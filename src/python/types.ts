@@ -1,6 +1,7 @@
 // Public types of the Python pipeline (re-exported by src/python/index.ts).
 
 import type { BuildSpec, SlotEncryptionSpec } from '../builder/build-spec.js';
+import type { RuntimeChoice } from './runtime-sources.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz';
 
@@ -15,10 +16,10 @@ export interface PythonBuildOptions {
   /** Absolute path of pyproject.toml. */
   manifestPath: string;
   /**
-   * --platform: the platform the package is for (default: this machine's). windows_amd64 is built around
-   * the Windows embeddable CPython (windows-runtime.ts) with dependencies installed for Windows.
+   * The runtime source for the target (runtime-sources.ts); default: an interpreter of this machine
+   * for this machine's platform.
    */
-  platform?: string;
+  runtime?: RuntimeChoice;
   /** --python PATH: the interpreter to package. */
   python?: string;
   /** --python-dist FILE: a python-build-standalone .tar.gz/.tar.zst archive. */
