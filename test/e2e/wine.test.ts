@@ -2,7 +2,7 @@
 // with backslash paths, FLAVOR_COMMAND, the cache under the wine user's %LOCALAPPDATA%, a tampered copy
 // refused), and `flavor pack --platform windows_amd64` of examples/cli (click + rich) and
 // examples/native (PyYAML's C extension) run under wine. The prefix (wineboot + the bcryptprimitives
-// shim, src/emulation/wine.ts) is cached in .cache/wine. Under CI=true a missing wine or MinGW fails.
+// shim, src/emulation/wine.ts) is cached in ~/.cache/flavorpack-test/wine-prefix (FLAVOR_TEST_WINEPREFIX). Under CI=true a missing wine or MinGW fails.
 
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
@@ -20,6 +20,10 @@ const skip = 'missing' in tools ? missing(tools.missing.join(' and ')) : false;
 const WINDOWS_LAUNCHER = path.join(REPO_ROOT, 'dist', 'launchers', launcherFileName('windows_amd64'));
 const BUILD_CACHE = path.join(REPO_ROOT, '.cache', 'test-build-cache');
 const KEY = ['--key-seed', 'wine-e2e'];
+// Outside the repository: a prefix's dosdevices/z: links to /, which tree walkers (biome) would follow.
+const WINE_PREFIX =
+  process.env['FLAVOR_TEST_WINEPREFIX'] ??
+  path.join(os.homedir(), '.cache', 'flavorpack-test', 'wine-prefix');
 
 let prefix: WinePrefix;
 let dir: string;
@@ -31,7 +35,7 @@ before(async () => {
       `${WINDOWS_LAUNCHER} is missing: run \`node bin/flavor.js helpers build --platform windows_amd64\` (scripts/setup.sh does)`,
     );
   }
-  prefix = await prepareWinePrefix(path.join(REPO_ROOT, '.cache', 'wine', 'prefix'), tools);
+  prefix = await prepareWinePrefix(WINE_PREFIX, tools);
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-wine-'));
 });
 
