@@ -5,6 +5,7 @@
 // shim, src/emulation/wine.ts) is cached in ~/.cache/flavorpack-test/wine-prefix (FLAVOR_TEST_WINEPREFIX). Under CI=true a missing wine or MinGW fails.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,6 +130,29 @@ test('a tampered Windows package is refused under wine, before anything is extra
     [],
     'nothing extracted',
   );
+});
+
+test("the launcher's command-line tests, cross-compiled for Windows, pass under wine", {
+  skip,
+  timeout: 600_000,
+}, async () => {
+  const exe = path.join(dir, 'launch.test.exe');
+  const built = spawnSync('go', ['test', '-c', '-o', exe, './internal/launch/'], {
+    cwd: path.join(REPO_ROOT, 'launcher'),
+    env: { ...process.env, GOOS: 'windows', GOARCH: 'amd64', CGO_ENABLED: '0' },
+    encoding: 'utf8',
+  });
+  assert.equal(built.status, 0, built.stderr);
+  // Split follows the platform it runs on: here the Windows rules, with the POSIX ones stated explicitly.
+  const r = await runUnderWine(prefix, exe, [
+    '-test.run',
+    '^(TestSplit|TestSplitWindows|TestSplitSubstituted|TestSubstitute)$',
+    '-test.v',
+  ]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  for (const name of ['TestSplit', 'TestSplitWindows', 'TestSplitSubstituted', 'TestSubstitute']) {
+    assert.match(r.stdout, new RegExp(`--- PASS: ${name} `));
+  }
 });
 
 async function packExample(name: string): Promise<string> {
