@@ -66,7 +66,7 @@ export const ERROR_CODES = {
   TOOL_CHECKSUM: 'python',
   RUNTIME_UNAVAILABLE: 'python',
   RUNTIME_PLATFORM_MISMATCH: 'python',
-  NO_WHEEL_FOR_TARGET: 'python',
+  WHEEL_UNAVAILABLE: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
   CACHE_UNSAFE: 'cache',

@@ -145,7 +145,6 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
         env,
         log: emit,
         slotKeys,
-        platform: target.platform,
         ...(runtime === undefined ? {} : { runtime }),
         ...(options.sharedWheels === undefined ? {} : { sharedWheels: options.sharedWheels }),
       },

@@ -46,8 +46,6 @@ export async function planFromPyproject(
     cwd: string;
     env: NodeJS.ProcessEnv;
     log: (event: PythonBuildEvent) => void;
-    /** The target platform (--platform), e.g. windows_amd64; default: this machine's. */
-    platform?: string;
     /** Where encrypted slots' keys are read, and the cache the builder reuses them from. */
     slotKeys?: SlotKeyOptions;
     /** The runtime source chosen for the target (selectRuntimeSource; default: this machine's interpreter). */
@@ -89,7 +87,6 @@ export async function planFromPyproject(
     const { python, pythonDist } = options;
     const plan = await planPythonBuild({
       manifestPath,
-      ...(context.platform === undefined ? {} : { platform: context.platform }),
       ...(context.runtime === undefined ? {} : { runtime: context.runtime }),
       ...(context.sharedWheels === undefined ? {} : { sharedWheels: context.sharedWheels }),
       ...(python === undefined ? {} : { python: path.resolve(context.cwd, python) }),

@@ -1,19 +1,29 @@
-// A --python-dist archive for another platform than this machine's (issue 19, docs/platforms.md): its
-// interpreter cannot run here, so it is described from the archive instead of probed; its tree goes into
-// the runtime slot as extracted (python-build-standalone builds are relocatable); wheels are chosen by uv
-// for the target (cross-target.ts); and the project is built into a wheel by an interpreter of this
-// machine (the "build interpreter"; of the same minor version it also precompiles the .pyc).
+// Building for another platform than this machine's (issue 19, docs/platforms.md): the runtime's interpreter
+// cannot run here, so it is described from the archive instead of probed, its tree goes into the runtime
+// slot as extracted (python-build-standalone builds are relocatable), wheels are chosen by uv for the
+// target (--python-platform, --python-version, wheels only), and the project is built into a wheel by an
+// interpreter of this machine (the "build interpreter"; the same minor version also precompiles .pyc).
 
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlavorError } from '../errors.js';
-import type { CrossTarget } from './cross-target.js';
 import { treeSize } from './fsutil.js';
 import { discoverInterpreters, type InterpreterInfo, selectInterpreter } from './interpreters.js';
 import { type DistLayout, PLATFORM_TRIPLES, parseDistName } from './python-dist.js';
 import type { RuntimeInfo } from './runtime.js';
 import { platformOfSysconfig } from './runtime-sources.js';
+
+export interface ForeignTarget {
+  /** linux_arm64, darwin_arm64, windows_amd64, … */
+  platform: string;
+  /** uv's --python-platform: aarch64-unknown-linux-gnu, … */
+  pythonPlatform: string;
+  /** uv's --python-version: 3.12 */
+  pythonVersion: string;
+  /** An interpreter of this machine: builds the project's wheel (and precompiles when of the same minor). */
+  buildInterpreter: InterpreterInfo;
+}
 
 const SYSCONFIG: Record<string, string> = {
   linux_amd64: 'linux-x86_64',
@@ -95,25 +105,30 @@ export async function chooseBuildInterpreter(
   }
 }
 
-/** WHEEL platform tags the target accepts, for messages. */
-const WHEEL_TAGS: Record<string, string> = {
-  linux_amd64: 'manylinux x86_64',
-  linux_arm64: 'manylinux aarch64',
-  darwin_amd64: 'macosx x86_64',
-  darwin_arm64: 'macosx arm64',
-  windows_amd64: 'win_amd64',
-  windows_arm64: 'win_arm64',
-};
-
-/** How uv installs for the platform of a --python-dist archive (cross-target.ts). */
-export function distCrossTarget(platform: string, version: string, layout: DistLayout): CrossTarget {
+/** uv's target options for a foreign platform. */
+export function foreignTarget(
+  platform: string,
+  version: string,
+  buildInterpreter: InterpreterInfo,
+): ForeignTarget {
   return {
     platform,
-    uvPlatform: PLATFORM_TRIPLES[platform] ?? platform,
-    wheelTag: WHEEL_TAGS[platform] ?? platform,
+    pythonPlatform: PLATFORM_TRIPLES[platform] ?? platform,
     pythonVersion: version.split('.').slice(0, 2).join('.'),
-    sitePackagesRel: layout.sitePackagesRel,
+    buildInterpreter,
   };
+}
+
+/** `uv pip install/compile` options that choose wheels for the target (no source builds: they would be for this machine). */
+export function uvTargetArgs(target: ForeignTarget): string[] {
+  return [
+    '--python-platform',
+    target.pythonPlatform,
+    '--python-version',
+    target.pythonVersion,
+    '--only-binary',
+    ':all:',
+  ];
 }
 
 /** The runtime slot of a --python-dist for another platform: its tree as extracted, site-packages emptied. */
@@ -142,4 +157,21 @@ export async function distRuntime(
     cached: false,
     buildMs: 0,
   };
+}
+
+/** A dependency with no wheel for the target (uv's resolver message) → WHEEL_UNAVAILABLE naming it. */
+export function noWheelError(output: string, target: ForeignTarget): FlavorError | undefined {
+  const m =
+    /Because ([A-Za-z0-9._-]+)(?:[=<>!~]=?[^ ]*)? has no (?:usable wheels|wheels with a matching [a-z ]+tag)/.exec(
+      output,
+    ) ?? /Wheels are required for `([A-Za-z0-9._-]+)`/.exec(output);
+  if (!m) return undefined;
+  return new FlavorError(
+    'WHEEL_UNAVAILABLE',
+    `the dependency ${m[1]} has no wheel for ${target.platform} (Python ${target.pythonVersion}, ${target.pythonPlatform}); building it from source here would make it for this machine`,
+    {
+      hint: `pin a version of ${m[1]} that publishes a wheel for ${target.pythonPlatform}, or build the package on a ${target.platform} machine`,
+      details: { dependency: m[1], platform: target.platform },
+    },
+  );
 }

@@ -12,14 +12,14 @@ import { hostPlatformName } from '../builder/launchers.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
-import type { CrossTarget } from './cross-target.js';
 import { type InstalledDistribution, readInstalled } from './dist-info.js';
 import { checkEntryPoints } from './entry-check.js';
 import {
   chooseBuildInterpreter,
   describeDistInterpreter,
-  distCrossTarget,
   distRuntime,
+  type ForeignTarget,
+  foreignTarget,
 } from './foreign-target.js';
 import { type InstallResult, installProject } from './install.js';
 import {
@@ -41,17 +41,11 @@ import { readSetupPyFields } from './setup-py.js';
 import type { ProjectSlot } from './slots.js';
 import { ensurePythonTools } from './tools.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
-import {
-  checkWindowsOptions,
-  isWindowsTarget,
-  windowsCandidates,
-  windowsCrossTarget,
-  windowsInterpreter,
-} from './windows-plan.js';
+import type { EmbedPin } from './windows-embed-pins.js';
+import { chooseWindowsEmbed } from './windows-plan.js';
 import { buildWindowsRuntime, type WindowsRuntimeInfo } from './windows-runtime.js';
 
 export { planCommands, RUNNER_MODULE } from './commands.js';
-export type { SharedWheels } from './install.js';
 export {
   type Candidate,
   discoverInterpreters,
@@ -68,8 +62,13 @@ export {
   selectRuntimeSource,
 } from './runtime-sources.js';
 export { ensurePythonTools, findTool, PATCHELF_VERSION, type PythonTools, UV_VERSION } from './tools.js';
-export type { Compression, PythonBuildEvent, PythonBuildOptions, PythonBuildPlan } from './types.js';
-export { WINDOWS_EMBED_SOURCE } from './windows-plan.js';
+export type {
+  Compression,
+  PythonBuildEvent,
+  PythonBuildOptions,
+  PythonBuildPlan,
+  SharedWheels,
+} from './types.js';
 
 const OPERATIONS: Record<Compression, string> = { zstd: 'tar.zst', gzip: 'tar.gz', xz: 'tar.xz' };
 const LEVELS: Record<Compression, [number, number]> = { zstd: [1, 22], gzip: [1, 9], xz: [0, 9] };
@@ -82,14 +81,12 @@ async function step<T>(log: Logger, message: string, fn: () => Promise<T>): Prom
   return result;
 }
 
-/**
- * The interpreter chosen: `selection` is one of this machine's (the runtime's own, or for another
- * platform the one that builds the project); `dist` a --python-dist for another platform, described.
- */
+/** The interpreter chosen; `foreign` when it is for another platform (it does not run here). */
 interface Chosen {
   selection: Selection;
   distSha256?: string;
-  dist?: { layout: DistLayout; packaged: InterpreterInfo };
+  /** The runtime comes from a --python-dist archive (`layout`) or the Windows embeddable CPython (`embed`). */
+  foreign?: { target: ForeignTarget; layout?: DistLayout; embed?: EmbedPin };
 }
 
 /** The interpreter the package is built around, from the runtime source chosen for the target. */
@@ -111,8 +108,11 @@ async function chooseInterpreter(options: PythonBuildOptions, project: ProjectCo
     return { selection: checkExplicit(info, project.pythonConstraints, `--python ${options.python}`) };
   }
   if (options.pythonDist !== undefined) return chooseDist(options, project, options.pythonDist);
-  const found = await discoverInterpreters({ env: options.env });
-  const candidates = isWindowsEmbed(options) ? windowsCandidates(found) : found;
+  if (options.runtime?.kind === 'windows-embed') {
+    const { selection, target, pin } = await chooseWindowsEmbed(project.pythonConstraints, options.env);
+    return { selection, distSha256: pin.sha256, foreign: { target, embed: pin } };
+  }
+  const candidates = await discoverInterpreters({ env: options.env });
   return { selection: selectInterpreter(candidates, project.pythonConstraints) };
 }
 
@@ -157,49 +157,20 @@ async function chooseForeignDist(
   layout: DistLayout,
   distSha256: string,
 ): Promise<Chosen> {
-  const packaged = describeDistInterpreter(layout, archive, targetPlatform(options));
-  checkConstraints(packaged, project.pythonConstraints, `--python-dist ${archive}`);
+  const platform = targetPlatform(options);
+  const info = describeDistInterpreter(layout, archive, platform);
+  const selection = checkConstraints(info, project.pythonConstraints, `--python-dist ${archive}`);
   const builder = await chooseBuildInterpreter(layout.minor, options.env);
   return {
-    selection: {
-      candidate: { path: builder.path, version: builder.version, source: builder.source, info: builder },
-      reason: `builds the project for the --python-dist ${archive}`,
-    },
+    selection,
     distSha256,
-    dist: { layout, packaged },
+    foreign: { target: foreignTarget(platform, info.version, builder), layout },
   };
 }
 
-/** The Windows embeddable CPython is the runtime: windows_amd64 without --python-dist. */
-function isWindowsEmbed(options: PythonBuildOptions): boolean {
-  return options.pythonDist === undefined && isWindowsTarget(targetPlatform(options));
-}
-
-/** How uv installs for the target when it is not this machine (undefined: it is). */
-function crossTargetOf(
-  options: PythonBuildOptions,
-  chosen: Chosen,
-  interp: InterpreterInfo,
-): CrossTarget | undefined {
-  if (isWindowsEmbed(options)) return windowsCrossTarget(interp);
-  const { dist } = chosen;
-  return dist ? distCrossTarget(targetPlatform(options), dist.packaged.version, dist.layout) : undefined;
-}
-
-/** A package for another platform uses uv (it installs wheels for the target): --use-pip is refused first. */
-function checkCrossOptions(options: PythonBuildOptions, project: ProjectConfig): void {
-  const platform = targetPlatform(options);
-  if (isWindowsEmbed(options)) checkWindowsOptions(options, project.build.usePip ?? false);
-  else if (platform !== hostPlatformName() && (options.usePip || project.build.usePip)) {
-    throw new FlavorError('USAGE', `a ${platform} package installs its dependencies with uv only`, {
-      hint: 'leave out --use-pip / use_pip: uv installs wheels for another platform on this machine',
-    });
-  }
-}
-
-/** The platform the package is for: the runtime source's, else --platform, else this machine's. */
+/** The platform the package is for: the runtime source's, else this machine's. */
 function targetPlatform(options: PythonBuildOptions): string {
-  return options.runtime?.platform ?? options.platform ?? hostPlatformName();
+  return options.runtime?.platform ?? hostPlatformName();
 }
 
 /** Read pyproject.toml, build every slot source, and return the BuildSpec for the builder. */
@@ -223,8 +194,6 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     );
     for (const w of project.warnings) warn(w);
     if (options.strict) refuseWarnings(options, project.warnings);
-    const windows = isWindowsEmbed(options);
-    checkCrossOptions(options, project);
     await options.readSlotKeys?.(
       project.slots.flatMap((s) => (s.encryption ? [{ field: s.key, encryption: s.encryption }] : [])),
     );
@@ -236,21 +205,20 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     const chosen = await step(log, 'choosing the Python interpreter', () =>
       chooseInterpreter(options, project),
     );
-    const { selection, distSha256 } = chosen;
+    const { selection, distSha256, foreign } = chosen;
     const interp = selection.candidate.info;
     log({ kind: 'info', message: `using Python ${interp.version} at ${interp.path}: ${selection.reason}` });
-    const cross = crossTargetOf(options, chosen, interp);
-    if (chosen.dist) reportDist(chosen.dist.packaged, interp, cross, log);
-    const { runtime, installed } = await buildSlotSources(options, project, chosen, cross, logger);
-    const compiler = compilerFor(runtime, interp, cross);
+    if (foreign) reportForeign(foreign.target, log);
+    const { runtime, installed } = await buildSlotSources(options, project, chosen, logger);
+    const compiler = compilerFor(runtime, foreign?.target);
     if (compiler) {
       await step(log, precompileStep(project), () =>
-        precompile(options, project, runtime, installed, logger, compiler),
+        precompile(options, project, compiler, runtime, installed, logger),
       );
     } else {
       log({
         kind: 'info',
-        message: `not precompiled: no Python ${runtime.minor} on this machine to compile for ${cross?.platform} (Python compiles on first import)`,
+        message: `not precompiled: no Python ${runtime.minor} on this machine to compile for ${foreign?.target.platform} (Python compiles on first import)`,
       });
     }
     const plan = planCommands(project, runtime.pythonRel, project.build.optimizationLevel);
@@ -258,12 +226,12 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
       kind: 'info',
       message: `default command: ${plan.defaultName} → ${plan.defaultTarget} (${plan.reason})`,
     });
-    if (cross) {
+    if (foreign) {
       log({
         kind: 'info',
-        message: `the entry points are not imported: the runtime is for ${cross.platform} (run the package there${cross.platform === 'windows_amd64' ? ', or under wine' : cross.platform === 'linux_arm64' ? ', or under qemu' : ''})`,
+        message: `entry points not imported: the runtime is for ${foreign.target.platform} and does not run on this machine`,
       });
-    } else {
+    } else
       await step(log, 'importing the entry points in the built runtime', () =>
         checkEntryPoints({
           python: join(runtime.dir, runtime.pythonRel),
@@ -276,18 +244,15 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
             : {}),
         }),
       );
-    }
-    const embed = windows ? (runtime as WindowsRuntimeInfo).source : undefined;
-    const packaged = embed
-      ? windowsInterpreter(interp, runtime as WindowsRuntimeInfo)
-      : (chosen.dist?.packaged ?? interp);
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
+    // The Windows embeddable CPython is described, not found on disk: its packed python.exe is hashed.
+    const exe = foreign?.embed ? { ...interp, path: join(runtime.dir, runtime.pythonRel) } : interp;
     const sbom = await sbomPython({
-      interpreter: packaged,
+      interpreter: interp,
       ...(distSha256 ? { distSha256 } : {}),
       ...(options.pythonDist ? { pythonDist: options.pythonDist } : {}),
-      ...(embed ? { distSha256: embed.sha256, pythonDist: embed.file } : {}),
-      executableSha256: await sha256File(chosen.dist?.packaged.path ?? interp.path),
+      ...(foreign?.embed ? { pythonDist: (runtime as WindowsRuntimeInfo).source.file } : {}),
+      executableSha256: await sha256File(exe.path),
       bundledLibs: runtime.bundledLibs,
       installer: installed.installer,
       siteDir: installed.sitePackagesDir,
@@ -297,17 +262,12 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     });
     return {
       spec: {
-        ...buildSpecOf(project, packaged, runtime, { ...installed, distributions }, plan, [
+        ...buildSpecOf(project, interp, runtime, { ...installed, distributions }, plan, [
           ...slotSpecs(options, compression, runtime, installed),
           ...projectSlotSpecs(options, compression, project.slots),
         ]),
         sbom: { python: sbom },
-        provenance: await pythonProvenanceInputs(
-          options,
-          project,
-          chosen.dist?.packaged ?? interp,
-          embed?.sha256 ?? distSha256,
-        ),
+        provenance: await pythonProvenanceInputs(options, project, exe, distSha256),
       },
       packageName: project.packageName,
       outputPath: join(
@@ -357,26 +317,21 @@ async function buildSlotSources(
   options: PythonBuildOptions,
   project: ProjectConfig,
   chosen: Chosen,
-  cross: CrossTarget | undefined,
   logger: Logger,
 ): Promise<{ runtime: RuntimeInfo; installed: InstallResult }> {
   const log = options.log;
   const interp = chosen.selection.candidate.info;
-  const { dist, distSha256 } = chosen;
-  const windows = isWindowsEmbed(options);
-  const runtimeStep = windows
-    ? `preparing the Windows embeddable CPython ${interp.version.split('.').slice(0, 2).join('.')} runtime`
-    : `building the Python ${(dist?.packaged ?? interp).version} runtime`;
-  const runtimePromise = step(log, runtimeStep, () =>
-    windows
+  const { foreign, distSha256 } = chosen;
+  const runtimePromise = step(log, `building the Python ${interp.version} runtime`, () =>
+    foreign?.embed
       ? buildWindowsRuntime({
-          minor: interp.version.split('.').slice(0, 2).join('.'),
+          minor: foreign.embed.minor,
           buildCacheDir: options.buildCacheDir,
           ...(options.env ? { env: options.env } : {}),
           log: logger,
         })
-      : dist
-        ? distRuntime(dist.layout, dist.packaged, distSha256 ?? '')
+      : foreign?.layout
+        ? distRuntime(foreign.layout, interp, distSha256 ?? '')
         : buildRuntime({
             interpreter: interp,
             buildCacheDir: options.buildCacheDir,
@@ -392,7 +347,7 @@ async function buildSlotSources(
     installProject({
       project,
       interpreter: interp,
-      ...(cross ? { target: cross } : {}),
+      ...(foreign ? { target: foreign.target } : {}),
       ...(installEnv ? { installEnv } : {}),
       ...(options.sharedWheels ? { shared: options.sharedWheels } : {}),
       workDir: options.workDir,
@@ -408,40 +363,31 @@ async function buildSlotSources(
   const runtime = runtimeResult.value;
   log({
     kind: 'info',
-    message: dist
-      ? `runtime: the --python-dist tree as extracted (${(runtime.sizeBytes / 1e6).toFixed(1)} MB; built for ${cross?.platform}, not run here)`
-      : runtime.cached
-        ? `runtime taken from the build cache (${runtime.dir})`
-        : windows
-          ? `runtime: CPython ${runtime.version} for Windows x64 from ${(runtime as WindowsRuntimeInfo).source.file} (SHA-256 verified), ${(runtime.sizeBytes / 1e6).toFixed(1)} MB`
+    message: foreign?.embed
+      ? `runtime: CPython ${runtime.version} for Windows x64 from ${foreign.embed.url.slice(foreign.embed.url.lastIndexOf('/') + 1)} (SHA-256 ${foreign.embed.sha256} verified), ${(runtime.sizeBytes / 1e6).toFixed(1)} MB`
+      : foreign
+        ? `runtime: the --python-dist tree as extracted (${(runtime.sizeBytes / 1e6).toFixed(1)} MB; built for ${foreign.target.platform}, not run here)`
+        : runtime.cached
+          ? `runtime taken from the build cache (${runtime.dir})`
           : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
   });
   return { runtime, installed: installResult.value };
 }
 
 /**
- * The interpreter that precompiles the .pyc: the runtime's own; for another platform the interpreter of
- * this machine that built the project, when of the same minor version (the .pyc format is the
- * version's), else none.
+ * The interpreter that precompiles the .pyc: the runtime's own; for another platform an interpreter of
+ * this machine of the same minor version (the .pyc format is the version's), else none.
  */
-function compilerFor(
-  runtime: RuntimeInfo,
-  interp: InterpreterInfo,
-  cross: CrossTarget | undefined,
-): string | undefined {
-  if (!cross) return join(runtime.dir, runtime.pythonRel);
-  return interp.version.split('.').slice(0, 2).join('.') === runtime.minor ? interp.path : undefined;
+function compilerFor(runtime: RuntimeInfo, foreign: ForeignTarget | undefined): string | undefined {
+  if (!foreign) return join(runtime.dir, runtime.pythonRel);
+  const builder = foreign.buildInterpreter;
+  return builder.version.split('.').slice(0, 2).join('.') === runtime.minor ? builder.path : undefined;
 }
 
-function reportDist(
-  packaged: InterpreterInfo,
-  builder: InterpreterInfo,
-  cross: CrossTarget | undefined,
-  log: Logger,
-): void {
+function reportForeign(target: ForeignTarget, log: Logger): void {
   log({
     kind: 'info',
-    message: `building for ${cross?.platform}: CPython ${packaged.version} from --python-dist, wheels for ${cross?.uvPlatform}, Python ${cross?.pythonVersion} (uv, wheels only); the project wheel is built by Python ${builder.version} at ${builder.path}`,
+    message: `building for ${target.platform}: wheels for ${target.pythonPlatform}, Python ${target.pythonVersion} (uv, wheels only); the project wheel is built by Python ${target.buildInterpreter.version} at ${target.buildInterpreter.path}`,
   });
 }
 
@@ -464,10 +410,10 @@ function precompileStep(project: ProjectConfig): string {
 async function precompile(
   options: PythonBuildOptions,
   project: ProjectConfig,
+  python: string,
   runtime: RuntimeInfo,
   installed: InstallResult,
   logger: Logger,
-  python: string,
 ): Promise<void> {
   const b = project.build;
   const compile = {

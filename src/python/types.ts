@@ -1,8 +1,7 @@
 // Public types of the Python pipeline (re-exported by src/python/index.ts).
 
 import type { BuildSpec, SlotEncryptionSpec } from '../builder/build-spec.js';
-import type { SharedWheels } from './install.js';
-import type { RuntimeChoice } from './runtime-source-types.js';
+import type { RuntimeChoice } from './runtime-sources.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz';
 
@@ -16,11 +15,6 @@ export interface PythonBuildEvent {
 export interface PythonBuildOptions {
   /** Absolute path of pyproject.toml. */
   manifestPath: string;
-  /**
-   * --platform: the platform the package is for (default: this machine's). windows_amd64 is built around
-   * the Windows embeddable CPython (windows-runtime.ts) with dependencies installed for Windows.
-   */
-  platform?: string;
   /**
    * The runtime source for the target (runtime-sources.ts); default: an interpreter of this machine
    * for this machine's platform.
@@ -69,3 +63,16 @@ export interface PythonBuildPlan {
 }
 
 export type Logger = (event: PythonBuildEvent) => void;
+
+/**
+ * Several packages of one project (`--platform a,b`): the wheel of each source folder is built once when
+ * it is pure (…-none-any.whl, the same for every platform) and copied for the others.
+ */
+export interface SharedWheels {
+  /** Source folder → a pure wheel built for an earlier package. */
+  pure: Map<string, string>;
+  /** What was reused, for the report ("wheel of <dir>"). */
+  reused: string[];
+  /** Where the pure wheels are kept between packages (outlives each package's work folder). */
+  dir: string;
+}

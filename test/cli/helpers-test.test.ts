@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { hostPlatformName, LAUNCHER_DIR, launcherFileName } from '../../src/builder/launchers.js';
 import { findWine } from '../../src/emulation/wine.js';
-import { REPO_ROOT, runFlavor } from '../helpers/cli.js';
+import { runFlavor } from '../helpers/cli.js';
 import { missing } from '../python/helpers.js';
 
 interface Result {
@@ -22,7 +23,11 @@ interface Result {
   command?: string[];
 }
 
-const ENV = { FLAVOR_WINE_PREFIX: path.join(REPO_ROOT, '.cache', 'wine', 'prefix') };
+// The prefix test/e2e/wine.test.ts uses (outside the repository: its z: drive links to /).
+const ENV = {
+  FLAVOR_WINE_PREFIX:
+    process.env.FLAVOR_TEST_WINEPREFIX ?? path.join(os.homedir(), '.cache', 'flavorpack-test', 'wine-prefix'),
+};
 
 async function helpersTest(args: string[]) {
   const run = await runFlavor(['helpers', 'test', ...args], { env: ENV, timeoutMs: 600_000 });

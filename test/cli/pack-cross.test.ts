@@ -106,7 +106,7 @@ describe('--platform linux_arm64 --python-dist <aarch64 archive>', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stderr,
-      /building for linux_arm64: CPython 3\.12\.7 from --python-dist, wheels for aarch64-unknown-linux-gnu, Python 3\.12/,
+      /building for linux_arm64: wheels for aarch64-unknown-linux-gnu, Python 3\.12 \(uv, wheels only\)/,
     );
   });
 
@@ -149,16 +149,19 @@ describe('--platform linux_arm64 --python-dist <aarch64 archive>', () => {
   });
 });
 
-test('a dependency with no wheel for the target is NO_WHEEL_FOR_TARGET, naming it', async () => {
+test('a dependency with no wheel for the target is WHEEL_UNAVAILABLE, naming it', async () => {
   const manifest = await writeProject('nowheel', { dependencies: ['pyyaml==5.3'] });
   const out = path.join(work, 'nowheel.psp');
   const result = await packFor(manifest, 'linux_arm64', out, ['--python-dist', dists.linux_arm64 as string]);
   assert.equal(result.code, 16, result.stderr);
   assert.match(
     result.stderr,
-    /flavor: error: no manylinux aarch64 wheel for Python 3\.12: pyyaml \(a package for linux_arm64 cannot compile it here\)/,
+    /flavor: error: the dependency pyyaml has no wheel for linux_arm64 \(Python 3\.12, aarch64-unknown-linux-gnu\)/,
   );
-  assert.match(result.stderr, /hint: pin a version of pyyaml that publishes a manylinux aarch64 wheel/);
+  assert.match(
+    result.stderr,
+    /hint: pin a version of pyyaml that publishes a wheel for aarch64-unknown-linux-gnu/,
+  );
   assert.equal(existsSync(out), false);
 });
 

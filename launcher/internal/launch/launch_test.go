@@ -11,6 +11,7 @@ import (
 	"flavorpack.dev/launcher/internal/format"
 )
 
+// POSIX rules (Linux, macOS launchers); TestSplitWindows has the Windows ones.
 func TestSplit(t *testing.T) {
 	cases := map[string][]string{
 		`a b  c`:                  {"a", "b", "c"},
@@ -24,13 +25,13 @@ func TestSplit(t *testing.T) {
 		"  \t\n":                  nil,
 	}
 	for in, want := range cases {
-		got, err := Split(in)
+		got, err := SplitFor(in, false)
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q: got %q %v, want %q", in, got, err, want)
 		}
 	}
 	for _, in := range []string{`"open`, `'open`, `trail\`} {
-		if _, err := Split(in); err == nil {
+		if _, err := SplitFor(in, false); err == nil {
 			t.Fatalf("%q accepted", in)
 		}
 	}
