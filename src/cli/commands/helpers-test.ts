@@ -26,7 +26,7 @@ export interface HelperResult {
   how?: string;
   detail: string;
   command?: string[];
-  exitCode?: number | null;
+  exit_code?: number | null;
   stdout?: string;
   stderr?: string;
 }
@@ -179,7 +179,7 @@ async function runTinyPackage(
       how: runner.how,
       detail: ok ? `ran a test package ${runner.how}` : `test package failed ${runner.how} (${why})`,
       command,
-      exitCode: run.status,
+      exit_code: run.status,
       stdout: run.stdout ?? '',
       stderr: run.stderr ?? '',
     };
@@ -198,7 +198,7 @@ function lastLine(text: string): string {
 function printRun(ctx: Context, result: HelperResult): void {
   if (!result.command) return;
   ctx.out.info(`$ ${result.command.join(' ')}`);
-  ctx.out.info(`  exit ${result.exitCode ?? 'none'}`);
+  ctx.out.info(`  exit ${result.exit_code ?? 'none'}`);
   for (const [name, text] of [
     ['stdout', result.stdout],
     ['stderr', result.stderr],
