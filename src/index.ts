@@ -1,6 +1,7 @@
 // The library API of flavorpack: the four operations the `flavor` CLI is built on, and their types.
 //
 //   pack(input, options)            build a signed package from a manifest, a pyproject.toml or a BuildSpec
+//   packPlatforms(input, platforms) one package per target platform (docs/platforms.md)
 //   verify(pkg, options)            check everything: structure, checksums, signature, slots, launcher
 //   inspect(pkg, options)           describe a package (structure and signature checked, slot hashes not)
 //   inspectSbom(pkg, options)       the package's signed SBOM: CycloneDX 1.6, or SPDX 2.3 derived from it
@@ -36,6 +37,11 @@ export {
   type SpdxDocument,
 } from './api/inspect-sbom.js';
 export { type CompatMode, type PackEvent, type PackOptions, type PackResult, pack } from './api/pack.js';
+export {
+  type PlatformsPackOptions,
+  type PlatformsPackResult,
+  packPlatforms,
+} from './api/pack-platforms.js';
 export type { PythonPackOptions } from './api/python-plan.js';
 export { type RebuildOptions, type RebuildResult, rebuild } from './api/rebuild.js';
 export type { KeySource, SigningKey } from './api/signing-key.js';
@@ -62,7 +68,7 @@ export type { ErrorCategory, ErrorCode, FlavorErrorOptions } from './errors.js';
 export { ERROR_CODES, EXIT_CODES, FlavorError, isFlavorError } from './errors.js';
 export type { HostPlatform } from './format/platform.js';
 export type { ResourceDescriptor } from './format/provenance.js';
-export type { Compression, PythonBuildEvent } from './python/index.js';
+export type { Compression, PythonBuildEvent, SharedWheels } from './python/index.js';
 export type { SlotKeyOptions } from './reader/slot-keys.js';
 export type { VerifyCheck } from './reader/verify.js';
 export type { CdxComponent, CdxHash, CdxLicense, CdxProperty } from './sbom/cyclonedx.js';

@@ -7,11 +7,16 @@ import path from 'node:path';
 import { type BuildProgress, buildPackage } from '../builder/build.js';
 import type { BuildSpec } from '../builder/build-spec.js';
 import type { CompatMode } from '../builder/compat.js';
-import { hostPlatformName } from '../builder/launchers.js';
+import { checkPlatform, hostPlatformName } from '../builder/launchers.js';
 import { fingerprint } from '../crypto/keys.js';
 import { keySigner } from '../crypto/signature.js';
 import { FlavorError } from '../errors.js';
-import type { PythonBuildEvent } from '../python/index.js';
+import {
+  type PythonBuildEvent,
+  type RuntimeChoice,
+  type SharedWheels,
+  selectRuntimeSource,
+} from '../python/index.js';
 import { verifyPackage } from '../reader/verify.js';
 import { VERSION } from '../version.js';
 import { checkOutputFile } from './output-path.js';
@@ -69,6 +74,13 @@ export interface PackOptions extends PythonPackOptions {
    */
   env?: NodeJS.ProcessEnv;
   onEvent?: (event: PackEvent) => void;
+  /** Wheels shared by the packages of one multi-platform pack (packPlatforms() sets it). */
+  sharedWheels?: SharedWheels;
+  /**
+   * Name the package after its platform: `<name>-<platform>.psp` (`.exe` for Windows), in `outputDir`
+   * or next to the default output (packPlatforms() sets it; `output` is then ignored).
+   */
+  nameByPlatform?: { outputDir?: string };
 }
 
 export interface PackResult {
@@ -103,12 +115,15 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
     warn: (message, hint) => report('warning', message, hint),
   });
   const early = await earlyPlan(input, cwd);
+  // A Python project: the runtime source for the target, or a refusal before any work (docs/platforms.md).
+  const platform = checkPlatform(options.platform ?? hostPlatformName());
+  const runtime = early.plan ? undefined : await chooseRuntime(options, platform, cwd, env);
   const target = await checkTargets(
     {
       output: options.output,
       defaultOutput: early.plan?.defaultOutput ?? path.join(early.folder, 'dist', 'x.psp'),
       launcherBin: options.launcherBin,
-      platform: options.platform,
+      platform,
       trustKeys: options.trustKeys ?? [],
       keyGiven: options.key !== undefined,
       cwd,
@@ -122,9 +137,27 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
   if (provenanceOut) await checkOutputFile(provenanceOut, '--provenance-out');
   const plan =
     early.plan ??
-    (await planFromPyproject(early.manifestPath, options, { cwd, env, log: emit, slotKeys }, compat));
+    (await planFromPyproject(
+      early.manifestPath,
+      options,
+      {
+        cwd,
+        env,
+        log: emit,
+        slotKeys,
+        ...(runtime === undefined ? {} : { runtime }),
+        ...(options.sharedWheels === undefined ? {} : { sharedWheels: options.sharedWheels }),
+      },
+      compat,
+    ));
   try {
-    const output = target.output ?? path.resolve(cwd, plan.defaultOutput);
+    const output = options.nameByPlatform
+      ? platformOutput(
+          path.resolve(cwd, plan.defaultOutput),
+          target.platform,
+          options.nameByPlatform.outputDir,
+        )
+      : (target.output ?? path.resolve(cwd, plan.defaultOutput));
     const spec = packOptionsRecord(compat ? await compatSpec(plan.spec, report) : plan.spec, {
       options,
       compat,
@@ -185,6 +218,30 @@ async function earlyPlan(
   const folder = path.dirname(manifestPath);
   if (await isPyproject(manifestPath)) return { manifestPath, folder };
   return { plan: await planFromManifest(manifestPath), manifestPath, folder };
+}
+
+/** `<dir>/<name>-<platform>.psp` (or `.exe` for Windows) from the default output `<dir>/<name>.<ext>`. */
+export function platformOutput(defaultOutput: string, platform: string, outputDir?: string): string {
+  const stem = path.basename(defaultOutput).replace(/\.(psp|exe)$/, '');
+  const ext = platform.startsWith('windows_') ? '.exe' : '.psp';
+  return path.join(outputDir ?? path.dirname(defaultOutput), `${stem}-${platform}${ext}`);
+}
+
+/** selectRuntimeSource() with pack()'s options: paths resolved against `cwd`. */
+function chooseRuntime(
+  options: PackOptions,
+  platform: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RuntimeChoice> {
+  const { python, pythonDist } = options;
+  return selectRuntimeSource({
+    platform,
+    host: hostPlatformName(),
+    ...(python === undefined ? {} : { python: path.resolve(cwd, python) }),
+    ...(pythonDist === undefined ? {} : { pythonDist: path.resolve(cwd, pythonDist) }),
+    env,
+  });
 }
 
 function stagingPath(output: string): string {

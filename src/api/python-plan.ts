@@ -7,7 +7,13 @@ import path from 'node:path';
 import type { CompatMode } from '../builder/compat.js';
 import { readEncryptionKey, type SlotKeyOptions } from '../builder/encrypt-slots.js';
 import { FlavorError } from '../errors.js';
-import { type Compression, type PythonBuildEvent, planPythonBuild } from '../python/index.js';
+import {
+  type Compression,
+  type PythonBuildEvent,
+  planPythonBuild,
+  type RuntimeChoice,
+  type SharedWheels,
+} from '../python/index.js';
 import { buildCacheDir, cacheRoot } from '../workenv/paths.js';
 import { checkCacheFolder } from '../workenv/safe-folder.js';
 import type { PackPlan } from './pack-input.js';
@@ -44,6 +50,10 @@ export async function planFromPyproject(
     log: (event: PythonBuildEvent) => void;
     /** Where encrypted slots' keys are read, and the cache the builder reuses them from. */
     slotKeys?: SlotKeyOptions;
+    /** The runtime source chosen for the target (selectRuntimeSource; default: this machine's interpreter). */
+    runtime?: RuntimeChoice;
+    /** Wheels shared by the packages of one multi-platform pack. */
+    sharedWheels?: SharedWheels;
   },
   compat?: CompatMode,
 ): Promise<PackPlan> {
@@ -79,6 +89,8 @@ export async function planFromPyproject(
     const { python, pythonDist } = options;
     const plan = await planPythonBuild({
       manifestPath,
+      ...(context.runtime === undefined ? {} : { runtime: context.runtime }),
+      ...(context.sharedWheels === undefined ? {} : { sharedWheels: context.sharedWheels }),
       ...(python === undefined ? {} : { python: path.resolve(context.cwd, python) }),
       ...(pythonDist === undefined ? {} : { pythonDist: path.resolve(context.cwd, pythonDist) }),
       ...(compression === undefined ? {} : { compression }),

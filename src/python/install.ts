@@ -6,7 +6,7 @@
 // Nothing is installed on the target machine.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import { FlavorError } from '../errors.js';
 import type { DistributionOrigin } from '../sbom/types.js';
@@ -14,6 +14,7 @@ import { prepareBuildVenv } from './build-env.js';
 import { RUNNER_MODULE, RUNNER_SOURCE } from './commands.js';
 import { runChecked } from './exec.js';
 import { checkRuntimeNameFree, FLAVOR_RUNTIME_MODULE, FLAVOR_RUNTIME_SOURCE } from './flavor-runtime.js';
+import { type ForeignTarget, noWheelError, uvTargetArgs } from './foreign-target.js';
 import { copyTree, pruneEmptyDirs } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
 import { exportUvLock, poetryLockConstraints } from './lockfile.js';
@@ -27,12 +28,21 @@ import { resolveOrigins } from './wheel-origin.js';
 export { parseRecord };
 
 import { type FoundTool, findTool } from './tools.js';
-import type { Logger } from './types.js';
+import type { Logger, SharedWheels } from './types.js';
 
 export interface InstallOptions {
   project: ProjectConfig;
   /** The interpreter the packages are installed for (wheels must match its tags). */
   interpreter: InterpreterInfo;
+  /**
+   * Set when the interpreter is for another platform (it cannot run here): wheels are chosen for it by
+   * uv, and the project is built by `target.buildInterpreter` (foreign-target.ts).
+   */
+  target?: ForeignTarget;
+  /** Extra environment for the dependency install ([tool.flavor.build.platform.<os_arch>].env). */
+  installEnv?: Record<string, string>;
+  /** Wheels shared by the packages of one multi-platform pack (a pure wheel is built once). */
+  shared?: SharedWheels;
   workDir: string;
   usePip: boolean;
   log: Logger;
@@ -156,6 +166,33 @@ export async function copyProjectSource(dir: string, dest: string): Promise<stri
   return dest;
 }
 
+async function sharedWheel(
+  sourceDir: string,
+  outDir: string,
+  options: InstallOptions,
+  uv: FoundTool | undefined,
+  env: NodeJS.ProcessEnv,
+  buildPython: string | undefined,
+): Promise<string> {
+  const known = options.shared?.pure.get(sourceDir);
+  if (known && existsSync(known)) {
+    await mkdir(outDir, { recursive: true });
+    const copy = join(outDir, basename(known));
+    await copyFile(known, copy);
+    options.shared?.reused.push(`the wheel of ${sourceDir} (${basename(known)})`);
+    options.log({ kind: 'info', message: `reusing the wheel of ${sourceDir}: ${basename(known)}` });
+    return copy;
+  }
+  const wheel = await buildWheel(sourceDir, outDir, options, uv, env, buildPython);
+  if (options.shared && basename(wheel).endsWith('-none-any.whl')) {
+    const kept = join(options.shared.dir, String(options.shared.pure.size), basename(wheel));
+    await mkdir(dirname(kept), { recursive: true });
+    await copyFile(wheel, kept);
+    options.shared.pure.set(sourceDir, kept);
+  }
+  return wheel;
+}
+
 async function buildWheel(
   sourceDir: string,
   outDir: string,
@@ -170,6 +207,7 @@ async function buildWheel(
   const onCommand = options.verbose
     ? (line: string) => options.log({ kind: 'command', message: line })
     : undefined;
+  const builder = options.target?.buildInterpreter ?? options.interpreter;
   const hintFor = (output: string) =>
     installHint(output, options.interpreter) ??
     `building the wheel of ${sourceDir} failed; try \`uv build --wheel\` or \`pip wheel --no-deps .\` there`;
@@ -182,7 +220,7 @@ async function buildWheel(
         '--out-dir',
         outDir,
         '--python',
-        buildPython ?? options.interpreter.path,
+        buildPython ?? builder.path,
         '--no-progress',
         ...noIsolation,
         ...indexArgs(options.project, 'uv'),
@@ -192,7 +230,7 @@ async function buildWheel(
     );
   } else {
     await runChecked(
-      buildPython ?? options.interpreter.path,
+      buildPython ?? builder.path,
       [
         '-m',
         'pip',
@@ -216,13 +254,35 @@ async function buildWheel(
       { path: sourceDir },
     );
   }
+  if (options.target) checkWheelPortable(wheel, sourceDir, options.target);
   return join(outDir, wheel);
+}
+
+/** For another platform, the project's own wheel (built by this machine) must not be for this machine. */
+function checkWheelPortable(wheel: string, sourceDir: string, target: ForeignTarget): void {
+  const tag = basename(wheel, '.whl').split('-').slice(-1)[0];
+  if (tag === 'any') return;
+  throw new FlavorError(
+    'WHEEL_UNAVAILABLE',
+    `${sourceDir} builds a platform-specific wheel (${basename(wheel)}) on this machine; it cannot be built for ${target.platform} here`,
+    {
+      path: sourceDir,
+      hint: `build the package on a ${target.platform} machine, or ship the native part as a dependency that publishes ${target.pythonPlatform} wheels`,
+    },
+  );
 }
 
 export async function installProject(options: InstallOptions): Promise<InstallResult> {
   const { project, workDir, log } = options;
   const env = { ...toolEnv(options.env ?? process.env), GIT_OPTIONAL_LOCKS: '0', ...project.build.env };
   const uv = options.usePip ? undefined : findTool('uv', { env });
+  if (options.target && !uv) {
+    throw new FlavorError(
+      'USAGE',
+      `installing the dependencies for another platform (${options.target.platform}) needs uv, not pip`,
+      { hint: 'leave out --use-pip / use_pip, or set FLAVOR_UV to a uv binary (see `flavor doctor`)' },
+    );
+  }
   if (!options.usePip && !uv) {
     log({
       kind: 'warning',
@@ -237,7 +297,7 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   await runPreCommands({ ...pre, key: 'pre_build_commands', commands: project.build.preBuildCommands });
   const buildPython = await prepareBuildVenv({
     project,
-    interpreter: options.interpreter,
+    interpreter: options.target?.buildInterpreter ?? options.interpreter,
     workDir,
     uv,
     env,
@@ -246,7 +306,9 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   });
   const wheels: string[] = [];
   for (const [index, dir] of [project.projectDir, ...project.build.localDependencies].entries()) {
-    wheels.push(await buildWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env, buildPython));
+    wheels.push(
+      await sharedWheel(dir, join(workDir, 'wheels', String(index)), options, uv, env, buildPython),
+    );
   }
   const version = project.version ?? wheelDistInfo(wheels[0] as string).version;
   // 2. everything into one folder; 3. minus what describes the build machine, not the app
@@ -274,7 +336,8 @@ export async function installProject(options: InstallOptions): Promise<InstallRe
   });
   const origins = await resolveOrigins({
     uv: uv ?? findTool('uv', { env }),
-    interpreter: options.interpreter,
+    interpreter: options.target?.buildInterpreter ?? options.interpreter,
+    ...(options.target ? { targetArgs: uvTargetArgs(options.target) } : {}),
     project,
     siteDir,
     pins: dependencies,
@@ -322,13 +385,28 @@ async function installAll(
       );
   const reqFileArgs = pinned ? ['--no-deps', '-r', pinned] : constraints ? ['-c', constraints] : [];
   const hintFor = (output: string) => installHint(output, interpreter);
+  const installEnv = { ...env, ...options.installEnv };
   if (uv) {
-    const args = ['pip', 'install', '--python', interpreter.path, '--target', all, '--link-mode', 'copy'];
-    await runChecked(
-      uv.path,
-      [...args, '--no-progress', ...indexArgs(project, 'uv'), ...reqFileArgs, ...requirements],
-      { env, onCommand, step: 'installing the dependencies (uv pip install)', hintFor },
-    );
+    const { target } = options;
+    const python = target ? target.buildInterpreter.path : interpreter.path;
+    const args = ['pip', 'install', '--python', python, '--target', all, '--link-mode', 'copy'];
+    try {
+      await runChecked(
+        uv.path,
+        [
+          ...args,
+          ...(target ? uvTargetArgs(target) : []),
+          '--no-progress',
+          ...indexArgs(project, 'uv'),
+          ...reqFileArgs,
+          ...requirements,
+        ],
+        { env: installEnv, onCommand, step: 'installing the dependencies (uv pip install)', hintFor },
+      );
+    } catch (error) {
+      const output = error instanceof FlavorError ? error.message : '';
+      throw (target && noWheelError(output, target)) ?? error;
+    }
     return;
   }
   await runChecked(
@@ -346,7 +424,7 @@ async function installAll(
       ...reqFileArgs,
       ...requirements,
     ],
-    { env, onCommand, step: 'installing the dependencies (pip install --target)', hintFor },
+    { env: installEnv, onCommand, step: 'installing the dependencies (pip install --target)', hintFor },
   );
 }
 

@@ -2,12 +2,9 @@
 // installed interpreters, python3.X on PATH), probing (one small script per candidate), and selection
 // (newest version satisfying every constraint; ties go to pyenv, then uv, then PATH).
 
-import { createReadStream, existsSync, readdirSync, realpathSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { FlavorError } from '../errors.js';
 import { run } from './exec.js';
 import type { PythonConstraint } from './manifest.js';
@@ -354,6 +351,15 @@ export function checkExplicit(
       },
     );
   }
+  return checkConstraints(info, constraints, given);
+}
+
+/** The version of an interpreter given explicitly (also one for another platform) against the constraints. */
+export function checkConstraints(
+  info: InterpreterInfo,
+  constraints: readonly PythonConstraint[],
+  given: string,
+): Selection {
   const failed = failedConstraint(info.version, constraints);
   if (failed) {
     throw new FlavorError(
@@ -366,97 +372,6 @@ export function checkExplicit(
     candidate: { path: info.path, version: info.version, source: info.source, info },
     reason: `given with ${given}`,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// --python-dist: a python-build-standalone archive (.tar.gz / .tar.zst), extracted into the work folder.
-
-/** Extract a python-build-standalone archive and return the path of its python3.X executable. */
-export async function extractPythonDist(archive: string, destDir: string): Promise<string> {
-  if (!existsSync(archive)) {
-    throw new FlavorError('NOT_FOUND', '--python-dist archive not found', { path: archive });
-  }
-  await mkdir(destDir, { recursive: true });
-  const tar = await import('tar');
-  try {
-    if (/\.(tar\.zst|tzst)$/.test(archive)) {
-      const { Decompress } = await import('fzstd');
-      const extractor = tar.x({ cwd: destDir, preserveOwner: false, strict: true });
-      const sink = extractor as unknown as NodeJS.WritableStream;
-      const done = new Promise<void>((resolve, reject) => {
-        extractor.on('finish', () => resolve());
-        extractor.on('close', () => resolve());
-        extractor.on('error', reject);
-      });
-      const decompress = new Decompress((chunk, final) => {
-        sink.write(Buffer.from(chunk));
-        if (final) sink.end();
-      });
-      await pipeline(
-        createReadStream(archive),
-        new Writable({
-          write(chunk: Buffer, _enc, cb) {
-            try {
-              decompress.push(new Uint8Array(chunk));
-              cb();
-            } catch (error) {
-              cb(error as Error);
-            }
-          },
-          final(cb) {
-            try {
-              decompress.push(new Uint8Array(0), true);
-              cb();
-            } catch (error) {
-              cb(error as Error);
-            }
-          },
-        }),
-      );
-      await done;
-    } else if (/\.(tar\.gz|tgz|tar)$/.test(archive)) {
-      await tar.x({ file: archive, cwd: destDir, preserveOwner: false, strict: true });
-    } else {
-      throw new FlavorError(
-        'PROJECT_INVALID',
-        `--python-dist ${archive}: expected a .tar.gz or .tar.zst archive`,
-        {
-          path: archive,
-        },
-      );
-    }
-  } catch (error) {
-    if (error instanceof FlavorError) throw error;
-    throw new FlavorError('IO_ERROR', `cannot extract --python-dist archive: ${(error as Error).message}`, {
-      path: archive,
-      cause: error,
-    });
-  }
-  const exe = findDistPython(destDir, 0);
-  if (!exe) {
-    throw new FlavorError('PYTHON_NOT_FOUND', '--python-dist archive contains no bin/python3.X', {
-      path: archive,
-      hint: 'use an "install_only" or "full" python-build-standalone archive for this platform',
-    });
-  }
-  return exe;
-}
-
-function findDistPython(dir: string, depth: number): string | undefined {
-  if (depth > 4) return undefined;
-  const bin = join(dir, 'bin');
-  if (existsSync(bin)) {
-    const names = readdirSync(bin).filter((n) => /^python3\.\d+$/.test(n));
-    const name = names[0];
-    if (name && existsSync(join(dir, 'lib'))) return join(bin, name);
-  }
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory() && entry.name !== 'lib' && entry.name !== 'bin') {
-      const found = findDistPython(join(dir, entry.name), depth + 1);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
 
 /** The folder an executable lives in, two levels up (bin/python3.X → prefix). */

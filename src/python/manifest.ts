@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { RuntimeEnvSpec } from '../builder/build-spec.js';
+import { ALL_PLATFORMS } from '../builder/launchers.js';
 import { FlavorError } from '../errors.js';
 import { Checker, isTable, type Table } from '../schema/checker.js';
 import { ENV_NAME_RE, parseRuntimeEnv } from '../schema/runtime-env.js';
@@ -61,6 +62,11 @@ export interface BuildSettings {
   buildSystemRequires: string[];
   /** Variables added to the environment of the build tools and the pre-commands. */
   env: Record<string, string>;
+  /**
+   * [tool.flavor.build.platform.<os_arch>].env: variables added to the dependency install when the
+   * package is built for that platform (on top of `env`).
+   */
+  platformEnv: Record<string, Record<string, string>>;
   /** Shell commands run in the project folder first, before anything is built or installed. */
   preInstallCommands: string[];
   /** Shell commands run in the project folder right before the project's wheel is built. */
@@ -151,7 +157,9 @@ const KNOWN: Record<string, readonly string[]> = {
     'include_stdlib_sources',
     'zip_dependencies',
     'unzipped_dependencies',
+    'platform',
   ],
+  ...Object.fromEntries(ALL_PLATFORMS.map((p) => [`tool.flavor.build.platform.${p}`, ['env']])),
   'tool.flavor.execution': ['runtime', 'env'],
   'tool.flavor.execution.runtime': ['env'],
   'tool.flavor.execution.runtime.env': ['unset', 'pass', 'set', 'map', 'isolated'],
@@ -506,16 +514,13 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
         ? requirements
         : resolve(projectDir, requirements),
     extraPackages: check.optStringList(build.extra_packages, key('extra_packages')) ?? [],
-    env:
-      check.optStringMap(build.env, key('env'), {
-        names: ENV_NAME_RE,
-        what: 'a table of NAME = "string" with names made of letters, digits and _',
-      }) ?? {},
+    env: check.optStringMap(build.env, key('env'), BUILD_ENV_RULE) ?? {},
     preInstallCommands: check.optStringList(build.pre_install_commands, key('pre_install_commands')) ?? [],
     preBuildCommands: check.optStringList(build.pre_build_commands, key('pre_build_commands')) ?? [],
     excludeFromDeps: check.optStringList(build.exclude_from_deps, key('exclude_from_deps'), GLOB_RULE) ?? [],
     includeTests: check.optBool(build.include_tests, key('include_tests')) ?? true,
     noDevDeps: check.optBool(build.no_dev_deps, key('no_dev_deps')) ?? true,
+    platformEnv: readPlatformTables(ctx, build),
     ...readBytecodeSettings(ctx, build),
     zipStdlib: check.optBool(build.zip_stdlib, key('zip_stdlib')) ?? true,
     pruneStdlib: check.optBool(build.prune_stdlib, key('prune_stdlib')) ?? true,
@@ -524,6 +529,34 @@ function readBuildTable(ctx: ParseContext, build: Table): BuildSettings {
     unzippedDependencies:
       check.optStringList(build.unzipped_dependencies, key('unzipped_dependencies')) ?? [],
   };
+}
+
+const BUILD_ENV_RULE = {
+  names: ENV_NAME_RE,
+  what: 'a table of NAME = "string" with names made of letters, digits and _',
+};
+
+/** [tool.flavor.build.platform.<os_arch>]: per-target settings (env only), for platforms we build for. */
+function readPlatformTables(ctx: ParseContext, build: Table): Record<string, Record<string, string>> {
+  const tables = ctx.check.optTable(build.platform, 'tool.flavor.build.platform') ?? {};
+  const out: Record<string, Record<string, string>> = {};
+  for (const platform of Object.keys(tables)) {
+    const full = `tool.flavor.build.platform.${platform}`;
+    if (!(ALL_PLATFORMS as readonly string[]).includes(platform)) {
+      throw new FlavorError(
+        'PROJECT_INVALID',
+        `unknown platform in [${full}]: expected one of ${ALL_PLATFORMS.join(', ')}`,
+        {
+          path: ctx.path,
+          hint: `rename the table to [tool.flavor.build.platform.<os_arch>], e.g. linux_arm64`,
+        },
+      );
+    }
+    const table = subTable(ctx, tables, platform, 'tool.flavor.build.platform');
+    const env = ctx.check.optStringMap(table.env, `${full}.env`, BUILD_ENV_RULE);
+    if (env !== undefined) out[platform] = env;
+  }
+  return out;
 }
 
 /**

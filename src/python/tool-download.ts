@@ -28,15 +28,29 @@ export async function downloadPinnedTool(
   options: DownloadOptions = {},
 ): Promise<string> {
   const wheel = pinnedWheel(tool, hostKey);
-  const url = wheelUrl(wheel, options.env ?? process.env);
   const label = `${tool.name} ${tool.version}`;
-  const bytes = await fetchCapped(url, wheel.size, label, options.log);
-  checkSha256(bytes, wheel, label, url);
+  const bytes = await downloadPinned(wheel, label, options);
+  const url = wheelUrl(wheel, options.env ?? process.env);
   const member = `${tool.member}${hostKey.startsWith('win32-') ? '.exe' : ''}`;
   const binary = readWheelMember(bytes, member, MAX_BINARY, path.posix.basename(url));
   await writeExecutable(target, binary);
   options.log?.(`${label}: SHA-256 verified, installed ${target}`);
   return target;
+}
+
+/**
+ * The bytes of one pinned PyPI file (through FLAVOR_TOOLS_MIRROR when set), refused unless its size and
+ * SHA-256 are the pinned ones.
+ */
+export async function downloadPinned(
+  pin: PinnedWheel,
+  label: string,
+  options: DownloadOptions = {},
+): Promise<Buffer> {
+  const url = wheelUrl(pin, options.env ?? process.env);
+  const bytes = await fetchCapped(url, pin.size, label, options.log);
+  checkSha256(bytes, pin, label, url);
+  return bytes;
 }
 
 function pinnedWheel(tool: PinnedTool, hostKey: string): PinnedWheel {
@@ -108,12 +122,12 @@ async function fetchCapped(
   return buffer.subarray(0, received);
 }
 
-function checkSha256(bytes: Buffer, wheel: PinnedWheel, label: string, url: string): void {
+export function checkSha256(bytes: Buffer, wheel: PinnedWheel, label: string, url: string): void {
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (bytes.length !== wheel.size || actual !== wheel.sha256) {
     throw new FlavorError(
       'TOOL_CHECKSUM',
-      `${label}: the downloaded wheel does not match its pin (SHA-256 ${actual}, ${bytes.length} bytes; expected ${wheel.sha256}, ${wheel.size} bytes)`,
+      `${label}: the downloaded file does not match its pin (SHA-256 ${actual}, ${bytes.length} bytes; expected ${wheel.sha256}, ${wheel.size} bytes)`,
       { details: { url }, hint: 'nothing was installed; if FLAVOR_TOOLS_MIRROR is set, check that mirror' },
     );
   }

@@ -1,6 +1,7 @@
 // Public types of the Python pipeline (re-exported by src/python/index.ts).
 
 import type { BuildSpec, SlotEncryptionSpec } from '../builder/build-spec.js';
+import type { RuntimeChoice } from './runtime-sources.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz';
 
@@ -14,6 +15,13 @@ export interface PythonBuildEvent {
 export interface PythonBuildOptions {
   /** Absolute path of pyproject.toml. */
   manifestPath: string;
+  /**
+   * The runtime source for the target (runtime-sources.ts); default: an interpreter of this machine
+   * for this machine's platform.
+   */
+  runtime?: RuntimeChoice;
+  /** Wheels shared by the packages of one multi-platform pack (install.ts). */
+  sharedWheels?: SharedWheels;
   /** --python PATH: the interpreter to package. */
   python?: string;
   /** --python-dist FILE: a python-build-standalone .tar.gz/.tar.zst archive. */
@@ -62,3 +70,16 @@ export interface PythonBuildPlan {
 }
 
 export type Logger = (event: PythonBuildEvent) => void;
+
+/**
+ * Several packages of one project (`--platform a,b`): the wheel of each source folder is built once when
+ * it is pure (…-none-any.whl, the same for every platform) and copied for the others.
+ */
+export interface SharedWheels {
+  /** Source folder → a pure wheel built for an earlier package. */
+  pure: Map<string, string>;
+  /** What was reused, for the report ("wheel of <dir>"). */
+  reused: string[];
+  /** Where the pure wheels are kept between packages (outlives each package's work folder). */
+  dir: string;
+}

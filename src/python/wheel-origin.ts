@@ -36,6 +36,8 @@ export interface LockedPackage {
 export interface OriginOptions {
   uv: FoundTool | undefined;
   interpreter: InterpreterInfo;
+  /** For another platform: the uv options that choose its wheels (foreign-target.ts), with a build interpreter. */
+  targetArgs?: string[];
   project: ProjectConfig;
   /** The folder the distributions were installed into (their *.dist-info/WHEEL are read). */
   siteDir: string;
@@ -112,6 +114,7 @@ async function lockPins(options: OriginOptions, uv: FoundTool): Promise<LockedPa
       '--quiet',
       '--python',
       options.interpreter.path,
+      ...(options.targetArgs ?? []),
       ...options.indexArgs,
     ],
     {

@@ -62,6 +62,11 @@ function* centralEntries(zip: Buffer, wheel: string): Generator<CentralEntry> {
   }
 }
 
+/** The names of every member of the zip archive `zip` (files and folders, as stored). */
+export function listZipMembers(zip: Buffer, wheel = 'wheel'): string[] {
+  return [...centralEntries(zip, wheel)].map((e) => e.name);
+}
+
 /** The bytes of `member` in the wheel `zip`; refuses members above `maxSize` bytes. */
 export function readWheelMember(zip: Buffer, member: string, maxSize: number, wheel = 'wheel'): Buffer {
   let entry: CentralEntry | undefined;

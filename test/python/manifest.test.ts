@@ -312,3 +312,39 @@ describe('readProject: file-system checks', () => {
     }
   });
 });
+
+describe('parseProject: [tool.flavor.build.platform.<os_arch>] (issue 19)', () => {
+  test('env per target platform; none: an empty map', () => {
+    const text = `${BASE}\n[tool.flavor.build.platform.linux_arm64]\nenv = { CFLAGS = "-mcpu=cortex-a72", UV_NO_INDEX = "1" }\n\n[tool.flavor.build.platform.windows_amd64]\nenv = {}\n`;
+    const p = parseProject(text, PATH);
+    assert.deepEqual(p.build.platformEnv, {
+      linux_arm64: { CFLAGS: '-mcpu=cortex-a72', UV_NO_INDEX: '1' },
+      windows_amd64: {},
+    });
+    assert.deepEqual(p.warnings, []);
+    assert.deepEqual(parseProject(BASE, PATH).build.platformEnv, {});
+  });
+
+  test('an unknown platform, a bad variable name or value is PROJECT_INVALID naming it', () => {
+    expectInvalid(
+      `${BASE}\n[tool.flavor.build.platform.linux_riscv]\nenv = { A = "1" }\n`,
+      '[tool.flavor.build.platform.linux_riscv]',
+      'linux_arm64',
+    );
+    expectInvalid(
+      `${BASE}\n[tool.flavor.build.platform.linux_arm64]\nenv = { "BAD-NAME" = "x" }\n`,
+      'tool.flavor.build.platform.linux_arm64.env.BAD-NAME',
+    );
+    expectInvalid(
+      `${BASE}\n[tool.flavor.build.platform.linux_arm64]\nenv = { A = 1 }\n`,
+      'tool.flavor.build.platform.linux_arm64.env',
+    );
+    expectInvalid(`${BASE}\n[tool.flavor.build]\nplatform = "linux_arm64"\n`, 'tool.flavor.build.platform');
+  });
+
+  test('an unknown key in a platform table is a warning, like every unknown key', () => {
+    const p = parseProject(`${BASE}\n[tool.flavor.build.platform.linux_arm64]\nenvv = { A = "1" }\n`, PATH);
+    assert.deepEqual(p.build.platformEnv, {});
+    assert.match(p.warnings.join('\n'), /unknown key tool\.flavor\.build\.platform\.linux_arm64\.envv/);
+  });
+});

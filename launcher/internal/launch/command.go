@@ -78,10 +78,16 @@ func SlotPaths(workenv string, slots []format.SlotMeta) []string {
 	return out
 }
 
-// Split splits a command line like a POSIX shell without running one: whitespace separates words;
-// single quotes are literal; double quotes allow \" \\ \$ \` escapes; a backslash outside quotes
-// escapes the next character. An unclosed quote or a trailing backslash is an error.
-func Split(s string) ([]string, error) {
+// Split splits a command line by the rules of the platform the launcher runs on (SplitFor).
+func Split(s string) ([]string, error) { return SplitFor(s, runtime.GOOS == "windows") }
+
+// SplitFor splits a command line without running a shell. POSIX rules (windows false): whitespace
+// separates words; single quotes are literal; double quotes allow \" \\ \$ \` escapes; a backslash
+// outside quotes escapes the next character. Windows rules: a backslash is an ordinary character (the
+// path separator: C:\Windows\system32\cmd.exe stays as written); whitespace separates words; '…' and
+// "…" group literally (a " inside a word is written inside '…', a ' inside "…"). An unclosed quote
+// (or, on POSIX, a trailing backslash) is an error.
+func SplitFor(s string, windows bool) ([]string, error) {
 	var words []string
 	var cur strings.Builder
 	inWord := false
@@ -95,10 +101,10 @@ func Split(s string) ([]string, error) {
 				inWord = false
 			}
 			i++
-		case c == '\'':
-			end := strings.IndexByte(s[i+1:], '\'')
+		case c == '\'' || (c == '"' && windows):
+			end := strings.IndexByte(s[i+1:], c)
 			if end < 0 {
-				return nil, splitErr("unclosed single quote", s)
+				return nil, splitErr(map[byte]string{'\'': "unclosed single quote", '"': "unclosed double quote"}[c], s)
 			}
 			cur.WriteString(s[i+1 : i+1+end])
 			inWord = true
@@ -110,7 +116,7 @@ func Split(s string) ([]string, error) {
 			}
 			inWord = true
 			i += n + 2
-		case c == '\\':
+		case c == '\\' && !windows:
 			if i+1 >= len(s) {
 				return nil, splitErr("trailing backslash", s)
 			}
@@ -126,6 +132,21 @@ func Split(s string) ([]string, error) {
 	}
 	if inWord {
 		words = append(words, cur.String())
+	}
+	return words, nil
+}
+
+// SplitSubstituted splits a command line, then substitutes the placeholders in each word: a value
+// (a workenv under C:\Users\O'Brien, a path with spaces) is never read as quoting or separators.
+func (p Placeholders) SplitSubstituted(line string) ([]string, error) {
+	words, err := Split(line)
+	if err != nil {
+		return nil, err
+	}
+	for i, w := range words {
+		if words[i], err = p.Substitute(w); err != nil {
+			return nil, errs.Wrap(errs.MetadataSchema, err, "failed to prepare the command").WithExit(errs.ExitExec)
+		}
 	}
 	return words, nil
 }

@@ -11,6 +11,7 @@ import (
 	"flavorpack.dev/launcher/internal/format"
 )
 
+// POSIX rules (Linux, macOS launchers); TestSplitWindows has the Windows ones.
 func TestSplit(t *testing.T) {
 	cases := map[string][]string{
 		`a b  c`:                  {"a", "b", "c"},
@@ -24,15 +25,56 @@ func TestSplit(t *testing.T) {
 		"  \t\n":                  nil,
 	}
 	for in, want := range cases {
-		got, err := Split(in)
+		got, err := SplitFor(in, false)
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q: got %q %v, want %q", in, got, err, want)
 		}
 	}
 	for _, in := range []string{`"open`, `'open`, `trail\`} {
-		if _, err := Split(in); err == nil {
+		if _, err := SplitFor(in, false); err == nil {
 			t.Fatalf("%q accepted", in)
 		}
+	}
+}
+
+// Windows rules: a backslash is a path separator, never an escape (C:\windows\system32\cmd.exe in a
+// manifest used to lose its backslashes and fail with NOT_FOUND); quotes group literally.
+func TestSplitWindows(t *testing.T) {
+	cases := map[string][]string{
+		`C:\windows\system32\cmd.exe /c exit 3`: {`C:\windows\system32\cmd.exe`, "/c", "exit", "3"},
+		`"C:\Program Files\x\app.exe" a\b`:    {`C:\Program Files\x\app.exe`, `a\b`},
+		`"\\server\share\x" 'say "hi"' "it's"`: {`\\server\share\x`, `say "hi"`, "it's"},
+		`trail\ "a\" b`:                         {`trail\`, `a\`, "b"},
+		`"" ''`:                                  {"", ""},
+	}
+	for in, want := range cases {
+		got, err := SplitFor(in, true)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: got %q %v, want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{`"open`, `'open`} {
+		if _, err := SplitFor(in, true); err == nil {
+			t.Fatalf("%q accepted", in)
+		}
+	}
+	// The same line under POSIX rules: backslashes escape (the behaviour the Windows rule replaces there).
+	if got, _ := SplitFor(`C:\windows\cmd.exe`, false); !reflect.DeepEqual(got, []string{"C:windowscmd.exe"}) {
+		t.Fatalf("posix: %q", got)
+	}
+}
+
+// Placeholders are substituted after splitting: a workenv with a quote, a space or a backslash is
+// one word, as written.
+func TestSplitSubstituted(t *testing.T) {
+	p := Placeholders{Workenv: `/home/o'brien/my cache\w`, PackageName: "pkg"}
+	got, err := p.SplitSubstituted(`"{workenv}/bin/python" -m {package_name} x{workenv}`)
+	want := []string{`/home/o'brien/my cache\w/bin/python`, "-m", "pkg", `x/home/o'brien/my cache\w`}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q %v", got, err)
+	}
+	if _, err := p.SplitSubstituted("{slot:3}"); err == nil {
+		t.Fatal("missing slot accepted")
 	}
 }
 

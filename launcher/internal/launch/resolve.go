@@ -72,13 +72,9 @@ type Plan struct {
 	Env     []string
 }
 
-// BuildPlan substitutes and splits the command line, resolves the program and appends userArgs.
+// BuildPlan splits the command line, substitutes the placeholders in each word, resolves the program and appends userArgs.
 func BuildPlan(commandLine string, ph Placeholders, env *EnvMap, userArgs []string) (*Plan, error) {
-	line, err := ph.Substitute(commandLine)
-	if err != nil {
-		return nil, errs.Wrap(errs.MetadataSchema, err, "failed to prepare the command").WithExit(errs.ExitExec)
-	}
-	words, err := Split(line)
+	words, err := ph.SplitSubstituted(commandLine)
 	if err != nil {
 		return nil, err
 	}

@@ -140,11 +140,7 @@ func (s *Setup) one(c SetupCommand) error {
 }
 
 func (s *Setup) run(line string, extra []string) error {
-	line, err := s.Ph.Substitute(line)
-	if err != nil {
-		return err
-	}
-	words, err := Split(line)
+	words, err := s.Ph.SplitSubstituted(line)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { buildPackage } from '../../builder/build.js';
 import {
   manifestPath,
   readLauncherManifest,
@@ -20,7 +17,6 @@ import {
   launcherFileName,
   listLaunchers,
 } from '../../builder/launchers.js';
-import { generateSigningKey } from '../../crypto/keys.js';
 import { FlavorError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { type CommandDefinition, flag, str } from '../command.js';
@@ -172,89 +168,3 @@ export const helpersClean: CommandDefinition = {
     return 0;
   },
 };
-
-export const helpersTest: CommandDefinition = {
-  name: 'helpers test',
-  summary: 'Test each launcher: run the host one on a tiny package, check the headers of the others.',
-  args: '',
-  minArgs: 0,
-  maxArgs: 0,
-  options: { json: { type: 'boolean', help: 'print as JSON' } },
-  async run(ctx, _a, values) {
-    const launchers = await listLaunchers();
-    if (launchers.length === 0)
-      throw new FlavorError('LAUNCHER_NOT_FOUND', 'no launchers to test', {
-        hint: 'run `flavor helpers build`',
-      });
-    const results = [];
-    for (const l of launchers) results.push({ name: l.name, ...(await testLauncher(l.path, l.platform)) });
-    if (flag(values, 'json')) ctx.out.json({ results });
-    else for (const r of results) ctx.out.print(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.detail}`);
-    return results.every((r) => r.ok) ? 0 : 1;
-  },
-};
-
-const EXPECTED_HEADER: Record<string, (b: Buffer) => boolean> = {
-  linux: (b) => b.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])),
-  darwin: (b) => b.readUInt32LE(0) === 0xfeedfacf,
-  windows: (b) => b.subarray(0, 2).toString('latin1') === 'MZ',
-};
-const ELF_MACHINE: Record<string, number> = { amd64: 0x3e, arm64: 0xb7 };
-const MACHO_CPU: Record<string, number> = { amd64: 0x01000007, arm64: 0x0100000c };
-
-async function testLauncher(file: string, platform: string): Promise<{ ok: boolean; detail: string }> {
-  const [goos, goarch] = platform.split('_') as [string, string];
-  const head = Buffer.alloc(64);
-  const handle = await fs.open(file, 'r');
-  try {
-    await handle.read(head, 0, 64, 0);
-  } finally {
-    await handle.close();
-  }
-  if (!EXPECTED_HEADER[goos]?.(head)) return { ok: false, detail: `not a ${goos} executable` };
-  if (goos === 'linux' && head.readUInt16LE(18) !== ELF_MACHINE[goarch])
-    return { ok: false, detail: 'wrong ELF machine' };
-  if (goos === 'darwin' && head.readUInt32LE(4) !== MACHO_CPU[goarch])
-    return { ok: false, detail: 'wrong Mach-O CPU type' };
-  if (platform !== hostPlatformName())
-    return { ok: true, detail: `${goos} ${goarch} header valid (not runnable here)` };
-  return runTinyPackage(file);
-}
-
-async function runTinyPackage(launcher: string): Promise<{ ok: boolean; detail: string }> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-helper-test-'));
-  try {
-    const payload = path.join(dir, 'hello.sh');
-    await fs.writeFile(payload, 'echo "helper-test-ok $1"\n');
-    const pkg = path.join(dir, 'hello.psp');
-    await buildPackage(
-      {
-        package: { name: 'helper-test', version: '1.0.0' },
-        execution: { command: '/bin/sh {workenv}/hello.sh', env: {}, primarySlot: 0 },
-        slots: [
-          {
-            id: 'script',
-            source: payload,
-            target: '{workenv}/hello.sh',
-            operations: 'gzip',
-            purpose: 'code',
-            lifecycle: 'runtime',
-          },
-        ],
-      },
-      { output: pkg, launcherPath: launcher, key: generateSigningKey(), toolVersion: VERSION },
-    );
-    const run = spawnSync(pkg, ['arg'], {
-      env: { ...process.env, FLAVOR_CACHE: path.join(dir, 'cache') },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    const ok = run.status === 0 && run.stdout.trim() === 'helper-test-ok arg';
-    return {
-      ok,
-      detail: ok ? 'ran a test package' : `test package failed (exit ${run.status}): ${run.stderr.trim()}`,
-    };
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}

@@ -1,5 +1,6 @@
 import { type CompatMode, type PackEvent, type PackOptions, pack as packApi } from '../../api/pack.js';
 import { defaultManifest } from '../../api/pack-input.js';
+import { packPlatforms } from '../../api/pack-platforms.js';
 import type { KeySource } from '../../api/signing-key.js';
 import { FlavorError } from '../../errors.js';
 import type { Compression } from '../../python/index.js';
@@ -28,7 +29,10 @@ export const pack: CommandDefinition = {
       type: 'string',
       help: 'PATH  launcher binary to embed (default: the built one for --platform)',
     },
-    platform: { type: 'string', help: 'OS_ARCH  target platform, e.g. linux_arm64 (default: this machine)' },
+    platform: {
+      type: 'string',
+      help: 'OS_ARCH[,…]  target platform(s), e.g. linux_arm64 or linux_amd64,windows_amd64: one package each, <name>-<platform>.psp/.exe (default: this machine)',
+    },
     compat: {
       type: 'string',
       help: 'upstream  also runnable by the original FlavorPack 0.5.4 launchers: gzip, no symlinks (docs/compat.md)',
@@ -44,7 +48,8 @@ export const pack: CommandDefinition = {
     python: { type: 'string', help: 'PATH  Python interpreter to package (pyproject only)' },
     'python-dist': {
       type: 'string',
-      help: 'FILE  python-build-standalone archive to package (pyproject only)',
+      multiple: true,
+      help: 'FILE  python-build-standalone archive to package, for any target (pyproject only); with several platforms, one per target, matched by the triple in its name',
     },
     compression: { type: 'string', help: 'NAME  gzip, zstd or xz for Python slots (default: zstd)' },
     'compression-level': { type: 'string', help: 'N  compression level for Python slots' },
@@ -71,6 +76,8 @@ export const pack: CommandDefinition = {
   details:
     'Reproducible: with the same inputs, key and SOURCE_DATE_EPOCH the output is byte-identical.\nWithout a key an ephemeral one is used: the package can then be checked for integrity, not authenticity.\nA --private-key file that group or others can access, or in a folder everyone can write to, is refused\n(chmod 600 it); FLAVOR_ALLOW_UNPROTECTED_KEY=1 uses it anyway, with a warning.',
   async run(ctx, _args, values) {
+    const platforms = (str(values, 'platform') ?? '').split(',').map((p) => p.trim());
+    if (platforms.length > 1) return packMany(ctx, values, platforms);
     const result = await packApi(str(values, 'manifest') ?? defaultManifest(ctx.cwd), {
       ...packOptions(values),
       cwd: ctx.cwd,
@@ -89,8 +96,41 @@ export const pack: CommandDefinition = {
   },
 };
 
+/** --platform a,b,…: one package per platform (packPlatforms). */
+async function packMany(ctx: Context, values: ParsedValues, platforms: string[]): Promise<number> {
+  const { output, pythonDist, platform: _platform, ...options } = packOptions(values, true);
+  const result = await packPlatforms(str(values, 'manifest') ?? defaultManifest(ctx.cwd), platforms, {
+    ...options,
+    ...(output === undefined ? {} : { outputDir: output }),
+    pythonDists: strs(values, 'python-dist'),
+    cwd: ctx.cwd,
+    env: ctx.env,
+    onEvent: eventPrinter(ctx, flag(values, 'verbose')),
+  });
+  if (flag(values, 'json')) {
+    ctx.out.json(result);
+    return 0;
+  }
+  for (const p of result.packages) {
+    ctx.out.info(`packed ${p.name} ${p.version} for ${p.platform} → ${p.output} (${formatBytes(p.size)})`);
+  }
+  ctx.out.info(
+    result.reused.length > 0
+      ? `shared between the packages:\n${result.reused.map((r) => `  ${r}`).join('\n')}`
+      : 'nothing platform-independent was reused (no pure wheel)',
+  );
+  ctx.out.info(`${result.packages.length} packages in ${result.seconds.toFixed(1)}s`);
+  return 0;
+}
+
 /** The command line → pack() options (pack() checks their values). */
-function packOptions(values: ParsedValues): PackOptions {
+function packOptions(values: ParsedValues, several = false): PackOptions {
+  const dists = strs(values, 'python-dist');
+  if (!several && dists.length > 1) {
+    throw new FlavorError('USAGE', '--python-dist is given more than once for one platform', {
+      hint: 'give one archive, or several with --platform a,b (one per target)',
+    });
+  }
   const levelText = str(values, 'compression-level');
   const level = levelText === undefined ? undefined : Number(levelText);
   if (level !== undefined && !Number.isInteger(level)) {
@@ -105,7 +145,7 @@ function packOptions(values: ParsedValues): PackOptions {
     testCommand: str(values, 'test-command'),
     provenanceOut: str(values, 'provenance-out'),
     python: str(values, 'python'),
-    pythonDist: str(values, 'python-dist'),
+    pythonDist: dists[0],
     compression: str(values, 'compression') as Compression | undefined,
     compressionLevel: level,
   };
