@@ -30,13 +30,24 @@ export async function downloadPinnedTool(
   const wheel = pinnedWheel(tool, hostKey);
   const url = wheelUrl(wheel, options.env ?? process.env);
   const label = `${tool.name} ${tool.version}`;
-  const bytes = await fetchCapped(url, wheel.size, label, options.log);
-  checkSha256(bytes, wheel, label, url);
+  const bytes = await fetchPinnedWheel(wheel, label, options);
   const member = `${tool.member}${hostKey.startsWith('win32-') ? '.exe' : ''}`;
   const binary = readWheelMember(bytes, member, MAX_BINARY, path.posix.basename(url));
   await writeExecutable(target, binary);
   options.log?.(`${label}: SHA-256 verified, installed ${target}`);
   return target;
+}
+
+/** The bytes of a pinned wheel, downloaded (size-capped) and SHA-256-checked. */
+export async function fetchPinnedWheel(
+  wheel: PinnedWheel,
+  label: string,
+  options: DownloadOptions = {},
+): Promise<Buffer> {
+  const url = wheelUrl(wheel, options.env ?? process.env);
+  const bytes = await fetchCapped(url, wheel.size, label, options.log);
+  checkSha256(bytes, wheel, label, url);
+  return bytes;
 }
 
 function pinnedWheel(tool: PinnedTool, hostKey: string): PinnedWheel {
