@@ -73,6 +73,8 @@ export const ERROR_CODES = {
   SERVICE_PORT_BUSY: 'service',
   SERVICE_NOT_RESPONDING: 'service',
   SERVICE_UNSUPPORTED: 'service',
+  // the launcher's platform check (raised by the Go launcher only; docs/runtime.md)
+  GLIBC_REQUIRED: 'platform',
   // anywhere
   NOT_FOUND: 'io',
   OUTPUT_EXISTS: 'io',
@@ -98,6 +100,7 @@ export const EXIT_CODES: Record<ErrorCategory, number> = {
   python: 16,
   cache: 17,
   service: 18,
+  platform: 19,
 };
 
 export interface FlavorErrorOptions {

@@ -9,6 +9,7 @@ import { openPackage } from '../../src/reader/open.js';
 import { ARCHIVE_GENERATORS, encodeArchiveVector } from './archives.js';
 import { renderEncryptedVectors } from './encrypted.js';
 import { GENERATORS, type Vector } from './generators.js';
+import { glibcVectorFile } from './glibc.js';
 import { goldenOf } from './golden.js';
 import { platformVectorFile } from './platforms.js';
 
@@ -41,6 +42,7 @@ async function renderAll(): Promise<Map<string, Uint8Array>> {
   }
   for (const [name, bytes] of await renderEncryptedVectors()) files.set(name, bytes);
   files.set('platform-match.json', platformVectorFile());
+  files.set('glibc-requirement.json', glibcVectorFile());
   return files;
 }
 

@@ -49,6 +49,8 @@ export interface InspectResult {
   execution: Record<string, unknown> & { command: string };
   /** Service mode (metadata runtime.persistent; docs/launcher.md): its port, or null when not a service. */
   service: { port: number | null } | null;
+  /** What the target machine needs (metadata compatibility; docs/runtime.md): glibc, or null. */
+  requires: { glibc: string | null };
   slots: InspectSlot[];
   /** With `dependencies`: the Python distributions recorded at pack time (null: none recorded). */
   dependencies?: RecordedDistribution[] | null;
@@ -110,6 +112,7 @@ export async function inspect(pkgPath: string, options: InspectOptions = {}): Pr
     build: (meta.build ?? {}) as Record<string, unknown>,
     execution: meta.execution as InspectResult['execution'],
     service: meta.runtime?.persistent ? { port: meta.runtime.port ?? null } : null,
+    requires: { glibc: meta.compatibility?.glibc ?? null },
     slots,
     ...dependencyFields(meta as unknown as Record<string, unknown>, options),
   };

@@ -79,6 +79,8 @@ export interface BuildSpec {
   };
   cacheValidation?: { checkFile: string; expectedContent?: string };
   setupCommands?: SetupCommandSpec[];
+  /** What the target machine must have: `glibc`, the oldest glibc the ELF files run on (compatibility.glibc). */
+  requires?: { glibc?: string };
   /** Extra top-level metadata sections (e.g. "python": {...}); must not collide with known keys. */
   extraMetadata?: Record<string, unknown>;
   /** What the SBOM lists beyond the package, launcher and slots (the Python runtime and distributions). */

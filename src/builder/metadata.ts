@@ -111,7 +111,12 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
       checksum: `sha256:${info.launcher.sha256}`,
       capabilities: launcherTool === 'flavor-launcher' ? OUR_CAPABILITIES : [],
     },
-    compatibility: { min_format_version: METADATA_FORMAT_VERSION, features },
+    compatibility: {
+      min_format_version: METADATA_FORMAT_VERSION,
+      features,
+      // Read by our launcher before it extracts anything (docs/runtime.md); upstream's readers ignore it.
+      ...(spec.requires?.glibc === undefined ? {} : { glibc: spec.requires.glibc }),
+    },
   };
   if (spec.cacheValidation) {
     metadata.cache_validation = {

@@ -2,6 +2,7 @@
 export * from './bytes.js';
 export * from './constants.js';
 export * from './encryption.js';
+export * from './glibc.js';
 export * from './index-block.js';
 export * from './json-keys.js';
 export * from './layout.js';

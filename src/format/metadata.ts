@@ -13,6 +13,7 @@ import {
   KEY_SOURCE_FORMS,
   parseKeySource,
 } from './encryption.js';
+import { parseGlibcVersion } from './glibc.js';
 import { checkJsonKeys } from './json-keys.js';
 import { chainIsEncrypted, parseChain } from './operations.js';
 import { PLATFORM_RE } from './platform.js';
@@ -64,7 +65,8 @@ export interface PackageMetadata {
   launcher?: { checksum?: string; size?: number; [key: string]: unknown };
   /** DSSE envelope of the SLSA provenance (format/provenance.ts); shape checked by its verifier. */
   provenance?: Record<string, unknown>;
-  compatibility?: Record<string, unknown>;
+  /** `glibc`: the oldest glibc the package's ELF files run on (format/glibc.ts). */
+  compatibility?: { glibc?: string; [key: string]: unknown };
   cache_validation?: { check_file: string; expected_content?: string };
   setup_commands?: unknown[];
   /** `persistent`/`port`: service mode (docs/launcher.md "Service mode"). */
@@ -150,7 +152,8 @@ function validateMetadata(value: unknown): asserts value is PackageMetadata {
   if (root.setup_commands !== undefined) check.array(root.setup_commands, 'setup_commands');
   validateRuntime(check.optTable(root.runtime, 'runtime'));
   validateWorkenv(check.optTable(root.workenv, 'workenv'));
-  for (const key of ['verification', 'build', 'compatibility', 'sbom']) check.optTable(root[key], key);
+  for (const key of ['verification', 'build', 'sbom']) check.optTable(root[key], key);
+  validateCompatibility(check.optTable(root.compatibility, 'compatibility'));
   // The DSSE envelope of the build provenance: its own checks run in `flavor verify --provenance`.
   check.optTable(root.provenance, 'provenance');
 }
@@ -174,6 +177,15 @@ function validateExecution(execution: Table): void {
   check.string(execution.command, 'execution.command');
   for (const key of ['env', 'environment', 'commands'])
     check.optStringMap(execution[key], `execution.${key}`);
+}
+
+/** `compatibility.glibc`, the oldest glibc the package runs on (format/glibc.ts), when present. */
+function validateCompatibility(compatibility: Table | undefined): void {
+  if (compatibility?.glibc === undefined) return;
+  const glibc = compatibility.glibc;
+  if (typeof glibc !== 'string' || parseGlibcVersion(glibc) === undefined) {
+    check.fail('compatibility.glibc', 'a glibc version such as "2.17"', glibc);
+  }
 }
 
 /** Shape only, like the Go launcher: the name rules of runtime.env are a build-input rule (schema/). */

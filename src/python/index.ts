@@ -12,6 +12,7 @@ import { FlavorError, toFlavorError } from '../errors.js';
 import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
 import { type InstalledDistribution, readInstalled } from './dist-info.js';
+import { scanGlibcRequirement } from './elf-glibc.js';
 import { checkEntryPoints } from './entry-check.js';
 import { type InstallResult, installProject } from './install.js';
 import {
@@ -135,6 +136,9 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     log({ kind: 'info', message: `using Python ${interp.version} at ${interp.path}: ${selection.reason}` });
     const { runtime, installed } = await buildSlotSources(options, project, interp, distSha256, logger);
     await step(log, precompileStep(project), () => precompile(options, project, runtime, installed, logger));
+    const glibc = await step(log, 'reading which glibc the ELF files need', () =>
+      glibcRequirement(options, runtime, installed, logger),
+    );
     const plan = planCommands(project, runtime.pythonRel, project.build.optimizationLevel);
     log({
       kind: 'info',
@@ -169,6 +173,7 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
           ...slotSpecs(options, compression, runtime, installed),
           ...projectSlotSpecs(options, compression, project.slots),
         ]),
+        ...(glibc === undefined ? {} : { requires: { glibc } }),
         sbom: { python: sbom },
         provenance: await pythonProvenanceInputs(options, project, interp, distSha256),
       },
@@ -253,6 +258,35 @@ async function buildSlotSources(
       : `runtime built in ${(runtime.buildMs / 1000).toFixed(1)} s: ${(runtime.sizeBytes / 1e6).toFixed(1)} MB, bundled ${runtime.bundledLibs.join(', ') || 'no host libraries'}`,
   });
   return { runtime, installed: installResult.value };
+}
+
+/**
+ * The highest GLIBC_x.y any ELF file of the runtime, the dependencies or the app needs (python/elf-glibc.ts),
+ * recorded as compatibility.glibc so the launcher can refuse an older machine with a clear error. With
+ * --python the runtime is this machine's interpreter, so the package needs this machine's glibc: a warning
+ * says so.
+ */
+async function glibcRequirement(
+  options: PythonBuildOptions,
+  runtime: RuntimeInfo,
+  installed: InstallResult,
+  logger: Logger,
+): Promise<string | undefined> {
+  const found = await scanGlibcRequirement([runtime.dir, installed.sitePackagesDir, installed.appDir]);
+  for (const problem of found.unreadable)
+    logger({ kind: 'warning', message: `${problem} (its glibc needs are not counted)` });
+  if (found.glibc === undefined) return undefined;
+  logger({
+    kind: 'info',
+    message: `the package needs glibc ≥ ${found.glibc} (${found.from}; ${found.elfFiles} ELF files read)`,
+  });
+  if (options.python !== undefined) {
+    logger({
+      kind: 'warning',
+      message: `--python ${options.python}: the package needs glibc ≥ ${found.glibc}, as the build machine has (${found.from}); machines with an older glibc (Debian 11, Ubuntu 20.04, RHEL 8…) refuse to start it (GLIBC_REQUIRED)`,
+    });
+  }
+  return found.glibc;
 }
 
 function precompileStep(project: ProjectConfig): string {

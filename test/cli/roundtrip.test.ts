@@ -161,9 +161,11 @@ describe('pack → verify → inspect → extract', () => {
       'build',
       'execution',
       'service',
+      'requires',
       'slots',
     ]);
     assert.equal(doc.service, null, 'not a service');
+    assert.deepEqual(doc.requires, { glibc: null }, 'a manifest package records no glibc');
     assert.deepEqual(doc.package, { name: 'roundtrip', version: '2.1.0', description: 'every chain' });
     assert.deepEqual(doc.format, { name: 'PSPF/2025', version: '0x20250001', metadata_version: '1.0.0' });
     assert.equal((doc.file as { size: number }).size, (await fs.stat(pkg)).size);

@@ -95,6 +95,9 @@ func (a *App) Launch(userArgs []string) error {
 	if err := parsePackage(p); err != nil {
 		return err
 	}
+	if err := launch.CheckGlibc(p.Meta.Glibc, launch.HostLibc("/"), a.Log.Debugf); err != nil {
+		return err
+	}
 	cache, err := workenv.ResolveRoot(a.Getenv)
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ type App struct {
 func Main(version string) int {
 	a := &App{Version: version, Args: os.Args, Getenv: os.Getenv, Environ: os.Environ(), Stdout: os.Stdout, Stderr: os.Stderr}
 	a.Prog = "flavor-launcher"
-	exe, err := os.Executable()
+	exe, err := selfPath(a.Args[0], a.Getenv)
 	if err == nil {
 		if resolved, rerr := filepath.EvalSymlinks(exe); rerr == nil {
 			exe = resolved
@@ -39,7 +39,7 @@ func Main(version string) int {
 	}
 	a.Log = logx.New(a.Prog, a.Getenv("FLAVOR_LOG_LEVEL"))
 	if err != nil {
-		return a.fail(errs.Wrap(errs.Internal, err, "failed to find the launcher's own file"))
+		return a.fail(err)
 	}
 	if truthy(a.Getenv("FLAVOR_LAUNCHER_CLI")) {
 		return a.cliMode(a.Args[1:])

@@ -60,7 +60,9 @@ const (
 	ServicePortBusy      = "SERVICE_PORT_BUSY"
 	ServiceNotResponding = "SERVICE_NOT_RESPONDING"
 	ServiceUnsupported   = "SERVICE_UNSUPPORTED"
-	Internal             = "INTERNAL"
+	// The machine's glibc is older than the package needs, or it has another C library (docs/runtime.md).
+	GlibcRequired = "GLIBC_REQUIRED"
+	Internal      = "INTERNAL"
 )
 
 // Launcher exit codes (docs/launcher.md).
@@ -73,6 +75,7 @@ const (
 	ExitCache     = 106
 	ExitIntegrity = 107
 	ExitService   = 108
+	ExitPlatform  = 109
 )
 
 // Error is a coded launcher failure.
@@ -154,6 +157,8 @@ func ExitForCode(code string) int {
 		return ExitUsage
 	case ServiceStartFailed, ServicePortBusy, ServiceNotResponding, ServiceUnsupported:
 		return ExitService
+	case GlibcRequired:
+		return ExitPlatform
 	case Internal:
 		return ExitInternal
 	}

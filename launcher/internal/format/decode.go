@@ -19,6 +19,7 @@ func decodeMetadata(doc object) *Metadata {
 		Runtime:       decodeRuntime(getObject(doc, "runtime")),
 		Workenv:       decodeWorkenv(getObject(doc, "workenv")),
 		Launcher:      decodeLauncher(getObject(doc, "launcher")),
+		Glibc:         getString(getObject(doc, "compatibility"), "glibc"),
 	}
 	for _, s := range getList(doc, "slots") {
 		m.Slots = append(m.Slots, decodeSlot(s.(object)))

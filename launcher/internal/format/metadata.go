@@ -28,6 +28,9 @@ type Metadata struct {
 	SetupCommands []json.RawMessage `json:"setup_commands"`
 	Launcher      *LauncherInfo     `json:"launcher"`
 	Build         json.RawMessage   `json:"build"`
+	// Glibc is compatibility.glibc: the oldest glibc the package's ELF files run on ("" = none needed;
+	// glibc.go).
+	Glibc string `json:"-"`
 }
 
 type PackageInfo struct {

@@ -176,8 +176,11 @@ func (v *validator) root(doc any) {
 	if we := v.optObj(m, "workenv", ""); we != nil {
 		v.workenv(we)
 	}
-	for _, k := range []string{"verification", "build", "compatibility", "sbom"} {
+	for _, k := range []string{"verification", "build", "sbom"} {
 		v.optObj(m, k, "")
+	}
+	if c := v.optObj(m, "compatibility", ""); c != nil {
+		v.compatibility(c)
 	}
 	// The DSSE envelope of the build provenance (docs/supply-chain.md): an object; the launcher does
 	// not read it (flavor verify --provenance checks it), but refuses what the TS reader refuses.

@@ -2,6 +2,7 @@ import { inspect as inspectApi } from '../../api/inspect.js';
 import { depsLines, treeLines } from '../../api/inspect-deps.js';
 import { inspectSbom, SBOM_FORMATS, type SbomFormat } from '../../api/inspect-sbom.js';
 import { FlavorError } from '../../errors.js';
+import { glibcVerdict, thisMachineLibc } from '../../format/glibc.js';
 import { type CommandDefinition, flag, str } from '../command.js';
 import { formatBytes } from '../output.js';
 
@@ -73,6 +74,7 @@ export const inspect: CommandDefinition = {
       const port = doc.service.port === null ? '' : `, port ${doc.service.port}`;
       p(`├── service: persistent${port} (the first run starts it in the background)`);
     }
+    if (doc.requires.glibc !== null) p(`├── requires: ${glibcLine(doc.requires.glibc)}`);
     p(`└── slots: ${slots.length}`);
     slots.forEach((s, i) => {
       const last = i === slots.length - 1;
@@ -93,6 +95,15 @@ export const inspect: CommandDefinition = {
     return 0;
   },
 };
+
+/** "glibc ≥ 2.36 (this machine: glibc 2.31, the launcher refuses to start)". */
+function glibcLine(required: string): string {
+  const host = thisMachineLibc();
+  const machine =
+    host.kind === 'glibc' ? `glibc ${host.version}` : host.kind === 'musl' ? 'musl libc' : 'C library unknown';
+  const verdict = glibcVerdict(required, host) === 'run' ? 'runs here' : 'the launcher refuses to start here';
+  return `glibc ≥ ${required} (this machine: ${machine}, ${verdict})`;
+}
 
 function sbomFormat(format: string | undefined, sbom: boolean): SbomFormat {
   if (!sbom) {
