@@ -45,7 +45,8 @@ done
 export CC="$W/bin/$TRIPLE-cc" CXX="$W/bin/$TRIPLE-c++" AR="$W/bin/$TRIPLE-ar" RANLIB="$W/bin/$TRIPLE-ranlib"
 # Build paths never reach the output: every source path is rewritten to /flavor-build.
 MAP="-ffile-prefix-map=$W=/flavor-build"
-export CFLAGS="-O2 -g0 -fPIC $MAP -I$DEPS/include"
+# Older library sources trip clang 16+'s new default errors; they are warnings there.
+export CFLAGS="-O2 -g0 -fPIC $MAP -I$DEPS/include -Wno-error=implicit-function-declaration -Wno-error=implicit-int -Wno-error=int-conversion -w"
 export CPPFLAGS="-I$DEPS/include"
 export LDFLAGS="-L$DEPS/lib"
 export PKG_CONFIG_LIBDIR="$DEPS/lib/pkgconfig" PKG_CONFIG_PATH=""
@@ -66,27 +67,30 @@ src_of() { local v="FLAVOR_RT_SRC_${1//-/_}"; echo "${!v:?source $1 not given}";
 if step zlib; then
   unpack "$(src_of zlib)" zlib
   CHOST="$TRIPLE" ./configure --static --prefix="$DEPS" >/dev/null
-  make -j"$JOBS" libz.a >/dev/null && make install >/dev/null
+  make -j"$JOBS" libz.a >/dev/null
+  make install >/dev/null
   done_step zlib
 fi
 if step bzip2; then
   unpack "$(src_of bzip2)" bzip2
   make -j"$JOBS" libbz2.a CC="$CC" AR="$AR" RANLIB="$RANLIB" CFLAGS="$CFLAGS -D_FILE_OFFSET_BITS=64" >/dev/null
-  cp bzlib.h "$DEPS/include/" && cp libbz2.a "$DEPS/lib/"
+  cp bzlib.h "$DEPS/include/" ; cp libbz2.a "$DEPS/lib/"
   done_step bzip2
 fi
 if step xz; then
   unpack "$(src_of xz)" xz
   ./configure "${CROSS[@]}" --prefix="$DEPS" --disable-shared --enable-static --disable-xz --disable-xzdec \
     --disable-lzmadec --disable-lzmainfo --disable-lzma-links --disable-scripts --disable-doc --disable-nls >/dev/null
-  make -j"$JOBS" -C src/liblzma >/dev/null && make -C src/liblzma install >/dev/null
+  make -j"$JOBS" -C src/liblzma >/dev/null
+  make -C src/liblzma install >/dev/null
   done_step xz
 fi
 if step libffi; then
   unpack "$(src_of libffi)" libffi
   ./configure "${CROSS[@]}" --prefix="$DEPS" --libdir="$DEPS/lib" --disable-shared --enable-static \
-    --disable-docs --disable-multi-os-directory >/dev/null
-  make -j"$JOBS" >/dev/null && make install >/dev/null
+    --disable-docs --disable-multi-os-directory --disable-exec-static-tramp >/dev/null
+  make -j"$JOBS" >/dev/null
+  make install >/dev/null
   done_step libffi
 fi
 if step uuid; then
@@ -95,7 +99,7 @@ if step uuid; then
     --enable-static --disable-nls --without-python --without-systemd --without-udev >/dev/null
   make -j"$JOBS" libuuid.la >/dev/null
   mkdir -p "$DEPS/include/uuid"
-  cp libuuid/src/uuid.h "$DEPS/include/uuid/" && cp .libs/libuuid.a "$DEPS/lib/"
+  cp libuuid/src/uuid.h "$DEPS/include/uuid/" ; cp .libs/libuuid.a "$DEPS/lib/"
   done_step uuid
 fi
 if step sqlite; then
@@ -105,7 +109,7 @@ if step sqlite; then
     --disable-editline --enable-threadsafe BCC="cc" \
     CFLAGS="$CFLAGS -DSQLITE_ENABLE_FTS3 -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_JSON1 -DSQLITE_ENABLE_MATH_FUNCTIONS -DSQLITE_ENABLE_DBSTAT_VTAB" >/dev/null
   make -j"$JOBS" libsqlite3.la >/dev/null
-  cp sqlite3.h sqlite3ext.h "$DEPS/include/" && cp .libs/libsqlite3.a "$DEPS/lib/"
+  cp sqlite3.h sqlite3ext.h "$DEPS/include/" ; cp .libs/libsqlite3.a "$DEPS/lib/"
   done_step sqlite
 fi
 if step openssl; then
@@ -117,13 +121,15 @@ if step openssl; then
   CC="$CC" AR="$AR" RANLIB="$RANLIB" ./Configure "$target" no-shared no-tests no-docs no-apps no-engine \
     no-module no-afalgeng no-dso --prefix="$DEPS" --libdir=lib --openssldir=/etc/ssl \
     -fPIC "$MAP" >/dev/null
-  make -j"$JOBS" build_libs >/dev/null && make install_dev >/dev/null
+  make -j"$JOBS" build_libs >/dev/null
+  make install_dev >/dev/null
   done_step openssl
 fi
 
 # --- CPython ---------------------------------------------------------------------------------------
 if step cpython; then
   unpack "$FLAVOR_RT_PYTHON" cpython
+  cat "$HERE/ssl-ca.py" >>Lib/ssl.py
   pyargs=()
   if [ "${#CROSS[@]}" -gt 0 ]; then
     : "${FLAVOR_RT_BUILD_PYTHON:?a cross build needs FLAVOR_RT_BUILD_PYTHON}"

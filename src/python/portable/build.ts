@@ -26,7 +26,7 @@ import { ensureZig } from './zig.js';
 
 /** Bump when the way this file drives the recipe changes (the recipe files are hashed themselves). */
 const DRIVER_VERSION = 1;
-const RECIPE_FILES = ['build.sh', 'finish.sh', 'config.site-cross'];
+const RECIPE_FILES = ['build.sh', 'finish.sh', 'config.site-cross', 'ssl-ca.py'];
 /** Fixed time embedded wherever a build records one: the output does not depend on when it was built. */
 export const PORTABLE_SOURCE_DATE_EPOCH = 1704067200; // 2024-01-01T00:00:00Z
 
@@ -90,24 +90,37 @@ export function recipeDir(): string {
   return join(repoRoot(), 'runtime-recipe');
 }
 
-/** Build (or take from the cache) the portable runtime. */
-export async function buildPortableRuntime(options: PortableBuildOptions): Promise<PortableRuntime> {
-  const started = Date.now();
+/** Where the runtime for (version, target, recipe) is cached, and how it is described once there. */
+async function cacheEntry(options: Pick<PortableBuildOptions, 'python' | 'target' | 'buildCacheDir'>) {
   const pin = pythonPin(options.python);
   const hash = await recipeHash(options.python, options.target);
   const root = join(options.buildCacheDir, 'portable-runtimes');
   const entry = join(root, `cpython-${pin.version}-${options.target}-${hash}`);
-  const minor = options.python;
-  const describe = (cached: boolean): PortableRuntime => ({
+  const describe = (cached: boolean, buildMs: number): PortableRuntime => ({
     dir: join(entry, 'runtime'),
-    executable: join(entry, 'runtime', 'bin', `python${minor}`),
+    executable: join(entry, 'runtime', 'bin', `python${options.python}`),
     version: pin.version,
     target: options.target,
     recipeHash: hash,
     cached,
-    buildMs: Date.now() - started,
+    buildMs,
   });
-  if (!options.force && existsSync(join(entry, 'runtime.json'))) return describe(true);
+  return { pin, root, entry, describe };
+}
+
+/** The cached runtime for these options, or undefined when it has not been built (nothing is built). */
+export async function findPortableRuntime(
+  options: Pick<PortableBuildOptions, 'python' | 'target' | 'buildCacheDir'>,
+): Promise<PortableRuntime | undefined> {
+  const { entry, describe } = await cacheEntry(options);
+  return existsSync(join(entry, 'runtime.json')) ? describe(true, 0) : undefined;
+}
+
+/** Build (or take from the cache) the portable runtime. */
+export async function buildPortableRuntime(options: PortableBuildOptions): Promise<PortableRuntime> {
+  const started = Date.now();
+  const { pin, root, entry, describe } = await cacheEntry(options);
+  if (!options.force && existsSync(join(entry, 'runtime.json'))) return describe(true, Date.now() - started);
 
   const buildPython = await hostRuntimeForCross(options);
   const sources = await ensureSources(join(root, 'sources'), [...LIBRARY_SOURCES, pin], options);
@@ -116,7 +129,7 @@ export async function buildPortableRuntime(options: PortableBuildOptions): Promi
   try {
     await mkdir(join(staging, 'runtime'), { recursive: true });
     await runRecipe({ options, pin, sources, zig, staging, buildPython, root });
-    const result = describe(false);
+    const result = describe(false, Date.now() - started);
     await writeFile(
       join(staging, 'runtime.json'),
       `${JSON.stringify({ ...result, dir: undefined, executable: undefined }, null, 2)}\n`,
@@ -124,7 +137,7 @@ export async function buildPortableRuntime(options: PortableBuildOptions): Promi
     await rm(join(staging, 'work'), { recursive: true, force: true });
     await rm(entry, { recursive: true, force: true });
     await rename(staging, entry);
-    return { ...result, buildMs: Date.now() - started };
+    return result;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

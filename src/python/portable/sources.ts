@@ -56,10 +56,14 @@ async function aptSource(scratch: string, pin: SourcePin, options: SourceOptions
     cwd: scratch,
     env: options.env ?? process.env,
   }).catch((cause: unknown) => {
-    throw new FlavorError('TOOL_DOWNLOAD', `cannot run apt-get to fetch the runtime source ${spec}`, {
-      cause,
-      hint: 'the portable runtime is built from Debian source packages: build on Debian/Ubuntu with apt, or put the pinned files (docs/runtime.md) into the sources folder yourself',
-    });
+    throw new FlavorError(
+      'TOOL_DOWNLOAD',
+      `cannot run apt-get to fetch the runtime source ${spec} (${pin.file})`,
+      {
+        cause,
+        hint: `the portable runtime is built from Debian source packages: build on Debian/Ubuntu with apt, or copy ${pin.file} (SHA-256 ${pin.sha256}) into ${scratch.replace(/\/\.fetch-[^/]*$/, '')}`,
+      },
+    );
   });
   if (result.code !== 0 || !existsSync(join(scratch, pin.file))) {
     throw new FlavorError('TOOL_DOWNLOAD', `cannot download the runtime source ${spec} (${pin.file})`, {
