@@ -118,7 +118,7 @@ if step openssl; then
   # OPENSSLDIR=/etc/ssl: the default verify paths are /etc/ssl/cert.pem and /etc/ssl/certs (Debian,
   # Ubuntu, Alpine, Arch, SUSE, and Fedora/RHEL through their /etc/ssl/certs link); the runtime's
   # start-up hook covers the others (docs/runtime.md).
-  CC="$CC" AR="$AR" RANLIB="$RANLIB" ./Configure "$target" no-shared no-tests no-docs no-apps no-engine \
+  CC="$CC" AR="$AR" RANLIB="$RANLIB" ./Configure "$target" no-shared no-tests no-engine \
     no-module no-afalgeng no-dso --prefix="$DEPS" --libdir=lib --openssldir=/etc/ssl \
     -fPIC "$MAP" >/dev/null
   make -j"$JOBS" build_libs >/dev/null
@@ -143,7 +143,7 @@ if step cpython; then
   BZIP2_CFLAGS="-I$DEPS/include" BZIP2_LIBS="-L$DEPS/lib -lbz2" \
   LIBLZMA_CFLAGS="-I$DEPS/include" LIBLZMA_LIBS="-L$DEPS/lib -llzma" \
   LIBSQLITE3_CFLAGS="-I$DEPS/include" LIBSQLITE3_LIBS="-L$DEPS/lib -lsqlite3 -lm" \
-  LIBUUID_CFLAGS="-I$DEPS/include" LIBUUID_LIBS="-L$DEPS/lib -luuid" \
+  LIBUUID_CFLAGS="-I$DEPS/include/uuid" LIBUUID_LIBS="-L$DEPS/lib -luuid" \
   py_cv_module__tkinter=n/a py_cv_module__curses=n/a py_cv_module__curses_panel=n/a \
   py_cv_module_readline=n/a py_cv_module__dbm=n/a py_cv_module__gdbm=n/a \
   ./configure "${CROSS[@]}" "${pyargs[@]}" --prefix=/python --disable-shared --without-ensurepip \
