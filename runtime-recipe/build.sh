@@ -157,4 +157,4 @@ fi
 rm -rf "$W/install"
 make -C "$W/src/cpython" install DESTDIR="$W/install" >"$W/cpython-install.log" 2>&1 \
   || { tail -40 "$W/cpython-install.log" >&2; exit 1; }
-"$HERE/finish.sh" "$W" "$FLAVOR_RT_OUT" "$PYMINOR"
+"$HERE/finish.sh" "$W" "$FLAVOR_RT_OUT" "$PYMINOR" "${FLAVOR_RT_BUILD_PYTHON:-}"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# finish.sh <work> <out> <X.Y>: from CPython's `make install` tree to the runtime tree: the
+# finish.sh <work> <out> <X.Y> [build python]: from CPython's `make install` tree to the runtime tree: the
 # interpreter, the standard library without what no app needs at run time (tests, the static
 # libpython, IDLE/Tk), build paths rewritten, and the licences of everything linked in.
 set -euo pipefail
-W="$1" OUT="$2" V="$3"
+W="$1" OUT="$2" V="$3" BP="${4:-}"
 I="$W/install/python"
 rm -rf "$I/lib/python$V/test" "$I/lib/python$V/idlelib" "$I/lib/python$V/tkinter" "$I/lib/python$V/turtledemo" \
   "$I/lib/pkgconfig" "$I/share/man" "$I/bin/idle3"* "$I/bin/pydoc3"* "$I/bin/2to3"*
@@ -13,6 +13,10 @@ find "$I/lib/python$V" -path '*/config-*' \( -name '*.a' -o -name '*.o' \) -dele
 # Text files recording the build (sysconfigdata, Makefile, python-config) name the scratch folder:
 # rewrite it to a fixed path so that the output does not depend on where it was built.
 grep -rlF "$W" "$I" | while read -r f; do sed -i "s#$W#/flavor-build#g" "$f"; done
+# A cross build also records the build machine's Python (PYTHON_FOR_BUILD in the config Makefile).
+if [ -n "$BP" ]; then
+  grep -rlF "$BP" "$I" | while read -r f; do sed -i "s#$BP#/flavor-build/build-python#g" "$f"; done
+fi
 mkdir -p "$I/share/licenses"
 lic() { mkdir -p "$I/share/licenses/$1"; cp "$W/src/$2/$3" "$I/share/licenses/$1/${4:-$(basename "$3")}"; }
 lic cpython cpython LICENSE
