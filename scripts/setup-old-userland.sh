@@ -13,11 +13,14 @@ base=.cache/userland
 build_root() { # <arch> <dir> [extra debootstrap flags]
   local arch="$1" dir="$2"
   shift 2
+  # A test run that was killed may have left /proc mounted in the root (test/helpers/old-userland.ts).
+  # The foreign (arm64) root's proc is a symlink to the host's /proc: never follow it.
+  if [ -d "$dir/proc" ] && [ ! -L "$dir/proc" ] && mountpoint -q "$dir/proc"; then umount "$dir/proc"; fi
   if [ -f "$dir/.complete" ]; then
     echo "setup-old-userland: $dir is ready"
     return
   fi
-  rm -rf "$dir" "$dir.tmp"
+  rm -rf --one-file-system "$dir" "$dir.tmp"
   local start=$(date +%s)
   debootstrap --arch "$arch" --variant=minbase "$@" "$suite" "$dir.tmp" "$mirror" >"$base/$arch.log" 2>&1 || {
     echo "setup-old-userland: debootstrap $arch failed; last lines of $base/$arch.log:" >&2

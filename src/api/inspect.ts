@@ -49,7 +49,7 @@ export interface InspectResult {
   execution: Record<string, unknown> & { command: string };
   /** Service mode (metadata runtime.persistent; docs/launcher.md): its port, or null when not a service. */
   service: { port: number | null } | null;
-  /** What the target machine needs (metadata compatibility; docs/runtime.md): glibc, or null. */
+  /** What the target machine needs (metadata compatibility; docs/launcher.md "The glibc check"): glibc, or null. */
   requires: { glibc: string | null };
   slots: InspectSlot[];
   /** With `dependencies`: the Python distributions recorded at pack time (null: none recorded). */

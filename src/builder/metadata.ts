@@ -114,7 +114,7 @@ export function assembleMetadata(spec: BuildSpec, stored: StoredSlot[], info: Bu
     compatibility: {
       min_format_version: METADATA_FORMAT_VERSION,
       features,
-      // Read by our launcher before it extracts anything (docs/runtime.md); upstream's readers ignore it.
+      // Read by our launcher before it extracts anything (docs/launcher.md "The glibc check"); upstream's readers ignore it.
       ...(spec.requires?.glibc === undefined ? {} : { glibc: spec.requires.glibc }),
     },
   };

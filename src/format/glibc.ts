@@ -1,4 +1,4 @@
-// The glibc a package needs (docs/runtime.md, "The glibc check"): `compatibility.glibc` in the signed
+// The glibc a package needs (docs/launcher.md, "The glibc check"): `compatibility.glibc` in the signed
 // metadata is the highest GLIBC_x.y symbol version any ELF file in the package requires (computed at
 // pack time by python/elf-glibc.ts). The launcher refuses to start such a package on a machine with an
 // older glibc or another C library (GLIBC_REQUIRED). The same rules are in the launcher

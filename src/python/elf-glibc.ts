@@ -2,7 +2,7 @@
 // "Elf_Verneed" entries with their "Elf_Vernaux" lists, names in the linked string table). The dynamic
 // loader refuses to start a program whose needs its libc does not define ("version `GLIBC_2.34' not
 // found"), so the highest of these names over every ELF file of a package is the oldest glibc the
-// package runs on: `flavor pack` records it as `compatibility.glibc` (format/glibc.ts, docs/runtime.md).
+// package runs on: `flavor pack` records it as `compatibility.glibc` (format/glibc.ts, docs/launcher.md "The glibc check").
 //
 //   readElfGlibc(bytes, name)     one file: machine, class and its GLIBC_ needs (undefined: not ELF)
 //   scanGlibcRequirement(dirs)    every regular file under the folders: the highest need and its file

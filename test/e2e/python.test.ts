@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
+import { compareGlibc, parseGlibcVersion, thisMachineLibc } from '../../src/format/glibc.js';
 import { openPackage } from '../../src/reader/open.js';
 import { REPO_ROOT, runFlavor } from '../helpers/cli.js';
 import { cycloneDxValidator, schemaErrors, spdxValidator } from '../helpers/sbom-schemas.js';
@@ -272,6 +273,20 @@ test('examples/native: the compiled extension really loads after relocation', ()
   assert.match(r.stdout, /^CLoader OK: \{'items': \[1, 2, 3\], 'name': 'flavor'\}$/m);
   assert.match(r.stdout, /^extension: .*\/cache\/workenv\/native-demo-0\.1\.0-[0-9a-f]{16}\/.*_yaml.*\.so$/m);
   assert.match(r.stdout, /^libyaml \d/m);
+});
+
+test("packs record the glibc their ELF files need: at most this machine's, and the launcher runs them here", async () => {
+  const host = thisMachineLibc();
+  for (const name of ['hello', 'native'] as const) {
+    const r = await runFlavor(['inspect', built[name]!, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const glibc = (JSON.parse(r.stdout) as { requires: { glibc: string | null } }).requires.glibc;
+    const needs = parseGlibcVersion(String(glibc));
+    assert.ok(needs && compareGlibc(needs, [2, 17]) > 0, `${name}: compatibility.glibc ${glibc}`);
+    if (host.kind === 'glibc') {
+      assert.ok(compareGlibc(needs, parseGlibcVersion(host.version)!) <= 0, `${name} needs ${glibc}`);
+    }
+  }
 });
 
 test('a second run is warm: no extraction, same output', () => {

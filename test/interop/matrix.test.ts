@@ -310,10 +310,15 @@ describe('ours → theirs', () => {
         ],
         `hello-${side}.psp`,
       );
+      const inspected = JSON.parse((await runFlavor(['inspect', '--json', pkg])).stdout) as {
+        requires: { glibc: string | null };
+      };
+      assert.match(String(inspected.requires.glibc), /^2\.\d+$/, 'the metadata carries compatibility.glibc');
       const r = runPackage(pkg, ['interop']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Hello, interop!$/m);
       assert.equal(runTheirs(['verify', pkg]).code, 0, 'their verify accepts the compat package');
+      assert.equal(runTheirs(['inspect', pkg]).code, 0, 'their inspect reads compatibility.glibc');
       assertRefused(runPackage(await tampered(pkg, 'slot')), `hello under ${side}, slot tampered`);
     });
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/launch"
 	"flavorpack.dev/launcher/internal/verify"
 	"flavorpack.dev/launcher/internal/workenv"
 )
@@ -123,6 +124,8 @@ func (a *App) info(p *verify.Package) error {
 	if m.Service() {
 		fmt.Fprintf(w, "service:    persistent%s (FLAVOR_LAUNCHER_CLI=1 %s service status)\n", portText(m.Runtime.Port), a.Prog)
 	}
+	fmt.Fprintf(w, "requires:   %s\n", requiresText(m.Glibc))
+	fmt.Fprintf(w, "this libc:  %s\n", libcText(launch.HostLibc("/")))
 	fmt.Fprintf(w, "slots:      %d\n", len(p.Slots))
 	for i, s := range p.Slots {
 		sm := m.Slots[i]

@@ -95,7 +95,7 @@ func (a *App) Launch(userArgs []string) error {
 	if err := parsePackage(p); err != nil {
 		return err
 	}
-	if err := launch.CheckGlibc(p.Meta.Glibc, launch.HostLibc("/"), a.Log.Debugf); err != nil {
+	if err := launch.CheckMachineGlibc(p.Meta.Glibc, a.Log.Debugf); err != nil {
 		return err
 	}
 	cache, err := workenv.ResolveRoot(a.Getenv)

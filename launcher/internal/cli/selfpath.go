@@ -9,7 +9,7 @@ import (
 	"flavorpack.dev/launcher/internal/format"
 )
 
-// selfPath finds the package file this launcher runs from (docs/runtime.md, "Without /proc"):
+// selfPath finds the package file this launcher runs from (docs/launcher.md, "Without /proc"):
 // os.Executable (on Linux, the /proc/self/exe link), and when that fails, as in a chroot or container
 // without /proc, the file the kernel was asked to run (AT_EXECFN, Linux) and then argv[0], resolved
 // against the working folder or PATH. A fallback is taken only if it is a file that ends with the PSPF

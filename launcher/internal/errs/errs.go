@@ -60,7 +60,7 @@ const (
 	ServicePortBusy      = "SERVICE_PORT_BUSY"
 	ServiceNotResponding = "SERVICE_NOT_RESPONDING"
 	ServiceUnsupported   = "SERVICE_UNSUPPORTED"
-	// The machine's glibc is older than the package needs, or it has another C library (docs/runtime.md).
+	// The machine's glibc is older than the package needs, or it has another C library (docs/launcher.md "The glibc check").
 	GlibcRequired = "GLIBC_REQUIRED"
 	Internal      = "INTERNAL"
 )

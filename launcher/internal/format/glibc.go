@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// The glibc a package needs (docs/runtime.md, "The glibc check"): `compatibility.glibc` in the signed
+// The glibc a package needs (docs/launcher.md, "The glibc check"): `compatibility.glibc` in the signed
 // metadata is the highest GLIBC_x.y symbol version any ELF file in the package requires, written by
 // `flavor pack` (src/python/elf-glibc.ts). Absent: the package needs no particular glibc. The same rules
 // are in src/format/glibc.ts; testdata/vectors/glibc-requirement.json holds the cases both decide.

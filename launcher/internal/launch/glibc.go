@@ -5,7 +5,7 @@ import (
 	"flavorpack.dev/launcher/internal/format"
 )
 
-// The glibc check (docs/runtime.md): before anything is extracted, a package whose signed metadata
+// The glibc check (docs/launcher.md, "The glibc check"): before anything is extracted, a package whose signed metadata
 // names the glibc it needs (compatibility.glibc) is refused on a machine whose C library is older or
 // not glibc, with the two versions named, instead of the dynamic loader's "version `GLIBC_2.34' not
 // found" after the extraction. A machine whose C library cannot be determined is not blocked.
@@ -15,6 +15,16 @@ type Libc struct {
 	Kind    string // "glibc", "musl" or "" (unknown)
 	Version string // glibc only: "2.31"
 	Path    string // the file it was read from
+}
+
+// CheckMachineGlibc runs CheckGlibc against this machine's C library (nothing is read when the package
+// names no glibc; the library's banner only when its version definitions are older than required).
+func CheckMachineGlibc(required string, debugf func(string, ...any)) error {
+	if required == "" {
+		return nil
+	}
+	need, _ := format.ParseGlibcVersion(required) // nil when malformed: CheckGlibc refuses it
+	return CheckGlibc(required, hostLibc("/", need), debugf)
 }
 
 // CheckGlibc refuses a package that needs glibc `required` on a machine with `host`. debugf logs why a

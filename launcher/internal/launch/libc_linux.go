@@ -1,7 +1,10 @@
 package launch
 
 import (
+	"bytes"
 	"debug/elf"
+	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -14,10 +17,15 @@ import (
 // version definitions (GLIBC_2.2.5 … GLIBC_2.31) give the glibc version; without one, a musl dynamic
 // loader (/lib/ld-musl-*.so.1) means musl. root prefixes every path ("/" on a real run; tests use a
 // folder). Any failure gives Kind "" (unknown).
-func HostLibc(root string) Libc {
+func HostLibc(root string) Libc { return hostLibc(root, nil) }
+
+// hostLibc is HostLibc that stops at the version definitions when they already reach `enough`: the
+// banner (2 MB to read) is only searched when the version matters exactly, for an older library or
+// for `info`.
+func hostLibc(root string, enough format.GlibcVersion) Libc {
 	for _, dir := range libDirs(runtime.GOARCH) {
 		path := filepath.Join(root, dir, "libc.so.6")
-		if v, ok := glibcVersionOf(path, runtime.GOARCH); ok {
+		if v, ok := glibcVersionOf(path, runtime.GOARCH, enough); ok {
 			return Libc{Kind: "glibc", Version: v, Path: path}
 		}
 	}
@@ -49,9 +57,13 @@ var elfMachine = map[string]elf.Machine{
 	"riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390,
 }
 
-// glibcVersionOf reads the highest GLIBC_x.y version that the ELF file at path defines, if it is a
-// library for goarch. debug/elf bounds-checks the file; a panic on a damaged file counts as unknown.
-func glibcVersionOf(path, goarch string) (version string, ok bool) {
+// glibcVersionOf reads the glibc version of the library at path, if it is an ELF file for goarch: the
+// highest GLIBC_x.y version it defines when that reaches `enough` (cheap: one small section), else the
+// version in its banner (the text gnu_get_libc_version and `libc.so.6` print: "… release version
+// 2.31."), else the highest defined version (a lower bound: a release that adds no symbol, like 2.31,
+// defines only GLIBC_2.30). debug/elf bounds-checks the file; a panic on a damaged file counts
+// as unknown.
+func glibcVersionOf(path, goarch string, enough format.GlibcVersion) (version string, ok bool) {
 	defer func() {
 		if recover() != nil {
 			version, ok = "", false
@@ -65,19 +77,122 @@ func glibcVersionOf(path, goarch string) (version string, ok bool) {
 	if want, known := elfMachine[goarch]; !known || f.Machine != want {
 		return "", false
 	}
-	defs, err := f.DynamicVersions()
-	if err != nil {
+	defined := highestDefined(f)
+	if defined != nil && enough != nil && defined.Compare(enough) >= 0 {
+		return defined.String(), true
+	}
+	if v, found := bannerVersion(f, path); found {
+		return v, true
+	}
+	if defined == nil {
 		return "", false
 	}
+	return defined.String(), true
+}
+
+// highestDefined is the newest GLIBC_x.y version the library defines (nil: none or unreadable): the
+// SHT_GNU_verdef section's sh_info entries (Elf_Verdef, 20 bytes, chained by vd_next), each naming its
+// version in its first Elf_Verdaux (vda_name, an offset into the sh_link string table). Read here rather
+// than with debug/elf's DynamicVersions, which also decodes every dynamic symbol (10× slower).
+func highestDefined(f *elf.File) format.GlibcVersion {
+	sec := f.SectionByType(elf.SHT_GNU_VERDEF)
+	if sec == nil || int(sec.Link) >= len(f.Sections) || sec.Size > maxVerdefSize {
+		return nil
+	}
+	defs, err := sec.Data()
+	if err != nil {
+		return nil
+	}
+	strSec := f.Sections[sec.Link]
+	if strSec.Size > maxLibcSize {
+		return nil
+	}
+	strs, err := strSec.Data()
+	if err != nil {
+		return nil
+	}
+	bo := f.ByteOrder
 	var best format.GlibcVersion
-	for _, d := range defs {
-		name, isGlibc := strings.CutPrefix(d.Name, "GLIBC_")
-		if v, valid := format.ParseGlibcVersion(name); isGlibc && valid && (best == nil || v.Compare(best) > 0) {
+	at := 0
+	for i := 0; i < int(sec.Info) && at+20 <= len(defs); i++ {
+		aux := at + int(bo.Uint32(defs[at+12:]))
+		if aux < at || aux+8 > len(defs) {
+			return best
+		}
+		name := cString(strs, int(bo.Uint32(defs[aux:])))
+		if v, ok := format.ParseGlibcVersion(strings.TrimPrefix(name, "GLIBC_")); ok && strings.HasPrefix(name, "GLIBC_") &&
+			(best == nil || v.Compare(best) > 0) {
 			best = v
 		}
+		next := int(bo.Uint32(defs[at+16:]))
+		if next == 0 {
+			break
+		}
+		at += next
 	}
-	if best == nil {
+	return best
+}
+
+// maxVerdefSize bounds the version definitions read (glibc's are 1.4 KB).
+const maxVerdefSize = 1 << 20
+
+// cString is the NUL-terminated string at off in b ("" when off is outside b or there is no NUL).
+func cString(b []byte, off int) string {
+	if off < 0 || off >= len(b) {
+		return ""
+	}
+	end := bytes.IndexByte(b[off:], 0)
+	if end < 0 {
+		return ""
+	}
+	return string(b[off : off+end])
+}
+
+// maxLibcSize bounds how much of a libc.so.6 is searched for its banner (glibc's is about 2 MB).
+const maxLibcSize = 64 << 20
+
+var bannerPrefix = []byte(" release version ")
+
+// bannerVersion finds "GNU C Library … release version X.Y." in the library's .rodata (the whole file
+// when it has none) and returns X.Y.
+func bannerVersion(f *elf.File, path string) (string, bool) {
+	data, ok := rodata(f, path)
+	if !ok {
 		return "", false
 	}
-	return best.String(), true
+	at := bytes.Index(data, []byte("GNU C Library"))
+	if at < 0 {
+		return "", false
+	}
+	line := data[at:]
+	if end := bytes.IndexByte(line, 0); end >= 0 {
+		line = line[:end]
+	}
+	_, rest, found := bytes.Cut(line, bannerPrefix)
+	if !found {
+		return "", false
+	}
+	n := 0
+	for n < len(rest) && (rest[n] == '.' || rest[n] >= '0' && rest[n] <= '9') {
+		n++
+	}
+	v := strings.TrimSuffix(string(rest[:n]), ".")
+	if _, ok := format.ParseGlibcVersion(v); !ok {
+		return "", false
+	}
+	return v, true
+}
+
+func rodata(f *elf.File, path string) ([]byte, bool) {
+	if sec := f.Section(".rodata"); sec != nil && sec.Type == elf.SHT_PROGBITS && sec.Size <= maxLibcSize {
+		data, err := sec.Data()
+		return data, err == nil
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, maxLibcSize))
+	return data, err == nil
 }

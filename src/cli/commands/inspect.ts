@@ -100,7 +100,11 @@ export const inspect: CommandDefinition = {
 function glibcLine(required: string): string {
   const host = thisMachineLibc();
   const machine =
-    host.kind === 'glibc' ? `glibc ${host.version}` : host.kind === 'musl' ? 'musl libc' : 'C library unknown';
+    host.kind === 'glibc'
+      ? `glibc ${host.version}`
+      : host.kind === 'musl'
+        ? 'musl libc'
+        : 'C library unknown';
   const verdict = glibcVerdict(required, host) === 'run' ? 'runs here' : 'the launcher refuses to start here';
   return `glibc ≥ ${required} (this machine: ${machine}, ${verdict})`;
 }
