@@ -118,11 +118,14 @@ if step openssl; then
   # OPENSSLDIR=/etc/ssl: the default verify paths are /etc/ssl/cert.pem and /etc/ssl/certs (Debian,
   # Ubuntu, Alpine, Arch, SUSE, and Fedora/RHEL through their /etc/ssl/certs link); the runtime's
   # start-up hook covers the others (docs/runtime.md).
+  # OpenSSL compiles its install paths into libcrypto (MODULESDIR, ENGINESDIR): a fixed prefix, installed
+  # through DESTDIR, keeps the scratch folder out of the binaries.
   CC="$CC" AR="$AR" RANLIB="$RANLIB" ./Configure "$target" no-shared no-tests no-engine \
-    no-module no-afalgeng no-dso --prefix="$DEPS" --libdir=lib --openssldir=/etc/ssl \
+    no-module no-afalgeng no-dso --prefix=/flavor-build/deps --libdir=lib --openssldir=/etc/ssl \
     -fPIC "$MAP" >/dev/null
   make -j"$JOBS" build_libs >/dev/null
-  make install_dev >/dev/null
+  make install_dev DESTDIR="$W/openssl-dest" >/dev/null
+  cp -a "$W/openssl-dest/flavor-build/deps/." "$DEPS/"
   done_step openssl
 fi
 

@@ -11,11 +11,12 @@ find "$I/lib/python$V" -name '__pycache__' -prune -exec rm -rf {} +
 # The static libpython and objects only serve embedding/extension builds against this tree.
 find "$I/lib/python$V" -path '*/config-*' \( -name '*.a' -o -name '*.o' \) -delete
 # Text files recording the build (sysconfigdata, Makefile, python-config) name the scratch folder:
-# rewrite it to a fixed path so that the output does not depend on where it was built.
-grep -rlF "$W" "$I" | while read -r f; do sed -i "s#$W#/flavor-build#g" "$f"; done
+# rewrite it to a fixed path so that the output does not depend on where it was built. Binary files
+# are never edited (-I): a string of another length would corrupt them; they must not name it at all.
+grep -rlIF "$W" "$I" | while read -r f; do sed -i "s#$W#/flavor-build#g" "$f"; done
 # A cross build also records the build machine's Python (PYTHON_FOR_BUILD in the config Makefile).
 if [ -n "$BP" ]; then
-  grep -rlF "$BP" "$I" | while read -r f; do sed -i "s#$BP#/flavor-build/build-python#g" "$f"; done
+  grep -rlIF "$BP" "$I" | while read -r f; do sed -i "s#$BP#/flavor-build/build-python#g" "$f"; done
 fi
 mkdir -p "$I/share/licenses"
 lic() { mkdir -p "$I/share/licenses/$1"; cp "$W/src/$2/$3" "$I/share/licenses/$1/${4:-$(basename "$3")}"; }
