@@ -10,7 +10,6 @@ import { findPortableRuntime } from '../../../src/python/portable/build.js';
 import { buildCacheDir } from '../../../src/workenv/paths.js';
 import { REPO_ROOT, runFlavor, tempDir } from '../../helpers/cli.js';
 import { runInRoot, userland } from '../../helpers/old-userland.js';
-import { missing } from '../helpers.js';
 
 test('examples/hello packed with the portable runtime runs on Debian 11 (glibc 2.31)', async (t) => {
   if (process.arch !== 'x64') return t.skip('an x86-64 host runs the linux_amd64 runtime');
@@ -19,8 +18,9 @@ test('examples/hello packed with the portable runtime runs on Debian 11 (glibc 2
     target: 'linux_amd64',
     buildCacheDir: buildCacheDir(),
   });
+  // Not built by CI yet (test/python/portable/runtime.test.ts says why).
   if (!runtime)
-    return t.skip(missing('the portable runtime for linux_amd64 (flavor runtime build --python 3.13)') || '');
+    return t.skip('the portable runtime for linux_amd64 is not built here (flavor runtime build)');
   const root = userland(t, 'amd64');
   if (!root) return;
   const pkg = join(await tempDir('flavor-portable-pack-'), 'hello.psp');

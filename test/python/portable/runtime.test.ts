@@ -1,4 +1,4 @@
-// The built portable runtimes (CI builds them in its set-up: `flavor runtime build`, see .ci/run):
+// The built portable runtimes (`flavor runtime build`; see below for CI):
 // every ELF file needs nothing newer than GLIBC_2.17, the interpreter runs from another folder with an
 // empty environment and imports the modules users expect, ssl finds the system CA store, and no build
 // path is left in any file. linux_arm64 runs under qemu-aarch64-static with a Debian 11 arm64 root.
@@ -25,12 +25,11 @@ const IMPORT_CHECK = [
   'decimal.Decimal(1) / 3; uuid.uuid4(); print(ssl.OPENSSL_VERSION, sys.version_info[:2])',
 ].join('; ');
 
+// CI does not build the runtimes yet (about an hour for both on a 2-core machine: docs/runtime.md,
+// "Measured"); these tests run wherever `bash scripts/setup-portable-runtime.sh` or `flavor runtime
+// build` has built them, and say so when skipped.
 async function builtRuntime(target: PortableTarget) {
-  const runtime = await findPortableRuntime({ python: '3.13', target, buildCacheDir: buildCacheDir() });
-  if (!runtime) {
-    missing(`the portable runtime for ${target} (flavor runtime build --python 3.13 --platform ${target})`);
-  }
-  return runtime;
+  return findPortableRuntime({ python: '3.13', target, buildCacheDir: buildCacheDir() });
 }
 
 const tmp: string[] = [];
@@ -47,7 +46,7 @@ const RUNTIMES = {
 for (const target of ['linux_amd64', 'linux_arm64'] as const) {
   describe(`portable runtime ${target}`, () => {
     const runtime = RUNTIMES[target];
-    const skip = runtime ? false : 'not built on this machine';
+    const skip = runtime ? false : `not built here (flavor runtime build --python 3.13 --platform ${target})`;
 
     test('every ELF file needs nothing newer than GLIBC_2.17', { skip }, async () => {
       const found = await scanGlibcRequirement([runtime!.dir]);
