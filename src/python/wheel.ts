@@ -77,6 +77,24 @@ export function readWheelMember(zip: Buffer, member: string, maxSize: number, wh
     }
   }
   if (!entry) throw bad(`no ${member} in it`, wheel);
+  return readEntry(zip, entry, maxSize, wheel);
+}
+
+/** Every file of the wheel whose name starts with `prefix`, in one pass: name and checked bytes. */
+export function* wheelFiles(
+  zip: Buffer,
+  prefix: string,
+  maxSize: number,
+  wheel = 'wheel',
+): Generator<{ name: string; data: Buffer }> {
+  for (const entry of centralEntries(zip, wheel)) {
+    if (!entry.name.startsWith(prefix) || entry.name.endsWith('/')) continue;
+    yield { name: entry.name, data: readEntry(zip, entry, maxSize, wheel) };
+  }
+}
+
+function readEntry(zip: Buffer, entry: CentralEntry, maxSize: number, wheel: string): Buffer {
+  const member = entry.name;
   if (entry.size > maxSize) throw bad(`${member} is larger than ${maxSize} bytes`, wheel);
   const local = entry.localOffset;
   if (local + 30 > zip.length || zip.readUInt32LE(local) !== LOCAL_SIG)

@@ -10,6 +10,7 @@ import { inspect } from './inspect.js';
 import { keygen } from './keygen.js';
 import { pack } from './pack.js';
 import { run } from './run.js';
+import { runtimeBuild } from './runtime.js';
 import { verify } from './verify.js';
 import { workenvClean, workenvInfo, workenvInspect, workenvList, workenvRemove } from './workenv.js';
 
@@ -30,6 +31,7 @@ export const COMMANDS: CommandDefinition[] = [
   keygen,
   pack,
   run,
+  runtimeBuild,
   verify,
   workenvClean,
   workenvInfo,

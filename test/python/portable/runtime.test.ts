@@ -1,0 +1,123 @@
+// The built portable runtimes (`flavor runtime build`; see below for CI):
+// every ELF file needs nothing newer than GLIBC_2.17, the interpreter runs from another folder with an
+// empty environment and imports the modules users expect, ssl finds the system CA store, and no build
+// path is left in any file. linux_arm64 runs under qemu-aarch64-static with a Debian 11 arm64 root.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { compareGlibc, parseGlibcVersion } from '../../../src/format/glibc.js';
+import { scanGlibcRequirement } from '../../../src/python/elf-glibc.js';
+import { listFiles } from '../../../src/python/fsutil.js';
+import { findPortableRuntime, type PortableTarget } from '../../../src/python/portable/build.js';
+import { repoRoot } from '../../../src/python/tools.js';
+import { buildCacheDir } from '../../../src/workenv/paths.js';
+import { missing } from '../helpers.js';
+
+const MODULES = ['ssl', 'hashlib', 'sqlite3', 'ctypes', 'lzma', 'bz2', 'zlib', 'decimal', 'uuid', 'zoneinfo'];
+const IMPORT_CHECK = [
+  `import ${MODULES.join(', ')}, sys`,
+  'hashlib.sha3_256(b"x"); sqlite3.connect(":memory:").execute("select 1")',
+  'ctypes.CDLL(None); lzma.compress(b"x"); bz2.compress(b"x"); zlib.compress(b"x")',
+  'decimal.Decimal(1) / 3; uuid.uuid4(); print(ssl.OPENSSL_VERSION, sys.version_info[:2])',
+].join('; ');
+
+// CI does not build the runtimes yet (about an hour for both on a 2-core machine: docs/runtime.md,
+// "Measured"); these tests run wherever `bash scripts/setup-portable-runtime.sh` or `flavor runtime
+// build` has built them, and say so when skipped.
+async function builtRuntime(target: PortableTarget) {
+  return findPortableRuntime({ python: '3.13', target, buildCacheDir: buildCacheDir() });
+}
+
+const tmp: string[] = [];
+after(() => {
+  for (const dir of tmp) rmSync(dir, { recursive: true, force: true });
+});
+
+// Looked up before the suites are declared: a suite whose body awaits would collect another's tests.
+const RUNTIMES = {
+  linux_amd64: await builtRuntime('linux_amd64'),
+  linux_arm64: await builtRuntime('linux_arm64'),
+};
+
+for (const target of ['linux_amd64', 'linux_arm64'] as const) {
+  describe(`portable runtime ${target}`, () => {
+    const runtime = RUNTIMES[target];
+    const skip = runtime ? false : `not built here (flavor runtime build --python 3.13 --platform ${target})`;
+
+    test('every ELF file needs nothing newer than GLIBC_2.17', { skip }, async () => {
+      const found = await scanGlibcRequirement([runtime!.dir]);
+      assert.ok(found.elfFiles >= 30, `only ${found.elfFiles} ELF files: the extension modules are missing`);
+      assert.deepEqual(found.unreadable, []);
+      assert.ok(found.glibc, 'nothing needs a versioned glibc symbol: not a glibc build');
+      assert.ok(
+        compareGlibc(parseGlibcVersion(found.glibc)!, [2, 17]) <= 0,
+        `${found.from} needs GLIBC_${found.glibc}`,
+      );
+    });
+
+    test('no build path in any file; the licences of what is linked in are shipped', { skip }, async () => {
+      for (const file of await listFiles(runtime!.dir)) {
+        const bytes = readFileSync(file);
+        assert.equal(bytes.indexOf('portable-runtimes/.tmp-'), -1, `${file} names its build folder`);
+        assert.equal(bytes.indexOf(repoRoot()), -1, `${file} names the repository`);
+      }
+      for (const name of [
+        'cpython',
+        'openssl',
+        'libffi',
+        'zlib',
+        'bzip2',
+        'xz',
+        'sqlite',
+        'libuuid',
+        'expat',
+      ]) {
+        assert.ok(existsSync(join(runtime!.dir, 'share', 'licenses', name)), `no licence for ${name}`);
+      }
+    });
+
+    test('imports the expected modules from another folder, with an empty environment', { skip }, () => {
+      const moved = mkdtempSync(join(tmpdir(), 'flavor-portable-'));
+      tmp.push(moved);
+      cpSync(runtime!.dir, join(moved, 'rt'), { recursive: true, verbatimSymlinks: true });
+      const python = join(moved, 'rt', 'bin', 'python3.13');
+      const result = runTarget(target, [python, '-I', '-c', IMPORT_CHECK], {});
+      if (result === undefined) return;
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /OpenSSL 3\.0\.\d+ .*\(3, 13\)/);
+    });
+
+    test('ssl: the system CA store is loaded by default; SSL_CERT_FILE still decides when set', {
+      skip,
+    }, () => {
+      const count = 'import ssl; print(ssl.create_default_context().cert_store_stats()["x509_ca"])';
+      const python = runtime!.executable;
+      const system = runTarget(target, [python, '-I', '-c', count], {});
+      if (system === undefined) return;
+      assert.equal(system.status, 0, system.stderr);
+      assert.ok(Number(system.stdout) > 10, `only ${system.stdout.trim()} CA certificates loaded`);
+      const overridden = runTarget(target, [python, '-I', '-c', count], { SSL_CERT_FILE: '/dev/null' });
+      assert.equal(overridden?.stdout.trim(), '0');
+    });
+  });
+}
+
+/** Runs a target binary: natively for the host's target, under qemu with an arm64 root otherwise. */
+function runTarget(target: PortableTarget, argv: string[], env: NodeJS.ProcessEnv) {
+  const host = process.arch === 'x64' ? 'linux_amd64' : 'linux_arm64';
+  if (target === host) return spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8' });
+  const qemu = '/usr/bin/qemu-aarch64-static';
+  const root = join(
+    process.env['FLAVOR_USERLAND_DIR'] ?? join(repoRoot(), '.cache', 'userland'),
+    'bullseye-arm64',
+  );
+  if (!existsSync(qemu) || !existsSync(join(root, '.complete'))) {
+    missing(`qemu-aarch64-static and an arm64 Debian 11 root in ${root} (scripts/setup-old-userland.sh)`);
+    return undefined;
+  }
+  return spawnSync(qemu, ['-L', root, ...argv], { env, encoding: 'utf8' });
+}
