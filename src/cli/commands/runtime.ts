@@ -23,7 +23,6 @@ export const runtimeBuild: CommandDefinition = {
     platform: { type: 'string', help: 'NAME  linux_amd64 or linux_arm64 (default: this machine)' },
     force: { type: 'boolean', help: 'build again even when the build cache has it' },
     jobs: { type: 'string', help: 'N  parallel compile jobs (default: the number of CPUs)' },
-    json: { type: 'boolean', help: 'print the result as JSON' },
   },
   details:
     'The recipe (runtime-recipe/, docs/runtime.md) compiles OpenSSL, libffi, zlib, bzip2, xz, SQLite and libuuid\n' +
@@ -57,10 +56,6 @@ export const runtimeBuild: CommandDefinition = {
       },
     });
     const size = await treeSize(runtime.dir);
-    if (flag(values, 'json')) {
-      ctx.out.json({ ...runtime, size });
-      return 0;
-    }
     ctx.out.print(
       `CPython ${runtime.version} ${runtime.target}: ${runtime.dir} (${formatBytes(size)}, recipe ${runtime.recipeHash}, ${runtime.cached ? 'cached' : `built in ${(runtime.buildMs / 1000).toFixed(0)} s`})`,
     );
