@@ -187,24 +187,9 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   const logger: Logger = (event) => (event.kind === 'warning' ? warn(event.message) : log(event));
   const compression = checkCompression(options);
   try {
-    const project = await step(log, `reading ${basename(options.manifestPath)}`, async () =>
-      readProject(
-        options.manifestPath,
-        basename(options.manifestPath) === 'setup.py'
-          ? await readSetupPyFields(options.manifestPath, { workDir: options.workDir, env: options.env })
-          : undefined,
-      ),
-    );
-    for (const w of project.warnings) warn(w);
-    if (options.strict) refuseWarnings(options, project.warnings);
-    await options.readSlotKeys?.(
-      project.slots.flatMap((s) => (s.encryption ? [{ field: s.key, encryption: s.encryption }] : [])),
-    );
-    await ensurePythonTools(options.toolsCacheDir, {
-      ...(options.env ? { env: options.env } : {}),
-      log: (message) => log({ kind: message.startsWith('downloading ') ? 'step-start' : 'info', message }),
-    });
-
+    // 1. the project, the keys of its encrypted slots, the tools
+    const project = await readProjectStep(options, warn);
+    // 2. the interpreter (or another platform's runtime source), then the runtime, site-packages and app
     const chosen = await step(log, 'choosing the Python interpreter', () =>
       chooseInterpreter(options, project),
     );
@@ -213,17 +198,8 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     log({ kind: 'info', message: `using Python ${interp.version} at ${interp.path}: ${selection.reason}` });
     if (foreign) reportForeign(foreign.target, log);
     const { runtime, installed } = await buildSlotSources(options, project, chosen, logger);
-    const compiler = compilerFor(runtime, foreign?.target);
-    if (compiler) {
-      await step(log, precompileStep(project), () =>
-        precompile(options, project, compiler, runtime, installed, logger),
-      );
-    } else {
-      log({
-        kind: 'info',
-        message: `not precompiled: no Python ${runtime.minor} on this machine to compile for ${foreign?.target.platform} (Python compiles on first import)`,
-      });
-    }
+    // 3. bytecode, the glibc the ELF files need, the commands, the entry points imported
+    await precompileFor(options, project, runtime, installed, foreign?.target, logger);
     const glibc = await step(log, 'reading which glibc the ELF files need', () =>
       glibcRequirement(options, runtime, installed, logger),
     );
@@ -232,41 +208,14 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
       kind: 'info',
       message: `default command: ${plan.defaultName} → ${plan.defaultTarget} (${plan.reason})`,
     });
-    if (foreign) {
-      log({
-        kind: 'info',
-        message: `entry points not imported: the runtime is for ${foreign.target.platform} and does not run on this machine`,
-      });
-    } else
-      await step(log, 'importing the entry points in the built runtime', () =>
-        checkEntryPoints({
-          python: join(runtime.dir, runtime.pythonRel),
-          sitePackagesDir: installed.sitePackagesDir,
-          appDir: installed.appDir,
-          scratchDir: join(options.workDir, 'entry-check'),
-          entryPoints: entryPointsOf(project),
-          ...(options.verbose
-            ? { onCommand: (line: string) => log({ kind: 'command', message: line }) }
-            : {}),
-        }),
-      );
+    await checkEntryPointsFor(options, project, runtime, installed, foreign?.target);
+    // 4. the runtime slot (compressed once, cached), the SBOM and the provenance inputs
     const runtimeSource = await runtimeSlotSource(options, compression, runtime, log);
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
     // The Windows embeddable CPython is described, not found on disk: its packed python.exe is hashed.
     const exe = foreign?.embed ? { ...interp, path: join(runtime.dir, runtime.pythonRel) } : interp;
-    const sbom = await sbomPython({
-      interpreter: interp,
-      ...(distSha256 ? { distSha256 } : {}),
-      ...(options.pythonDist ? { pythonDist: options.pythonDist } : {}),
-      ...(foreign?.embed ? { pythonDist: (runtime as WindowsRuntimeInfo).source.file } : {}),
-      executableSha256: await sha256File(exe.path),
-      bundledLibs: runtime.bundledLibs,
-      installer: installed.installer,
-      siteDir: installed.sitePackagesDir,
-      appDir: installed.appDir,
-      distributions,
-      origins: installed.origins,
-    });
+    const sbom = await describePython(options, chosen, runtime, installed, distributions, exe.path);
+    // 5. the build spec
     return {
       spec: {
         ...buildSpecOf(project, interp, runtime, { ...installed, distributions }, plan, [
@@ -289,6 +238,106 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
   } catch (error) {
     throw toFlavorError(error);
   }
+}
+
+/** Reads the project (pyproject.toml, setup.cfg or setup.py), its encrypted slots' keys, and installs the tools. */
+async function readProjectStep(
+  options: PythonBuildOptions,
+  warn: (message: string) => void,
+): Promise<ProjectConfig> {
+  const log = options.log;
+  const project = await step(log, `reading ${basename(options.manifestPath)}`, async () =>
+    readProject(
+      options.manifestPath,
+      basename(options.manifestPath) === 'setup.py'
+        ? await readSetupPyFields(options.manifestPath, { workDir: options.workDir, env: options.env })
+        : undefined,
+    ),
+  );
+  for (const w of project.warnings) warn(w);
+  if (options.strict) refuseWarnings(options, project.warnings);
+  await options.readSlotKeys?.(
+    project.slots.flatMap((s) => (s.encryption ? [{ field: s.key, encryption: s.encryption }] : [])),
+  );
+  await ensurePythonTools(options.toolsCacheDir, {
+    ...(options.env ? { env: options.env } : {}),
+    log: (message) => log({ kind: message.startsWith('downloading ') ? 'step-start' : 'info', message }),
+  });
+  return project;
+}
+
+/** Precompiles with the runtime's interpreter (or, for another platform, this machine's of the same minor). */
+async function precompileFor(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  runtime: RuntimeInfo,
+  installed: InstallResult,
+  foreign: ForeignTarget | undefined,
+  logger: Logger,
+): Promise<void> {
+  const compiler = compilerFor(runtime, foreign);
+  if (compiler)
+    await step(options.log, precompileStep(project), () =>
+      precompile(options, project, compiler, runtime, installed, logger),
+    );
+  else
+    options.log({
+      kind: 'info',
+      message: `not precompiled: no Python ${runtime.minor} on this machine to compile for ${foreign?.platform} (Python compiles on first import)`,
+    });
+}
+
+/** Imports every entry point in the built runtime; a runtime for another platform cannot run here. */
+async function checkEntryPointsFor(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+  runtime: RuntimeInfo,
+  installed: InstallResult,
+  foreign: ForeignTarget | undefined,
+): Promise<void> {
+  const log = options.log;
+  if (foreign) {
+    log({
+      kind: 'info',
+      message: `entry points not imported: the runtime is for ${foreign.platform} and does not run on this machine`,
+    });
+    return;
+  }
+  await step(log, 'importing the entry points in the built runtime', () =>
+    checkEntryPoints({
+      python: join(runtime.dir, runtime.pythonRel),
+      sitePackagesDir: installed.sitePackagesDir,
+      appDir: installed.appDir,
+      scratchDir: join(options.workDir, 'entry-check'),
+      entryPoints: entryPointsOf(project),
+      ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
+    }),
+  );
+}
+
+/** The SBOM input of the Python part: interpreter, where it came from, bundled libraries, distributions. */
+async function describePython(
+  options: PythonBuildOptions,
+  chosen: Awaited<ReturnType<typeof chooseInterpreter>>,
+  runtime: RuntimeInfo,
+  installed: InstallResult,
+  distributions: InstalledDistribution[],
+  executable: string,
+): Promise<Awaited<ReturnType<typeof sbomPython>>> {
+  const { distSha256, foreign } = chosen;
+  return sbomPython({
+    interpreter: chosen.selection.candidate.info,
+    ...(distSha256 ? { distSha256 } : {}),
+    ...(options.pythonDist ? { pythonDist: options.pythonDist } : {}),
+    ...(foreign?.embed ? { pythonDist: (runtime as WindowsRuntimeInfo).source.file } : {}),
+    executableSha256: await sha256File(executable),
+    bundledLibs: runtime.bundledLibs,
+    installer: installed.installer,
+    siteDir: installed.sitePackagesDir,
+    appDir: installed.appDir,
+    distributions,
+    origins: installed.origins,
+  });
 }
 
 /** --strict: warnings about pyproject.toml (unknown keys…) are errors, before anything is built. */
