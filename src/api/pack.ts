@@ -102,6 +102,41 @@ export interface PackResult {
  * signed package. Every bad input is a FlavorError, reported before the build where it can be; nothing is
  * left half-written.
  */
+/** Where the package goes: `-o`, the plan's default, or `<name>-<platform>` for a multi-platform pack. */
+function outputOf(
+  options: PackOptions,
+  target: { output?: string; platform: string },
+  defaultOutput: string,
+): string {
+  if (options.nameByPlatform)
+    return platformOutput(defaultOutput, target.platform, options.nameByPlatform.outputDir);
+  return target.output ?? defaultOutput;
+}
+
+function packResult(
+  output: string,
+  spec: BuildSpec,
+  result: Awaited<ReturnType<typeof buildPackage>>,
+  keyFingerprint: string,
+  started: number,
+): PackResult {
+  return {
+    ok: true,
+    output,
+    name: spec.package.name,
+    version: spec.package.version,
+    size: result.size,
+    slots: result.slots.map((s) => ({
+      id: s.id,
+      size: s.size,
+      original_size: s.originalSize,
+      sha256: s.sha256,
+    })),
+    fingerprint: keyFingerprint,
+    seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+  };
+}
+
 export async function pack(input: string | BuildSpec, options: PackOptions = {}): Promise<PackResult> {
   const started = Date.now();
   const cwd = options.cwd ?? process.cwd();
@@ -151,13 +186,7 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
       compat,
     ));
   try {
-    const output = options.nameByPlatform
-      ? platformOutput(
-          path.resolve(cwd, plan.defaultOutput),
-          target.platform,
-          options.nameByPlatform.outputDir,
-        )
-      : (target.output ?? path.resolve(cwd, plan.defaultOutput));
+    const output = outputOf(options, target, path.resolve(cwd, plan.defaultOutput));
     const spec = packOptionsRecord(compat ? await compatSpec(plan.spec, report) : plan.spec, {
       options,
       compat,
@@ -185,21 +214,7 @@ export async function pack(input: string | BuildSpec, options: PackOptions = {})
       if (provenanceOut)
         await writeEnvelope(provenanceOut, await packageFileEnvelope(verified.package, keySigner(key)));
     }
-    return {
-      ok: true,
-      output,
-      name: spec.package.name,
-      version: spec.package.version,
-      size: result.size,
-      slots: result.slots.map((s) => ({
-        id: s.id,
-        size: s.size,
-        original_size: s.originalSize,
-        sha256: s.sha256,
-      })),
-      fingerprint: fingerprint(key.publicKeyRaw),
-      seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
-    };
+    return packResult(output, spec, result, fingerprint(key.publicKeyRaw), started);
   } finally {
     await plan.cleanup?.();
   }
