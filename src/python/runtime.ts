@@ -15,7 +15,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { sha256File, sha256Text } from './fsutil.js';
 import type { InterpreterInfo } from './interpreters.js';
@@ -26,6 +26,7 @@ import {
   findLibpython,
   type RuntimeLayout,
 } from './runtime-assemble.js';
+import { removeAbandonedStaging } from './staging.js';
 import { findTool, toolVersion } from './tools.js';
 import type { Logger } from './types.js';
 
@@ -103,7 +104,7 @@ export async function buildRuntime(options: BuildRuntimeOptions): Promise<Runtim
   const cached = await readCachedRuntime(dir);
   if (cached) return { ...cached, dir: join(dir, 'runtime'), cached: true, buildMs: Date.now() - started };
   await mkdir(dirname(dir), { recursive: true });
-  await removeAbandonedStaging(dirname(dir));
+  await removeAbandonedStaging(dirname(dir), STAGING_PREFIX);
   const staging = join(
     dirname(dir),
     `${STAGING_PREFIX}${basename(dir)}-${process.pid}-${randomBytes(4).toString('hex')}`,
@@ -146,26 +147,6 @@ async function publish(staging: string, dir: string): Promise<boolean> {
   } catch (error) {
     if (existsSync(join(dir, 'runtime.json'))) return false;
     throw error;
-  }
-}
-
-/** Staging folders whose build process is gone (killed mid-build) are removed. */
-async function removeAbandonedStaging(parent: string): Promise<void> {
-  for (const name of await readdir(parent)) {
-    if (!name.startsWith(STAGING_PREFIX)) continue;
-    const pid = Number(/-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) {
-      await rm(join(parent, name), { recursive: true, force: true });
-    }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

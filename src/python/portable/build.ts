@@ -13,11 +13,12 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FlavorError } from '../../errors.js';
 import { run, tail } from '../exec.js';
+import { removeAbandonedStaging } from '../staging.js';
 import { repoRoot } from '../tools.js';
 import type { Logger } from '../types.js';
 import { LIBRARY_SOURCES, PYTHON_SOURCES, type SourcePin, ZIG_VERSION } from './pins.js';
@@ -122,7 +123,7 @@ export async function buildPortableRuntime(options: PortableBuildOptions): Promi
   const { pin, root, entry, describe } = await cacheEntry(options);
   if (!options.force && existsSync(join(entry, 'runtime.json'))) return describe(true, Date.now() - started);
 
-  await removeAbandonedStaging(root);
+  await removeAbandonedStaging(root, '.tmp-linux_');
   const buildPython = await hostRuntimeForCross(options);
   const sources = await ensureSources(join(root, 'sources'), [...LIBRARY_SOURCES, pin], options);
   const zig = await ensureZig(options.toolsDir, options.log, options.env);
@@ -218,25 +219,5 @@ async function runRecipe(r: RecipeRun): Promise<void> {
         hint: `the full output is in ${logFile}`,
       },
     );
-  }
-}
-
-/** Staging folders of builds whose process is gone (killed mid-build) are removed. */
-async function removeAbandonedStaging(root: string): Promise<void> {
-  if (!existsSync(root)) return;
-  for (const name of await readdir(root)) {
-    const pid = Number(/^\.tmp-linux_[a-z0-9]+-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) {
-      await rm(join(root, name), { recursive: true, force: true });
-    }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
