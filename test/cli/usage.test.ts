@@ -74,7 +74,7 @@ describe('top level', { concurrency: 4 }, () => {
     const groups = [
       ...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!)),
     ];
-    assert.deepEqual(groups.sort(), ['helpers', 'workenv']);
+    assert.deepEqual(groups.sort(), ['helpers', 'runtime', 'workenv']);
     for (const group of groups) {
       for (const flag of ['--help', '-h']) {
         const r = await runFlavor([group, flag]);
