@@ -221,6 +221,10 @@ async function copyStandardLibrary(a: Assembly): Promise<string[]> {
     const target = join(a.root, relative(info.prefix, info.platstdlib));
     await copyTree(info.platstdlib, target, filter.keep, links);
   }
+  // An interpreter whose standard library is already an archive (one of our own runtimes, an embeddable
+  // build): the archive is the standard library, copied as it is (stdlib-zip.ts then leaves it alone).
+  const zipRel = join(relative(info.prefix, dirname(info.platstdlib)), stdlibZipName(minorOf(info.version)));
+  if (existsSync(join(info.prefix, zipRel))) await copyFile(join(info.prefix, zipRel), join(a.root, zipRel));
   if (existsSync(a.dynloadDir)) {
     const names = (await readdir(a.dynloadDir)).filter((n) => n.endsWith('.so')).sort();
     a.modules.push(...names.map((n) => join(a.dynloadDir, n)));

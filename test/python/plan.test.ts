@@ -150,7 +150,26 @@ describe('planPythonBuild: PyPI examples', { skip }, () => {
     assert.equal(spec.execution.command, spec.execution.commands?.['flavor-cli-demo']);
     const site = spec.slots[1]?.source as string;
     const names = readdirSync(site);
-    assert.ok(names.includes('click') && names.includes('rich'), names.join(' '));
+    // click and rich are zip-safe: they are in the dependencies archive, their dist-info on disk.
+    assert.ok(names.includes('_flavor_deps.zip') && names.includes('_flavor_deps.pth'), names.join(' '));
+    const listing = spawnSync(
+      PY,
+      [
+        '-c',
+        'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))',
+        join(site, '_flavor_deps.zip'),
+      ],
+      { encoding: 'utf8' },
+    );
+    const zipped = listing.stdout.split('\n');
+    assert.ok(
+      zipped.some((n) => n.startsWith('click/')) && zipped.some((n) => n.startsWith('rich/')),
+      listing.stderr,
+    );
+    assert.ok(
+      names.some((n) => /^click-.*\.dist-info$/.test(n)),
+      names.join(' '),
+    );
     assert.ok(!names.some((n) => n.startsWith('flavor_cli_demo')), 'the app must not be in site-packages');
     assert.equal(
       readFileSync(join(site, '_flavor_app.pth'), 'utf8'),
