@@ -310,7 +310,7 @@ async function checkEntryPointsFor(
       appDir: installed.appDir,
       scratchDir: join(options.workDir, 'entry-check'),
       entryPoints: entryPointsOf(project),
-      ...(options.verbose ? { onCommand: (line: string) => log({ kind: 'command', message: line }) } : {}),
+      ...echoCommands(options),
     }),
   );
 }
@@ -510,9 +510,7 @@ async function precompile(
   const compile = {
     optimizationLevel: b.optimizationLevel,
     sourceless: !b.includeSources,
-    ...(options.verbose
-      ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
-      : {}),
+    ...echoCommands(options),
   };
   if (b.zipDependencies) await zipSafeDependencies(options, project, python, runtime, installed, logger);
   if (b.compileBytecode) {
@@ -567,9 +565,7 @@ async function zipSafeDependencies(
     includeSources: b.includeSources,
     unzipped: b.unzippedDependencies,
     log: logger,
-    ...(options.verbose
-      ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
-      : {}),
+    ...echoCommands(options),
   });
   const kept = Object.entries(result.kept).map(([name, why]) => `${name} (${why})`);
   if (result.zipped.length + kept.length === 0) return;
@@ -701,4 +697,11 @@ function buildSpecOf(
       },
     },
   };
+}
+
+/** With --verbose, every command a step runs is shown as a `command` event. */
+function echoCommands(options: PythonBuildOptions): { onCommand?: (line: string) => void } {
+  return options.verbose
+    ? { onCommand: (line: string) => options.log({ kind: 'command', message: line }) }
+    : {};
 }
