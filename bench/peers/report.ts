@@ -36,10 +36,10 @@ const METRIC_WORDS: Record<string, string> = {
 const WHY: Record<string, string> = {
   'pex.size':
     'PEX does not carry an interpreter: the target needs a Python 3.11 installed. FlavorPack carries a ' +
-    'relocatable CPython (about 12 MiB compressed) so the target needs nothing.',
+    'relocatable CPython (about 9 MiB compressed) so the target needs nothing.',
   'shiv.size':
     'shiv does not carry an interpreter: the target needs a Python 3.11 installed. FlavorPack carries a ' +
-    'relocatable CPython (about 12 MiB compressed) so the target needs nothing.',
+    'relocatable CPython (about 9 MiB compressed) so the target needs nothing.',
   '*.size':
     'PyInstaller ships only the modules its import analysis found (a trimmed standard library in one ' +
     'compressed PYZ archive); FlavorPack ships the whole standard library (pruned of tests, IDLE and the ' +
