@@ -78,3 +78,22 @@ func (f *Fields) get(key, want string, ok func(any) bool) any {
 	}
 	return v
 }
+
+// Objects reads an array of objects (nil when missing or null; a null element is an empty object).
+func (f *Fields) Objects(key string) []*Fields {
+	l, _ := f.get(key, "an array of objects", func(v any) bool {
+		l, ok := v.([]any)
+		for _, x := range l {
+			if _, isObj := x.(map[string]any); !isObj && x != nil {
+				return false
+			}
+		}
+		return ok
+	}).([]any)
+	var out []*Fields
+	for _, x := range l {
+		o, _ := x.(map[string]any)
+		out = append(out, &Fields{obj: o})
+	}
+	return out
+}

@@ -9,6 +9,9 @@ import (
 // MaxDepth is the deepest nesting of arrays and objects accepted (encoding/json's limit).
 const MaxDepth = 10000
 
+// TrailingData is the SyntaxError message for text after a complete value.
+const TrailingData = "data after the JSON value"
+
 // Number is a JSON number as written (encoding/json's Number).
 type Number string
 
@@ -33,7 +36,7 @@ func Parse(data []byte) (any, error) {
 	}
 	p.skipSpace()
 	if p.pos != len(p.data) {
-		return nil, p.fail("data after the JSON value")
+		return nil, p.fail(TrailingData)
 	}
 	return v, nil
 }

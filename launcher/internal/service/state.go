@@ -1,12 +1,12 @@
 package service
 
 import (
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"time"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/jsonlite"
 	"flavorpack.dev/launcher/internal/workenv"
 )
 
@@ -42,19 +42,43 @@ func (d *Dir) ReadState() (*State, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.IOError, err, "failed to read %s", d.Path+"/"+PidName)
 	}
-	var st State
-	if json.Unmarshal(b, &st) != nil || st.PID <= 0 {
+	st, err := parseState(b)
+	if err != nil || st.PID <= 0 {
 		return &State{}, nil
 	}
-	return &st, nil
+	return st, nil
+}
+
+// parseState reads service.pid as encoding/json read it into State (started_at an RFC 3339 time).
+func parseState(b []byte) (*State, error) {
+	f, err := jsonlite.ParseObject(b)
+	if err != nil {
+		return nil, err
+	}
+	st := &State{PID: int(f.Int("pid")), Identity: f.String("identity"), Port: int(f.Int("port")),
+		Package: f.String("package"), Version: f.String("version"), Argv: f.Strings("argv")}
+	if s := f.String("started_at"); s != "" {
+		if st.StartedAt, err = time.Parse(time.RFC3339, s); err != nil {
+			return nil, err
+		}
+	}
+	return st, f.Err
+}
+
+// JSONObject is State as encoding/json wrote it from the json tags (state_test.go compares them).
+func (st *State) JSONObject() jsonlite.Obj {
+	o := jsonlite.Obj{{Key: "pid", Value: st.PID}, {Key: "identity", Value: st.Identity}}
+	if st.Port != 0 {
+		o = append(o, jsonlite.Field{Key: "port", Value: st.Port})
+	}
+	return append(o, jsonlite.Field{Key: "started_at", Value: st.StartedAt.Format(time.RFC3339Nano)},
+		jsonlite.Field{Key: "package", Value: st.Package}, jsonlite.Field{Key: "version", Value: st.Version},
+		jsonlite.Field{Key: "argv", Value: st.Argv})
 }
 
 // WriteState writes service.pid through a temporary file and a rename, so a reader never sees half.
 func (d *Dir) WriteState(st *State) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return errs.Wrap(errs.Internal, err, "failed to encode the service state")
-	}
+	b := jsonlite.MarshalIndent(st, "  ")
 	tmp := PidName + ".tmp"
 	if err := d.root.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
 		return errs.Wrap(errs.IOError, err, "failed to write %s", d.Path+"/"+tmp)
