@@ -58,11 +58,47 @@ func parseState(b []byte) (*State, error) {
 	st := &State{PID: int(f.Int("pid")), Identity: f.String("identity"), Port: int(f.Int("port")),
 		Package: f.String("package"), Version: f.String("version"), Argv: f.Strings("argv")}
 	if s := f.String("started_at"); s != "" {
-		if st.StartedAt, err = time.Parse(time.RFC3339, s); err != nil {
-			return nil, err
+		var ok bool
+		if st.StartedAt, ok = parseUTC(s); !ok {
+			return nil, errs.New(errs.IOError, "started_at %q is not a UTC time like 2006-01-02T15:04:05Z", s)
 		}
 	}
 	return st, f.Err
+}
+
+// parseUTC reads the UTC times WriteState writes, "2006-01-02T15:04:05Z" (a fraction of a second
+// allowed); time.Parse would add ~25 KB to the launcher for this one field (docs/launcher.md "Size").
+func parseUTC(s string) (time.Time, bool) {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range []byte(s[from:to]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day, hour, minute, sec := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19)
+	nsec := 0
+	if frac := s[19 : len(s)-1]; frac != "" {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 || num(20, len(s)-1) < 0 {
+			return time.Time{}, false
+		}
+		nsec = num(20, len(s)-1)
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if year < 0 || month < 1 || day < 1 || hour < 0 || minute < 0 || sec < 0 || // not digits
+		t.Year() != year || int(t.Month()) != month || t.Day() != day || t.Hour() != hour || t.Minute() != minute || t.Second() != sec {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // JSONObject is State as encoding/json wrote it from the json tags (state_test.go compares them).

@@ -32,3 +32,21 @@ func TestStateMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestParseUTC: the times WriteState writes read back as time.Parse(time.RFC3339) reads them; anything
+// else is refused.
+func TestParseUTC(t *testing.T) {
+	for _, s := range []string{"2026-01-02T03:04:05Z", "0001-01-01T00:00:00Z", "2024-02-29T23:59:59Z", "2026-12-31T00:00:00.5Z", "2026-12-31T00:00:00.123456789Z"} {
+		want, err := time.Parse(time.RFC3339, s)
+		if got, ok := parseUTC(s); err != nil || !ok || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("%s: %v %v, time.Parse %v %v", s, got, ok, want, err)
+		}
+	}
+	for _, s := range []string{"", "2026-01-02T03:04:05", "2026-01-02 03:04:05Z", "2026-13-02T03:04:05Z", "2025-02-29T03:04:05Z",
+		"2026-01-02T24:04:05Z", "2026-01-02T03:60:05Z", "2026-01-02T03:04:61Z", "2026-01-02T03:04:05+01:00", "2026-01-02T03:04:05.Z",
+		"20x6-01-02T03:04:05Z", "2026-01-02T03:04:05.1234567890Z", "2026-01-02T03:04:05.1a3Z", "-026-01-02T03:04:05Z"} {
+		if got, ok := parseUTC(s); ok {
+			t.Errorf("%q accepted as %v", s, got)
+		}
+	}
+}
