@@ -20,9 +20,25 @@ const (
 	shnXindex    = 0xffff
 )
 
-// ELF machine numbers (e_machine) per GOARCH.
-var elfMachine = map[string]uint16{
-	"amd64": 62, "arm64": 183, "386": 3, "arm": 40, "riscv64": 243, "ppc64le": 21, "s390x": 22,
+// elfMachine is the ELF machine number (e_machine) of a GOARCH.
+func elfMachine(goarch string) (uint16, bool) {
+	switch goarch {
+	case "amd64":
+		return 62, true
+	case "arm64":
+		return 183, true
+	case "386":
+		return 3, true
+	case "arm":
+		return 40, true
+	case "riscv64":
+		return 243, true
+	case "ppc64le":
+		return 21, true
+	case "s390x":
+		return 22, true
+	}
+	return 0, false
 }
 
 type elfSection struct {

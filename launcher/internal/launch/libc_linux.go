@@ -35,17 +35,31 @@ func hostLibc(root string, enough format.GlibcVersion) Libc {
 }
 
 // multiarch is the Debian/Ubuntu library folder name per GOARCH.
-var multiarch = map[string]string{
-	"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu", "386": "i386-linux-gnu",
-	"arm": "arm-linux-gnueabihf", "riscv64": "riscv64-linux-gnu", "ppc64le": "powerpc64le-linux-gnu",
-	"s390x": "s390x-linux-gnu",
+func multiarch(goarch string) (string, bool) {
+	switch goarch {
+	case "amd64":
+		return "x86_64-linux-gnu", true
+	case "arm64":
+		return "aarch64-linux-gnu", true
+	case "386":
+		return "i386-linux-gnu", true
+	case "arm":
+		return "arm-linux-gnueabihf", true
+	case "riscv64":
+		return "riscv64-linux-gnu", true
+	case "ppc64le":
+		return "powerpc64le-linux-gnu", true
+	case "s390x":
+		return "s390x-linux-gnu", true
+	}
+	return "", false
 }
 
 // libDirs lists where distributions keep libc.so.6: Debian/Ubuntu multiarch folders, then lib64
 // (RHEL, Fedora, SUSE, Amazon Linux), then lib (Arch, 32-bit systems).
 func libDirs(goarch string) []string {
 	var dirs []string
-	if m, ok := multiarch[goarch]; ok {
+	if m, ok := multiarch(goarch); ok {
 		dirs = append(dirs, "lib/"+m, "usr/lib/"+m)
 	}
 	return append(dirs, "lib64", "usr/lib64", "lib", "usr/lib")
@@ -63,7 +77,7 @@ func glibcVersionOf(path, goarch string, enough format.GlibcVersion) (version st
 		return "", false
 	}
 	defer f.Close()
-	if want, known := elfMachine[goarch]; !known || f.machine != want {
+	if want, known := elfMachine(goarch); !known || f.machine != want {
 		return "", false
 	}
 	defined := highestDefined(f)
