@@ -10,16 +10,16 @@ import (
 
 // issueGoal is the launcher size issue 14 asks for (3 MiB). sizeBudget is what each target may weigh
 // today, built exactly as build.sh builds it: the sizes after docs/launcher.md "Size" was worked
-// through, rounded up with ~32–96 KiB of room. A change that makes the launcher bigger than its budget
+// through, rounded up with ~39–94 KB of room. A change that makes the launcher bigger than its budget
 // fails here; lower a budget when the launcher shrinks, never raise one without saying why.
 const issueGoal = 3 << 20
 
 var sizeBudget = map[string]int64{
-	"linux_amd64":   60 << 16,
-	"linux_arm64":   57 << 16,
-	"darwin_amd64":  59 << 16,
+	"linux_amd64":   59 << 16,
+	"linux_arm64":   56 << 16,
+	"darwin_amd64":  58 << 16,
 	"darwin_arm64":  55 << 16,
-	"windows_amd64": 61 << 16,
+	"windows_amd64": 60 << 16,
 	"windows_arm64": 55 << 16,
 }
 
