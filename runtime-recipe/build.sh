@@ -120,11 +120,15 @@ if step openssl; then
   # start-up hook covers the others (docs/runtime.md).
   # OpenSSL compiles its install paths into libcrypto (MODULESDIR, ENGINESDIR): a fixed prefix, installed
   # through DESTDIR, keeps the scratch folder out of the binaries.
-  CC="$CC" AR="$AR" RANLIB="$RANLIB" ./Configure "$target" no-shared no-tests no-engine \
-    no-module no-afalgeng no-dso --prefix=/flavor-build/deps --libdir=lib --openssldir=/etc/ssl \
-    -fPIC "$MAP" >/dev/null
-  make -j"$JOBS" build_libs >/dev/null
-  make install_dev DESTDIR="$W/openssl-dest" >/dev/null
+  # It also records its compiler command line in libcrypto (OpenSSL_version(OPENSSL_CFLAGS), "compiler:
+  # …"): so the compiler is named through PATH and no flag names the scratch folder (OpenSSL compiles its
+  # sources by relative path: __FILE__ needs no prefix map), else the output would differ by build folder.
+  ossl() { env -u CFLAGS -u CPPFLAGS -u LDFLAGS PATH="$W/bin:$PATH" "$@"; }
+  ossl CC="$TRIPLE-cc" AR="$TRIPLE-ar" RANLIB="$TRIPLE-ranlib" ./Configure "$target" no-shared no-tests \
+    no-engine no-module no-afalgeng no-dso --prefix=/flavor-build/deps --libdir=lib --openssldir=/etc/ssl \
+    -fPIC >/dev/null
+  ossl make -j"$JOBS" build_libs >/dev/null
+  ossl make install_dev DESTDIR="$W/openssl-dest" >/dev/null
   cp -a "$W/openssl-dest/flavor-build/deps/." "$DEPS/"
   done_step openssl
 fi

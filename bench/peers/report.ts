@@ -36,13 +36,14 @@ const METRIC_WORDS: Record<string, string> = {
 const WHY: Record<string, string> = {
   'pex.size':
     'PEX does not carry an interpreter: the target needs a Python 3.11 installed. FlavorPack carries a ' +
-    'relocatable CPython (about 16 MiB compressed) so the target needs nothing.',
+    'relocatable CPython (about 9 MiB compressed) so the target needs nothing.',
   'shiv.size':
     'shiv does not carry an interpreter: the target needs a Python 3.11 installed. FlavorPack carries a ' +
-    'relocatable CPython (about 16 MiB compressed) so the target needs nothing.',
+    'relocatable CPython (about 9 MiB compressed) so the target needs nothing.',
   '*.size':
     'PyInstaller ships only the modules its import analysis found (a trimmed standard library in one ' +
-    'compressed PYZ archive); FlavorPack ships the whole standard library, precompiled, so any import works.',
+    'compressed PYZ archive); FlavorPack ships the whole standard library (pruned of tests, IDLE and the ' +
+    'like: docs/python.md), precompiled, so any import works.',
   'pyinstaller-onedir.first_run':
     'nothing to extract: an onedir build is a folder that is already unpacked (it is not one file).',
   'pyinstaller-onedir.concurrent_first_runs':
@@ -50,11 +51,12 @@ const WHY: Record<string, string> = {
   'pyinstaller-onefile.first_run':
     'it writes a few dozen files: the shared libraries plus two archives (base_library.zip and the PYZ) that ' +
     'Python imports from without unpacking them, holding only the modules its analysis found. FlavorPack’s ' +
-    'first run verifies and writes its whole relocatable runtime (the full standard library as precompiled ' +
-    'files: over a thousand files) plus the dependencies. PyInstaller pays its cost on every run; FlavorPack once.',
+    'first run verifies every slot before writing, then writes its whole runtime (the standard library as one ' +
+    'zip, the extension modules as files) plus the dependencies (zip-safe ones in one zip, the others as ' +
+    'files). PyInstaller pays its cost on every run; FlavorPack once.',
   'pyinstaller-onefile.concurrent_first_runs':
-    'it writes fewer, larger files (the Python modules stay zipped in one PYZ archive); each process ' +
-    'extracts into its own temp dir, so there is no lock to wait for.',
+    'each process extracts into its own temp dir, so there is no lock to wait for; FlavorPack’s processes ' +
+    'wait for the one that installs the shared cache.',
   'shiv.first_run':
     'the interpreter is the host’s: shiv extracts only site-packages; the standard library is already on disk.',
   'shiv.concurrent_first_runs':

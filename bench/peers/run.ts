@@ -141,6 +141,12 @@ async function main(): Promise<void> {
     if (/^PYTHON/.test(k) || ['VIRTUAL_ENV', 'PEX_ROOT', 'SHIV_ROOT', 'FLAVOR_CACHE'].includes(k))
       delete baseEnv[k];
 
+  // 0. FlavorPack as this checkout is: `bin/flavor.js` runs dist/ and embeds dist/launchers, so both are
+  //    rebuilt first (a stale dist/ would measure older code under today's commit).
+  log('building this checkout (tsc, host launcher)');
+  sh('npx', ['tsc', '-p', join(ROOT, 'tsconfig.json')], { cwd: ROOT });
+  sh(process.execPath, [FLAVOR, 'helpers', 'build', '--force'], { cwd: ROOT });
+
   // 1. the peers, pinned, in a throw-away venv
   const tools = join(work, 'tools');
   log('installing pex and shiv');
