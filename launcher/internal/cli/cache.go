@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/jsonlite"
 	"flavorpack.dev/launcher/internal/workenv"
 )
 
@@ -49,7 +49,7 @@ func (a *App) cacheCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		return a.emit(asJSON, map[string]any{"root": cache.Root, "workenv_dir": cache.Dir, "entries": entries, "persistent": stores},
+		return a.emit(asJSON, map[string]any{"root": cache.Root, "workenv_dir": cache.Dir, "entries": jsonlite.List(entries), "persistent": jsonlite.List(stores)},
 			func() { a.printEntries(entries); a.printStores(stores) })
 	case "remove":
 		if len(ids) == 0 {
@@ -67,7 +67,7 @@ func (a *App) cacheCmd(args []string) error {
 			}
 			results = append(results, r)
 		}
-		err := a.emit(asJSON, map[string]any{"root": cache.Root, "results": results}, func() {
+		err := a.emit(asJSON, map[string]any{"root": cache.Root, "results": jsonlite.List(results)}, func() {
 			for _, r := range results {
 				fmt.Fprintf(a.Stdout, "%-10s %s (%d bytes freed) %s\n", r.Status, r.ID, r.BytesFreed, r.Error)
 			}
@@ -110,8 +110,7 @@ func (a *App) cacheEach(cache *workenv.Cache, sub string, args []string, asJSON 
 	}
 	err := a.emit(asJSON, map[string]any{"root": cache.Root, "results": results}, func() {
 		for _, r := range results {
-			b, _ := json.Marshal(r)
-			fmt.Fprintf(a.Stdout, "%s\n", b)
+			fmt.Fprintf(a.Stdout, "%s\n", jsonlite.Marshal(r))
 		}
 	})
 	if err == nil && failed > 0 {
@@ -131,9 +130,8 @@ func (a *App) emit(asJSON bool, v any, human func()) error {
 		human()
 		return nil
 	}
-	enc := json.NewEncoder(a.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	_, err := a.Stdout.Write(append(jsonlite.MarshalIndent(v, "  "), '\n'))
+	return err
 }
 
 func (a *App) printEntries(entries []workenv.Entry) {

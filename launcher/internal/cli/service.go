@@ -5,7 +5,6 @@ package cli
 // manage it.
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/jsonlite"
 	"flavorpack.dev/launcher/internal/launch"
 	"flavorpack.dev/launcher/internal/service"
 	"flavorpack.dev/launcher/internal/verify"
@@ -168,6 +168,21 @@ type statusReport struct {
 	Log       string `json:"log,omitempty"`
 }
 
+func (r *statusReport) JSONObject() jsonlite.Obj {
+	o := jsonlite.Obj{{Key: "state", Value: r.State}, {Key: "answering", Value: r.Answering}}
+	add := func(key string, v any, empty bool) {
+		if !empty { // omitempty
+			o = append(o, jsonlite.Field{Key: key, Value: v})
+		}
+	}
+	add("pid", r.PID, r.PID == 0)
+	add("port", r.Port, r.Port == 0)
+	add("started_at", r.StartedAt, r.StartedAt == "")
+	add("uptime_seconds", r.Uptime, r.Uptime == 0)
+	add("log", r.Log, r.Log == "")
+	return o
+}
+
 func (a *App) serviceStatus(p *verify.Package, args []string) (int, error) {
 	asJSON, err := onlyFlag(args, "--json")
 	if err != nil {
@@ -178,8 +193,7 @@ func (a *App) serviceStatus(p *verify.Package, args []string) (int, error) {
 		return 0, err
 	}
 	if asJSON {
-		b, _ := json.Marshal(r)
-		fmt.Fprintf(a.Stdout, "%s\n", b)
+		fmt.Fprintf(a.Stdout, "%s\n", jsonlite.Marshal(r))
 		return code, nil
 	}
 	pkg := p.Meta.Package

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/jsonlite"
 	"flavorpack.dev/launcher/internal/verify"
 	"flavorpack.dev/launcher/internal/workenv"
 )
@@ -88,6 +89,11 @@ type slotState struct {
 	State     string `json:"state"`
 }
 
+func (s slotState) JSONObject() jsonlite.Obj {
+	return jsonlite.Obj{{Key: "index", Value: s.Index}, {Key: "id", Value: s.ID}, {Key: "lifecycle", Value: s.Lifecycle},
+		{Key: "path", Value: s.Path}, {Key: "state", Value: s.State}}
+}
+
 // slotList reports every slot and whether it is in the workenv, without installing or extracting.
 func (a *App) slotList(in *workenv.Installer, asJSON bool) error {
 	exists, err := in.Cache.CheckExisting()
@@ -114,7 +120,7 @@ func (a *App) slotList(in *workenv.Installer, asJSON bool) error {
 		}
 		states[i] = slotState{Index: i, ID: s.ID, Lifecycle: s.Lifecycle, Path: path, State: state}
 	}
-	return a.emit(asJSON, map[string]any{"workenv": in.Workenv(), "installed": installed, "slots": states}, func() {
+	return a.emit(asJSON, map[string]any{"workenv": in.Workenv(), "installed": installed, "slots": jsonlite.List(states)}, func() {
 		for _, s := range states {
 			fmt.Fprintf(a.Stdout, "[%d] %s (%s): %s — %s\n", s.Index, s.ID, s.Lifecycle, s.Path, s.State)
 		}

@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/jsonlite"
 	"flavorpack.dev/launcher/internal/verify"
 )
 
@@ -18,6 +18,16 @@ type verifyResult struct {
 	Message     string   `json:"message,omitempty"`
 	Fingerprint string   `json:"fingerprint,omitempty"`
 	Pinned      []string `json:"pinned"`
+}
+
+func (r verifyResult) JSONObject() jsonlite.Obj {
+	o := jsonlite.Obj{{Key: "path", Value: r.Path}, {Key: "ok", Value: r.OK}}
+	for _, f := range []jsonlite.Field{{Key: "code", Value: r.Code}, {Key: "message", Value: r.Message}, {Key: "fingerprint", Value: r.Fingerprint}} {
+		if f.Value != "" { // omitempty
+			o = append(o, f)
+		}
+	}
+	return append(o, jsonlite.Field{Key: "pinned", Value: r.Pinned})
 }
 
 // verifyCmd implements `verify [--json] [PKG...]`: every check of docs/format.md, in order, on this
@@ -82,6 +92,5 @@ func (a *App) printVerifyJSON(path string, res *verify.Result, err error) {
 	if err != nil {
 		out.Code, out.Message = errs.CodeOf(err), err.Error()
 	}
-	line, _ := json.Marshal(out)
-	fmt.Fprintf(a.Stdout, "%s\n", line)
+	fmt.Fprintf(a.Stdout, "%s\n", jsonlite.Marshal(out))
 }

@@ -1,9 +1,10 @@
 package format
 
 import (
-	"encoding/json"
 	"math"
 	"strconv"
+
+	"flavorpack.dev/launcher/internal/jsonlite"
 )
 
 // The typed Metadata is built from the generic tree that validateSchema accepted, reading every key
@@ -25,11 +26,10 @@ func decodeMetadata(doc object) *Metadata {
 		m.Slots = append(m.Slots, decodeSlot(s.(object)))
 	}
 	for _, c := range getList(doc, "setup_commands") {
-		raw, _ := json.Marshal(c) // a value json.Unmarshal produced always marshals
-		m.SetupCommands = append(m.SetupCommands, raw)
+		m.SetupCommands = append(m.SetupCommands, jsonlite.Marshal(c))
 	}
 	if b, ok := doc["build"]; ok {
-		m.Build, _ = json.Marshal(b)
+		m.Build = jsonlite.Marshal(b)
 	}
 	return m
 }
@@ -114,7 +114,7 @@ func getString(o object, key string) string {
 }
 
 func getUint(o object, key string) uint64 {
-	n, _ := o[key].(json.Number)
+	n, _ := o[key].(jsonlite.Number)
 	v, _ := safeUint(n)
 	return uint64(v)
 }
@@ -143,7 +143,7 @@ func getStringList(o object, key string) []string {
 // safeUint reads a JSON number the way JavaScript does (a double) and accepts it when that value is a
 // non-negative safe integer (≤ 2^53 − 1): "1", "1.0" and "1e2" are integers, "1.5" and "2e53" are not.
 // src/format/metadata.ts applies Number.isSafeInteger to the parsed value, so both agree.
-func safeUint(n json.Number) (int64, bool) {
+func safeUint(n jsonlite.Number) (int64, bool) {
 	f, err := strconv.ParseFloat(string(n), 64)
 	if err != nil || f != math.Trunc(f) || f < 0 || f > 1<<53-1 {
 		return 0, false

@@ -137,7 +137,7 @@ func (s *keyScanner) addKey(key string) error {
 	return nil
 }
 
-var simpleEscapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+var simpleEscapes = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // decodeJSONString decodes the string literal starting at text[start] (a '"') and returns it and the
 // offset after its closing quote. The text is valid JSON, so only surrogate escapes can fail.

@@ -3,7 +3,6 @@ package format
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/jsonlite"
 )
 
 // FormatName is the metadata "format" value.
@@ -25,9 +25,9 @@ type Metadata struct {
 	Execution     Execution         `json:"execution"`
 	Runtime       *Runtime          `json:"runtime"`
 	Workenv       *WorkenvSpec      `json:"workenv"`
-	SetupCommands []json.RawMessage `json:"setup_commands"`
+	SetupCommands [][]byte          `json:"setup_commands"` // each one as JSON text
 	Launcher      *LauncherInfo     `json:"launcher"`
-	Build         json.RawMessage   `json:"build"`
+	Build         []byte            `json:"build"` // JSON text
 	// Glibc is compatibility.glibc: the oldest glibc the package's ELF files run on ("" = none needed;
 	// glibc.go).
 	Glibc string `json:"-"`
@@ -132,14 +132,12 @@ func ParseMetadata(raw []byte) (*Metadata, error) {
 	if !utf8.Valid(raw) {
 		return nil, errs.New(errs.MetadataJSON, "metadata is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, errs.Wrap(errs.MetadataJSON, err, "metadata is not valid JSON")
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	doc, err := jsonlite.Parse(raw)
+	if se := (*jsonlite.SyntaxError)(nil); errors.As(err, &se) && se.Msg == jsonlite.TrailingData {
 		return nil, errs.New(errs.MetadataJSON, "metadata has data after the JSON value")
+	}
+	if err != nil {
+		return nil, errs.Wrap(errs.MetadataJSON, err, "metadata is not valid JSON")
 	}
 	if err := CheckJSONKeys(raw); err != nil {
 		return nil, err

@@ -23,10 +23,21 @@ const (
 // MaxChainLength is how many ops fit in the packed u64.
 const MaxChainLength = 8
 
-var opNames = map[Op]string{OpTar: "tar", OpGzip: "gzip", OpBzip2: "bzip2", OpXz: "xz", OpZstd: "zstd", OpAES256GCMStream: "aes256-gcm"}
+// knownOps are the operations in code order (a list, not a map: no package init work, docs/launcher.md).
+var knownOps = [...]struct {
+	op   Op
+	name string
+}{{OpTar, "tar"}, {OpGzip, "gzip"}, {OpBzip2, "bzip2"}, {OpXz, "xz"}, {OpZstd, "zstd"}, {OpAES256GCMStream, "aes256-gcm"}}
 
-// Name is the lower-case op name ("tar", "gzip", ...).
-func (o Op) Name() string { return opNames[o] }
+// Name is the lower-case op name ("tar", "gzip", ...; "" for an unknown code).
+func (o Op) Name() string {
+	for _, k := range knownOps {
+		if k.op == o {
+			return k.name
+		}
+	}
+	return ""
+}
 
 // Chain is an operation chain, first-applied first.
 type Chain []Op
@@ -95,7 +106,7 @@ func UnpackOps(packed uint64) (Chain, error) {
 		if ended {
 			return nil, errs.New(errs.UnknownOperation, "operation byte %d (0x%02x) follows the end of the chain 0x%016x", i, uint8(b), packed)
 		}
-		if _, ok := opNames[b]; !ok {
+		if b.Name() == "" {
 			return nil, errs.New(errs.UnknownOperation, "unknown operation code 0x%02x at position %d", uint8(b), i)
 		}
 		chain = append(chain, b)
@@ -112,21 +123,33 @@ func PackOps(c Chain) uint64 {
 	return v
 }
 
-var namedChains = map[string]Chain{
-	"": {}, "raw": {}, "none": {},
-	"gzip": {OpGzip}, "bzip2": {OpBzip2}, "xz": {OpXz}, "zstd": {OpZstd}, "tar": {OpTar},
-	"tar.gz": {OpTar, OpGzip}, "tgz": {OpTar, OpGzip},
-	"tar.bz2": {OpTar, OpBzip2}, "tbz2": {OpTar, OpBzip2},
-	"tar.xz": {OpTar, OpXz}, "txz": {OpTar, OpXz},
-	"tar.zst": {OpTar, OpZstd},
+// namedChain is the chain a name stands for ("tgz" = tar then gzip); a switch, not a map, so that the
+// package has no init work (docs/launcher.md "Size").
+func namedChain(name string) (Chain, bool) {
+	switch name {
+	case "", "raw", "none":
+		return Chain{}, true
+	case "gzip", "bzip2", "xz", "zstd", "tar":
+		op, _ := opByName(name)
+		return Chain{op}, true
+	case "tar.gz", "tgz":
+		return Chain{OpTar, OpGzip}, true
+	case "tar.bz2", "tbz2":
+		return Chain{OpTar, OpBzip2}, true
+	case "tar.xz", "txz":
+		return Chain{OpTar, OpXz}, true
+	case "tar.zst":
+		return Chain{OpTar, OpZstd}, true
+	}
+	return nil, false
 }
 
 // ParseChain parses a metadata operations string: a chain name ("tgz", "tar.zst", "raw") or op
 // names joined by "|" ("tar|gzip"), case-insensitive.
 func ParseChain(text string) (Chain, error) {
 	name := strings.ToLower(strings.TrimSpace(text))
-	if c, ok := namedChains[name]; ok {
-		return append(Chain{}, c...), nil
+	if c, ok := namedChain(name); ok {
+		return c, nil
 	}
 	// Upstream's Rust builder writes comma lists ("tar,gzip"); "|" and "," separate operations alike.
 	parts := strings.Split(strings.ReplaceAll(name, ",", "|"), "|")
@@ -145,9 +168,9 @@ func ParseChain(text string) (Chain, error) {
 }
 
 func opByName(name string) (Op, bool) {
-	for op, n := range opNames {
-		if n == name {
-			return op, true
+	for _, k := range knownOps {
+		if k.name == name {
+			return k.op, true
 		}
 	}
 	return 0, false

@@ -1,10 +1,10 @@
 package format
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/jsonlite"
 )
 
 // validateSchema checks the generic JSON value against the metadata schema (docs/format.md), naming
@@ -75,7 +75,7 @@ func (v *validator) str(parent object, key, path string, nonEmpty bool) string {
 }
 
 func (v *validator) uint(parent object, key, path string) int64 {
-	n, ok := parent[key].(json.Number)
+	n, ok := parent[key].(jsonlite.Number)
 	i, safe := safeUint(n)
 	if !ok || !safe {
 		v.fail(path+key, "a non-negative integer", parent[key])
@@ -216,7 +216,7 @@ func (v *validator) service(rt object) {
 	if !hasPort {
 		return
 	}
-	if n, ok := port.(json.Number); !ok || !validPort(n) {
+	if n, ok := port.(jsonlite.Number); !ok || !validPort(n) {
 		v.fail("runtime.port", "a TCP port number from 1 to 65535", port)
 	}
 	if persistent != true {
@@ -224,7 +224,7 @@ func (v *validator) service(rt object) {
 	}
 }
 
-func validPort(n json.Number) bool {
+func validPort(n jsonlite.Number) bool {
 	i, safe := safeUint(n)
 	return safe && i >= 1 && i <= 65535
 }

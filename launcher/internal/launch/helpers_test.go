@@ -1,13 +1,10 @@
 package launch
 
-import "encoding/json"
-
-type json_raw = json.RawMessage
-
-func toRaw(ss []string) []json.RawMessage {
-	out := make([]json.RawMessage, len(ss))
+// toRaw turns JSON texts into the form format.Metadata keeps setup_commands in.
+func toRaw(ss []string) [][]byte {
+	out := make([][]byte, len(ss))
 	for i, s := range ss {
-		out[i] = json.RawMessage(s)
+		out[i] = []byte(s)
 	}
 	return out
 }

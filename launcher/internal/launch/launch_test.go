@@ -242,8 +242,6 @@ func TestResolveAndPlan(t *testing.T) {
 
 func TestParseSetup(t *testing.T) {
 	raw := []string{`"echo hi"`, `{"type":"chmod","path":"{workenv}/bin/*","mode":"700"}`, `{"type":"write_file","path":"{workenv}/m/x","content":"{package_name}"}`}
-	var msgs []json_raw
-	_ = msgs
 	cmds, err := ParseSetup(toRaw(raw))
 	if err != nil || len(cmds) != 3 || cmds[0].Type != "execute" || cmds[1].Type != "chmod" {
 		t.Fatal(cmds, err)
@@ -285,5 +283,29 @@ func TestParseSetupReadsKeysExactly(t *testing.T) {
 	}
 	if _, err := ParseSetup(toRaw([]string{`{"type":1}`})); err == nil {
 		t.Fatal("a non-string type was accepted")
+	}
+}
+
+// TestParseSetupTypes: a mode is an octal string or an integer in uint32 range (at most 0o7777); a
+// field of another type than string is refused; keys are read exactly as written.
+func TestParseSetupTypes(t *testing.T) {
+	modes := map[string]bool{`"0755"`: true, `448`: true, `4095`: true, `4096`: false, `1.0`: false, `-1`: false, `true`: false, `null`: false}
+	for text, ok := range modes {
+		cmds, err := ParseSetup(toRaw([]string{`{"type":"chmod","path":"x","mode":` + text + `}`}))
+		if err != nil {
+			t.Fatal(text, err)
+		}
+		if _, got := parseMode(cmds[0].Mode); got != ok {
+			t.Errorf("mode %s: ok = %v, want %v", text, got, ok)
+		}
+	}
+	for _, bad := range []string{`{"type":1}`, `{"command":["a"]}`, `{"type":"enumerate","enumerate":"x"}`, `{"enumerate":{"path":2}}`, `[]`, `{`} {
+		if _, err := ParseSetup(toRaw([]string{bad})); errs.CodeOf(err) != errs.MetadataSchema {
+			t.Errorf("%s: err = %v, want %s", bad, err, errs.MetadataSchema)
+		}
+	}
+	cmds, err := ParseSetup(toRaw([]string{`{"Type":"shell","COMMAND":"x","command":null}`}))
+	if err != nil || cmds[0].Type != "" || cmds[0].Command != "" {
+		t.Fatalf("keys not read exactly: %+v %v", cmds, err)
 	}
 }

@@ -2,7 +2,6 @@ package launch
 
 import (
 	"bytes"
-	"debug/elf"
 	"io"
 	"os"
 	"path/filepath"
@@ -36,45 +35,49 @@ func hostLibc(root string, enough format.GlibcVersion) Libc {
 }
 
 // multiarch is the Debian/Ubuntu library folder name per GOARCH.
-var multiarch = map[string]string{
-	"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu", "386": "i386-linux-gnu",
-	"arm": "arm-linux-gnueabihf", "riscv64": "riscv64-linux-gnu", "ppc64le": "powerpc64le-linux-gnu",
-	"s390x": "s390x-linux-gnu",
+func multiarch(goarch string) (string, bool) {
+	switch goarch {
+	case "amd64":
+		return "x86_64-linux-gnu", true
+	case "arm64":
+		return "aarch64-linux-gnu", true
+	case "386":
+		return "i386-linux-gnu", true
+	case "arm":
+		return "arm-linux-gnueabihf", true
+	case "riscv64":
+		return "riscv64-linux-gnu", true
+	case "ppc64le":
+		return "powerpc64le-linux-gnu", true
+	case "s390x":
+		return "s390x-linux-gnu", true
+	}
+	return "", false
 }
 
 // libDirs lists where distributions keep libc.so.6: Debian/Ubuntu multiarch folders, then lib64
 // (RHEL, Fedora, SUSE, Amazon Linux), then lib (Arch, 32-bit systems).
 func libDirs(goarch string) []string {
 	var dirs []string
-	if m, ok := multiarch[goarch]; ok {
+	if m, ok := multiarch(goarch); ok {
 		dirs = append(dirs, "lib/"+m, "usr/lib/"+m)
 	}
 	return append(dirs, "lib64", "usr/lib64", "lib", "usr/lib")
-}
-
-var elfMachine = map[string]elf.Machine{
-	"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "386": elf.EM_386, "arm": elf.EM_ARM,
-	"riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390,
 }
 
 // glibcVersionOf reads the glibc version of the library at path, if it is an ELF file for goarch: the
 // highest GLIBC_x.y version it defines when that reaches `enough` (cheap: one small section), else the
 // version in its banner (the text gnu_get_libc_version and `libc.so.6` print: "… release version
 // 2.31."), else the highest defined version (a lower bound: a release that adds no symbol, like 2.31,
-// defines only GLIBC_2.30). debug/elf bounds-checks the file; a panic on a damaged file counts
-// as unknown.
+// defines only GLIBC_2.30). The ELF reader (elf_linux.go) bounds-checks the file; a damaged file is
+// unknown.
 func glibcVersionOf(path, goarch string, enough format.GlibcVersion) (version string, ok bool) {
-	defer func() {
-		if recover() != nil {
-			version, ok = "", false
-		}
-	}()
-	f, err := elf.Open(path)
+	f, err := openELF(path)
 	if err != nil {
 		return "", false
 	}
 	defer f.Close()
-	if want, known := elfMachine[goarch]; !known || f.Machine != want {
+	if want, known := elfMachine(goarch); !known || f.machine != want {
 		return "", false
 	}
 	defined := highestDefined(f)
@@ -94,27 +97,23 @@ func glibcVersionOf(path, goarch string, enough format.GlibcVersion) (version st
 // SHT_GNU_verdef section's sh_info entries (Elf_Verdef, 20 bytes, chained by vd_next), each naming its
 // version in its first Elf_Verdaux (vda_name, an offset into the sh_link string table). Read here rather
 // than with debug/elf's DynamicVersions, which also decodes every dynamic symbol (10× slower).
-func highestDefined(f *elf.File) format.GlibcVersion {
-	sec := f.SectionByType(elf.SHT_GNU_VERDEF)
-	if sec == nil || int(sec.Link) >= len(f.Sections) || sec.Size > maxVerdefSize {
+func highestDefined(f *elfFile) format.GlibcVersion {
+	sec, found := f.sectionByType(shtGNUVerdef)
+	if !found || int(sec.link) >= len(f.sections) {
 		return nil
 	}
-	defs, err := sec.Data()
-	if err != nil {
+	defs, ok := f.data(sec, maxVerdefSize)
+	if !ok {
 		return nil
 	}
-	strSec := f.Sections[sec.Link]
-	if strSec.Size > maxLibcSize {
+	strs, ok := f.data(f.sections[sec.link], maxLibcSize)
+	if !ok {
 		return nil
 	}
-	strs, err := strSec.Data()
-	if err != nil {
-		return nil
-	}
-	bo := f.ByteOrder
+	bo := f.bo
 	var best format.GlibcVersion
 	at := 0
-	for i := 0; i < int(sec.Info) && at+20 <= len(defs); i++ {
+	for i := 0; i < int(sec.info) && at+20 <= len(defs); i++ {
 		aux := at + int(bo.Uint32(defs[at+12:]))
 		if aux < at || aux+8 > len(defs) {
 			return best
@@ -155,7 +154,7 @@ var bannerPrefix = []byte(" release version ")
 
 // bannerVersion finds "GNU C Library … release version X.Y." in the library's .rodata (the whole file
 // when it has none) and returns X.Y.
-func bannerVersion(f *elf.File, path string) (string, bool) {
+func bannerVersion(f *elfFile, path string) (string, bool) {
 	data, ok := rodata(f, path)
 	if !ok {
 		return "", false
@@ -183,10 +182,9 @@ func bannerVersion(f *elf.File, path string) (string, bool) {
 	return v, true
 }
 
-func rodata(f *elf.File, path string) ([]byte, bool) {
-	if sec := f.Section(".rodata"); sec != nil && sec.Type == elf.SHT_PROGBITS && sec.Size <= maxLibcSize {
-		data, err := sec.Data()
-		return data, err == nil
+func rodata(f *elfFile, path string) ([]byte, bool) {
+	if sec, found := f.sectionNamed(".rodata"); found && sec.typ == shtProgbits && sec.size <= maxLibcSize {
+		return f.data(sec, maxLibcSize)
 	}
 	file, err := os.Open(path)
 	if err != nil {

@@ -1,7 +1,6 @@
 package launch
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,36 +10,44 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 
 	"flavorpack.dev/launcher/internal/errs"
 	"flavorpack.dev/launcher/internal/format"
+	"flavorpack.dev/launcher/internal/jsonlite"
 	"flavorpack.dev/launcher/internal/payload"
 )
 
 // SetupCommand is one entry of setup_commands (upstream-compatible types).
 type SetupCommand struct {
-	Type      string          `json:"type"`
-	Command   string          `json:"command"`
-	Path      string          `json:"path"`
-	Content   string          `json:"content"`
-	Mode      json.RawMessage `json:"mode"`
-	Enumerate *struct {
-		Path    string `json:"path"`
-		Pattern string `json:"pattern"`
-	} `json:"enumerate"`
+	Type      string
+	Command   string
+	Path      string
+	Content   string
+	Mode      any // a string, a number (jsonlite.Number) or nil: parseMode
+	Enumerate *Enumerate
 }
 
-// ParseSetup decodes setup_commands; a bare string is an "execute" command.
-func ParseSetup(raw []json.RawMessage) ([]SetupCommand, error) {
+// Enumerate is the "enumerate" object of a setup command.
+type Enumerate struct {
+	Path    string
+	Pattern string
+}
+
+// ParseSetup decodes setup_commands (each one JSON text); a bare string is an "execute" command.
+func ParseSetup(raw [][]byte) ([]SetupCommand, error) {
 	out := make([]SetupCommand, 0, len(raw))
 	for i, r := range raw {
-		var s string
-		if json.Unmarshal(r, &s) == nil {
+		v, err := jsonlite.Parse(r)
+		if s, ok := v.(string); ok {
 			out = append(out, SetupCommand{Type: "execute", Command: s})
 			continue
 		}
-		c, err := decodeSetupCommand(r)
+		var c SetupCommand
+		if err == nil {
+			c, err = decodeSetupCommand(v)
+		}
 		if err != nil {
 			return nil, errs.Wrap(errs.MetadataSchema, err, "setup_commands[%d] is not a setup command", i)
 		}
@@ -49,45 +56,66 @@ func ParseSetup(raw []json.RawMessage) ([]SetupCommand, error) {
 	return out, nil
 }
 
-// decodeSetupCommand reads a setup command's keys exactly as written. encoding/json's Unmarshal into a
-// struct would match "Type" or "COMMAND" to the fields, so a key that inspect shows as unknown could
-// still steer what runs; the metadata decoder reads keys exactly for the same reason (format/decode.go).
-func decodeSetupCommand(raw json.RawMessage) (SetupCommand, error) {
+// decodeSetupCommand reads a setup command's keys exactly as written: a key that inspect shows as
+// unknown ("Type", "COMMAND") must not steer what runs; the metadata decoder reads keys exactly for the
+// same reason (format/decode.go). A missing key or null leaves the field empty.
+func decodeSetupCommand(v any) (SetupCommand, error) {
 	var c SetupCommand
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return c, err
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return c, fmt.Errorf("expected a string or an object, got %s", kindOf(v))
 	}
 	fields := []struct {
 		key string
-		dst any
+		dst *string
 	}{{"type", &c.Type}, {"command", &c.Command}, {"path", &c.Path}, {"content", &c.Content}}
 	for _, f := range fields {
-		if v, ok := obj[f.key]; ok {
-			if err := json.Unmarshal(v, f.dst); err != nil {
-				return c, fmt.Errorf("%s: %w", f.key, err)
-			}
+		if err := stringField(obj, f.key, "", f.dst); err != nil {
+			return c, err
 		}
 	}
 	c.Mode = obj["mode"]
-	if v, ok := obj["enumerate"]; ok && string(v) != "null" {
-		var e map[string]json.RawMessage
-		if err := json.Unmarshal(v, &e); err != nil {
-			return c, fmt.Errorf("enumerate: %w", err)
+	if e, ok := obj["enumerate"]; ok && e != nil {
+		eo, ok := e.(map[string]any)
+		if !ok {
+			return c, fmt.Errorf("enumerate: expected an object, got %s", kindOf(e))
 		}
-		c.Enumerate = &struct {
-			Path    string `json:"path"`
-			Pattern string `json:"pattern"`
-		}{}
-		for key, dst := range map[string]*string{"path": &c.Enumerate.Path, "pattern": &c.Enumerate.Pattern} {
-			if v, ok := e[key]; ok {
-				if err := json.Unmarshal(v, dst); err != nil {
-					return c, fmt.Errorf("enumerate.%s: %w", key, err)
-				}
-			}
+		c.Enumerate = &Enumerate{}
+		if err := stringField(eo, "path", "enumerate.", &c.Enumerate.Path); err != nil {
+			return c, err
+		}
+		if err := stringField(eo, "pattern", "enumerate.", &c.Enumerate.Pattern); err != nil {
+			return c, err
 		}
 	}
 	return c, nil
+}
+
+// stringField sets *dst to obj[key] when it is a string; missing or null leaves it, anything else is
+// an error.
+func stringField(obj map[string]any, key, prefix string, dst *string) error {
+	switch v := obj[key].(type) {
+	case nil:
+	case string:
+		*dst = v
+	default:
+		return fmt.Errorf("%s%s: expected a string, got %s", prefix, key, kindOf(v))
+	}
+	return nil
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case bool:
+		return "a boolean"
+	case jsonlite.Number:
+		return "a number"
+	}
+	return "null"
 }
 
 // Setup runs setup commands inside the staging folder (ph.Workenv = staging path). Their stdout goes
@@ -300,18 +328,16 @@ func (s *Setup) abs(rel string) string {
 }
 
 // parseMode accepts an octal string ("755", "0o700") or a JSON number (read as decimal file mode).
-func parseMode(raw json.RawMessage) (os.FileMode, bool) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return 0, false
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		v, ok := format.ParsePermissions(s)
+func parseMode(mode any) (os.FileMode, bool) {
+	switch m := mode.(type) {
+	case string:
+		v, ok := format.ParsePermissions(m)
 		return os.FileMode(v) & 0o777, ok
-	}
-	var n uint32
-	if json.Unmarshal(raw, &n) == nil && n <= 0o7777 {
-		return os.FileMode(n) & 0o777, true
+	case jsonlite.Number: // an integer literal in uint32 range, as encoding/json read it into a uint32
+		n, err := strconv.ParseUint(string(m), 10, 32)
+		if err == nil && n <= 0o7777 {
+			return os.FileMode(n) & 0o777, true
+		}
 	}
 	return 0, false
 }

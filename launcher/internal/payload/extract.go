@@ -1,7 +1,6 @@
 package payload
 
 import (
-	"archive/tar"
 	"bufio"
 	"errors"
 	"io"
@@ -414,7 +413,7 @@ func (x *extractor) untar(dir string, r io.Reader) error {
 // readEntries places every entry of the tar stream r (small files through the writers).
 func (x *extractor) readEntries(dir string, r io.Reader) error {
 	cr := &countingReader{r: r}
-	tr := tar.NewReader(cr)
+	tr := newTarReader(cr)
 	var entryEnd int64 // stream offset where the last entry's data and padding end
 	for ; !x.pool.failed.Load(); x.seq++ {
 		hdr, err := tr.Next()
@@ -435,8 +434,8 @@ func (x *extractor) readEntries(dir string, r io.Reader) error {
 	return nil
 }
 
-func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
-	if hdr.Typeflag == tar.TypeXGlobalHeader {
+func (x *extractor) entry(dir string, hdr *tarHeader, r io.Reader) error {
+	if hdr.Typeflag == tarTypeXGlobal {
 		return nil
 	}
 	if isSparse(hdr) {
@@ -444,7 +443,7 @@ func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 	}
 	name := normalizeName(hdr.Name)
 	if name == "" {
-		if hdr.Typeflag == tar.TypeDir {
+		if hdr.Typeflag == tarTypeDir {
 			return nil
 		}
 		return errs.New(errs.UnsafePath, "tar entry %q has no name", hdr.Name)
@@ -463,19 +462,19 @@ func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 	x.note(full)
 	mode := fs.FileMode(hdr.Mode) & 0o777
 	switch hdr.Typeflag {
-	case tar.TypeDir:
+	case tarTypeDir:
 		if err := x.ensureDir(full); err != nil {
 			return errs.Wrap(errs.UnsafeEntry, err, "tar folder %q conflicts", hdr.Name)
 		}
 		x.dirMode = append(x.dirMode, dirMode{full, x.perm(mode, true)})
 		return nil
-	case tar.TypeReg:
+	case tarTypeReg:
 		// The same bound as src/payload/tar-extract.ts: the entry must end within the decoded-size cap.
 		if hdr.Size < 0 || hdr.Size > x.max-x.consumed() {
 			return errs.New(errs.PayloadTooLarge, "tar entry %q claims %d bytes, more than the slot's limit of %d", hdr.Name, hdr.Size, x.max)
 		}
 		return x.writeFile(full, r, hdr.Size, mode)
-	case tar.TypeSymlink:
+	case tarTypeSymlink:
 		if !symlinkInside(full, hdr.Linkname) {
 			return errs.New(errs.UnsafePath, "tar symlink %q -> %q points outside the workenv", hdr.Name, hdr.Linkname)
 		}
@@ -488,11 +487,11 @@ func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 		}
 		x.links = append(x.links, full)
 		return nil
-	case tar.TypeLink:
+	case tarTypeLink:
 		return errs.New(errs.UnsafeEntry, "tar entry %q is a hard link (not allowed)", hdr.Name)
-	case tar.TypeChar, tar.TypeBlock:
+	case tarTypeChar, tarTypeBlock:
 		return errs.New(errs.UnsafeEntry, "tar entry %q is a device (not allowed)", hdr.Name)
-	case tar.TypeFifo:
+	case tarTypeFifo:
 		return errs.New(errs.UnsafeEntry, "tar entry %q is a FIFO (not allowed)", hdr.Name)
 	}
 	return errs.New(errs.UnsafeEntry, "tar entry %q has unsupported type %q", hdr.Name, hdr.Typeflag)
@@ -501,8 +500,8 @@ func (x *extractor) entry(dir string, hdr *tar.Header, r io.Reader) error {
 // isSparse reports a sparse entry: old GNU type 'S' or PAX GNU.sparse.* records (formats 0.0, 0.1, 1.0).
 // Sparse entries are refused, as in src/payload/tar-extract.ts: their holes would let a few stored bytes
 // write far more than the archive holds.
-func isSparse(hdr *tar.Header) bool {
-	if hdr.Typeflag == tar.TypeGNUSparse {
+func isSparse(hdr *tarHeader) bool {
+	if hdr.Typeflag == tarTypeSparse {
 		return true
 	}
 	for k := range hdr.PAXRecords {
@@ -516,7 +515,7 @@ func isSparse(hdr *tar.Header) bool {
 // tarBlock is the tar block size; an archive ends with at least one zero block of this size.
 const tarBlock = 512
 
-// countingReader counts the bytes archive/tar consumes. archive/tar reads exactly the blocks it needs (no
+// countingReader counts the bytes the tar reader consumes. It reads exactly the blocks it needs (no
 // read-ahead), so when Next reports the end, the count tells whether a zero end-of-archive block was read or
 // the stream merely stopped after the last entry — which src/payload/tar-extract.ts refuses, and so do we.
 type countingReader struct {

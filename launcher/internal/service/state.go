@@ -1,12 +1,12 @@
 package service
 
 import (
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"time"
 
 	"flavorpack.dev/launcher/internal/errs"
+	"flavorpack.dev/launcher/internal/jsonlite"
 	"flavorpack.dev/launcher/internal/workenv"
 )
 
@@ -42,19 +42,79 @@ func (d *Dir) ReadState() (*State, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.IOError, err, "failed to read %s", d.Path+"/"+PidName)
 	}
-	var st State
-	if json.Unmarshal(b, &st) != nil || st.PID <= 0 {
+	st, err := parseState(b)
+	if err != nil || st.PID <= 0 {
 		return &State{}, nil
 	}
-	return &st, nil
+	return st, nil
+}
+
+// parseState reads service.pid as encoding/json read it into State (started_at an RFC 3339 time).
+func parseState(b []byte) (*State, error) {
+	f, err := jsonlite.ParseObject(b)
+	if err != nil {
+		return nil, err
+	}
+	st := &State{PID: int(f.Int("pid")), Identity: f.String("identity"), Port: int(f.Int("port")),
+		Package: f.String("package"), Version: f.String("version"), Argv: f.Strings("argv")}
+	if s := f.String("started_at"); s != "" {
+		var ok bool
+		if st.StartedAt, ok = parseUTC(s); !ok {
+			return nil, errs.New(errs.IOError, "started_at %q is not a UTC time like 2006-01-02T15:04:05Z", s)
+		}
+	}
+	return st, f.Err
+}
+
+// parseUTC reads the UTC times WriteState writes, "2006-01-02T15:04:05Z" (a fraction of a second
+// allowed); time.Parse would add ~25 KB to the launcher for this one field (docs/launcher.md "Size").
+func parseUTC(s string) (time.Time, bool) {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range []byte(s[from:to]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day, hour, minute, sec := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19)
+	nsec := 0
+	if frac := s[19 : len(s)-1]; frac != "" {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 || num(20, len(s)-1) < 0 {
+			return time.Time{}, false
+		}
+		nsec = num(20, len(s)-1)
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if year < 0 || month < 1 || day < 1 || hour < 0 || minute < 0 || sec < 0 || // not digits
+		t.Year() != year || int(t.Month()) != month || t.Day() != day || t.Hour() != hour || t.Minute() != minute || t.Second() != sec {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// JSONObject is State as encoding/json wrote it from the json tags (state_test.go compares them).
+func (st *State) JSONObject() jsonlite.Obj {
+	o := jsonlite.Obj{{Key: "pid", Value: st.PID}, {Key: "identity", Value: st.Identity}}
+	if st.Port != 0 {
+		o = append(o, jsonlite.Field{Key: "port", Value: st.Port})
+	}
+	return append(o, jsonlite.Field{Key: "started_at", Value: st.StartedAt.Format(time.RFC3339Nano)},
+		jsonlite.Field{Key: "package", Value: st.Package}, jsonlite.Field{Key: "version", Value: st.Version},
+		jsonlite.Field{Key: "argv", Value: st.Argv})
 }
 
 // WriteState writes service.pid through a temporary file and a rename, so a reader never sees half.
 func (d *Dir) WriteState(st *State) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return errs.Wrap(errs.Internal, err, "failed to encode the service state")
-	}
+	b := jsonlite.MarshalIndent(st, "  ")
 	tmp := PidName + ".tmp"
 	if err := d.root.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
 		return errs.Wrap(errs.IOError, err, "failed to write %s", d.Path+"/"+tmp)

@@ -2,7 +2,6 @@ package workenv
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"flavorpack.dev/launcher/internal/errs"
 	"flavorpack.dev/launcher/internal/format"
+	"flavorpack.dev/launcher/internal/jsonlite"
 	"flavorpack.dev/launcher/internal/payload"
 )
 
@@ -35,6 +35,21 @@ type LazyMarker struct {
 	SHA256      string `json:"sha256"`
 	Path        string `json:"path"`
 	ExtractedAt string `json:"extracted_at"`
+}
+
+func parseLazyMarker(b []byte) (*LazyMarker, error) {
+	f, err := jsonlite.ParseObject(b)
+	if err != nil {
+		return nil, err
+	}
+	m := &LazyMarker{Marker: f.String("marker"), Index: int(f.Int("index")), ID: f.String("id"), SHA256: f.String("sha256"),
+		Path: f.String("path"), ExtractedAt: f.String("extracted_at")}
+	return m, f.Err
+}
+
+func (m *LazyMarker) JSONObject() jsonlite.Obj {
+	return jsonlite.Obj{{Key: "marker", Value: m.Marker}, {Key: "index", Value: m.Index}, {Key: "id", Value: m.ID},
+		{Key: "sha256", Value: m.SHA256}, {Key: "path", Value: m.Path}, {Key: "extracted_at", Value: m.ExtractedAt}}
 }
 
 // IsLazy reports whether a slot has the lifecycle "lazy" (any case, as the other lifecycles).
@@ -136,8 +151,8 @@ func (in *Installer) lazyReady(wroot *os.Root, i int) bool {
 	if err != nil {
 		return false
 	}
-	var m LazyMarker
-	if json.Unmarshal(b, &m) != nil {
+	m, err := parseLazyMarker(b)
+	if err != nil {
 		return false
 	}
 	meta := in.Pkg.Meta.Slots[i]
@@ -299,10 +314,7 @@ func (in *Installer) lazyMarker(i int) *LazyMarker {
 
 // writeLazyMarker writes <i>.ready in dir through a temp file and a rename, as the workenv marker.
 func writeLazyMarker(dir *os.Root, i int, m *LazyMarker) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
+	b := jsonlite.MarshalIndent(m, "  ")
 	name := lazyName(i, ".ready")
 	tmp := name + ".tmp-" + randHex()
 	if err := dir.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {

@@ -2,9 +2,10 @@ package workenv
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
+
+	"flavorpack.dev/launcher/internal/jsonlite"
 )
 
 // MarkerFormat is the "marker" value of a ready marker.
@@ -41,11 +42,43 @@ func ReadMarker(dir *os.Root, name string) (*Marker, error) {
 	if err != nil {
 		return nil, err
 	}
-	var m Marker
-	if err := json.Unmarshal(b, &m); err != nil {
+	return parseMarker(b)
+}
+
+// parseMarker reads a marker; every field has the type written by writeMarker (the json tags above:
+// record_test.go checks the launcher writes what encoding/json would).
+func parseMarker(b []byte) (*Marker, error) {
+	f, err := jsonlite.ParseObject(b)
+	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	pkg := f.Object("package")
+	m := &Marker{Marker: f.String("marker"), ID: f.String("id"), MetadataSHA256: f.String("metadata_sha256"),
+		Package:     MarkerPkg{Name: pkg.String("name"), Version: pkg.String("version")},
+		InstalledAt: f.String("installed_at"), LauncherVersion: f.String("launcher_version"), Entries: f.Strings("entries")}
+	for _, s := range f.Objects("slots") {
+		m.Slots = append(m.Slots, MarkerSlot{Index: int(s.Int("index")), ID: s.String("id"), Target: s.String("target"),
+			Lifecycle: s.String("lifecycle"), SHA256: s.String("sha256")})
+		if s.Err != nil {
+			return nil, s.Err
+		}
+	}
+	if pkg.Err != nil {
+		return nil, pkg.Err
+	}
+	return m, f.Err
+}
+
+func (m *Marker) JSONObject() jsonlite.Obj {
+	return jsonlite.Obj{{Key: "marker", Value: m.Marker}, {Key: "id", Value: m.ID}, {Key: "metadata_sha256", Value: m.MetadataSHA256},
+		{Key: "package", Value: jsonlite.Obj{{Key: "name", Value: m.Package.Name}, {Key: "version", Value: m.Package.Version}}},
+		{Key: "installed_at", Value: m.InstalledAt}, {Key: "launcher_version", Value: m.LauncherVersion},
+		{Key: "entries", Value: m.Entries}, {Key: "slots", Value: jsonlite.List(m.Slots)}}
+}
+
+func (s MarkerSlot) JSONObject() jsonlite.Obj {
+	return jsonlite.Obj{{Key: "index", Value: s.Index}, {Key: "id", Value: s.ID}, {Key: "target", Value: s.Target},
+		{Key: "lifecycle", Value: s.Lifecycle}, {Key: "sha256", Value: s.SHA256}}
 }
 
 // Matches reports whether the marker belongs to the package with this id and metadata hash.
@@ -72,10 +105,7 @@ func (m *Marker) TreeIntact(dir *os.Root, tree string) bool {
 
 // writeMarker writes the marker to a temp file next to name in dir, fsyncs and renames it into place.
 func writeMarker(dir *os.Root, name string, m *Marker) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
+	b := jsonlite.MarshalIndent(m, "  ")
 	tmp := name + ".tmp-" + randHex()
 	f, err := dir.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {

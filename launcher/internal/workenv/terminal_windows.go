@@ -2,12 +2,11 @@ package workenv
 
 import (
 	"os"
-
-	"golang.org/x/sys/windows"
+	"syscall"
 )
 
 // isTerminal reports whether f is a console.
 func isTerminal(f *os.File) bool {
 	var mode uint32
-	return windows.GetConsoleMode(windows.Handle(f.Fd()), &mode) == nil
+	return syscall.GetConsoleMode(syscall.Handle(f.Fd()), &mode) == nil
 }
