@@ -25,7 +25,7 @@ interface Example {
 
 const EXAMPLES: Record<string, Example> = {
   hello: { dir: 'examples/hello', args: ['old'], expect: /Hello, old!\nPython 3\.13\.\d+ \(cpython\)/ },
-  cli: { dir: 'examples/cli', args: ['--count', '2'], expect: /Hello[^\n]*\n[^]*Hello/ },
+  cli: { dir: 'examples/cli', args: ['--count', '2'], expect: /Hello[^\n]*\n[\s\S]*Hello/ },
   native: { dir: 'examples/native', args: [], expect: /libyaml/ },
 };
 

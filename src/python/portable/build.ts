@@ -121,9 +121,7 @@ async function cacheEntry(options: CacheKey) {
 }
 
 /** The cached runtime for these options, or undefined when it has not been built (nothing is built). */
-export async function findPortableRuntime(
-  options: CacheKey,
-): Promise<PortableRuntime | undefined> {
+export async function findPortableRuntime(options: CacheKey): Promise<PortableRuntime | undefined> {
   const { entry, describe } = await cacheEntry(options);
   return existsSync(join(entry, 'runtime.json')) ? describe(true, 0) : undefined;
 }

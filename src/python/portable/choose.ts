@@ -107,7 +107,7 @@ async function missingPrerequisites(env: NodeJS.ProcessEnv): Promise<string | un
   const sources = await run('apt-cache', ['showsrc', '--only-source', pin.package], { env }).catch(
     () => undefined,
   );
-  if (!sources || sources.code !== 0 || !/^Version:/m.test(sources.stdout))
+  if (sources?.code !== 0 || !/^Version:/m.test(sources.stdout))
     return `apt has no source package ${pin.package}: no deb-src entry for ${pin.suite}`;
   return undefined;
 }
