@@ -74,8 +74,9 @@ function flavorBin(): string {
   if (existsSync(path.join(REPO_ROOT, 'dist', 'launchers'))) {
     symlinkSync(path.join(REPO_ROOT, 'dist', 'launchers'), path.join(root, 'dist', 'launchers'));
   }
-  // The build tools (uv, patchelf in .cache/tools) and the launcher sources are found next to dist/.
-  for (const name of ['.cache', 'launcher']) {
+  // The build tools (uv, patchelf in .cache/tools), the launcher sources and the portable runtime's recipe
+  // are found next to dist/.
+  for (const name of ['.cache', 'launcher', 'runtime-recipe']) {
     if (existsSync(path.join(REPO_ROOT, name)))
       symlinkSync(path.join(REPO_ROOT, name), path.join(root, name));
   }
