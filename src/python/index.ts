@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { hostPlatformName } from '../builder/launchers.js';
 import { FlavorError, toFlavorError } from '../errors.js';
+import { compareGlibc, parseGlibcVersion } from '../format/glibc.js';
 import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
 import { DEPS_ZIP, zipDependencies } from './deps-zip.js';
@@ -34,6 +35,9 @@ import {
   selectInterpreter,
 } from './interpreters.js';
 import { type ProjectConfig, readProject } from './manifest.js';
+import type { PortableRuntime, PortableTarget } from './portable/build.js';
+import { obtainPortableRuntime, portableLayout, portableUnavailableError } from './portable/choose.js';
+import { PORTABLE_GLIBC_FLOOR } from './portable/source.js';
 import { pythonProvenanceInputs } from './provenance-inputs.js';
 import { type DistLayout, extractPythonDist } from './python-dist.js';
 import { normalizeModes } from './reproducible.js';
@@ -42,7 +46,7 @@ import { cachedRuntimeSlot, RUNTIME_SLOT_LEVELS, runtimeSlotFile } from './runti
 import { sbomPython } from './sbom-input.js';
 import { readSetupPyFields } from './setup-py.js';
 import type { ProjectSlot } from './slots.js';
-import { ensurePythonTools } from './tools.js';
+import { ensurePythonTools, toolsDir } from './tools.js';
 import type { Compression, Logger, PythonBuildOptions, PythonBuildPlan } from './types.js';
 import type { EmbedPin } from './windows-embed-pins.js';
 import { chooseWindowsEmbed } from './windows-plan.js';
@@ -90,6 +94,8 @@ interface Chosen {
   distSha256?: string;
   /** The runtime comes from a --python-dist archive (`layout`) or the Windows embeddable CPython (`embed`). */
   foreign?: { target: ForeignTarget; layout?: DistLayout; embed?: EmbedPin };
+  /** The runtime is the portable CPython (docs/runtime.md): its tree in the build cache. */
+  portable?: PortableRuntime;
 }
 
 /** The interpreter the package is built around, from the runtime source chosen for the target. */
@@ -111,12 +117,72 @@ async function chooseInterpreter(options: PythonBuildOptions, project: ProjectCo
     return { selection: checkExplicit(info, project.pythonConstraints, `--python ${options.python}`) };
   }
   if (options.pythonDist !== undefined) return chooseDist(options, project, options.pythonDist);
+  if (options.runtime?.kind === 'portable-linux') {
+    const portable = await choosePortable(options, project);
+    if (portable) return portable;
+  }
   if (options.runtime?.kind === 'windows-embed') {
     const { selection, target, pin } = await chooseWindowsEmbed(project.pythonConstraints, options.env);
     return { selection, distSha256: pin.sha256, foreign: { target, embed: pin } };
   }
   const candidates = await discoverInterpreters({ env: options.env });
   return { selection: selectInterpreter(candidates, project.pythonConstraints) };
+}
+
+/**
+ * The portable runtime (the default for Linux targets): its interpreter when it runs here, else described
+ * from its tree like a --python-dist, with the host's portable runtime of the same version as the build
+ * interpreter. Undefined when it cannot be had for this machine's own platform: the caller then takes a
+ * host interpreter, and the glibc warning says what that costs.
+ */
+async function choosePortable(
+  options: PythonBuildOptions,
+  project: ProjectConfig,
+): Promise<Chosen | undefined> {
+  const target = targetPlatform(options) as PortableTarget;
+  const obtained = await obtainPortableRuntime({
+    target,
+    constraints: project.pythonConstraints,
+    buildCacheDir: options.buildCacheDir,
+    toolsDir: toolsDir(options.toolsCacheDir),
+    env: options.env ?? process.env,
+    log: options.log,
+  });
+  if ('unavailable' in obtained) {
+    if (target !== hostPlatformName()) throw portableUnavailableError(target, obtained);
+    options.log({
+      kind: 'warning',
+      message: `${obtained.unavailable}: packing with an interpreter of this machine instead (hint: ${obtained.hint})`,
+    });
+    return undefined;
+  }
+  const { runtime, buildRuntime } = obtained;
+  const given = `the portable runtime (${runtime.dir})`;
+  if (!buildRuntime) {
+    const info = await probeInterpreter(runtime.executable, 'portable');
+    if (!info) throw portableBroken(runtime.executable);
+    return { selection: checkExplicit(info, project.pythonConstraints, given), portable: runtime };
+  }
+  const layout = await portableLayout(runtime, target, options.workDir);
+  const info = describeDistInterpreter(layout, runtime.dir, target);
+  const builder = await probeInterpreter(buildRuntime.executable, 'portable');
+  if (!builder) throw portableBroken(buildRuntime.executable);
+  return {
+    selection: checkConstraints({ ...info, source: 'portable' }, project.pythonConstraints, given),
+    foreign: { target: foreignTarget(target, info.version, builder), layout },
+    portable: runtime,
+  };
+}
+
+function portableBroken(executable: string): FlavorError {
+  return new FlavorError(
+    'PYTHON_NOT_FOUND',
+    `the portable runtime's interpreter ${executable} does not run`,
+    {
+      path: executable,
+      hint: 'rebuild it: flavor runtime build --force (docs/runtime.md)',
+    },
+  );
 }
 
 /** --python-dist: extracted, its interpreter's header checked against the target, then probed. */
@@ -201,7 +267,7 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     // 3. bytecode, the glibc the ELF files need, the commands, the entry points imported
     await precompileFor(options, project, runtime, installed, foreign?.target, logger);
     const glibc = await step(log, 'reading which glibc the ELF files need', () =>
-      glibcRequirement(options, runtime, installed, logger),
+      glibcRequirement(hostInterpreterOf(options, chosen), runtime, installed, logger),
     );
     const plan = planCommands(project, runtime.pythonRel, project.build.optimizationLevel);
     log({
@@ -443,7 +509,7 @@ async function buildSlotSources(
  * says so.
  */
 async function glibcRequirement(
-  options: PythonBuildOptions,
+  hostInterpreter: string | undefined,
   runtime: RuntimeInfo,
   installed: InstallResult,
   logger: Logger,
@@ -456,13 +522,28 @@ async function glibcRequirement(
     kind: 'info',
     message: `the package needs glibc ≥ ${found.glibc} (${found.from}; ${found.elfFiles} ELF files read)`,
   });
-  if (options.python !== undefined) {
+  if (hostInterpreter !== undefined && newerThanPortableFloor(found.glibc)) {
     logger({
       kind: 'warning',
-      message: `--python ${options.python}: the package needs glibc ≥ ${found.glibc}, as the build machine has (${found.from}); machines with an older glibc (Debian 11, Ubuntu 20.04, RHEL 8…) refuse to start it (GLIBC_REQUIRED)`,
+      message: `${hostInterpreter}: the package needs glibc ≥ ${found.glibc}, as the build machine has (${found.from}); machines with an older glibc (Debian 11, Ubuntu 20.04, RHEL 8…) refuse to start it (GLIBC_REQUIRED)`,
     });
   }
   return found.glibc;
+}
+
+/** True when a glibc requirement is above the portable runtime's floor (2.17): older machines refuse it. */
+function newerThanPortableFloor(glibc: string): boolean {
+  const [have, floor] = [parseGlibcVersion(glibc), parseGlibcVersion(PORTABLE_GLIBC_FLOOR)];
+  return have !== undefined && floor !== undefined && compareGlibc(have, floor) > 0;
+}
+
+/** How a Linux runtime made from this machine's interpreter was chosen (for the glibc warning), else undefined. */
+function hostInterpreterOf(options: PythonBuildOptions, chosen: Chosen): string | undefined {
+  if (chosen.portable || chosen.foreign) return undefined;
+  if (!targetPlatform(options).startsWith('linux_')) return undefined;
+  return options.python !== undefined
+    ? `--python ${options.python}`
+    : `the interpreter ${chosen.selection.candidate.info.path}`;
 }
 
 /**

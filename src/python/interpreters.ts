@@ -11,7 +11,7 @@ import type { PythonConstraint } from './manifest.js';
 import { findTool } from './tools.js';
 import { comparePyVersions, matchesSpecifiers, parsePyVersion } from './version-spec.js';
 
-export type InterpreterSource = 'pyenv' | 'uv' | 'PATH' | '--python' | '--python-dist';
+export type InterpreterSource = 'pyenv' | 'uv' | 'PATH' | '--python' | '--python-dist' | 'portable';
 
 export interface InterpreterInfo {
   /** The real executable (symlinks resolved). */
@@ -260,6 +260,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 const SOURCE_RANK: Record<InterpreterSource, number> = {
   '--python': 0,
   '--python-dist': 0,
+  portable: 0,
   pyenv: 1,
   uv: 2,
   PATH: 3,

@@ -10,6 +10,7 @@
 
 import { FlavorError } from '../errors.js';
 import { probeInterpreter } from './interpreters.js';
+import { PORTABLE_LINUX_SOURCE } from './portable/source.js';
 import { PLATFORM_TRIPLES, parseDistName } from './python-dist.js';
 import { WINDOWS_EMBED_SOURCE } from './windows-source.js';
 
@@ -45,10 +46,12 @@ export interface RuntimeSource {
 }
 
 /**
- * Sources added by their own modules (in preference order): an entry here is what makes a target
- * buildable without --python-dist: the Windows embeddable CPython (windows-source.ts).
+ * Sources added by their own modules (in preference order, before the host's interpreters): an entry
+ * here is what makes a target buildable without --python or --python-dist: the portable Linux CPython
+ * (portable/source.ts; for this machine's own Linux platform too, falling back to the host's interpreter
+ * when it cannot be had) and the Windows embeddable CPython (windows-source.ts).
  */
-export const EXTRA_RUNTIME_SOURCES: RuntimeSource[] = [WINDOWS_EMBED_SOURCE];
+export const EXTRA_RUNTIME_SOURCES: RuntimeSource[] = [PORTABLE_LINUX_SOURCE, WINDOWS_EMBED_SOURCE];
 
 /** Pick the runtime source for `request.platform`, or refuse (RUNTIME_UNAVAILABLE / RUNTIME_PLATFORM_MISMATCH). */
 export async function selectRuntimeSource(
@@ -61,11 +64,11 @@ export async function selectRuntimeSource(
   }
   if (request.pythonDist !== undefined) return distChoice(request, request.pythonDist);
   if (request.python !== undefined) return pythonChoice(request, request.python);
+  const source = extra.find((s) => s.supplies(platform));
+  if (source) return { kind: source.kind, platform, native: platform === host, reason: source.description };
   if (platform === host) {
     return { kind: 'host-interpreter', platform, native: true, reason: 'an interpreter of this machine' };
   }
-  const source = extra.find((s) => s.supplies(platform));
-  if (source) return { kind: source.kind, platform, native: false, reason: source.description };
   throw unavailable(platform, host);
 }
 

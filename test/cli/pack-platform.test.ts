@@ -34,10 +34,7 @@ async function packFor(args: string[]) {
   return result;
 }
 
-for (const [platform, triple] of [
-  ['darwin_arm64', 'aarch64-apple-darwin'],
-  ['linux_arm64', 'aarch64-unknown-linux-gnu'],
-] as const) {
+for (const [platform, triple] of [['darwin_arm64', 'aarch64-apple-darwin']] as const) {
   test(`--platform ${platform} without a runtime source: exit 16, the hint names --python-dist for ${triple}`, async () => {
     const result = await packFor(['--platform', platform]);
     assert.equal(result.code, 16, result.stderr);
@@ -49,6 +46,39 @@ for (const [platform, triple] of [
     assert.doesNotMatch(result.stderr, /at .*\.js:\d+/, 'no stack trace');
   });
 }
+
+test('--platform linux_arm64 with no portable runtime built and no way to build one: exit 16 naming the command', async () => {
+  const before = await listDir(work);
+  const cache = path.join(work, 'cache');
+  const bare = await tempDir('flavor-no-tools-');
+  const result = await runFlavor(
+    ['pack', '-m', path.join(work, 'app', 'pyproject.toml'), '--platform', 'linux_arm64'],
+    {
+      env: {
+        FLAVOR_CACHE: cache,
+        FLAVOR_BUILD_CACHE: path.join(cache, 'build'),
+        FLAVOR_RUNTIME_CACHE: path.join(cache, 'runtimes'),
+        PATH: bare,
+      },
+    },
+  );
+  assert.equal(result.code, 16, result.stderr);
+  assert.match(
+    result.stderr,
+    /flavor: error: no Python runtime for linux_arm64: the portable Python 3\.\d+ runtime for linux_arm64 is not built here, and this machine cannot build it \(missing apt-get/,
+  );
+  assert.match(
+    result.stderr,
+    /hint: build it once where it can be .*flavor runtime build --python 3\.\d+ --platform linux_arm64/,
+  );
+  assert.doesNotMatch(result.stderr + result.stdout, /installing|building the project/);
+  assert.deepEqual(
+    await listDir(work),
+    [...before, 'cache'].sort(),
+    'nothing is written next to the project',
+  );
+  await fs.rm(bare, { recursive: true, force: true });
+});
 
 test('--python-dist whose triple is another platform than --platform: exit 16 before any work', async () => {
   const archive = path.join(work, 'cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.gz');

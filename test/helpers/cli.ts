@@ -74,8 +74,9 @@ function flavorBin(): string {
   if (existsSync(path.join(REPO_ROOT, 'dist', 'launchers'))) {
     symlinkSync(path.join(REPO_ROOT, 'dist', 'launchers'), path.join(root, 'dist', 'launchers'));
   }
-  // The build tools (uv, patchelf in .cache/tools) and the launcher sources are found next to dist/.
-  for (const name of ['.cache', 'launcher']) {
+  // The build tools (uv, patchelf in .cache/tools), the launcher sources and the portable runtime's recipe
+  // are found next to dist/.
+  for (const name of ['.cache', 'launcher', 'runtime-recipe']) {
     if (existsSync(path.join(REPO_ROOT, name)))
       symlinkSync(path.join(REPO_ROOT, name), path.join(root, name));
   }
@@ -83,10 +84,19 @@ function flavorBin(): string {
   return snapshotBin;
 }
 
+/**
+ * Where the tests' packs find the portable runtimes (FLAVOR_RUNTIME_CACHE, else the folder
+ * scripts/setup-portable-runtime.sh builds into): never rebuilt into each test's own build cache.
+ */
+export const TEST_RUNTIME_CACHE =
+  process.env.FLAVOR_RUNTIME_CACHE ?? path.join(REPO_ROOT, '.cache', 'portable-runtimes');
+
 /** Runs `node bin/flavor.js ...args` and resolves with its exit code and output (never rejects on exit ≠ 0). */
 export function runFlavor(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   assertBuilt();
-  const base: Record<string, string | undefined> = options.cleanEnv ? {} : { ...process.env };
+  const base: Record<string, string | undefined> = options.cleanEnv
+    ? {}
+    : { FLAVOR_RUNTIME_CACHE: TEST_RUNTIME_CACHE, ...process.env };
   // Variables of the test runner that would change the CLI's behaviour.
   for (const k of [
     'FLAVOR_TRUSTED_KEYS',

@@ -24,9 +24,18 @@ function refusedWith(code: string, pattern: RegExp) {
   };
 }
 
-test('the host platform is built around an interpreter of this machine', async () => {
-  const choice = await selectRuntimeSource({ platform: HOST, host: HOST, env });
+test('Linux targets default to the portable runtime, the host platform included (native there)', async () => {
+  const host = await selectRuntimeSource({ platform: HOST, host: HOST, env });
+  assert.deepEqual([host.kind, host.platform, host.native], ['portable-linux', HOST, true]);
+  const arm = await selectRuntimeSource({ platform: 'linux_arm64', host: HOST, env });
+  assert.deepEqual([arm.kind, arm.platform, arm.native], ['portable-linux', 'linux_arm64', false]);
+});
+
+test('without an extra source the host platform is built around an interpreter of this machine', async () => {
+  const choice = await selectRuntimeSource({ platform: HOST, host: HOST, env }, []);
   assert.deepEqual([choice.kind, choice.platform, choice.native], ['host-interpreter', HOST, true]);
+  const mac = await selectRuntimeSource({ platform: 'darwin_arm64', host: 'darwin_arm64', env });
+  assert.deepEqual([mac.kind, mac.native], ['host-interpreter', true]);
 });
 
 for (const [platform, triple] of [

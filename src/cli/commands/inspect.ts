@@ -1,6 +1,7 @@
 import { inspect as inspectApi } from '../../api/inspect.js';
 import { depsLines, treeLines } from '../../api/inspect-deps.js';
 import { inspectSbom, SBOM_FORMATS, type SbomFormat } from '../../api/inspect-sbom.js';
+import { hostPlatformName } from '../../builder/launchers.js';
 import { FlavorError } from '../../errors.js';
 import { glibcVerdict, thisMachineLibc } from '../../format/glibc.js';
 import { type CommandDefinition, flag, str } from '../command.js';
@@ -64,7 +65,7 @@ export const inspect: CommandDefinition = {
       `├── trust: ${pinned.length > 0 ? `the launcher pins ${pinned.join(', ')}` : 'the launcher pins no key'}`,
     );
     p(
-      `├── launcher: ${String(launcher.tool ?? 'unknown')} ${String(launcher.tool_version ?? '')} (${formatBytes(launcher.size)})`,
+      `├── launcher: ${String(launcher.tool ?? 'unknown')} ${String(launcher.tool_version ?? '')}${launcher.platform ? ` for ${launcher.platform}` : ''} (${formatBytes(launcher.size)})`,
     );
     p(
       `├── build: ${String(build.tool ?? 'unknown')} ${String(build.tool_version ?? '')} at ${String(build.timestamp ?? '?')}`,
@@ -74,7 +75,7 @@ export const inspect: CommandDefinition = {
       const port = doc.service.port === null ? '' : `, port ${doc.service.port}`;
       p(`├── service: persistent${port} (the first run starts it in the background)`);
     }
-    if (doc.requires.glibc !== null) p(`├── requires: ${glibcLine(doc.requires.glibc)}`);
+    if (doc.requires.glibc !== null) p(`├── requires: ${glibcLine(doc.requires.glibc, launcher.platform)}`);
     p(`└── slots: ${slots.length}`);
     slots.forEach((s, i) => {
       const last = i === slots.length - 1;
@@ -97,7 +98,11 @@ export const inspect: CommandDefinition = {
 };
 
 /** "glibc ≥ 2.36 (this machine: glibc 2.31, the launcher refuses to start)". */
-function glibcLine(required: string): string {
+function glibcLine(required: string, platform: string | null): string {
+  // A package for another platform does not run here whatever its glibc: say for which it is.
+  const here = hostPlatformName();
+  if (platform !== null && platform !== here)
+    return `glibc ≥ ${required} (a ${platform} package; this machine is ${here})`;
   const host = thisMachineLibc();
   const machine =
     host.kind === 'glibc'

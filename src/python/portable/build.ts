@@ -1,7 +1,7 @@
 // `flavor runtime build`: the portable CPython for one (version, Linux target), built by the recipe in
 // runtime-recipe/ from verified sources with zig, or taken from the build cache.
 //
-//   <build cache>/portable-runtimes/
+//   <build cache>/portable-runtimes/   (or FLAVOR_RUNTIME_CACHE)
 //     cpython-<X.Y.Z>-<platform>-<recipe hash>/{runtime/, runtime.json}   one finished runtime
 //     sources/                                                           verified source archives
 //     zig-cache/                                                         zig's own cache (by content)
@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { FlavorError } from '../../errors.js';
 import { run, tail } from '../exec.js';
 import { removeAbandonedStaging } from '../staging.js';
@@ -92,10 +92,21 @@ export function recipeDir(): string {
 }
 
 /** Where the runtime for (version, target, recipe) is cached, and how it is described once there. */
-async function cacheEntry(options: Pick<PortableBuildOptions, 'python' | 'target' | 'buildCacheDir'>) {
+type CacheKey = Pick<PortableBuildOptions, 'python' | 'target' | 'buildCacheDir' | 'env'>;
+
+/**
+ * Where built runtimes are kept: FLAVOR_RUNTIME_CACHE, else <build cache>/portable-runtimes. A runtime is
+ * immutable once published (its name carries the recipe hash), so one folder can serve many build caches.
+ */
+export function portableRuntimesDir(buildCacheDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = env['FLAVOR_RUNTIME_CACHE'];
+  return chosen ? resolve(chosen) : join(buildCacheDir, 'portable-runtimes');
+}
+
+async function cacheEntry(options: CacheKey) {
   const pin = pythonPin(options.python);
   const hash = await recipeHash(options.python, options.target);
-  const root = join(options.buildCacheDir, 'portable-runtimes');
+  const root = portableRuntimesDir(options.buildCacheDir, options.env);
   const entry = join(root, `cpython-${pin.version}-${options.target}-${hash}`);
   const describe = (cached: boolean, buildMs: number): PortableRuntime => ({
     dir: join(entry, 'runtime'),
@@ -110,9 +121,7 @@ async function cacheEntry(options: Pick<PortableBuildOptions, 'python' | 'target
 }
 
 /** The cached runtime for these options, or undefined when it has not been built (nothing is built). */
-export async function findPortableRuntime(
-  options: Pick<PortableBuildOptions, 'python' | 'target' | 'buildCacheDir'>,
-): Promise<PortableRuntime | undefined> {
+export async function findPortableRuntime(options: CacheKey): Promise<PortableRuntime | undefined> {
   const { entry, describe } = await cacheEntry(options);
   return existsSync(join(entry, 'runtime.json')) ? describe(true, 0) : undefined;
 }
@@ -202,7 +211,7 @@ async function runRecipe(r: RecipeRun): Promise<void> {
   };
   for (const lib of LIBRARY_SOURCES) env[`FLAVOR_RT_SRC_${lib.name.replace(/-/g, '_')}`] = lib.file;
   await mkdir(join(r.staging, 'work'), { recursive: true });
-  const logFile = join(r.options.buildCacheDir, 'portable-runtimes', `build-${r.options.target}.log`);
+  const logFile = join(r.root, `build-${r.options.target}.log`);
   r.options.log({
     kind: 'step-start',
     message: `building CPython ${r.pin.version} for ${r.options.target} (log: ${logFile})`,
