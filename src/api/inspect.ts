@@ -2,7 +2,7 @@
 // and signature are checked; slot hashes are not (that is verify()).
 
 import { promises as fs } from 'node:fs';
-import { executableKind } from '../builder/launcher-check.js';
+import { executablePlatform } from '../builder/launcher-check.js';
 import { fingerprint } from '../crypto/keys.js';
 import { chainName, unpackOperations } from '../format/index.js';
 import { openPackage } from '../reader/open.js';
@@ -114,7 +114,7 @@ export async function inspect(pkgPath: string, options: InspectOptions = {}): Pr
     signature: { status: pkg.signature, fingerprint: fingerprint(pkg.index.publicKey) },
     launcher: {
       size: pkg.layout.launcherSize,
-      platform: await launcherPlatform(pkgPath),
+      platform: (await executablePlatform(pkgPath)) ?? null,
       ...(meta.launcher ?? {}),
       pinned_keys: pinned,
     },
@@ -125,19 +125,6 @@ export async function inspect(pkgPath: string, options: InspectOptions = {}): Pr
     slots,
     ...dependencyFields(meta as unknown as Record<string, unknown>, options),
   };
-}
-
-/** os_arch of the executable at the start of the package, from its ELF / Mach-O / PE header. */
-async function launcherPlatform(pkgPath: string): Promise<string | null> {
-  const handle = await fs.open(pkgPath, 'r');
-  try {
-    const head = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const kind = executableKind(head.subarray(0, bytesRead));
-    return kind && kind.arch !== 'other' ? `${kind.os}_${kind.arch}` : null;
-  } finally {
-    await handle.close();
-  }
 }
 
 function dependencyFields(

@@ -6,6 +6,7 @@
 //      block; upstream FlavorPack launchers carry the "PSPF" format name. Anything else (/bin/ls, a shell
 //      script) would make a "package" that runs that program, so it is refused.
 
+import { open } from 'node:fs/promises';
 import { FlavorError } from '../errors.js';
 import { END_MAGIC } from '../format/index.js';
 
@@ -45,6 +46,19 @@ export function executableKind(bytes: Uint8Array): ExecutableKind | undefined {
     }
   }
   return undefined;
+}
+
+/** linux_arm64 etc. from the header of the executable `file` starts with; undefined when not one we build for. */
+export async function executablePlatform(file: string): Promise<string | undefined> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const kind = executableKind(head.subarray(0, bytesRead));
+    return kind && kind.arch !== 'other' ? `${kind.os}_${kind.arch}` : undefined;
+  } finally {
+    await handle.close();
+  }
 }
 
 function refuse(file: string, message: string, hint: string): FlavorError {

@@ -8,11 +8,11 @@
 //   python/python.exe, python/Lib/…                      Windows
 
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { executableKind } from '../builder/launcher-check.js';
+import { executablePlatform } from '../builder/launcher-check.js';
 import { FlavorError } from '../errors.js';
 
 /** python-build-standalone target triples → our platform names. */
@@ -187,7 +187,7 @@ async function unixLayout(prefix: string): Promise<DistLayout | undefined> {
     minor,
     stdlibRel,
     sitePackagesRel: `${stdlibRel}/site-packages`,
-    platform: await headerPlatform(join(bin, name)),
+    platform: await executablePlatform(join(bin, name)),
   };
 }
 
@@ -204,19 +204,6 @@ async function windowsLayout(prefix: string): Promise<DistLayout | undefined> {
     minor: `${digits[0]}.${digits.slice(1)}`,
     stdlibRel: 'Lib',
     sitePackagesRel: 'Lib/site-packages',
-    platform: await headerPlatform(exe),
+    platform: await executablePlatform(exe),
   };
-}
-
-/** linux_arm64 etc. from an executable's first 4 KiB; undefined when not ELF / Mach-O 64 / PE. */
-export async function headerPlatform(file: string): Promise<string | undefined> {
-  const handle = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const kind = executableKind(head.subarray(0, bytesRead));
-    return kind && kind.arch !== 'other' ? `${kind.os}_${kind.arch}` : undefined;
-  } finally {
-    await handle.close();
-  }
 }
