@@ -504,9 +504,9 @@ async function buildSlotSources(
 
 /**
  * The highest GLIBC_x.y any ELF file of the runtime, the dependencies or the app needs (python/elf-glibc.ts),
- * recorded as compatibility.glibc so the launcher can refuse an older machine with a clear error. With
- * --python the runtime is this machine's interpreter, so the package needs this machine's glibc: a warning
- * says so.
+ * recorded as compatibility.glibc so the launcher can refuse an older machine with a clear error. When the
+ * runtime is an interpreter of this machine (`hostInterpreter`: --python, or discovery when the portable
+ * runtime could not be had), the package needs this machine's glibc: a warning says so.
  */
 async function glibcRequirement(
   hostInterpreter: string | undefined,
