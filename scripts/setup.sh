@@ -29,4 +29,9 @@ if [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null 2>&1; then
 else
   echo "setup: skipped (needs root and debootstrap); the old-userland tests skip here and fail under CI=true"
 fi
+echo "== the portable runtime (docs/runtime.md: CPython for linux_amd64 and linux_arm64 from verified source; root and apt only)"
+# Every Linux pack of the tests uses it (the default runtime); built once into .cache/portable-runtimes
+# (about 10 minutes per target on 2 cores) and reused. Without it the packs fall back to a host
+# interpreter with a warning, and the tests that need it skip here and fail under CI=true.
+bash scripts/setup-portable-runtime.sh
 echo "setup: done — try: npx flavor --help"

@@ -146,6 +146,10 @@ export async function buildPortableRuntime(options: PortableBuildOptions): Promi
       `${JSON.stringify({ ...result, dir: undefined, executable: undefined }, null, 2)}\n`,
     );
     await rm(join(staging, 'work'), { recursive: true, force: true });
+    // Another build of the same entry may have published meanwhile (two packs at once): a runtime is
+    // never replaced under a process that may be using it, unless --force asked for a new one.
+    if (!options.force && existsSync(join(entry, 'runtime.json')))
+      return describe(true, Date.now() - started);
     await rm(entry, { recursive: true, force: true });
     await rename(staging, entry);
     return result;
