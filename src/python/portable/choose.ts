@@ -5,7 +5,7 @@
 
 import { existsSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { FlavorError } from '../../errors.js';
 import { run } from '../exec.js';
 import type { PythonConstraint } from '../manifest.js';
@@ -131,8 +131,13 @@ export async function portableLayout(
 ): Promise<DistLayout> {
   const minor = runtime.version.split('.').slice(0, 2).join('.');
   const prefix = join(workDir, `portable-${target}`);
-  // the pipeline empties site-packages and adds to the tree: never in the build cache itself
-  await cp(runtime.dir, prefix, { recursive: true, verbatimSymlinks: true });
+  // The pipeline empties site-packages and adds to the tree: never in the build cache itself. Bytecode
+  // someone's run of the cached interpreter left there stays out (the .pyc are compiled for the package).
+  await cp(runtime.dir, prefix, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (src) => basename(src) !== '__pycache__',
+  });
   return {
     prefix,
     exe: join(prefix, 'bin', `python${minor}`),

@@ -85,7 +85,7 @@ for (const target of ['linux_amd64', 'linux_arm64'] as const) {
       tmp.push(moved);
       cpSync(runtime!.dir, join(moved, 'rt'), { recursive: true, verbatimSymlinks: true });
       const python = join(moved, 'rt', 'bin', 'python3.13');
-      const result = runTarget(target, [python, '-I', '-c', IMPORT_CHECK], {});
+      const result = runTarget(target, [python, '-I', '-B', '-c', IMPORT_CHECK], {});
       if (result === undefined) return;
       assert.equal(result.status, 0, result.stderr);
       assert.match(result.stdout, /OpenSSL 3\.0\.\d+ .*\(3, 13\)/);
@@ -96,11 +96,11 @@ for (const target of ['linux_amd64', 'linux_arm64'] as const) {
     }, () => {
       const count = 'import ssl; print(ssl.create_default_context().cert_store_stats()["x509_ca"])';
       const python = runtime!.executable;
-      const system = runTarget(target, [python, '-I', '-c', count], {});
+      const system = runTarget(target, [python, '-I', '-B', '-c', count], {});
       if (system === undefined) return;
       assert.equal(system.status, 0, system.stderr);
       assert.ok(Number(system.stdout) > 10, `only ${system.stdout.trim()} CA certificates loaded`);
-      const overridden = runTarget(target, [python, '-I', '-c', count], { SSL_CERT_FILE: '/dev/null' });
+      const overridden = runTarget(target, [python, '-I', '-B', '-c', count], { SSL_CERT_FILE: '/dev/null' });
       assert.equal(overridden?.stdout.trim(), '0');
     });
   });
