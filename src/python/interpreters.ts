@@ -94,7 +94,7 @@ export async function probeInterpreter(
 ): Promise<InterpreterInfo | undefined> {
   let result: Awaited<ReturnType<typeof run>>;
   try {
-    result = await run(path, ['-I', '-c', PROBE], {
+    result = await run(path, ['-I', '-B', '-c', PROBE], {
       timeoutMs: 20_000,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/' },
     });

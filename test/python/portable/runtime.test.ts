@@ -61,6 +61,9 @@ for (const target of ['linux_amd64', 'linux_arm64'] as const) {
 
     test('no build path in any file; the licences of what is linked in are shipped', { skip }, async () => {
       for (const file of await listFiles(runtime!.dir)) {
+        // The build leaves no bytecode (finish.sh); what a later run of the cached interpreter wrote
+        // (other tests pack with it at the same time) is not the build's, and no pack copies it.
+        if (file.includes('/__pycache__/')) continue;
         const bytes = readFileSync(file);
         assert.equal(bytes.indexOf('portable-runtimes/.tmp-'), -1, `${file} names its build folder`);
         assert.equal(bytes.indexOf(repoRoot()), -1, `${file} names the repository`);
