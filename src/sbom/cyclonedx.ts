@@ -126,7 +126,7 @@ function launcherComponent(launcher: SbomContext['launcher']): CdxComponent {
 }
 
 function runtimeComponent(runtime: SbomRuntime, installer: SbomPython['installer']): CdxComponent {
-  const own = runtime.licenses?.components.find((c) => c.name === runtime.implementation);
+  const own = runtime.licenses?.components.find((c) => isInterpreter(c, runtime));
   return {
     type: 'platform',
     'bom-ref': REF.runtime,
@@ -154,7 +154,12 @@ function runtimeComponent(runtime: SbomRuntime, installer: SbomPython['installer
 
 /** The runtime's components other than the interpreter itself (the libraries linked into it). */
 function runtimeParts(runtime: SbomRuntime): RuntimeComponent[] {
-  return runtime.licenses?.components.filter((c) => c.name !== runtime.implementation) ?? [];
+  return runtime.licenses?.components.filter((c) => !isInterpreter(c, runtime)) ?? [];
+}
+
+/** The entry of the interpreter itself ("cpython"; the Windows embeddable runtime says "CPython"). */
+function isInterpreter(c: RuntimeComponent, runtime: SbomRuntime): boolean {
+  return c.name === runtime.implementation.toLowerCase();
 }
 
 function runtimePartComponent(c: RuntimeComponent): CdxComponent {

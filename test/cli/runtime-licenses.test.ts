@@ -1,7 +1,8 @@
 // Issue 13 item 7 on real packages: the licences shipped in the runtime slot are listed by `flavor
 // inspect` (text and --json) and by the SBOM (CycloneDX and SPDX, both valid), and every file named is in
 // the runtime slot. examples/hello packed around an interpreter of this machine (--python: CPython only,
-// with its LICENSE.txt) and with default settings around the portable runtime (every component of
+// with its LICENSE.txt), for windows_amd64 (the embeddable CPython: the same, its LICENSE.txt at the root)
+// and with default settings around the portable runtime (every component of
 // share/licenses/, from the runtime cache the set-up fills); a portable runtime whose share/licenses holds
 // a component flavor does not know is refused before the project is built.
 
@@ -91,6 +92,23 @@ test('--python (an interpreter of this machine): CPython and its LICENSE.txt, th
   );
   assert.deepEqual(runtime[0]?.licenses, [{ expression: 'PSF-2.0' }]);
   assert.equal(prop(runtime[0], 'flavorpack:python:runtime_components'), 'cpython-only');
+});
+
+test('windows_amd64 (the embeddable CPython): CPython and the LICENSE.txt at the runtime’s root', async () => {
+  const pkg = path.join(await tempDir('flavor-licences-windows-'), 'hello.exe');
+  const packed = await pack(pkg, ['--platform', 'windows_amd64']);
+  assert.equal(packed.code, 0, packed.stderr);
+  const { line, licenses, runtime } = await inspected(pkg);
+  assert.equal(licenses.complete, false);
+  assert.equal(licenses.components.length, 1);
+  const cpython = licenses.components[0]!;
+  assert.equal(cpython.name, 'cpython');
+  assert.match(cpython.version, /^3\.\d+\.\d+$/);
+  assert.deepEqual(cpython.files, ['LICENSE.txt']);
+  const slot = await assertFilesInSlot(pkg, licenses);
+  assert.match(readFileSync(path.join(slot, 'LICENSE.txt'), 'utf8'), /PYTHON SOFTWARE FOUNDATION LICENSE/);
+  assert.match(line ?? '', /^cpython 3\.\d+\.\d+ PSF-2\.0 \(licence file LICENSE\.txt; .*not itemised\)$/);
+  assert.deepEqual(runtime[0]?.licenses, [{ expression: 'PSF-2.0' }]);
 });
 
 /** The cached linux_amd64 portable runtime of the newest pinned Python, or a skip (a failure under CI). */

@@ -261,12 +261,13 @@ test('runtime licences: CPython’s on the runtime, each linked library a compon
 });
 
 test('runtime licences of a runtime not built by the recipe: CPython only, said so', () => {
-  const doc = cycloneDx(
-    withRuntimeLicenses({
-      complete: false,
-      components: [{ name: 'cpython', version: '3.12.1', license: 'PSF-2.0', files: [] }],
-    }),
-  );
+  const ctx = withRuntimeLicenses({
+    complete: false,
+    components: [{ name: 'cpython', version: '3.12.1', license: 'PSF-2.0', files: [] }],
+  });
+  // The Windows embeddable runtime names its implementation "CPython".
+  ctx.input!.python!.runtime.implementation = 'CPython';
+  const doc = cycloneDx(ctx);
   const runtime = doc.components.find((c) => c['bom-ref'] === 'python-runtime')!;
   assert.deepEqual(runtime.licenses, [{ expression: 'PSF-2.0' }]);
   const names = runtime.properties?.map((p) => p.name) ?? [];
