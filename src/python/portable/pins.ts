@@ -125,6 +125,20 @@ export const PYTHON_SOURCES: Readonly<Record<string, SourcePin & { version: stri
     ),
     version: '3.13.5',
   },
+  // Debian ships no upstream signature for it (checks 1–2 of docs/runtime.md only), and bookworm's
+  // 3.11 is the 3.11.2 release tarball: Debian's security patches live in its packaging, not applied here.
+  '3.11': {
+    ...pin(
+      'cpython',
+      'python3.11',
+      '3.11.2-6+deb12u8',
+      'bookworm',
+      'python3.11_3.11.2.orig.tar.gz',
+      '2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849',
+      false,
+    ),
+    version: '3.11.2',
+  },
 };
 
 function pin(

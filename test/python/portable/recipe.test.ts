@@ -14,21 +14,29 @@ import { dearmor, ensureSources } from '../../../src/python/portable/sources.js'
 
 const quiet = () => {};
 
-test('pythonPin: 3.13 is pinned to a signed upstream tarball; an unknown version is a USAGE error naming the choices', () => {
+test("pythonPin: 3.13 is pinned to a signed upstream tarball, 3.11 to bookworm's; an unknown version is a USAGE error naming the choices", () => {
   const pin = pythonPin('3.13');
   assert.equal(pin.version, '3.13.5');
   assert.equal(pin.upstreamSignature, true);
+  const old = pythonPin('3.11');
+  assert.match(old.version, /^3\.11\.\d+$/);
+  assert.ok(old.file.startsWith(`python3.11_${old.version}.orig.tar.`), old.file);
   assert.throws(
     () => pythonPin('3.9'),
-    (e: unknown) => isFlavorError(e) && e.code === 'USAGE' && /3\.13/.test(e.hint ?? ''),
+    (e: unknown) =>
+      isFlavorError(e) && e.code === 'USAGE' && /3\.13/.test(e.hint ?? '') && /3\.11/.test(e.hint ?? ''),
   );
 });
 
-test('every pin is a SHA-256 and names a distinct archive', () => {
-  const pins = [...LIBRARY_SOURCES, ...Object.values(PYTHON_SOURCES)];
-  for (const pin of pins) assert.match(pin.sha256, /^[0-9a-f]{64}$/, pin.name);
-  assert.equal(new Set(pins.map((p) => p.file)).size, pins.length);
-  assert.equal(new Set(pins.map((p) => p.name)).size, pins.length);
+test("every pin is a SHA-256; one build's sources name distinct archives; each version its own tarball", () => {
+  for (const python of Object.values(PYTHON_SOURCES)) {
+    const pins = [...LIBRARY_SOURCES, python];
+    for (const pin of pins) assert.match(pin.sha256, /^[0-9a-f]{64}$/, pin.name);
+    assert.equal(new Set(pins.map((p) => p.file)).size, pins.length);
+    assert.equal(new Set(pins.map((p) => p.name)).size, pins.length);
+  }
+  const tarballs = Object.values(PYTHON_SOURCES).map((p) => p.file);
+  assert.equal(new Set(tarballs).size, tarballs.length);
 });
 
 test('recipeHash: stable for one target, different between targets', async () => {

@@ -4,11 +4,15 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { isFlavorError } from '../../../src/errors.js';
+import { recipeDir } from '../../../src/python/portable/build.js';
+import { PYTHON_SOURCES } from '../../../src/python/portable/pins.js';
 import {
+  runVersionFinish,
   versionPathDir,
   versionRecipeDigestInput,
   versionRecipeFiles,
@@ -24,6 +28,17 @@ async function fakeRecipe(files: Record<string, string>): Promise<string> {
   }
   return dir;
 }
+
+test("3.13 has no recipe files of its own (its recipe hash is the shared recipe's); 3.11 has its stand-in and finish step", async () => {
+  assert.deepEqual(await versionRecipeFiles(recipeDir(), '3.13'), []);
+  assert.deepEqual(await versionRecipeDigestInput(recipeDir(), '3.13'), []);
+  assert.deepEqual(await versionRecipeFiles(recipeDir(), '3.11'), ['bin/dpkg-architecture', 'finish.sh']);
+  // every folder of version files belongs to a pinned version
+  for (const name of await readdir(recipeDir())) {
+    const minor = /^python-(.+)$/.exec(name)?.[1];
+    if (minor) assert.ok(PYTHON_SOURCES[minor], `runtime-recipe/${name} is for a version without a pin`);
+  }
+});
 
 test("a version's own files: relative to its folder, sorted; none without a folder", async () => {
   const recipe = await fakeRecipe({
@@ -53,4 +68,36 @@ test('stand-ins are copied as executables even when their mode bits were lost', 
   assert.equal(statSync(join(into, 'tool')).mode & 0o777, 0o755);
   assert.equal(spawnSync(join(into, 'tool'), { encoding: 'utf8' }).stdout, 'stand-in\n');
   assert.equal(await versionPathDir(recipe, '3.12', into), undefined);
+});
+
+test("3.11's dpkg-architecture stand-in answers no multiarch folder", async () => {
+  const into = await tempDir('flavor-version-bin-');
+  await versionPathDir(recipeDir(), '3.11', into);
+  const result = spawnSync(join(into, 'dpkg-architecture'), ['-qDEB_HOST_MULTIARCH'], { encoding: 'utf8' });
+  assert.notEqual(result.status, 0);
+  assert.equal(result.stdout, '');
+});
+
+test("3.11's finish step removes the modules that failed their import check, and only those", async () => {
+  const out = await tempDir('flavor-version-finish-');
+  const dynload = join(out, 'lib', 'python3.11', 'lib-dynload');
+  await mkdir(dynload, { recursive: true });
+  const failed = '_crypt_failed.cpython-311-x86_64-linux-gnu.so';
+  const good = '_ssl.cpython-311-x86_64-linux-gnu.so';
+  await writeFile(join(dynload, failed), 'ELF');
+  await writeFile(join(dynload, good), 'ELF');
+  const log = await runVersionFinish(recipeDir(), '3.11', out);
+  assert.deepEqual(await readdir(dynload), [good]);
+  assert.match(log, /removed _crypt_failed/);
+  assert.equal(await runVersionFinish(recipeDir(), '3.13', out), '', '3.13 has no finish step of its own');
+});
+
+test('a version finish step that fails is TOOL_FAILED naming the step', async () => {
+  const empty = await tempDir('flavor-version-finish-');
+  await assert.rejects(
+    runVersionFinish(recipeDir(), '3.11', empty),
+    (e: unknown) =>
+      isFlavorError(e) && e.code === 'TOOL_FAILED' && /python-3\.11\/finish\.sh/.test(e.hint ?? ''),
+  );
+  assert.equal(existsSync(join(empty, 'lib')), false);
 });
