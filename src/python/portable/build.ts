@@ -238,7 +238,7 @@ async function runRecipe(r: RecipeRun): Promise<void> {
     await handle.writeFile(result.output);
     if (result.code === 0)
       await handle.writeFile(
-        await runVersionFinish(recipeDir(), r.options.python, join(r.staging, 'runtime')),
+        await runVersionFinish(recipeDir(), r.options.python, join(r.staging, 'runtime'), hostPath),
       );
   } finally {
     await handle.close();

@@ -63,11 +63,12 @@ export async function runVersionFinish(
   recipeDir: string,
   minor: string,
   runtimeDir: string,
+  path = process.env['PATH'] ?? '/usr/bin:/bin',
 ): Promise<string> {
   const script = join(versionRecipeDir(recipeDir, minor), 'finish.sh');
   if (!existsSync(script)) return '';
   const result = await run('bash', [script, runtimeDir, minor], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    env: { PATH: path },
   });
   if (result.code !== 0) {
     throw new FlavorError(
