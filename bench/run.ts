@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark group and writes one result file
 // (bench/results/<date>-<host>.json) in one format; `npm run bench:compare A B` prints the ratios.
-// Groups: FLAVOR_BENCH=payload,launcher,lazy,python (default all). Sizes: FLAVOR_BENCH_MB, FLAVOR_BENCH_BIG_MB,
+// Groups: FLAVOR_BENCH=payload,launcher,lazy,python,runtime (default all; runtime builds the portable
+// CPython from scratch, about 10 minutes per target on 2 cores). Sizes: FLAVOR_BENCH_MB, FLAVOR_BENCH_BIG_MB,
 // FLAVOR_BENCH_COLD_MB; repetitions: FLAVOR_BENCH_RUNS.
 
 import { execFileSync } from 'node:child_process';
@@ -13,12 +14,14 @@ import { benchLauncher } from './launcher.bench.js';
 import { benchLazy } from './lazy.bench.js';
 import { type BenchResult, benchPayload } from './payload.bench.js';
 import { benchPython } from './python.bench.js';
+import { benchRuntime } from './runtime.bench.js';
 
 const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   payload: benchPayload,
   launcher: benchLauncher,
   lazy: benchLazy,
   python: benchPython,
+  runtime: benchRuntime,
 };
 
 function tool(cmd: string, args: string[]): string {

@@ -28,6 +28,12 @@ lic bzip2 bzip2 LICENSE
 lic xz xz COPYING
 lic sqlite sqlite LICENSE.md 2>/dev/null || echo "SQLite is in the public domain (https://sqlite.org/copyright.html)." >"$I/share/licenses/sqlite/PUBLIC-DOMAIN"
 lic libuuid util-linux Documentation/licenses/COPYING.BSD-3-Clause
-lic mpdecimal cpython Modules/_decimal/libmpdec/README.txt 2>/dev/null || true
+# libmpdec (bundled in CPython) carries its licence (BSD-2-Clause) only as the comment opening each source
+# file: that comment, without its comment markers, is its licence file.
+mkdir -p "$I/share/licenses/mpdecimal"
+sed -n '1,/\*\//p' "$W/src/cpython/Modules/_decimal/libmpdec/mpdecimal.h" | sed -e '1d;$d' -e 's/^ \* \{0,1\}//; s/^ \*$//' \
+  >"$I/share/licenses/mpdecimal/LICENSE"
+grep -q '^Redistribution and use' "$I/share/licenses/mpdecimal/LICENSE" \
+  || { echo "finish.sh: no licence text at the top of libmpdec's mpdecimal.h" >&2; exit 1; }
 lic expat cpython Modules/expat/COPYING
 cp -a "$I/." "$OUT/"

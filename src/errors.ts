@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   TOOL_CHECKSUM: 'python',
   RUNTIME_UNAVAILABLE: 'python',
   RUNTIME_PLATFORM_MISMATCH: 'python',
+  RUNTIME_COMPONENTS_INVALID: 'python',
   WHEEL_UNAVAILABLE: 'python',
   // workenv/: the per-user cache
   CACHE_ERROR: 'cache',

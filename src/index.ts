@@ -26,6 +26,8 @@ export {
   type InspectSlot,
   inspect,
   type RecordedDistribution,
+  type RuntimeComponent,
+  type RuntimeLicenses,
   type TreeNode,
 } from './api/inspect.js';
 export {

@@ -10,14 +10,26 @@
 //   FLAVOR_PEERS_APPS        comma-separated subset of hello,cli,native,poetry
 //   FLAVOR_PEERS_QUICK=1     smoke test: 3 runs, 1 build, hello only; writes $TMPDIR/<date>-<machine>-peers.json
 //                            and leaves the repository (results, docs) alone
+//   FLAVOR_PEERS_TOOLS       comma-separated subset of the tool ids (e.g. flavor,flavor-host,pyinstaller-onefile):
+//                            a partial run: its result file goes where quick mode's does
 //   FLAVOR_PEERS_PYTHON      the interpreter every tool uses (default $(pyenv root)/versions/3.11.7/bin/python3.11)
 //   FLAVOR_PEERS_KEEP=1      keep the work dir (venvs, builds) for inspection
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PYTHON_SOURCES } from '../../src/python/portable/pins.js';
 import { VERSION } from '../../src/version.js';
 import { PYINSTALLER_OPTIONS } from './apps.js';
 import { concurrentRuns, diskSize, memoryMethod, peakRssKiB, summarize, timeRun } from './measure.js';
@@ -104,6 +116,13 @@ function sh(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
   return r.stdout;
 }
 
+/** Adds `[tool.flavor.python] version = "X.Y"` to a copied project (unless it already names its Python). */
+function askForPython(pyproject: string, minor: string): void {
+  const text = readFileSync(pyproject, 'utf8');
+  if (/^\[tool\.flavor\.python\]/m.test(text)) return;
+  appendFileSync(pyproject, `\n[tool.flavor.python]\nversion = "${minor}"\n`);
+}
+
 function copyProject(src: string, dst: string): string {
   cpSync(src, dst, { recursive: true, filter: (p) => !/\/(dist|build|[^/]*\.egg-info)$/.test(p) });
   return dst;
@@ -111,6 +130,8 @@ function copyProject(src: string, dst: string): string {
 
 async function main(): Promise<void> {
   const quick = process.env.FLAVOR_PEERS_QUICK === '1';
+  // A subset of the tools is a partial run: like quick mode, it never replaces the committed results.
+  const partial = quick || process.env.FLAVOR_PEERS_TOOLS !== undefined;
   const runs = Number(process.env.FLAVOR_PEERS_RUNS ?? (quick ? 3 : 10));
   const buildRuns = Number(process.env.FLAVOR_PEERS_BUILD_RUNS ?? (quick ? 1 : 3));
   const concurrency = Number(process.env.FLAVOR_PEERS_CONCURRENCY ?? 32);
@@ -162,8 +183,19 @@ async function main(): Promise<void> {
   const notMeasurable: NotMeasurable[] = [];
   const results: BenchResult[] = [];
 
+  // FlavorPack's default runtime on Linux is its portable CPython; when the recipe builds the benchmark
+  // Python's X.Y, the default row asks for that version ([tool.flavor.python]), so that every row runs
+  // the same Python version and `flavor` vs `flavor-host` compares only the runtime's build.
+  const pyMinor = pyVersion.split('.').slice(0, 2).join('.');
+  const samePortable = pyMinor in PYTHON_SOURCES ? pyMinor : undefined;
+  log(
+    samePortable
+      ? `flavor: the portable CPython ${PYTHON_SOURCES[samePortable]!.version} (same X.Y as ${pyVersion})`
+      : `flavor: the portable runtime's default version (no recipe for ${pyMinor})`,
+  );
+
   /** FlavorPack with its default runtime source, or with extra `pack` options (e.g. the host interpreter). */
-  const flavorTool = (id: string, label: string, build: string, extra: string[]): Tool => ({
+  const flavorTool = (id: string, label: string, build: string, extra: string[], minor?: string): Tool => ({
     id,
     label,
     version: `${VERSION} (${gitCommit()})`,
@@ -171,6 +203,7 @@ async function main(): Promise<void> {
     cache: 'FLAVOR_CACHE (default ~/.cache/flavor): extracted once, then reused',
     needsPython: false,
     buildApp: (_app, project, _entry, out, logFile) => {
+      if (minor) askForPython(join(project, 'pyproject.toml'), minor);
       const exe = join(out, 'app.psp');
       const args = ['pack', '--manifest', join(project, 'pyproject.toml'), '--output', exe, ...extra];
       sh(process.execPath, [FLAVOR, ...args, '--key-seed', 'bench', '--quiet'], { log: logFile });
@@ -180,12 +213,13 @@ async function main(): Promise<void> {
     sizePath: (exe) => exe,
   });
 
-  const TOOLS: Tool[] = [
+  const ALL_TOOLS: Tool[] = [
     flavorTool(
       'flavor',
       'FlavorPack',
-      'flavor pack --manifest <app>/pyproject.toml --key-seed bench --quiet',
+      `flavor pack --manifest <app>/pyproject.toml --key-seed bench --quiet${samePortable ? ` ([tool.flavor.python] version = "${samePortable}")` : ''}`,
       [],
+      samePortable,
     ),
     flavorTool(
       'flavor-host',
@@ -253,6 +287,11 @@ async function main(): Promise<void> {
       sizePath: (exe) => exe,
     },
   ];
+  const onlyTools = process.env.FLAVOR_PEERS_TOOLS?.split(',').filter(Boolean);
+  for (const id of onlyTools ?? [])
+    if (!ALL_TOOLS.some((t) => t.id === id))
+      throw new Error(`unknown tool ${id} (known: ${ALL_TOOLS.map((t) => t.id).join(', ')})`);
+  const TOOLS = onlyTools ? ALL_TOOLS.filter((t) => onlyTools.includes(t.id)) : ALL_TOOLS;
 
   function pyinstaller(app: AppSpec, entry: string, out: string, logFile: string, mode: string): string {
     const venv = join(work, `venv-pyi-${app.id}`);
@@ -549,13 +588,13 @@ async function main(): Promise<void> {
     results,
     ...(before ? { compared_with: basename(before) } : {}),
   };
-  // quick mode: next to the work dir (which is removed), never in the repository
-  const outDir = quick ? os.tmpdir() : join(ROOT, 'bench', 'results');
+  // quick mode or a subset of the tools: next to the work dir (which is removed), never in the repository
+  const outDir = partial ? os.tmpdir() : join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
   const file = process.env.FLAVOR_PEERS_OUT ?? join(outDir, `${date.slice(0, 10)}-${host}-peers.json`);
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
   log(`results: ${file}`);
-  if (!quick && !process.env.FLAVOR_PEERS_OUT) {
+  if (!partial && !process.env.FLAVOR_PEERS_OUT) {
     const written = writeReport(file);
     log(`wrote ${written.join(', ')}`);
   }

@@ -13,8 +13,10 @@ import {
   recordedDistributions,
   type TreeNode,
 } from './inspect-deps.js';
+import { type RuntimeLicenses, recordedRuntimeLicenses } from './inspect-licenses.js';
 
 export type { RecordedDistribution, TreeNode } from './inspect-deps.js';
+export type { RuntimeComponent, RuntimeLicenses } from './inspect-licenses.js';
 
 export interface InspectSlot {
   index: number;
@@ -55,6 +57,12 @@ export interface InspectResult {
   service: { port: number | null } | null;
   /** What the target machine needs (metadata compatibility; docs/launcher.md "The glibc check"): glibc, or null. */
   requires: { glibc: string | null };
+  /**
+   * The Python runtime's components with version, SPDX licence and licence files in the runtime slot, as
+   * recorded at pack time (metadata python.runtime_licenses; docs/runtime.md "Licences"); `complete`
+   * false: CPython only, the libraries it links are not itemised. Null: none recorded.
+   */
+  runtime_licenses: RuntimeLicenses | null;
   slots: InspectSlot[];
   /** With `dependencies`: the Python distributions recorded at pack time (null: none recorded). */
   dependencies?: RecordedDistribution[] | null;
@@ -122,6 +130,7 @@ export async function inspect(pkgPath: string, options: InspectOptions = {}): Pr
     execution: meta.execution as InspectResult['execution'],
     service: meta.runtime?.persistent ? { port: meta.runtime.port ?? null } : null,
     requires: { glibc: meta.compatibility?.glibc ?? null },
+    runtime_licenses: recordedRuntimeLicenses(meta as unknown as Record<string, unknown>),
     slots,
     ...dependencyFields(meta as unknown as Record<string, unknown>, options),
   };

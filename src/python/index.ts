@@ -11,6 +11,7 @@ import type { BuildSpec, SlotSpec } from '../builder/build-spec.js';
 import { hostPlatformName } from '../builder/launchers.js';
 import { FlavorError, toFlavorError } from '../errors.js';
 import { compareGlibc, parseGlibcVersion } from '../format/glibc.js';
+import type { RuntimeLicenses } from '../sbom/types.js';
 import { entryPointsOf, planCommands } from './commands.js';
 import { compileTree } from './compile.js';
 import { DEPS_ZIP, zipDependencies } from './deps-zip.js';
@@ -42,6 +43,8 @@ import { pythonProvenanceInputs } from './provenance-inputs.js';
 import { type DistLayout, extractPythonDist } from './python-dist.js';
 import { normalizeModes } from './reproducible.js';
 import { buildRuntime, type RuntimeInfo, sha256File } from './runtime.js';
+import { minorOf } from './runtime-assemble.js';
+import { licensesOfRuntime, portableRuntimeLicenses } from './runtime-licenses.js';
 import { cachedRuntimeSlot, RUNTIME_SLOT_LEVELS, runtimeSlotFile } from './runtime-slot.js';
 import { sbomPython } from './sbom-input.js';
 import { readSetupPyFields } from './setup-py.js';
@@ -263,7 +266,12 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     const interp = selection.candidate.info;
     log({ kind: 'info', message: `using Python ${interp.version} at ${interp.path}: ${selection.reason}` });
     if (foreign) reportForeign(foreign.target, log);
+    // the portable runtime's licences are read (and checked) before anything is built
+    const portableLicenses = chosen.portable
+      ? await portableRuntimeLicenses(chosen.portable.dir, minorOf(chosen.portable.version))
+      : undefined;
     const { runtime, installed } = await buildSlotSources(options, project, chosen, logger);
+    const licenses = licensesOfRuntime(portableLicenses, runtime);
     // 3. bytecode, the glibc the ELF files need, the commands, the entry points imported
     await precompileFor(options, project, runtime, installed, foreign?.target, logger);
     const glibc = await step(log, 'reading which glibc the ELF files need', () =>
@@ -280,11 +288,18 @@ export async function planPythonBuild(options: PythonBuildOptions): Promise<Pyth
     const distributions = await readInstalled(installed.sitePackagesDir, installed.appDir);
     // The Windows embeddable CPython is described, not found on disk: its packed python.exe is hashed.
     const exe = foreign?.embed ? { ...interp, path: join(runtime.dir, runtime.pythonRel) } : interp;
-    const sbom = await describePython(options, chosen, runtime, installed, distributions, exe.path);
+    const sbom = await describePython(
+      options,
+      chosen,
+      { ...runtime, licenses },
+      installed,
+      distributions,
+      exe.path,
+    );
     // 5. the build spec
     return {
       spec: {
-        ...buildSpecOf(project, interp, runtime, { ...installed, distributions }, plan, [
+        ...buildSpecOf(project, interp, { ...runtime, licenses }, { ...installed, distributions }, plan, [
           ...slotSpecs(options, compression, { ...runtime, dir: runtimeSource }, installed),
           ...projectSlotSpecs(options, compression, project.slots),
         ]),
@@ -385,19 +400,21 @@ async function checkEntryPointsFor(
 async function describePython(
   options: PythonBuildOptions,
   chosen: Awaited<ReturnType<typeof chooseInterpreter>>,
-  runtime: RuntimeInfo,
+  runtime: RuntimeInfo & { licenses: RuntimeLicenses },
   installed: InstallResult,
   distributions: InstalledDistribution[],
   executable: string,
 ): Promise<Awaited<ReturnType<typeof sbomPython>>> {
   const { distSha256, foreign } = chosen;
+  const embedFile = foreign?.embed ? (runtime as RuntimeInfo as WindowsRuntimeInfo).source.file : undefined;
   return sbomPython({
     interpreter: chosen.selection.candidate.info,
     ...(distSha256 ? { distSha256 } : {}),
     ...(options.pythonDist ? { pythonDist: options.pythonDist } : {}),
-    ...(foreign?.embed ? { pythonDist: (runtime as WindowsRuntimeInfo).source.file } : {}),
+    ...(embedFile ? { pythonDist: embedFile } : {}),
     executableSha256: await sha256File(executable),
     bundledLibs: runtime.bundledLibs,
+    licenses: runtime.licenses,
     installer: installed.installer,
     siteDir: installed.sitePackagesDir,
     appDir: installed.appDir,
@@ -460,6 +477,7 @@ async function buildSlotSources(
             buildCacheDir: options.buildCacheDir,
             strip: options.strip ?? true,
             distSha256,
+            keepLicenses: chosen.portable !== undefined,
             optimizationLevel: project.build.optimizationLevel,
             layout: {
               zipStdlib: project.build.zipStdlib,
@@ -741,7 +759,7 @@ function runtimeSourceOf(runtime: RuntimeInfo, interp: InterpreterInfo): Record<
 function buildSpecOf(
   project: ProjectConfig,
   interp: InterpreterInfo,
-  runtime: RuntimeInfo,
+  runtime: RuntimeInfo & { licenses: RuntimeLicenses },
   installed: InstallResult & { distributions: InstalledDistribution[] },
   plan: ReturnType<typeof planCommands>,
   slots: SlotSpec[],
@@ -773,6 +791,7 @@ function buildSpecOf(
         installer: installed.installer,
         dependencies: installed.dependencies,
         bundled_libs: runtime.bundledLibs,
+        runtime_licenses: runtime.licenses,
         dependency_tree: installed.distributions,
         ...bytecodeSettings(project),
       },

@@ -76,6 +76,8 @@ export interface AssembleOptions {
   optimizationLevel?: 0 | 1 | 2;
   /** How the standard library is laid out (default: zipped, pruned, no sources). */
   layout?: Partial<RuntimeLayout>;
+  /** Copy <prefix>/share/licenses (the portable runtime's licences, docs/runtime.md) into the tree. */
+  keepLicenses?: boolean;
   log: Logger;
   verbose?: boolean;
 }
@@ -133,6 +135,7 @@ export async function assembleRuntime(options: AssembleOptions, root: string): P
   };
   await copyInterpreter(a);
   const droppedModules = await copyStandardLibrary(a);
+  if (options.keepLicenses) await copyLicenses(a);
   const bundledLibs = await bundleHostLibraries(a);
   await stripAndPatch(a, patchelf, strip);
   const stdlibRel = relative(info.prefix, info.stdlib);
@@ -230,6 +233,13 @@ async function copyStandardLibrary(a: Assembly): Promise<string[]> {
     a.modules.push(...names.map((n) => join(a.dynloadDir, n)));
   }
   return filter.droppedModules();
+}
+
+/** 2b. The portable runtime's share/licenses/<component>/, as they are. */
+async function copyLicenses(a: Assembly): Promise<void> {
+  const from = join(a.info.prefix, 'share', 'licenses');
+  if (!existsSync(from)) return; // runtime-licenses.ts has refused such a runtime already
+  await copyTree(from, join(a.root, 'share', 'licenses'));
 }
 
 /** 3. Libraries beyond glibc that the executable, libpython and the modules need, copied into lib/. */

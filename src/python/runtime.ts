@@ -6,6 +6,7 @@
 //   lib/python3X.zip                   the standard library as .pyc (unchecked-hash), on sys.path (stdlib-zip.ts)
 //   lib/python3.X/os.py, LICENSE.txt   the prefix landmark and license() text
 //   lib/python3.X/lib-dynload/         extension modules
+//   share/licenses/<component>/        the portable runtime's licences (runtime-licenses.ts)
 //
 // The executable gets DT_RPATH $ORIGIN/../lib, libraries $ORIGIN, lib-dynload modules $ORIGIN/../.. so the
 // tree runs from any folder and prefers its own copies of libssl & co (runtime-assemble.ts builds it).
@@ -57,6 +58,8 @@ export interface BuildRuntimeOptions {
   layout?: Partial<RuntimeLayout>;
   /** sha256 of the --python-dist archive, when the interpreter came from one (part of the cache key). */
   distSha256?: string;
+  /** The portable runtime: its share/licenses is copied too (part of the cache key when set). */
+  keepLicenses?: boolean;
   log: Logger;
   verbose?: boolean;
 }
@@ -91,6 +94,8 @@ export async function runtimeCacheEntry(options: BuildRuntimeOptions): Promise<{
     dist: options.distSha256 ?? null,
     ...(options.optimizationLevel ? { optimizationLevel: options.optimizationLevel } : {}),
     layout: { ...DEFAULT_RUNTIME_LAYOUT, ...options.layout },
+    // Only when set: the keys (and cached runtimes) of every other interpreter stay as they were.
+    ...(options.keepLicenses ? { licenses: true } : {}),
   };
   const key = sha256Text(JSON.stringify(keyInput)).slice(0, 16);
   const name = `cpython-${info.version}-${info.platform}-${key}`;

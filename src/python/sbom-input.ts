@@ -6,7 +6,13 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DistributionOrigin, LicenseSource, SbomDistribution, SbomPython } from '../sbom/types.js';
+import type {
+  DistributionOrigin,
+  LicenseSource,
+  RuntimeLicenses,
+  SbomDistribution,
+  SbomPython,
+} from '../sbom/types.js';
 import { type InstalledDistribution, parseMetadataHeaders } from './dist-info.js';
 import type { InterpreterInfo } from './interpreters.js';
 
@@ -19,6 +25,8 @@ export interface SbomPythonOptions {
   /** SHA-256 of the interpreter executable (used when there is no archive). */
   executableSha256: string;
   bundledLibs: string[];
+  /** The runtime's components and licences (runtime-licenses.ts). */
+  licenses?: RuntimeLicenses;
   installer: 'uv' | 'pip';
   siteDir: string;
   appDir: string;
@@ -55,6 +63,7 @@ export async function sbomPython(options: SbomPythonOptions): Promise<SbomPython
       platform: interp.platform,
       libc: interp.libc,
       bundledLibs: options.bundledLibs,
+      ...(options.licenses ? { licenses: options.licenses } : {}),
     },
     installer: options.installer,
     distributions,

@@ -5,7 +5,7 @@
 
 import { sha256Hex } from '../crypto/digest.js';
 import { type DeclaredLicense, declaredLicense } from './license.js';
-import type { SbomContext, SbomDistribution, SbomPython, SbomRuntime } from './types.js';
+import type { RuntimeComponent, SbomContext, SbomDistribution, SbomPython, SbomRuntime } from './types.js';
 
 export const CYCLONEDX_SPEC_VERSION = '1.6';
 /** Prefix of the properties FlavorPack adds (CycloneDX property taxonomy: a name space of our own). */
@@ -52,6 +52,8 @@ export const REF = {
   package: 'package',
   launcher: 'launcher',
   runtime: 'python-runtime',
+  /** A library linked into the runtime (the portable runtime's share/licenses/<name>). */
+  runtimePart: (name: string) => `python-runtime:${name}`,
   slot: (id: string) => `slot:${id}`,
 } as const;
 
@@ -64,6 +66,7 @@ export function cycloneDx(ctx: SbomContext): CycloneDxDocument {
     ...(python
       ? [
           runtimeComponent(python.runtime, python.installer),
+          ...runtimeParts(python.runtime).map(runtimePartComponent),
           ...python.distributions.map(distributionComponent),
         ]
       : []),
@@ -123,12 +126,14 @@ function launcherComponent(launcher: SbomContext['launcher']): CdxComponent {
 }
 
 function runtimeComponent(runtime: SbomRuntime, installer: SbomPython['installer']): CdxComponent {
+  const own = runtime.licenses?.components.find((c) => isInterpreter(c, runtime));
   return {
     type: 'platform',
     'bom-ref': REF.runtime,
     name: runtime.implementation,
     version: runtime.version,
     purl: `pkg:generic/${encodeURIComponent(runtime.implementation)}@${encodeURIComponent(runtime.version)}`,
+    ...(own ? { licenses: [{ expression: own.license }] } : {}),
     hashes: sha(runtime.sha256),
     properties: [
       prop('python:source', runtime.source),
@@ -139,7 +144,33 @@ function runtimeComponent(runtime: SbomRuntime, installer: SbomPython['installer
       prop('python:libc', runtime.libc),
       ...(runtime.bundledLibs.length > 0 ? [prop('python:bundled_libs', runtime.bundledLibs.join(','))] : []),
       prop('python:installer', installer),
+      ...(own && own.files.length > 0 ? [prop('python:license_files', own.files.join(','))] : []),
+      ...(runtime.licenses
+        ? [prop('python:runtime_components', runtime.licenses.complete ? 'all' : 'cpython-only')]
+        : []),
     ],
+  };
+}
+
+/** The runtime's components other than the interpreter itself (the libraries linked into it). */
+function runtimeParts(runtime: SbomRuntime): RuntimeComponent[] {
+  return runtime.licenses?.components.filter((c) => !isInterpreter(c, runtime)) ?? [];
+}
+
+/** The entry of the interpreter itself ("cpython"; the Windows embeddable runtime says "CPython"). */
+function isInterpreter(c: RuntimeComponent, runtime: SbomRuntime): boolean {
+  return c.name === runtime.implementation.toLowerCase();
+}
+
+function runtimePartComponent(c: RuntimeComponent): CdxComponent {
+  return {
+    type: 'library',
+    'bom-ref': REF.runtimePart(c.name),
+    name: c.name,
+    version: c.version,
+    purl: `pkg:generic/${encodeURIComponent(c.name)}@${encodeURIComponent(c.version)}`,
+    licenses: [{ expression: c.license }],
+    properties: [prop('runtime:license_files', c.files.join(','))],
   };
 }
 
@@ -199,7 +230,10 @@ function slotComponent(slot: SbomContext['slots'][number], index: number): CdxCo
   };
 }
 
-/** package → launcher, runtime, the app's distributions, slots; each distribution → what it requires. */
+/**
+ * package → launcher, runtime, the app's distributions, slots; runtime → the libraries linked into it;
+ * each distribution → what it requires.
+ */
 function dependencies(ctx: SbomContext, python: SbomPython | undefined): CycloneDxDocument['dependencies'] {
   const dists = python?.distributions ?? [];
   const refOf = new Map(
@@ -215,13 +249,18 @@ function dependencies(ctx: SbomContext, python: SbomPython | undefined): Cyclone
   return [
     { ref: REF.package, dependsOn: unique(rootDeps) },
     { ref: REF.launcher, dependsOn: [] },
-    ...(python ? [{ ref: REF.runtime, dependsOn: [] }] : []),
+    ...(python ? runtimeDependencies(python.runtime) : []),
     ...dists.map((d) => ({
       ref: refOf.get(normalizeName(d.name))!,
       dependsOn: unique(d.requires.map((r) => refOf.get(normalizeName(r))).filter((r) => r !== undefined)),
     })),
     ...slotRefs.map((ref) => ({ ref, dependsOn: [] })),
   ];
+}
+
+function runtimeDependencies(runtime: SbomRuntime): CycloneDxDocument['dependencies'] {
+  const parts = runtimeParts(runtime).map((c) => REF.runtimePart(c.name));
+  return [{ ref: REF.runtime, dependsOn: parts }, ...parts.map((ref) => ({ ref, dependsOn: [] }))];
 }
 
 const unique = (refs: string[]): string[] => [...new Set(refs)];

@@ -67,7 +67,7 @@ export function spdxFromCycloneDx(bom: CycloneDxDocument, buildTimestamp?: strin
     ...bom.dependencies.flatMap((d) =>
       d.dependsOn.map((to) => ({
         spdxElementId: ids.get(d.ref)!,
-        relationshipType: d.ref === REF.package && to.startsWith('slot:') ? 'CONTAINS' : 'DEPENDS_ON',
+        relationshipType: contains(d.ref, to) ? 'CONTAINS' : 'DEPENDS_ON',
         relatedSpdxElement: ids.get(to)!,
       })),
     ),
@@ -87,6 +87,12 @@ export function spdxFromCycloneDx(bom: CycloneDxDocument, buildTimestamp?: strin
     relationships,
     ...(extracted.size > 0 ? { hasExtractedLicensingInfos: [...extracted.values()] } : {}),
   };
+}
+
+/** The package contains its slots; the runtime contains the libraries linked into it. */
+function contains(from: string, to: string): boolean {
+  if (from === REF.package) return to.startsWith(REF.slot(''));
+  return from === REF.runtime && to.startsWith(REF.runtimePart(''));
 }
 
 /** SPDXRef-<bom-ref with only letters, digits, "." and "-">, unique in the document. */
@@ -157,7 +163,17 @@ function spdxLicense(
     return { declared: 'NOASSERTION', comment: `declared licences (classifiers): ${words.join('; ')}` };
   }
   const only = licenses[0]!;
-  if ('expression' in only) return { declared: only.expression };
+  if ('expression' in only) {
+    for (const licenseId of only.expression.match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []) {
+      if (extracted.has(licenseId)) continue;
+      extracted.set(licenseId, {
+        licenseId,
+        name: licenseId.slice('LicenseRef-'.length),
+        extractedText: `A licence with no SPDX identifier (${licenseId}); its text is the licence file packed with the component.`,
+      });
+    }
+    return { declared: only.expression };
+  }
   if ('id' in only.license) return { declared: only.license.id };
   const name = only.license.name;
   const licenseId = `LicenseRef-${name.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '')}`;

@@ -49,6 +49,30 @@ export interface SbomRuntime {
   libc: string;
   /** Host libraries copied into the runtime (libssl, libffi…). */
   bundledLibs: string[];
+  /** The runtime's components and their licences (metadata python.runtime_licenses). */
+  licenses?: RuntimeLicenses;
+}
+
+/** A component of the Python runtime with its licence (docs/runtime.md "Licences"). */
+export interface RuntimeComponent {
+  /** "cpython", "openssl", … (the folder name in the portable runtime's share/licenses/). */
+  name: string;
+  version: string;
+  /** SPDX licence expression. */
+  license: string;
+  /** Its licence files in the runtime slot, relative to the slot's root (POSIX separators). */
+  files: string[];
+}
+
+/**
+ * What the runtime is made of, licence-wise. `complete`: every component linked into the runtime is
+ * listed (the portable runtime); false: CPython only, the libraries it links are not itemised (a runtime
+ * copied from an interpreter of this machine, a --python-dist archive, the Windows embeddable CPython).
+ */
+export interface RuntimeLicenses {
+  complete: boolean;
+  /** CPython first, then the other components by name. */
+  components: RuntimeComponent[];
 }
 
 export interface SbomPython {

@@ -162,9 +162,11 @@ describe('pack → verify → inspect → extract', () => {
       'execution',
       'service',
       'requires',
+      'runtime_licenses',
       'slots',
     ]);
     assert.equal(doc.service, null, 'not a service');
+    assert.equal(doc.runtime_licenses, null, 'a manifest package records no Python runtime');
     assert.deepEqual(doc.requires, { glibc: null }, 'a manifest package records no glibc');
     assert.deepEqual(doc.package, { name: 'roundtrip', version: '2.1.0', description: 'every chain' });
     assert.deepEqual(doc.format, { name: 'PSPF/2025', version: '0x20250001', metadata_version: '1.0.0' });

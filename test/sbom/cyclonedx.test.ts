@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cycloneDx, pypiPurl } from '../../src/sbom/cyclonedx.js';
+import { type CdxComponent, cycloneDx, pypiPurl } from '../../src/sbom/cyclonedx.js';
 import { spdxFromCycloneDx } from '../../src/sbom/spdx.js';
-import type { SbomContext, SbomDistribution } from '../../src/sbom/types.js';
+import type { RuntimeLicenses, SbomContext, SbomDistribution } from '../../src/sbom/types.js';
 import { cycloneDxValidator, schemaErrors, spdxValidator } from '../helpers/sbom-schemas.js';
 
 const hex = (c: string) => c.repeat(64);
@@ -210,4 +210,88 @@ test('SPDX 2.3 from the same model validates against the SPDX 2.3 schema and kee
   const undated = spdxFromCycloneDx(cycloneDx(context()), '2025-05-05T10:00:00Z');
   assert.equal(undated.creationInfo.created, '2025-05-05T10:00:00Z', 'no SOURCE_DATE_EPOCH: the build time');
   assert.ok(validate(undated), schemaErrors(validate));
+});
+
+/** The context with the runtime's licences: the portable runtime's (complete) or CPython's only. */
+function withRuntimeLicenses(licenses: RuntimeLicenses): SbomContext {
+  const base = context({ sourceDateEpoch: 1_767_225_600 });
+  const python = base.input!.python!;
+  return { ...base, input: { python: { ...python, runtime: { ...python.runtime, licenses } } } };
+}
+
+const PORTABLE_LICENSES: RuntimeLicenses = {
+  complete: true,
+  components: [
+    { name: 'cpython', version: '3.12.1', license: 'PSF-2.0', files: ['share/licenses/cpython/LICENSE'] },
+    {
+      name: 'openssl',
+      version: '3.0.20',
+      license: 'Apache-2.0',
+      files: ['share/licenses/openssl/LICENSE.txt'],
+    },
+    {
+      name: 'xz',
+      version: '5.4.1',
+      license: 'LicenseRef-public-domain',
+      files: ['share/licenses/xz/COPYING'],
+    },
+  ],
+};
+
+test('runtime licences: CPython’s on the runtime, each linked library a component it depends on', () => {
+  const doc = cycloneDx(withRuntimeLicenses(PORTABLE_LICENSES));
+  const validate = cycloneDxValidator();
+  assert.ok(validate(doc), schemaErrors(validate));
+  const byRef = new Map(doc.components.map((c) => [c['bom-ref'], c]));
+  const runtime = byRef.get('python-runtime')!;
+  assert.deepEqual(runtime.licenses, [{ expression: 'PSF-2.0' }]);
+  const prop = (c: CdxComponent, name: string) => c.properties?.find((p) => p.name === name)?.value;
+  assert.equal(prop(runtime, 'flavorpack:python:license_files'), 'share/licenses/cpython/LICENSE');
+  assert.equal(prop(runtime, 'flavorpack:python:runtime_components'), 'all');
+  const openssl = byRef.get('python-runtime:openssl')!;
+  assert.equal(openssl.type, 'library');
+  assert.equal(openssl.version, '3.0.20');
+  assert.equal(openssl.purl, 'pkg:generic/openssl@3.0.20');
+  assert.deepEqual(openssl.licenses, [{ expression: 'Apache-2.0' }]);
+  assert.equal(prop(openssl, 'flavorpack:runtime:license_files'), 'share/licenses/openssl/LICENSE.txt');
+  assert.equal(byRef.has('python-runtime:cpython'), false, 'CPython is the runtime component itself');
+  const deps = new Map(doc.dependencies.map((d) => [d.ref, d.dependsOn]));
+  assert.deepEqual(deps.get('python-runtime'), ['python-runtime:openssl', 'python-runtime:xz']);
+  assert.deepEqual(deps.get('python-runtime:xz'), []);
+});
+
+test('runtime licences of a runtime not built by the recipe: CPython only, said so', () => {
+  const ctx = withRuntimeLicenses({
+    complete: false,
+    components: [{ name: 'cpython', version: '3.12.1', license: 'PSF-2.0', files: [] }],
+  });
+  // The Windows embeddable runtime names its implementation "CPython".
+  ctx.input!.python!.runtime.implementation = 'CPython';
+  const doc = cycloneDx(ctx);
+  const runtime = doc.components.find((c) => c['bom-ref'] === 'python-runtime')!;
+  assert.deepEqual(runtime.licenses, [{ expression: 'PSF-2.0' }]);
+  const names = runtime.properties?.map((p) => p.name) ?? [];
+  assert.ok(!names.includes('flavorpack:python:license_files'), 'no licence file: no property');
+  assert.equal(
+    runtime.properties?.find((p) => p.name === 'flavorpack:python:runtime_components')?.value,
+    'cpython-only',
+  );
+  assert.ok(!doc.components.some((c) => c['bom-ref'].startsWith('python-runtime:')));
+});
+
+test('SPDX: the runtime CONTAINS its libraries; a LicenseRef gets its extracted licensing info', async (t) => {
+  const validate = await spdxValidator();
+  if (typeof validate === 'string') return t.skip(validate);
+  const spdx = spdxFromCycloneDx(cycloneDx(withRuntimeLicenses(PORTABLE_LICENSES)));
+  assert.ok(validate(spdx), schemaErrors(validate));
+  const byName = new Map(spdx.packages.map((p) => [p.name, p]));
+  assert.equal(byName.get('cpython')?.licenseDeclared, 'PSF-2.0');
+  assert.equal(byName.get('openssl')?.licenseDeclared, 'Apache-2.0');
+  assert.equal(byName.get('xz')?.licenseDeclared, 'LicenseRef-public-domain');
+  assert.ok(spdx.hasExtractedLicensingInfos?.some((l) => l.licenseId === 'LicenseRef-public-domain'));
+  const runtimeId = byName.get('cpython')!.SPDXID;
+  const contained = spdx.relationships
+    .filter((r) => r.spdxElementId === runtimeId && r.relationshipType === 'CONTAINS')
+    .map((r) => r.relatedSpdxElement);
+  assert.deepEqual(contained, [byName.get('openssl')!.SPDXID, byName.get('xz')!.SPDXID]);
 });

@@ -1,5 +1,6 @@
 import { inspect as inspectApi } from '../../api/inspect.js';
 import { depsLines, treeLines } from '../../api/inspect-deps.js';
+import { runtimeLicensesLine } from '../../api/inspect-licenses.js';
 import { inspectSbom, SBOM_FORMATS, type SbomFormat } from '../../api/inspect-sbom.js';
 import { hostPlatformName } from '../../builder/launchers.js';
 import { FlavorError } from '../../errors.js';
@@ -76,6 +77,7 @@ export const inspect: CommandDefinition = {
       p(`├── service: persistent${port} (the first run starts it in the background)`);
     }
     if (doc.requires.glibc !== null) p(`├── requires: ${glibcLine(doc.requires.glibc, launcher.platform)}`);
+    if (doc.runtime_licenses) p(`├── runtime licences: ${runtimeLicensesLine(doc.runtime_licenses)}`);
     p(`└── slots: ${slots.length}`);
     slots.forEach((s, i) => {
       const last = i === slots.length - 1;

@@ -83,9 +83,15 @@ for (const { python, target, runtime } of RUNTIMES) {
         'sqlite',
         'libuuid',
         'expat',
+        'mpdecimal',
       ]) {
         assert.ok(existsSync(join(runtime!.dir, 'share', 'licenses', name)), `no licence for ${name}`);
       }
+      // libmpdec ships no licence file: finish.sh writes its sources' licence comment as one
+      const mpdec = readFileSync(join(runtime!.dir, 'share', 'licenses', 'mpdecimal', 'LICENSE'), 'utf8');
+      assert.match(mpdec, /^Copyright \(c\) \d{4}-\d{4} Stefan Krah\. All rights reserved\.\n/);
+      assert.match(mpdec, /^Redistribution and use in source and binary forms/m);
+      assert.doesNotMatch(mpdec, /^ \*|\*\//m, 'comment markers left in the licence text');
     });
 
     test('imports the expected modules from another folder, with an empty environment', { skip }, () => {
