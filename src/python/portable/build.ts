@@ -21,8 +21,9 @@ import { run, tail } from '../exec.js';
 import { removeAbandonedStaging } from '../staging.js';
 import { repoRoot } from '../tools.js';
 import type { Logger } from '../types.js';
-import { LIBRARY_SOURCES, PYTHON_SOURCES, type SourcePin, ZIG_VERSION } from './pins.js';
+import { LIBRARY_SOURCES, PYTHON_SOURCES, type PythonPin, ZIG_VERSION } from './pins.js';
 import { ensureSources } from './sources.js';
+import { runVersionFinish, versionPathDir, versionRecipeDigestInput } from './version-recipe.js';
 import { ensureZig } from './zig.js';
 
 /** Bump when the way this file drives the recipe changes (the recipe files are hashed themselves). */
@@ -62,7 +63,7 @@ export interface PortableRuntime {
 }
 
 /** The CPython pin for "X.Y", or a USAGE error listing what can be built. */
-export function pythonPin(minor: string): SourcePin & { version: string } {
+export function pythonPin(minor: string): PythonPin {
   const found = PYTHON_SOURCES[minor];
   if (!found) {
     throw new FlavorError('USAGE', `no portable runtime recipe for Python ${minor}`, {
@@ -76,7 +77,11 @@ export function isPortableTarget(platform: string): platform is PortableTarget {
   return Object.hasOwn(PORTABLE_TARGETS, platform);
 }
 
-/** Hash of everything that decides the output: recipe files, pins, zig version, target. */
+/**
+ * Hash of everything that decides the output: recipe files, pins, zig version, target. A version's own
+ * recipe files (runtime-recipe/python-X.Y/) count for that version only: a version without any hashes
+ * exactly what it did before they existed.
+ */
 export async function recipeHash(minor: string, target: PortableTarget): Promise<string> {
   const hash = createHash('sha256');
   hash.update(
@@ -84,6 +89,7 @@ export async function recipeHash(minor: string, target: PortableTarget): Promise
   );
   hash.update(JSON.stringify({ libraries: LIBRARY_SOURCES, python: pythonPin(minor) }));
   for (const file of RECIPE_FILES) hash.update(await readFile(join(recipeDir(), file)));
+  for (const part of await versionRecipeDigestInput(recipeDir(), minor)) hash.update(part);
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -188,7 +194,7 @@ export function hostPortableTarget(): PortableTarget | undefined {
 
 interface RecipeRun {
   options: PortableBuildOptions;
-  pin: SourcePin & { version: string };
+  pin: PythonPin;
   sources: string;
   zig: string;
   staging: string;
@@ -198,8 +204,14 @@ interface RecipeRun {
 
 /** Runs runtime-recipe/build.sh with its inputs in the environment; its output goes to build.log. */
 async function runRecipe(r: RecipeRun): Promise<void> {
+  const hostPath = (r.options.env ?? process.env)['PATH'] ?? '/usr/bin:/bin';
+  const standIns = await versionPathDir(
+    recipeDir(),
+    r.options.python,
+    join(r.staging, 'work', 'version-bin'),
+  );
   const env: NodeJS.ProcessEnv = {
-    PATH: (r.options.env ?? process.env)['PATH'] ?? '/usr/bin:/bin',
+    PATH: standIns ? `${standIns}:${hostPath}` : hostPath,
     HOME: join(r.staging, 'work'),
     SOURCE_DATE_EPOCH: String(PORTABLE_SOURCE_DATE_EPOCH),
     FLAVOR_RT_TARGET: PORTABLE_TARGETS[r.options.target],
@@ -222,8 +234,15 @@ async function runRecipe(r: RecipeRun): Promise<void> {
   });
   const result = await run('bash', [join(recipeDir(), 'build.sh')], { env, cwd: join(r.staging, 'work') });
   const handle = await open(logFile, 'w');
-  await handle.writeFile(result.output);
-  await handle.close();
+  try {
+    await handle.writeFile(result.output);
+    if (result.code === 0)
+      await handle.writeFile(
+        await runVersionFinish(recipeDir(), r.options.python, join(r.staging, 'runtime'), hostPath),
+      );
+  } finally {
+    await handle.close();
+  }
   if (result.code !== 0) {
     throw new FlavorError(
       'TOOL_FAILED',

@@ -19,7 +19,7 @@ import {
   type PortableRuntime,
   type PortableTarget,
 } from './build.js';
-import { PYTHON_SOURCES } from './pins.js';
+import { isGoModulePin, LIBRARY_SOURCES, PYTHON_SOURCES } from './pins.js';
 
 export interface PortableRequest {
   target: PortableTarget;
@@ -55,7 +55,7 @@ export async function obtainPortableRuntime(request: PortableRequest): Promise<P
   const cached = await Promise.all(targets.map((target) => findPortableRuntime({ ...cacheKey, target })));
   if (cached.every((r) => r !== undefined)) return outcome(cached);
   // 3. not cached: build it when this machine can, else say what is missing
-  const missing = await missingPrerequisites(request.env);
+  const missing = await missingPrerequisites(request.env, minor);
   if (missing) {
     return {
       unavailable: `the portable Python ${minor} runtime for ${request.target} is not built here, and this machine cannot build it (${missing})`,
@@ -97,18 +97,22 @@ export function portableVersionFor(constraints: readonly PythonConstraint[]): st
 }
 
 /** Why the recipe cannot run here (not Linux, a tool missing, no deb-src entries), or undefined. */
-async function missingPrerequisites(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+async function missingPrerequisites(env: NodeJS.ProcessEnv, minor: string): Promise<string | undefined> {
   if (!hostPortableTarget())
     return `it builds on Linux x86-64 or arm64, this is ${process.platform}-${process.arch}`;
+  const python = PYTHON_SOURCES[minor]!;
+  // CPython from the Go module proxy needs go; the Debian sources need their deb-src entries
+  const tools = isGoModulePin(python) ? [...RECIPE_TOOLS, 'go'] : RECIPE_TOOLS;
   const path = (env['PATH'] ?? '').split(':').filter(Boolean);
-  const absent = RECIPE_TOOLS.filter((tool) => !path.some((dir) => existsSync(`${dir}/${tool}`)));
+  const absent = tools.filter((tool) => !path.some((dir) => existsSync(`${dir}/${tool}`)));
   if (absent.length > 0) return `missing ${absent.join(', ')}`;
-  const pin = Object.values(PYTHON_SOURCES)[0]!;
-  const sources = await run('apt-cache', ['showsrc', '--only-source', pin.package], { env }).catch(
-    () => undefined,
-  );
-  if (sources?.code !== 0 || !/^Version:/m.test(sources.stdout))
-    return `apt has no source package ${pin.package}: no deb-src entry for ${pin.suite}`;
+  for (const pin of isGoModulePin(python) ? [LIBRARY_SOURCES[0]!] : [LIBRARY_SOURCES[0]!, python]) {
+    const sources = await run('apt-cache', ['showsrc', '--only-source', pin.package], { env }).catch(
+      () => undefined,
+    );
+    if (sources?.code !== 0 || !/^Version:/m.test(sources.stdout))
+      return `apt has no source package ${pin.package}: no deb-src entry for ${pin.suite}`;
+  }
   return undefined;
 }
 

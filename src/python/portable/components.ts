@@ -51,6 +51,8 @@ export type BundledComponent = 'expat' | 'mpdecimal';
  */
 export const BUNDLED_IN_CPYTHON: Readonly<Record<string, Readonly<Record<BundledComponent, string>>>> = {
   '3.13': { expat: '2.7.1', mpdecimal: '2.5.1' },
+  '3.12': { expat: '2.8.3', mpdecimal: '2.5.1' },
+  '3.11': { expat: '2.8.3', mpdecimal: '2.5.1' },
 };
 
 /** The upstream version of a pin: its tarball's name without Debian's repack suffix (`.dfsg`, `+ds`). */

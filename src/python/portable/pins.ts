@@ -111,8 +111,36 @@ export const LIBRARY_SOURCES: readonly SourcePin[] = [
   ),
 ];
 
+/**
+ * A source Debian does not carry, taken from the Go module proxy: it serves every tag of a GitHub
+ * repository as a module zip, which `go mod download` checks against the Go checksum database
+ * (docs/runtime.md "Versions"). The zip becomes a deterministic tar (`file`) the recipe unpacks.
+ */
+export interface GoModulePin {
+  name: string;
+  goModule: {
+    /** Module path, e.g. github.com/python/cpython. */
+    path: string;
+    /** The tag as a module version, e.g. v3.12.14+incompatible. */
+    version: string;
+    /** The module's hash as the checksum database records it (`h1:…`). */
+    h1: string;
+  };
+  /** The tar made from the zip, as it is kept in the sources folder. */
+  file: string;
+  /** SHA-256 of that tar. */
+  sha256: string;
+}
+
+export type RuntimeSourcePin = SourcePin | GoModulePin;
+export type PythonPin = RuntimeSourcePin & { version: string };
+
+export function isGoModulePin(pin: RuntimeSourcePin): pin is GoModulePin {
+  return 'goModule' in pin;
+}
+
 /** CPython by minor version: the versions `flavor runtime build` can build. */
-export const PYTHON_SOURCES: Readonly<Record<string, SourcePin & { version: string }>> = {
+export const PYTHON_SOURCES: Readonly<Record<string, PythonPin>> = {
   '3.13': {
     ...pin(
       'cpython',
@@ -125,6 +153,18 @@ export const PYTHON_SOURCES: Readonly<Record<string, SourcePin & { version: stri
     ),
     version: '3.13.5',
   },
+  // No Debian suite carries 3.12, and bookworm's 3.11 is the 3.11.2 release without Debian's security
+  // patches: these come from the Go module proxy, checked by the Go checksum database (go-module.ts).
+  '3.12': goModule(
+    '3.12.14',
+    'h1:TeO9BmjNzcmqlK62JzFfMib+5VTAbJVYLBYsMtgJnww=',
+    '92c73ce356a339c9b2c347bdaa5ba8cb6d2c98f1251d1483e2df10e4c6acd1f5',
+  ),
+  '3.11': goModule(
+    '3.11.16',
+    'h1:z5uMgeRF154PLsUicq1Jl1hb2OP33HOIWTGw1isQ0RQ=',
+    '71178b7e0628b2e49d761d2a5b09623b1b1f4d44d3c0b09ed338b624d5c20b25',
+  ),
 };
 
 function pin(
@@ -137,4 +177,15 @@ function pin(
   upstreamSignature: boolean,
 ): SourcePin {
   return { name, package: pkg, debianVersion, suite, file, sha256, upstreamSignature };
+}
+
+/** CPython X.Y.Z as the tag vX.Y.Z of github.com/python/cpython on the Go module proxy. */
+function goModule(version: string, h1: string, sha256: string): GoModulePin & { version: string } {
+  return {
+    name: 'cpython',
+    goModule: { path: 'github.com/python/cpython', version: `v${version}+incompatible`, h1 },
+    file: `cpython-${version}.tar`,
+    sha256,
+    version,
+  };
 }

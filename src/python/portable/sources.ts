@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { FlavorError } from '../../errors.js';
 import { run } from '../exec.js';
 import type { Logger } from '../types.js';
-import type { SourcePin } from './pins.js';
+import { fetchGoModuleSource } from './go-module.js';
+import { isGoModulePin, type RuntimeSourcePin, type SourcePin } from './pins.js';
 
 export interface SourceOptions {
   log: Logger;
@@ -21,14 +22,15 @@ export interface SourceOptions {
 /** Makes `dir` hold every pinned source, verified; returns `dir`. */
 export async function ensureSources(
   dir: string,
-  pins: readonly SourcePin[],
+  pins: readonly RuntimeSourcePin[],
   options: SourceOptions,
 ): Promise<string> {
   await mkdir(dir, { recursive: true });
   for (const pin of pins) {
     const target = join(dir, pin.file);
     if (existsSync(target) && (await sha256OfFile(target)) === pin.sha256) continue;
-    await fetchVerified(dir, pin, options);
+    if (isGoModulePin(pin)) await fetchGoModuleSource(dir, pin, options);
+    else await fetchVerified(dir, pin, options);
   }
   return dir;
 }

@@ -9,26 +9,46 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isFlavorError } from '../../../src/errors.js';
 import { pythonPin, recipeHash } from '../../../src/python/portable/build.js';
-import { LIBRARY_SOURCES, PYTHON_SOURCES, type SourcePin } from '../../../src/python/portable/pins.js';
+import {
+  isGoModulePin,
+  LIBRARY_SOURCES,
+  PYTHON_SOURCES,
+  type SourcePin,
+} from '../../../src/python/portable/pins.js';
 import { dearmor, ensureSources } from '../../../src/python/portable/sources.js';
 
 const quiet = () => {};
 
-test('pythonPin: 3.13 is pinned to a signed upstream tarball; an unknown version is a USAGE error naming the choices', () => {
+test('pythonPin: 3.13 is a signed upstream tarball from Debian, 3.12 and 3.11 release tags from the Go module proxy; an unknown version is a USAGE error naming the choices', () => {
   const pin = pythonPin('3.13');
   assert.equal(pin.version, '3.13.5');
-  assert.equal(pin.upstreamSignature, true);
+  assert.ok(!isGoModulePin(pin) && pin.upstreamSignature);
+  for (const minor of ['3.12', '3.11']) {
+    const p = pythonPin(minor);
+    assert.ok(isGoModulePin(p), minor);
+    assert.match(p.version, new RegExp(`^${minor.replace('.', '\\.')}\\.\\d+$`));
+    assert.equal(p.goModule.path, 'github.com/python/cpython');
+    assert.equal(p.goModule.version, `v${p.version}+incompatible`);
+    assert.match(p.goModule.h1, /^h1:[A-Za-z0-9+/]{43}=$/);
+  }
   assert.throws(
     () => pythonPin('3.9'),
-    (e: unknown) => isFlavorError(e) && e.code === 'USAGE' && /3\.13/.test(e.hint ?? ''),
+    (e: unknown) =>
+      isFlavorError(e) &&
+      e.code === 'USAGE' &&
+      ['3.11', '3.12', '3.13'].every((v) => (e.hint ?? '').includes(v)),
   );
 });
 
-test('every pin is a SHA-256 and names a distinct archive', () => {
-  const pins = [...LIBRARY_SOURCES, ...Object.values(PYTHON_SOURCES)];
-  for (const pin of pins) assert.match(pin.sha256, /^[0-9a-f]{64}$/, pin.name);
-  assert.equal(new Set(pins.map((p) => p.file)).size, pins.length);
-  assert.equal(new Set(pins.map((p) => p.name)).size, pins.length);
+test("every pin is a SHA-256; one build's sources name distinct archives; each version its own tarball", () => {
+  for (const python of Object.values(PYTHON_SOURCES)) {
+    const pins = [...LIBRARY_SOURCES, python];
+    for (const pin of pins) assert.match(pin.sha256, /^[0-9a-f]{64}$/, pin.name);
+    assert.equal(new Set(pins.map((p) => p.file)).size, pins.length);
+    assert.equal(new Set(pins.map((p) => p.name)).size, pins.length);
+  }
+  const tarballs = Object.values(PYTHON_SOURCES).map((p) => p.file);
+  assert.equal(new Set(tarballs).size, tarballs.length);
 });
 
 test('recipeHash: stable for one target, different between targets', async () => {
