@@ -19,15 +19,16 @@ export const runtimeBuild: CommandDefinition = {
   minArgs: 0,
   maxArgs: 0,
   options: {
-    python: { type: 'string', help: 'X.Y  the Python version (default 3.13)' },
+    python: { type: 'string', help: 'X.Y  the Python version: 3.11, 3.12 or 3.13 (default 3.13)' },
     platform: { type: 'string', help: 'NAME  linux_amd64 or linux_arm64 (default: this machine)' },
     force: { type: 'boolean', help: 'build again even when the build cache has it' },
     jobs: { type: 'string', help: 'N  parallel compile jobs (default: the number of CPUs)' },
   },
   details:
     'The recipe (runtime-recipe/, docs/runtime.md) compiles OpenSSL, libffi, zlib, bzip2, xz, SQLite and libuuid\n' +
-    'statically, then CPython, with zig against glibc 2.17; sources come from Debian source packages, checked\n' +
-    'against pinned SHA-256 and upstream signatures. The result is cached by version, target and recipe hash\n' +
+    'statically, then CPython, with zig against glibc 2.17; sources come from Debian source packages (checked\n' +
+    'against pinned SHA-256 and upstream signatures) and, for CPython 3.11 and 3.12, from the Go module proxy\n' +
+    '(checked by the Go checksum database and pinned hashes). The result is cached by version, target and recipe hash\n' +
     'in the build cache; `flavor pack` uses it as the runtime for Linux targets.',
   async run(ctx, _args, values) {
     const minor = str(values, 'python') ?? '3.13';
