@@ -34,6 +34,9 @@ async function builtRuntime(python: string, target: PortableTarget) {
   return findPortableRuntime({ python, target, buildCacheDir: buildCacheDir() });
 }
 
+/** The version scripts/setup-portable-runtime.sh builds (and CI with it). */
+const SETUP_BUILDS = '3.13';
+
 const tmp: string[] = [];
 after(() => {
   for (const dir of tmp) rmSync(dir, { recursive: true, force: true });
@@ -49,9 +52,12 @@ const RUNTIMES = await Promise.all(
 
 for (const { python, target, runtime } of RUNTIMES) {
   describe(`portable runtime ${python} ${target}`, () => {
+    // The set-up builds 3.13 for both targets: under CI its absence fails; other versions skip.
     const skip = runtime
       ? false
-      : `not built here (flavor runtime build --python ${python} --platform ${target})`;
+      : python === SETUP_BUILDS
+        ? missing(`the portable runtime ${python} ${target} (scripts/setup-portable-runtime.sh builds it)`)
+        : `not built here (flavor runtime build --python ${python} --platform ${target})`;
 
     test('every ELF file needs nothing newer than GLIBC_2.17', { skip }, async () => {
       const found = await scanGlibcRequirement([runtime!.dir]);
