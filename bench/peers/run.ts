@@ -178,7 +178,7 @@ async function main(): Promise<void> {
   // A clean host interpreter: an empty venv of PY. This machine's base site-packages has a sandbox .pth
   // file that adds ~40 ms to every start of the base interpreter; a venv does not read it. shiv's shebang
   // and the `python -c pass` floor use it (the baseline venv and PEX's venv are venvs anyway).
-  const hostPy = join(work, 'host-python', 'bin', 'python3.11');
+  const hostPy = join(work, 'host-python', 'bin', `python${pyVersion.split('.').slice(0, 2).join('.')}`);
   sh(PY, ['-m', 'venv', '--without-pip', join(work, 'host-python')]);
   const notMeasurable: NotMeasurable[] = [];
   const results: BenchResult[] = [];
