@@ -507,7 +507,10 @@ async function main(): Promise<void> {
         name: `peers.${app.id}.${tool.id}.warm_overhead`,
         unit: 'ms',
         value: round(w.median - venvMedian),
-        baseline: { name: 'the same app in a venv with the host python3.11', value: round(venvMedian) },
+        baseline: {
+          name: `the same app in a venv with the host python${pyVersion}`,
+          value: round(venvMedian),
+        },
         ratio: round((w.median / venvMedian) * 1000) / 1000,
       };
       results.push(over);
