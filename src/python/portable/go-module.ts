@@ -9,14 +9,14 @@
 // Only then is the tar moved into the sources folder; the scratch folder (Go's module cache, the zip,
 // the unpacked tree) is removed whatever happens.
 
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FlavorError } from '../../errors.js';
 import { createDeterministicTar } from '../../payload/index.js';
 import { run } from '../exec.js';
+import { sha256File } from '../fsutil.js';
 import type { Logger } from '../types.js';
 import { wheelFiles } from '../wheel.js';
 import type { GoModulePin } from './pins.js';
@@ -152,9 +152,7 @@ export async function unpackModuleZip(zip: Buffer, pin: GoModulePin, into: strin
 }
 
 async function checkTarHash(tar: string, pin: GoModulePin): Promise<void> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(tar)) hash.update(chunk as Buffer);
-  const actual = hash.digest('hex');
+  const actual = await sha256File(tar);
   if (actual !== pin.sha256) {
     throw new FlavorError(
       'TOOL_CHECKSUM',

@@ -4,12 +4,12 @@
 // signs — its `.asc` is checked with gpgv against the key Debian ships in debian/upstream/signing-key.asc.
 // A source that fails a check is deleted; nothing unverified stays in the folder.
 
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlavorError } from '../../errors.js';
 import { run } from '../exec.js';
+import { sha256File } from '../fsutil.js';
 import type { Logger } from '../types.js';
 import { fetchGoModuleSource } from './go-module.js';
 import { isGoModulePin, type RuntimeSourcePin, type SourcePin } from './pins.js';
@@ -143,8 +143,5 @@ export function dearmor(text: string): Buffer {
   return Buffer.concat(blocks);
 }
 
-export async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+/** SHA-256 of a file, hex (fsutil's, under the name the callers of this module know). */
+export const sha256OfFile = sha256File;
