@@ -9,7 +9,16 @@
 //   FLAVOR_BENCH_RUNTIME_PYTHON   X.Y (default 3.13)
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,13 +75,15 @@ function runtimeTree(runtimes: string, target: string): string {
   return join(runtimes, entry, 'runtime');
 }
 
-/** Median of three warm packs of examples/hello around the runtime cache's runtime (one warm-up first). */
-function helloPack(dir: string, env: NodeJS.ProcessEnv): number {
+/** Median of three warm packs of examples/hello around the runtime just built (one warm-up first). */
+function helloPack(dir: string, env: NodeJS.ProcessEnv, python: string): number {
   const project = join(dir, 'hello');
   cpSync(join(ROOT, 'examples', 'hello'), project, {
     recursive: true,
     filter: (p) => !/\/(dist|build)$/.test(p),
   });
+  // the version just built, not the newest the recipe knows (which this runtime cache does not hold)
+  appendFileSync(join(project, 'pyproject.toml'), `\n[tool.flavor.python]\nversion = "${python}"\n`);
   const args = ['pack', '--manifest', join(project, 'pyproject.toml'), '--output', join(dir, 'hello.psp')];
   const packEnv = { ...env, FLAVOR_BUILD_CACHE: join(dir, 'build-cache') };
   const all = [...args, '--key-seed', 'bench', '--quiet'];
@@ -106,7 +117,7 @@ export async function benchRuntime(): Promise<BenchResult[]> {
       return { target, seconds, load, ...tree(runtimeTree(runtimes, target)) };
     });
     // 3. the baseline: packing hello around the runtime just built
-    const pack = helloPack(dir, env);
+    const pack = helloPack(dir, env, python);
     return builds.map((b) => ({
       name: `runtime.build.${b.target}`,
       unit: 's',
