@@ -9,19 +9,11 @@
 //   FLAVOR_BENCH_RUNTIME_PYTHON   X.Y (default 3.13)
 
 import { spawnSync } from 'node:child_process';
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-} from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listFiles, treeSize } from '../src/python/fsutil.js';
 import { isPortableTarget, portableRuntimesDir } from '../src/python/portable/build.js';
 import { ensureZig } from '../src/python/portable/zig.js';
 import { buildCacheDir, cacheRoot } from '../src/workenv/paths.js';
@@ -36,25 +28,6 @@ function flavorTimed(args: string[], env: NodeJS.ProcessEnv): number {
   const r = spawnSync(process.execPath, [FLAVOR, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`flavor ${args.join(' ')} failed:\n${r.stderr.slice(-3000)}`);
   return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-/** Bytes and regular files under `dir` (symlinks counted as entries, not followed). */
-function tree(dir: string): { bytes: number; files: number } {
-  let bytes = 0;
-  let files = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = lstatSync(p);
-    if (st.isDirectory()) {
-      const sub = tree(p);
-      bytes += sub.bytes;
-      files += sub.files;
-    } else {
-      bytes += st.size;
-      files += 1;
-    }
-  }
-  return { bytes, files };
 }
 
 /** The verified sources of the usual runtime cache, copied so that the timed build downloads nothing. */
@@ -110,15 +83,18 @@ export async function benchRuntime(): Promise<BenchResult[]> {
     seedSources(runtimes);
     await ensureZig(join(cacheRoot(process.env).path, 'tools'), () => {}, process.env);
     const env = { ...process.env, FLAVOR_RUNTIME_CACHE: runtimes };
-    // 2. each target built once, timed; its tree measured
+    // 2. each target built once, timed; then its tree measured (regular files, as `flavor runtime build` reports)
     const builds = targets.map((target) => {
       const load = loadavg()[0]!;
       const seconds = flavorTimed(['runtime', 'build', '--python', python, '--platform', target], env);
-      return { target, seconds, load, ...tree(runtimeTree(runtimes, target)) };
+      return { target, seconds, load, dir: runtimeTree(runtimes, target) };
     });
     // 3. the baseline: packing hello around the runtime just built
     const pack = helloPack(dir, env, python);
-    return builds.map((b) => ({
+    const trees = await Promise.all(
+      builds.map(async (b) => ({ bytes: await treeSize(b.dir), files: (await listFiles(b.dir)).length })),
+    );
+    return builds.map((b, i) => ({
       name: `runtime.build.${b.target}`,
       unit: 's',
       value: round(b.seconds),
@@ -126,8 +102,8 @@ export async function benchRuntime(): Promise<BenchResult[]> {
       ratio: round(b.seconds / pack),
       extra: {
         python,
-        tree_mib: round(b.bytes / 1024 / 1024),
-        files: b.files,
+        tree_mib: round(trees[i]!.bytes / 1024 / 1024),
+        files: trees[i]!.files,
         zig_cache: 'cold',
         load_average_at_start: round(b.load),
         ...(b.target === 'linux_arm64' ? { note: crossNote(targets) } : {}),

@@ -178,7 +178,8 @@ async function main(): Promise<void> {
   // A clean host interpreter: an empty venv of PY. This machine's base site-packages has a sandbox .pth
   // file that adds ~40 ms to every start of the base interpreter; a venv does not read it. shiv's shebang
   // and the `python -c pass` floor use it (the baseline venv and PEX's venv are venvs anyway).
-  const hostPy = join(work, 'host-python', 'bin', `python${pyVersion.split('.').slice(0, 2).join('.')}`);
+  const pyMinor = pyVersion.split('.').slice(0, 2).join('.');
+  const hostPy = join(work, 'host-python', 'bin', `python${pyMinor}`);
   sh(PY, ['-m', 'venv', '--without-pip', join(work, 'host-python')]);
   const notMeasurable: NotMeasurable[] = [];
   const results: BenchResult[] = [];
@@ -186,7 +187,6 @@ async function main(): Promise<void> {
   // FlavorPack's default runtime on Linux is its portable CPython; when the recipe builds the benchmark
   // Python's X.Y, the default row asks for that version ([tool.flavor.python]), so that every row runs
   // the same Python version and `flavor` vs `flavor-host` compares only the runtime's build.
-  const pyMinor = pyVersion.split('.').slice(0, 2).join('.');
   const samePortable = pyMinor in PYTHON_SOURCES ? pyMinor : undefined;
   log(
     samePortable
