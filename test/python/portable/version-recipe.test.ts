@@ -29,10 +29,14 @@ async function fakeRecipe(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-test("3.13 has no recipe files of its own (its recipe hash is the shared recipe's); 3.11 has its stand-in and finish step", async () => {
+test("3.13 has no recipe files of its own (its recipe hash is the shared recipe's); 3.11 has its stand-ins and finish step", async () => {
   assert.deepEqual(await versionRecipeFiles(recipeDir(), '3.13'), []);
   assert.deepEqual(await versionRecipeDigestInput(recipeDir(), '3.13'), []);
-  assert.deepEqual(await versionRecipeFiles(recipeDir(), '3.11'), ['bin/dpkg-architecture', 'finish.sh']);
+  assert.deepEqual(await versionRecipeFiles(recipeDir(), '3.11'), [
+    'bin/aarch64-linux-gnu-readelf',
+    'bin/dpkg-architecture',
+    'finish.sh',
+  ]);
   // every folder of version files belongs to a pinned version
   for (const name of await readdir(recipeDir())) {
     const minor = /^python-(.+)$/.exec(name)?.[1];
@@ -76,6 +80,17 @@ test("3.11's dpkg-architecture stand-in answers no multiarch folder", async () =
   const result = spawnSync(join(into, 'dpkg-architecture'), ['-qDEB_HOST_MULTIARCH'], { encoding: 'utf8' });
   assert.notEqual(result.status, 0);
   assert.equal(result.stdout, '');
+});
+
+test("3.11's readelf stand-in (only its cross configure asks for one) fails loudly, naming itself, when called", async () => {
+  const into = await tempDir('flavor-version-bin-');
+  await versionPathDir(recipeDir(), '3.11', into);
+  const result = spawnSync(join(into, 'aarch64-linux-gnu-readelf'), ['-d', 'libreadline.so'], {
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 1);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /runtime-recipe\/python-3\.11's stand-in was called \(-d libreadline\.so\)/);
 });
 
 test("3.11's finish step removes the modules that failed their import check, and only those", async () => {
