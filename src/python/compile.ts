@@ -43,6 +43,9 @@ export async function compileTree(
       python,
       [
         '-s',
+        // compileall writes the tree's bytecode whatever -B says; -B only stops the interpreter caching
+        // compileall's own imports beside them (in a portable runtime's cache, which is never modified)
+        '-B',
         ...(flag ? [flag] : []),
         '-m',
         'compileall',

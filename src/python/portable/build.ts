@@ -13,7 +13,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FlavorError } from '../../errors.js';
@@ -139,12 +139,13 @@ export async function buildPortableRuntime(options: PortableBuildOptions): Promi
   if (!options.force && existsSync(join(entry, 'runtime.json'))) return describe(true, Date.now() - started);
 
   await removeAbandonedStaging(root, '.tmp-linux_');
-  const buildPython = await hostRuntimeForCross(options);
+  const hostRuntime = await hostRuntimeForCross(options);
   const sources = await ensureSources(join(root, 'sources'), [...LIBRARY_SOURCES, pin], options);
   const zig = await ensureZig(options.toolsDir, options.log, options.env);
   const staging = join(root, `.tmp-${options.target}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(join(staging, 'runtime'), { recursive: true });
+    const buildPython = hostRuntime && (await privateBuildPython(hostRuntime, staging, options.python));
     await runRecipe({ options, pin, sources, zig, staging, buildPython, root });
     const result = describe(false, Date.now() - started);
     await writeFile(
@@ -152,6 +153,7 @@ export async function buildPortableRuntime(options: PortableBuildOptions): Promi
       `${JSON.stringify({ ...result, dir: undefined, executable: undefined }, null, 2)}\n`,
     );
     await rm(join(staging, 'work'), { recursive: true, force: true });
+    await rm(join(staging, 'build-python'), { recursive: true, force: true });
     // Another build of the same entry may have published meanwhile (two packs at once): a runtime is
     // never replaced under a process that may be using it, unless --force asked for a new one.
     if (!options.force && existsSync(join(entry, 'runtime.json')))
@@ -165,7 +167,7 @@ export async function buildPortableRuntime(options: PortableBuildOptions): Promi
 }
 
 /** For a cross target: the host's runtime of the same version (CPython's --with-build-python). */
-async function hostRuntimeForCross(options: PortableBuildOptions): Promise<string | undefined> {
+async function hostRuntimeForCross(options: PortableBuildOptions): Promise<PortableRuntime | undefined> {
   const host = hostPortableTarget();
   if (host === options.target) return undefined;
   if (!host) {
@@ -181,8 +183,19 @@ async function hostRuntimeForCross(options: PortableBuildOptions): Promise<strin
     kind: 'info',
     message: `cross build: first the ${host} runtime of Python ${options.python}`,
   });
-  const hostRuntime = await buildPortableRuntime({ ...options, target: host, force: false });
-  return hostRuntime.executable;
+  return buildPortableRuntime({ ...options, target: host, force: false });
+}
+
+/**
+ * A copy of the host's runtime, in the staging folder, for the cross build to run: the build Python
+ * writes `__pycache__` beside the modules it imports (CPython's build runs it with -E, so no environment
+ * variable stops that), and a published runtime is never modified. The copy's path is recorded as
+ * /flavor-build/build-python (finish.sh), as the original's was, so the output bytes do not change.
+ */
+async function privateBuildPython(host: PortableRuntime, staging: string, python: string): Promise<string> {
+  const copy = join(staging, 'build-python');
+  await cp(host.dir, copy, { recursive: true, verbatimSymlinks: true });
+  return join(copy, 'bin', `python${python}`);
 }
 
 export function hostPortableTarget(): PortableTarget | undefined {
