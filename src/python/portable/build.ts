@@ -188,8 +188,9 @@ async function hostRuntimeForCross(options: PortableBuildOptions): Promise<Porta
 
 /**
  * A copy of the host's runtime, in the staging folder, for the cross build to run: the build Python
- * writes `__pycache__` beside the modules it imports (CPython's build runs it with -E, so no environment
- * variable stops that), and a published runtime is never modified. The copy's path is recorded as
+ * writes `__pycache__` beside the modules it imports from its own library (CPython's build runs it many
+ * times: sysconfig, setup.py, compileall, each under its own flags and environment), and a published
+ * runtime is never modified. A copy settles it for every such run. The copy's path is recorded as
  * /flavor-build/build-python (finish.sh), as the original's was, so the output bytes do not change.
  */
 async function privateBuildPython(host: PortableRuntime, staging: string, python: string): Promise<string> {
