@@ -21,8 +21,14 @@ import { ByteReader } from './byte-reader.js';
 import { OP, opName } from './ops.js';
 import { corrupt, decoderError, type Stage, toBuffer } from './util.js';
 
-/** Size of the input piece compressed as one zstd frame by the WASM writer. */
-export const ZSTD_FRAME_BYTES = 4 * 1024 * 1024;
+/**
+ * Size of the input piece compressed as one zstd frame by the WASM writer (Node < 22.15). Frames are
+ * independent, so a match never crosses one: with 4 MiB frames a 30 MB Python runtime at level 19 was
+ * 9.86 MB, with 32 MiB frames 8.63 MB (the two copies of OpenSSL's libcrypto in `_ssl` and `_hashlib`
+ * and the stdlib archive's repeats are found again), as one native stream. The cost is memory while
+ * packing: ~230 MB resident at level 19, ~520 MB at level 22 (docs/format.md, "zstd frames").
+ */
+export const ZSTD_FRAME_BYTES = 32 * 1024 * 1024;
 /** Largest zstd window accepted when decoding (the zstd CLI default limit, windowLog 27). */
 export const ZSTD_MAX_WINDOW = 128 * 1024 * 1024;
 const ZSTD_MAX_BLOCK = 128 * 1024;

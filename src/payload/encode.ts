@@ -5,7 +5,7 @@
 // needs a regular-file source. Chain problems (unknown operation, tar not first, xz/bzip2 without
 // their program, bad level) are thrown synchronously as UNSUPPORTED_OPERATION; source problems are
 // SOURCE_INVALID and arrive through the stream's 'error' event and the rejection of `done` (both carry
-// the same FlavorError). Memory use is bounded (1 MiB read chunks, 4 MiB zstd frames).
+// the same FlavorError). Memory use is bounded (1 MiB read chunks, 32 MiB zstd frames on the WASM path).
 
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';

@@ -11,7 +11,7 @@ import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseChain } from '../format/index.js';
-import { encodeSlot } from '../payload/index.js';
+import { encodeSlot, OP, ZSTD_FRAME_BYTES, zstdBackend } from '../payload/index.js';
 import type { Compression } from './types.js';
 
 /** The runtime's level when --compression-level is not given: paid once per runtime, not per app. */
@@ -45,8 +45,17 @@ export async function cachedRuntimeSlot(request: RuntimeSlotRequest): Promise<st
   return file;
 }
 
-/** <entry>/slot-<operations>-<level>-<mtime>: next to the runtime folder, removed with its entry. */
+/**
+ * <entry>/slot-<operations>-<level>-<mtime>[-<zstd writer>]: next to the runtime folder, removed with
+ * its entry. A zstd chain also names the writer, whose bytes differ (`native`: one stream; `wasm32m`:
+ * one frame per 32 MiB), so a cached slot is always what this build's writer would produce.
+ */
 export function runtimeSlotFile(request: RuntimeSlotRequest): string {
-  const name = `slot-${request.operations}-${request.level}-${request.mtime}`;
+  const name = `slot-${request.operations}-${request.level}-${request.mtime}${zstdWriterTag(request.operations)}`;
   return join(dirname(request.runtimeDir), name);
+}
+
+function zstdWriterTag(operations: string): string {
+  if (!parseChain(operations).includes(OP.ZSTD)) return '';
+  return zstdBackend() === 'native' ? '-native' : `-wasm${ZSTD_FRAME_BYTES / (1024 * 1024)}m`;
 }

@@ -1,6 +1,6 @@
 // The runtime slot compressed once and cached (src/python/runtime-slot.ts): the cached bytes are exactly
 // what the builder writes for the same folder, chain, level and mtime; a second request reuses the file;
-// the chain, level and mtime are the key.
+// the chain, level, mtime and (for zstd) the writer are the key.
 
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, test } from 'node:test';
 import { parseChain } from '../../src/format/index.js';
-import { encodeSlot } from '../../src/payload/index.js';
+import { encodeSlot, setZstdBackend, zstdBackend } from '../../src/payload/index.js';
 import { cachedRuntimeSlot, runtimeSlotFile } from '../../src/python/runtime-slot.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'flavor-runtime-slot-'));
@@ -36,7 +36,8 @@ async function encoded(operations: string, level: number, mtime: number): Promis
 test('the cached file holds the bytes the builder would write, beside the runtime folder', async () => {
   const request = { runtimeDir, operations: 'tar.zst', level: 19, mtime: 0 };
   const file = await cachedRuntimeSlot(request);
-  assert.equal(file, join(dirname(runtimeDir), 'slot-tar.zst-19-0'));
+  const writer = zstdBackend() === 'native' ? 'native' : 'wasm32m';
+  assert.equal(file, join(dirname(runtimeDir), `slot-tar.zst-19-0-${writer}`));
   assert.deepEqual(readFileSync(file), await encoded('tar.zst', 19, 0));
 });
 
@@ -51,4 +52,19 @@ test('a second request reuses the file; chain, level and mtime are the key', asy
   const gzip = await cachedRuntimeSlot({ ...request, operations: 'tar.gz', level: 9 });
   assert.equal(gzip, join(dirname(runtimeDir), 'slot-tar.gz-9-0'));
   assert.deepEqual(readFileSync(gzip), await encoded('tar.gz', 9, 0));
+});
+
+test('a zstd slot names its writer: a cached file from the other zstd writer is not reused', async () => {
+  const request = { runtimeDir, operations: 'tar.zst', level: 19, mtime: 0 };
+  setZstdBackend('wasm');
+  try {
+    const wasm = await cachedRuntimeSlot(request);
+    assert.equal(wasm, join(dirname(runtimeDir), 'slot-tar.zst-19-0-wasm32m'));
+    assert.deepEqual(readFileSync(wasm), await encoded('tar.zst', 19, 0));
+  } finally {
+    setZstdBackend('auto');
+  }
+  if (zstdBackend() === 'native') {
+    assert.equal(runtimeSlotFile(request), join(dirname(runtimeDir), 'slot-tar.zst-19-0-native'));
+  }
 });
