@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -37,7 +36,7 @@ func (p *Package) CheckSignature() error {
 	if allZero(sig) {
 		return errs.New(errs.SignatureMissing, "the package is not signed")
 	}
-	if !ed25519.Verify(p.Index.PublicKey[:], p.Signed, sig) {
+	if !verifyEd25519(p.Index.PublicKey[:], p.Signed, sig) {
 		return errs.New(errs.SignatureInvalid, "the package signature is invalid")
 	}
 	return nil
