@@ -5,7 +5,12 @@
 //   * it has no native file (.so, .pyd, .dylib, .dll): the dynamic loader needs real files;
 //   * none of its .py reads its own `__file__` (the name, outside an `if __name__ == "__main__":` block;
 //     `other_module.__file__` and strings do not count): code that finds its data by path breaks in an
-//     archive (importlib.resources reads from archives, so packages using it stay zip-safe);
+//     archive;
+//   * it does not hand out paths to its data files with importlib.resources.as_file() (a data file:
+//     anything but .py, .pyc, .pyi and py.typed; the call: the name `as_file` in one of its .py): from an
+//     archive, as_file() copies the file into a new temporary folder on every start (certifi.where(),
+//     which requests calls at import), left behind when the app is killed. Reading data through
+//     importlib.resources stays zip-safe (docs/python.md, "What the archives cost on a warm start");
 //   * its distribution is not named in [tool.flavor.build] unzipped_dependencies.
 // Everything else stays as files, and so do the .dist-info folders (importlib.metadata reads them), .pth
 // files, scripts and the FlavorPack glue. Bytecode follows the project's settings: `.pyc` compiled by the
@@ -98,6 +103,8 @@ for d in sorted(os.listdir(site)):
     except OSError:
         pass
 NATIVE = (".so", ".pyd", ".dylib", ".dll")
+CODE = (".py", ".pyc", ".pyi")
+COPIES_DATA = re.compile(rb"\bas_file\b")
 def is_main_guard(node):
     t = node.test
     return (isinstance(node, ast.If) and isinstance(t, ast.Compare) and isinstance(t.left, ast.Name)
@@ -131,13 +138,20 @@ def files_of(top):
 def unsafe(top, files):
     if owner.get(top) in unzipped:
         return "unzipped_dependencies"
+    has_data = any(not r.endswith(CODE) and r.rsplit("/", 1)[-1] != "py.typed" for r in files)
+    reader = None
     for r in files:
         if r.endswith(NATIVE) or ".so." in r:
             return "native code (" + r + ")"
         if r.endswith(".py"):
             with open(os.path.join(site, r), "rb") as f:
-                if uses_own_file(f.read()):
-                    return "uses __file__ (" + r + ")"
+                data = f.read()
+            if uses_own_file(data):
+                return "uses __file__ (" + r + ")"
+            if has_data and reader is None and COPIES_DATA.search(data):
+                reader = r
+    if reader:
+        return "hands out its data files with importlib.resources.as_file (" + reader + ")"
     return None
 zipped, kept, entries, uncompiled = [], {}, {}, []
 for top in sorted(os.listdir(site)):

@@ -17,9 +17,17 @@ const tmp = mkdtempSync(join(tmpdir(), 'flavor-deps-zip-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const FILES: Record<string, string> = {
-  'purepkg/__init__.py':
-    'from importlib import resources\nDATA = resources.files(__name__).joinpath("data.txt").read_text().strip()\n',
+  'purepkg/__init__.py': 'DATA_NAME = "data.txt"\n',
   'purepkg/data.txt': 'pure data\n',
+  'respkg/__init__.py':
+    'from importlib import resources\n_ctx = resources.as_file(resources.files(__name__).joinpath("data.txt"))\nDATA = open(_ctx.__enter__()).read().strip()\n',
+  'respkg/data.txt': 'resource data\n',
+  'readpkg/__init__.py':
+    'from importlib import resources\nDATA = resources.files(__name__).joinpath("data.txt").read_text().strip()\n',
+  'readpkg/data.txt': 'read data\n',
+  'codeonly/__init__.py': 'import pkgutil\nNAMES = [m.name for m in pkgutil.iter_modules(__path__)]\n',
+  'codeonly/py.typed': '',
+  'codeonly/stub.pyi': 'x: int\n',
   'purepkg-1.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: purepkg\nVersion: 1.0\n',
   'purepkg-1.0.dist-info/RECORD': 'purepkg/__init__.py,,\npurepkg/data.txt,,\n',
   'nativepkg/__init__.py': 'x = 1\n',
@@ -63,9 +71,13 @@ describe('zipDependencies', { skip: PY ? false : missing('a CPython >= 3.9') }, 
   test('zip-safe: pure packages, modules, __file__ only under a main guard or of another module', async () => {
     site = makeSite('basic');
     const result = await zipSite(site);
-    assert.deepEqual(result.zipped, ['guarded', 'purepkg', 'single.py']);
-    assert.deepEqual(Object.keys(result.kept).sort(), ['filepkg', 'forced', 'nativepkg']);
+    assert.deepEqual(result.zipped, ['codeonly', 'guarded', 'purepkg', 'readpkg', 'single.py']);
+    assert.deepEqual(Object.keys(result.kept).sort(), ['filepkg', 'forced', 'nativepkg', 'respkg']);
     assert.match(result.kept.nativepkg!, /native code/);
+    assert.equal(
+      result.kept.respkg,
+      'hands out its data files with importlib.resources.as_file (respkg/__init__.py)',
+    );
     assert.match(result.kept.filepkg!, /uses __file__ \(filepkg\/__init__\.py\)/);
     assert.equal(result.kept.forced, 'unzipped_dependencies');
   });
@@ -76,6 +88,7 @@ describe('zipDependencies', { skip: PY ? false : missing('a CPython >= 3.9') }, 
       'nativepkg/_ext.cpython-312-x86_64-linux-gnu.so',
       'filepkg/__init__.py',
       'forced/__init__.py',
+      'respkg/data.txt',
       'purepkg-1.0.dist-info/METADATA',
       '_flavor_run.py',
       'flavor_runtime.py',
@@ -83,14 +96,21 @@ describe('zipDependencies', { skip: PY ? false : missing('a CPython >= 3.9') }, 
     ]) {
       assert.ok(existsSync(join(site, kept)), kept);
     }
-    for (const gone of ['purepkg', 'guarded', 'single.py']) assert.ok(!existsSync(join(site, gone)), gone);
+    for (const gone of ['purepkg', 'readpkg', 'guarded', 'single.py', 'codeonly'])
+      assert.ok(!existsSync(join(site, gone)), gone);
   });
 
-  test('imports, importlib.resources and importlib.metadata work through the .pth', () => {
-    const script =
-      'import site, sys; site.addsitedir(sys.argv[1])\nimport purepkg, single, importlib.metadata as md\nprint(purepkg.DATA, single.hello(), md.version("purepkg"), purepkg.__file__.endswith("_flavor_deps.zip/purepkg/__init__.pyc"))';
+  test('imports, package data and importlib.metadata work through the .pth', () => {
+    const script = [
+      'import site, sys; site.addsitedir(sys.argv[1])',
+      'import purepkg, respkg, readpkg, codeonly, single, importlib.metadata as md',
+      'from importlib import resources',
+      'print(resources.files(purepkg).joinpath(purepkg.DATA_NAME).read_text().strip(), respkg.DATA, readpkg.DATA, single.hello(),',
+      '      md.version("purepkg"), purepkg.__file__.endswith("_flavor_deps.zip/purepkg/__init__.pyc"),',
+      '      "_flavor_deps.zip" in respkg.__file__, codeonly.NAMES)',
+    ].join('\n');
     const out = execFileSync(PY!.path, ['-I', '-c', script, site], { encoding: 'utf8' });
-    assert.equal(out.trim(), 'pure data single 1.0 True');
+    assert.equal(out.trim(), 'pure data resource data read data single 1.0 True False []');
   });
 
   test('deterministic, and include_sources = false leaves the sources out', async () => {
