@@ -139,7 +139,7 @@ def unsafe(top, files):
     if owner.get(top) in unzipped:
         return "unzipped_dependencies"
     has_data = any(not r.endswith(CODE) and r.rsplit("/", 1)[-1] != "py.typed" for r in files)
-    reader = None
+    copier = None
     for r in files:
         if r.endswith(NATIVE) or ".so." in r:
             return "native code (" + r + ")"
@@ -148,10 +148,10 @@ def unsafe(top, files):
                 data = f.read()
             if uses_own_file(data):
                 return "uses __file__ (" + r + ")"
-            if has_data and reader is None and COPIES_DATA.search(data):
-                reader = r
-    if reader:
-        return "hands out its data files with importlib.resources.as_file (" + reader + ")"
+            if has_data and copier is None and COPIES_DATA.search(data):
+                copier = r
+    if copier:
+        return "hands out its data files with importlib.resources.as_file (" + copier + ")"
     return None
 zipped, kept, entries, uncompiled = [], {}, {}, []
 for top in sorted(os.listdir(site)):
