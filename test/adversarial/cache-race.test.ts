@@ -110,8 +110,11 @@ async function startAttacker(stop: string, pairs: [string, string][]): Promise<C
 async function stopAttacker(child: ChildProcess, stop: string): Promise<AttackerReport> {
   const out: Buffer[] = [];
   child.stdout!.on('data', (d: Buffer) => out.push(d));
+  // Listen before the stop file exists: the attacker sees it as soon as writeFile has opened it and may
+  // exit (and 'close' fire) before writeFile's own write and close steps have finished.
+  const closed = new Promise((resolve) => child.once('close', resolve));
   await fs.writeFile(stop, '');
-  await new Promise((resolve) => child.once('close', resolve));
+  await closed;
   return JSON.parse(Buffer.concat(out).toString().trim()) as AttackerReport;
 }
 
