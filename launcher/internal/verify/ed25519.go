@@ -21,7 +21,7 @@ import (
 //  5. the encoding of [k](-A) + [S]B equals R byte for byte.
 //
 // TestVerifyEd25519MatchesStdlib and FuzzVerifyEd25519 compare both on valid, altered and malformed
-// signatures and keys (docs/launcher.md, "Start-up").
+// signatures and keys (docs/launcher.md, "Warm start").
 func verifyEd25519(publicKey, message, sig []byte) bool {
 	if len(publicKey) != 32 || len(sig) != 64 || sig[63]&224 != 0 { // 1
 		return false
